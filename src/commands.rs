@@ -1,0 +1,1 @@
+//! Exec commands without a PTY (`ssh host blog --json`): plain text and JSON output.

@@ -1,0 +1,1 @@
+//! Configuration for `serve`: flags, `SSHFOLIO_*` environment, defaults.

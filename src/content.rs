@@ -1,0 +1,25 @@
+//! Content: the owner's Markdown + YAML site (Nuxt Content layout), loaded into one
+//! immutable `Index` that every session shares.
+//!
+//! - `doc`: the document model of a page body (blocks, inlines, MDC components).
+//! - `model`: the index and its items (site, projects, posts, stories).
+//! - `diag`: `path:line:col: message` diagnostics.
+//! - `frontmatter`: YAML front matter split and typed decoding.
+//! - `mdc`: the MDC pre-pass (block components, props) over markdown source.
+//! - `markdown`: markdown + MDC source → `Document`.
+//! - `loader`: a content directory → `Index` (or diagnostics).
+//! - `import`: a Nuxt `_payload.json` → content source files.
+
+pub mod diag;
+pub mod doc;
+pub mod frontmatter;
+pub mod import;
+pub mod loader;
+pub mod markdown;
+pub mod mdc;
+pub mod model;
+
+pub use diag::{Diagnostic, Severity};
+pub use doc::{Block, Document, Inline};
+pub use loader::{LoadError, load};
+pub use model::{Index, PageRef, Post, Project, Story};

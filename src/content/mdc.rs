@@ -1,0 +1,1 @@
+//! The MDC pre-pass: finds block components (`::name{props}` … `::`) in markdown source.

@@ -1,0 +1,172 @@
+//! The content index: every project, post and story of a site, immutable once built and
+//! shared by all sessions as `Arc<Index>` (a reload builds a new one).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::diag::Diagnostic;
+use super::doc::Document;
+
+/// `site.yml`: who the portfolio belongs to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Site {
+    pub name: String,
+    pub tagline: String,
+    /// The `about` text, parsed as markdown.
+    pub about: Document,
+    pub links: Vec<SiteLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteLink {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RackStatus {
+    Live,
+    Offline,
+    /// No `rackStatus` in front matter.
+    #[default]
+    Unknown,
+}
+
+/// A calendar date from front matter (`YYYY-MM-DD`), ordered chronologically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// An sRGB colour from content (`#rrggbb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// File stem: `projects/<slug>.md`.
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub order: i64,
+    pub region: Option<String>,
+    pub rack_bay: Option<String>,
+    pub rack_status: RackStatus,
+    pub vault: bool,
+    pub live_url: Option<String>,
+    pub thumbnail: Option<String>,
+    pub hash: Option<String>,
+    pub body: Document,
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    /// File stem: `blog/<slug>.md`.
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub date: Date,
+    /// As written, e.g. "5 min".
+    pub read_time: Option<String>,
+    pub tags: Vec<String>,
+    pub thumbnail: Option<String>,
+    pub body: Document,
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// File stem: `stories/<id>.yml`, e.g. `01-data-center`.
+    pub id: String,
+    pub label: String,
+    pub text: String,
+    pub image: Option<String>,
+    pub color: Option<Rgb>,
+    pub link: Option<String>,
+    pub order: i64,
+    pub source: PathBuf,
+}
+
+/// Which kind of page a slug names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageRef {
+    /// Index into `Index::projects`.
+    Project(usize),
+    /// Index into `Index::posts`.
+    Post(usize),
+}
+
+/// Everything the server shows, built once per load and never mutated.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub site: Site,
+    /// Sorted by `order`, then slug.
+    pub projects: Vec<Project>,
+    /// Newest first, then slug.
+    pub posts: Vec<Post>,
+    /// Sorted by `order`, then id.
+    pub stories: Vec<Story>,
+    /// Every tag used by a post, sorted case-insensitively, deduplicated.
+    pub tags: Vec<String>,
+    /// `"projects/<slug>"` and `"blog/<slug>"` → page.
+    pub pages: HashMap<String, PageRef>,
+    /// Warnings found while loading (errors prevent an Index from being built).
+    pub warnings: Vec<Diagnostic>,
+    /// Increases with every successful load; sessions use it to notice reloads.
+    pub generation: u64,
+}
+
+impl Index {
+    /// Find a page by `projects/<slug>`, `blog/<slug>` or a bare slug (projects first).
+    pub fn find(&self, key: &str) -> Option<PageRef> {
+        let key = key.trim_matches('/');
+        if let Some(p) = self.pages.get(key) {
+            return Some(*p);
+        }
+        self.pages
+            .get(&format!("projects/{key}"))
+            .or_else(|| self.pages.get(&format!("blog/{key}")))
+            .copied()
+    }
+
+    pub fn project(&self, i: usize) -> Option<&Project> {
+        self.projects.get(i)
+    }
+
+    pub fn post(&self, i: usize) -> Option<&Post> {
+        self.posts.get(i)
+    }
+
+    /// The body of a page.
+    pub fn body(&self, page: PageRef) -> Option<&Document> {
+        match page {
+            PageRef::Project(i) => self.projects.get(i).map(|p| &p.body),
+            PageRef::Post(i) => self.posts.get(i).map(|p| &p.body),
+        }
+    }
+
+    /// The title of a page.
+    pub fn title(&self, page: PageRef) -> Option<&str> {
+        match page {
+            PageRef::Project(i) => self.projects.get(i).map(|p| p.title.as_str()),
+            PageRef::Post(i) => self.posts.get(i).map(|p| p.title.as_str()),
+        }
+    }
+
+    /// The stable key of a page (`projects/<slug>` or `blog/<slug>`), which survives reloads.
+    pub fn key(&self, page: PageRef) -> Option<String> {
+        match page {
+            PageRef::Project(i) => self.projects.get(i).map(|p| format!("projects/{}", p.slug)),
+            PageRef::Post(i) => self.posts.get(i).map(|p| format!("blog/{}", p.slug)),
+        }
+    }
+}

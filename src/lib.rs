@@ -1,0 +1,20 @@
+//! sshfolio: a portfolio you visit with `ssh host`.
+//!
+//! Module map (see README.md):
+//! - `content`: Markdown + YAML content → one shared, immutable `Index`; `import-nuxt`.
+//! - `render`: a document at a width → styled lines, cached and shared by all sessions.
+//! - `theme`: colours and styles; colour depth down-conversion.
+//! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
+//! - `session`: one task per guest, gluing input, app, terminal and output.
+//! - `commands`: exec commands without a PTY (plain text and JSON).
+//! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
+//! - `config`: settings for `serve` from flags, environment and defaults.
+
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod render;
+pub mod session;
+pub mod ssh;
+pub mod theme;
+pub mod tui;

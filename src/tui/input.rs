@@ -1,0 +1,1 @@
+//! The input parser: a stream of bytes from the guest's terminal → events.
