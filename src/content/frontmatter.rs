@@ -549,7 +549,11 @@ impl<'a> Fields<'a> {
             .map(|k| scalar(k).unwrap_or_else(|| "?".to_string()))
             .collect();
         for key in leftover {
-            self.problem(&key, Severity::Warning, format!("unknown key `{key}` ignored"));
+            self.problem(
+                &key,
+                Severity::Warning,
+                format!("unknown key `{key}` ignored"),
+            );
         }
         !self.errors
     }
@@ -647,7 +651,10 @@ mod tests {
     fn missing_title_and_date() {
         let mut d = Vec::new();
         assert!(decode_post(p(), "description: x\n", 2, &mut d).is_none());
-        let msgs: Vec<_> = d.iter().map(|d| (d.line, d.col, d.message.as_str())).collect();
+        let msgs: Vec<_> = d
+            .iter()
+            .map(|d| (d.line, d.col, d.message.as_str()))
+            .collect();
         assert_eq!(
             msgs,
             vec![

@@ -21,11 +21,21 @@ use super::markdown::BodyWarning;
 /// (with a warning), which keeps every later recursion over the tree bounded.
 pub(crate) const MAX_COMPONENT_DEPTH: usize = 32;
 
+/// A YAML props block must close within this many lines (bounds the look-ahead).
+const MAX_YAML_PROPS_LINES: usize = 256;
+
+/// Inline `[label]` and `{props}` longer than this are not components. Each `:` in text
+/// may start a scan, so this bounds the inline pass to linear time.
+const MAX_INLINE_TAIL: usize = 256;
+
 /// One piece of a body: markdown text, or a block component holding more pieces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Node {
     /// Markdown source whose first line is source line `first_line`.
-    Markdown { first_line: u32, text: String },
+    Markdown {
+        first_line: u32,
+        text: String,
+    },
     Component(Component),
 }
 
@@ -42,8 +52,6 @@ pub(crate) struct Component {
 /// A component being built: its colon count (0 for the root) and its content so far.
 struct Frame {
     colons: usize,
-    /// A frame past `MAX_COMPONENT_DEPTH`: its content goes to the nearest real frame.
-    phantom: bool,
     comp: Component,
     /// Name of the slot being filled, `None` for the default slot.
     slot: Option<String>,
@@ -57,7 +65,6 @@ impl Frame {
     fn new(colons: usize, comp: Component) -> Self {
         Frame {
             colons,
-            phantom: false,
             comp,
             slot: None,
             pending: String::new(),
@@ -134,7 +141,7 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let number = first_line.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         i += 1;
-        let real = real_top(&mut stack);
+        let real = stack.len() - 1;
 
         if let Some(f) = fence {
             if closes_fence(line, f) {
@@ -170,14 +177,16 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
             };
             // An optional YAML props block right after the opening line.
             if i < count && is_dashes(lines[i]) {
-                if let Some(end) = (i + 1..count).find(|&j| is_dashes(lines[j])) {
+                let horizon = count.min(i + 1 + MAX_YAML_PROPS_LINES);
+                if let Some(end) = (i + 1..horizon).find(|&j| is_dashes(lines[j])) {
                     let yaml = lines[i + 1..end].join("\n");
                     yaml_props(&yaml, &mut comp.props);
                     i = end + 1;
                 }
             }
-            let depth = stack.len() - 1;
-            if depth >= MAX_COMPONENT_DEPTH {
+            let top = stack.len() - 1;
+            if top >= MAX_COMPONENT_DEPTH {
+                // Too deep: keep the component, childless, and its content in the parent.
                 if !depth_warned {
                     depth_warned = true;
                     warnings.push(BodyWarning {
@@ -188,21 +197,17 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
                         ),
                     });
                 }
-                let mut f = Frame::new(colons, comp.clone());
-                f.phantom = true;
                 comp.closed = true;
-                stack[real].push_node(Node::Component(comp));
-                stack.push(f);
+                stack[top].push_node(Node::Component(comp));
             } else {
-                stack[real].flush();
-                stack[real].after_blank = false;
-                let _ = indent;
+                stack[top].flush();
+                stack[top].after_blank = false;
                 stack.push(Frame::new(colons, comp));
             }
             continue;
         }
 
-        if stack.len() > 1 && !stack[real].phantom {
+        if stack.len() > 1 {
             if let Some(slot) = slot_line(line) {
                 let f = &mut stack[real];
                 f.flush();
@@ -239,19 +244,11 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
     }
 }
 
-/// Index of the innermost frame that is not a phantom (the root never is).
-fn real_top(stack: &mut [Frame]) -> usize {
-    stack.iter().rposition(|f| !f.phantom).unwrap_or(0)
-}
-
 /// Pop the top frame and attach its component to the frame below.
 fn close_frame(stack: &mut Vec<Frame>, closed: bool, warnings: &mut Vec<BodyWarning>) {
     let Some(mut f) = stack.pop() else {
         return;
     };
-    if f.phantom {
-        return;
-    }
     f.flush();
     f.comp.closed = closed;
     if !closed {
@@ -408,7 +405,7 @@ fn sugar_line(line: &str, number: u32) -> Option<Component> {
     let (mut props, label, used) = if after.is_empty() {
         (Vec::new(), None, 0)
     } else {
-        let c = component_tail(after)?;
+        let c = component_tail(after, usize::MAX)?;
         (c.0, c.1, c.2)
     };
     if used != after.len() {
@@ -427,9 +424,14 @@ fn sugar_line(line: &str, number: u32) -> Option<Component> {
     })
 }
 
-/// After an inline component's name: `[label]` and/or `{props}`, at least one of them.
-/// Returns (props, label, bytes used).
-fn component_tail(s: &str) -> Option<(Props, Option<String>, usize)> {
+/// After an inline component's name: `[label]` and/or `{props}`, at least one of them,
+/// within the first `limit` bytes. Returns (props, label, bytes used).
+fn component_tail(s: &str, limit: usize) -> Option<(Props, Option<String>, usize)> {
+    let mut cut = s.len().min(limit);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let s = &s[..cut];
     let mut used = 0;
     let mut label = None;
     if s.starts_with('[') {
@@ -458,12 +460,9 @@ fn bracket_label(s: &str) -> Option<(String, usize)> {
                     out.push(next);
                 }
             }
-            '[' => {
-                if depth > 0 {
-                    out.push(c);
-                }
-                depth += 1;
-            }
+            '[' if depth == 0 => depth = 1,
+            // Nested brackets would be links, which the markdown pass already took.
+            '[' => return None,
             ']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
@@ -501,7 +500,7 @@ pub(crate) fn parse_props(s: &str) -> Option<(Props, usize)> {
                 break;
             }
             Some(b'#') => {
-                let (v, n) = bare(&s[i + 1..]);
+                let (v, n) = bare_value(&s[i + 1..])?;
                 if v.is_empty() {
                     return None;
                 }
@@ -509,7 +508,7 @@ pub(crate) fn parse_props(s: &str) -> Option<(Props, usize)> {
                 i += 1 + n;
             }
             Some(b'.') => {
-                let (v, n) = bare(&s[i + 1..]);
+                let (v, n) = bare_value(&s[i + 1..])?;
                 if v.is_empty() {
                     return None;
                 }
@@ -519,8 +518,12 @@ pub(crate) fn parse_props(s: &str) -> Option<(Props, usize)> {
             Some(_) => {
                 let start = if b[i] == b':' { i + 1 } else { i };
                 let mut j = start;
-                while j < b.len() && !matches!(b[j], b' ' | b'\t' | b'=' | b'}' | b'\n' | b'"' | b'\'')
-                {
+                while j < b.len() && !matches!(b[j], b' ' | b'\t' | b'=' | b'}') {
+                    // A key is a word; anything else means this is not a props list.
+                    if !(b[j].is_ascii_alphanumeric() || matches!(b[j], b'-' | b'_' | b'.' | b'@'))
+                    {
+                        return None;
+                    }
                     j += 1;
                 }
                 let key = &s[start..j];
@@ -544,13 +547,16 @@ pub(crate) fn parse_props(s: &str) -> Option<(Props, usize)> {
     Some((props, i))
 }
 
-/// An unquoted word: up to whitespace or `}`.
-fn bare(s: &str) -> (&str, usize) {
-    let n = s
-        .bytes()
-        .take_while(|b| !matches!(b, b' ' | b'\t' | b'}' | b'\n'))
-        .count();
-    (&s[..n], n)
+/// An unquoted value; `{`, `[` or a quote inside it means this is not a props list.
+fn bare_value(s: &str) -> Option<(&str, usize)> {
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b' ' | b'\t' | b'}' | b'\n' => return Some((&s[..i], i)),
+            b'{' | b'[' | b'"' | b'\'' => return None,
+            _ => {}
+        }
+    }
+    Some((s, s.len()))
 }
 
 /// A prop value: `"…"` or `'…'` (backslash escapes the quote) or a bare word.
@@ -580,7 +586,7 @@ fn value(s: &str) -> Option<(String, usize)> {
             None
         }
         _ => {
-            let (v, n) = bare(s);
+            let (v, n) = bare_value(s)?;
             Some((v.to_string(), n))
         }
     }
@@ -638,7 +644,7 @@ pub(crate) fn scan_inline(text: &str) -> Vec<Piece> {
             let rest = &text[i + 1..];
             let n = name_len(rest);
             if n > 0 {
-                if let Some((props, label, used)) = component_tail(&rest[n..]) {
+                if let Some((props, label, used)) = component_tail(&rest[n..], MAX_INLINE_TAIL) {
                     if plain_start < i {
                         pieces.push(Piece::Text(text[plain_start..i].to_string()));
                     }
@@ -694,9 +700,15 @@ mod tests {
 
     #[test]
     fn props_each_form() {
-        assert_eq!(parse_props(r#"{a="x y"}"#).unwrap().0, props(&[("a", "x y")]));
+        assert_eq!(
+            parse_props(r#"{a="x y"}"#).unwrap().0,
+            props(&[("a", "x y")])
+        );
         assert_eq!(parse_props("{a='x y'}").unwrap().0, props(&[("a", "x y")]));
-        assert_eq!(parse_props("{a=xy b=2}").unwrap().0, props(&[("a", "xy"), ("b", "2")]));
+        assert_eq!(
+            parse_props("{a=xy b=2}").unwrap().0,
+            props(&[("a", "xy"), ("b", "2")])
+        );
         assert_eq!(parse_props("{flag}").unwrap().0, props(&[("flag", "true")]));
         assert_eq!(parse_props("{#top}").unwrap().0, props(&[("id", "top")]));
         assert_eq!(
@@ -719,7 +731,11 @@ mod tests {
     #[test]
     fn block_component_closed() {
         let mut w = Vec::new();
-        let nodes = split("Intro\n\n::youtube{id=\"abc\" title=\"T\"}\ncaption\n::\nafter\n", 1, &mut w);
+        let nodes = split(
+            "Intro\n\n::youtube{id=\"abc\" title=\"T\"}\ncaption\n::\nafter\n",
+            1,
+            &mut w,
+        );
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(nodes.len(), 3);
         assert_eq!(md(&nodes[0]), (1, "Intro\n\n"));
@@ -820,7 +836,11 @@ mod tests {
     #[test]
     fn yaml_props_block() {
         let mut w = Vec::new();
-        let nodes = split("::card{a=1}\n---\ntitle: Hi\ntags: [x, y]\n---\nbody\n::\n", 1, &mut w);
+        let nodes = split(
+            "::card{a=1}\n---\ntitle: Hi\ntags: [x, y]\n---\nbody\n::\n",
+            1,
+            &mut w,
+        );
         let c = comp(&nodes[0]);
         assert_eq!(
             c.props,
@@ -832,7 +852,11 @@ mod tests {
     #[test]
     fn slots() {
         let mut w = Vec::new();
-        let nodes = split("::hero\ndefault text\n#title\nThe title\n#default\nmore\n::\n", 1, &mut w);
+        let nodes = split(
+            "::hero\ndefault text\n#title\nThe title\n#default\nmore\n::\n",
+            1,
+            &mut w,
+        );
         let c = comp(&nodes[0]);
         assert_eq!(c.slots.len(), 1);
         assert_eq!(c.slots[0].0, "title");
@@ -887,8 +911,43 @@ mod tests {
             "emoji :smile: here",
             ":name{open",
         ] {
-            assert_eq!(scan_inline(plain), vec![Piece::Text(plain.into())], "{plain}");
+            assert_eq!(
+                scan_inline(plain),
+                vec![Piece::Text(plain.into())],
+                "{plain}"
+            );
         }
+    }
+
+    #[test]
+    fn adversarial_inline_text_is_linear() {
+        for unit in [
+            ":a{",
+            ":a[",
+            ":a{b=\"",
+            ":ab{c=-",
+            " :a{b=\" :a{b=1 ",
+            " :ab{c d e ",
+        ] {
+            let text = unit.repeat(300_000);
+            let start = std::time::Instant::now();
+            let pieces = scan_inline(&text);
+            assert_eq!(pieces.len(), 1);
+            assert!(
+                start.elapsed().as_secs() < 5,
+                "{unit}: {:?}",
+                start.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn many_unmatched_closings_stay_fast() {
+        let mut src = "::a\n".repeat(50_000);
+        src.push_str(&":::\n".repeat(50_000));
+        let mut w = Vec::new();
+        let nodes = split(&src, 1, &mut w);
+        assert_eq!(nodes.len(), 1);
     }
 
     #[test]
