@@ -234,6 +234,67 @@ pub fn parse_color(s: &str) -> Option<Rgb> {
     }
 }
 
+/// Flow collections (`[`, `{`) nested deeper than this are refused before parsing:
+/// libyaml's cost grows with the square of the nesting.
+pub(crate) const MAX_YAML_DEPTH: usize = 64;
+
+/// The 0-based line and 1-based column where flow nesting first exceeds
+/// `MAX_YAML_DEPTH`, or `None`. Brackets inside quoted scalars and comments do not
+/// count; a quote starts a scalar only where YAML allows one to.
+pub(crate) fn too_deep(yaml: &str) -> Option<(u32, u32)> {
+    #[derive(PartialEq)]
+    enum Q {
+        None,
+        Single,
+        Double,
+    }
+    let mut depth = 0usize;
+    let mut quote = Q::None;
+    for (n, line) in yaml.split('\n').enumerate() {
+        let mut prev = ' ';
+        let mut escaped = false;
+        for (i, c) in line.char_indices() {
+            match quote {
+                Q::Double => {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        quote = Q::None;
+                    }
+                }
+                Q::Single => {
+                    if c == '\'' {
+                        quote = Q::None;
+                    }
+                }
+                Q::None => {
+                    let scalar_start =
+                        prev.is_whitespace() || matches!(prev, ':' | '[' | '{' | ',' | '-');
+                    match c {
+                        '"' if scalar_start => quote = Q::Double,
+                        '\'' if scalar_start => quote = Q::Single,
+                        '#' if prev.is_whitespace() => break,
+                        '[' | '{' => {
+                            depth += 1;
+                            if depth > MAX_YAML_DEPTH {
+                                let line = u32::try_from(n).unwrap_or(u32::MAX);
+                                let col = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                                return Some((line, col));
+                            }
+                        }
+                        ']' | '}' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+            }
+            prev = c;
+        }
+    }
+    None
+}
+
 /// Where the YAML's own error points, as absolute file (line, col), and its message
 /// without serde_yaml's relative " at line N column M" suffix.
 fn yaml_error(err: &serde_yaml::Error, yaml_line: u32) -> (u32, u32, String) {
@@ -274,6 +335,16 @@ impl<'a> Fields<'a> {
         yaml_line: u32,
         diags: &'a mut Vec<Diagnostic>,
     ) -> Option<Self> {
+        if let Some((line, col)) = too_deep(yaml) {
+            diags.push(Diagnostic {
+                path: path.to_path_buf(),
+                line: yaml_line.saturating_add(line),
+                col,
+                severity: Severity::Error,
+                message: format!("YAML nested more than {MAX_YAML_DEPTH} levels deep"),
+            });
+            return None;
+        }
         let value: Value = if yaml.trim().is_empty() {
             Value::Null
         } else {
@@ -758,6 +829,34 @@ mod tests {
         let mut d = Vec::new();
         assert!(decode_story(Path::new("s.yml"), "- a\n- b\n", &mut d).is_none());
         assert!(d[0].message.contains("mapping"));
+    }
+
+    #[test]
+    fn hostile_yaml_is_an_error_not_a_crash() {
+        let deep = format!("label: x\nlist: {}", "[".repeat(1_000_000));
+        let mut d = Vec::new();
+        assert!(decode_story(Path::new("s.yml"), &deep, &mut d).is_none());
+        assert_eq!(
+            (d[0].line, d[0].col, d[0].message.as_str()),
+            (2, 71, "YAML nested more than 64 levels deep")
+        );
+        // Brackets inside quoted text do not count; quotes inside words do not quote.
+        let text = format!(
+            "label: \"{}\"\ntext: it's {}\n",
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        let mut d = Vec::new();
+        assert!(
+            decode_story(Path::new("s.yml"), &text, &mut d).is_some(),
+            "{d:?}"
+        );
+        let t = std::time::Instant::now();
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\ni: [*h, *h, *h, *h, *h, *h, *h, *h, *h]\nlabel: x\n";
+        let mut d = Vec::new();
+        assert!(decode_story(Path::new("s.yml"), bomb, &mut d).is_none());
+        assert!(d[0].message.contains("limit"), "{}", d[0].message);
+        assert!(t.elapsed().as_secs() < 10);
     }
 
     #[test]

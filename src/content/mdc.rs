@@ -594,6 +594,9 @@ fn value(s: &str) -> Option<(String, usize)> {
 
 /// Merge a YAML props block into `props` (scalars as text, others as JSON).
 fn yaml_props(yaml: &str, props: &mut Props) {
+    if super::frontmatter::too_deep(yaml).is_some() {
+        return;
+    }
     let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str::<serde_yaml::Value>(yaml)
     else {
         return;
