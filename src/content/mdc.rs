@@ -52,6 +52,8 @@ pub(crate) struct Component {
 /// A component being built: its colon count (0 for the root) and its content so far.
 struct Frame {
     colons: usize,
+    /// 1-based column of the opening colons (for the unclosed warning).
+    col: u32,
     comp: Component,
     /// Name of the slot being filled, `None` for the default slot.
     slot: Option<String>,
@@ -65,6 +67,7 @@ impl Frame {
     fn new(colons: usize, comp: Component) -> Self {
         Frame {
             colons,
+            col: 1,
             comp,
             slot: None,
             pending: String::new(),
@@ -202,7 +205,9 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
             } else {
                 stack[top].flush();
                 stack[top].after_blank = false;
-                stack.push(Frame::new(colons, comp));
+                let mut f = Frame::new(colons, comp);
+                f.col = u32::try_from(indent + 1).unwrap_or(1);
+                stack.push(f);
             }
             continue;
         }
@@ -254,7 +259,7 @@ fn close_frame(stack: &mut Vec<Frame>, closed: bool, warnings: &mut Vec<BodyWarn
     if !closed {
         warnings.push(BodyWarning {
             line: f.comp.line,
-            col: 1,
+            col: f.col,
             message: format!(
                 "`{}{}` is never closed with `{}`: it runs to the end of its parent",
                 ":".repeat(f.colons),
@@ -790,12 +795,12 @@ mod tests {
     #[test]
     fn closing_outer_ends_unclosed_inner_with_warning() {
         let mut w = Vec::new();
-        let nodes = split("::outer\n:::inner\nb\n::\nafter\n", 10, &mut w);
+        let nodes = split("::outer\n  :::inner\nb\n::\nafter\n", 10, &mut w);
         let outer = comp(&nodes[0]);
         assert!(outer.closed);
         assert!(!comp(&outer.children[0]).closed);
         assert_eq!(w.len(), 1);
-        assert_eq!(w[0].line, 11);
+        assert_eq!((w[0].line, w[0].col), (11, 3));
         assert_eq!(md(&nodes[1]), (14, "after\n"));
     }
 
