@@ -11,6 +11,7 @@ pub struct ContentDir {
 }
 
 impl ContentDir {
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         ContentDir {
             dir: tempfile::tempdir().unwrap(),

@@ -238,17 +238,17 @@ fn read_text(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
         Ok(f) => f,
         Err(e) => return fail(diags, format!("cannot read: {}", io_message(&e))),
     };
-    if let Ok(m) = file.metadata() {
-        if m.len() > MAX_FILE_BYTES {
-            return fail(
-                diags,
-                format!(
-                    "file too large ({} bytes; the limit is {} MiB)",
-                    m.len(),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            );
-        }
+    if let Ok(m) = file.metadata()
+        && m.len() > MAX_FILE_BYTES
+    {
+        return fail(
+            diags,
+            format!(
+                "file too large ({} bytes; the limit is {} MiB)",
+                m.len(),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        );
     }
     // The size may change between the check and the read: never read past the cap.
     let mut bytes = Vec::new();

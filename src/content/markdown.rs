@@ -601,11 +601,11 @@ fn inlines(kind: InlineKind) -> Frame {
 
 /// Append, merging adjacent text.
 fn push_inline(list: &mut Vec<Inline>, inline: Inline) {
-    if let Inline::Text(t) = &inline {
-        if let Some(Inline::Text(prev)) = list.last_mut() {
-            prev.push_str(t);
-            return;
-        }
+    if let Inline::Text(t) = &inline
+        && let Some(Inline::Text(prev)) = list.last_mut()
+    {
+        prev.push_str(t);
+        return;
     }
     list.push(inline);
 }

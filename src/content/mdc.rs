@@ -159,14 +159,14 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
             continue;
         }
 
-        if let Some(colons) = closing_line(line) {
-            if let Some(pos) = stack.iter().rposition(|f| f.colons == colons) {
-                while stack.len() > pos + 1 {
-                    close_frame(&mut stack, false, warnings);
-                }
-                close_frame(&mut stack, true, warnings);
-                continue;
+        if let Some(colons) = closing_line(line)
+            && let Some(pos) = stack.iter().rposition(|f| f.colons == colons)
+        {
+            while stack.len() > pos + 1 {
+                close_frame(&mut stack, false, warnings);
             }
+            close_frame(&mut stack, true, warnings);
+            continue;
         }
 
         if let Some((colons, name, props, indent)) = opening_line(line) {
@@ -212,27 +212,28 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
             continue;
         }
 
-        if stack.len() > 1 {
-            if let Some(slot) = slot_line(line) {
-                let f = &mut stack[real];
-                f.flush();
-                if slot == "default" {
-                    f.slot = None;
-                } else {
-                    f.comp.slots.push((slot.to_string(), Vec::new()));
-                    f.slot = Some(slot.to_string());
-                }
-                f.after_blank = true;
-                continue;
+        if stack.len() > 1
+            && let Some(slot) = slot_line(line)
+        {
+            let f = &mut stack[real];
+            f.flush();
+            if slot == "default" {
+                f.slot = None;
+            } else {
+                f.comp.slots.push((slot.to_string(), Vec::new()));
+                f.slot = Some(slot.to_string());
             }
+            f.after_blank = true;
+            continue;
         }
 
         // Sugar form: an inline component alone between blank lines is a block.
-        if stack[real].after_blank && next_is_break(&lines, i, count) {
-            if let Some(comp) = sugar_line(line, number) {
-                stack[real].push_node(Node::Component(comp));
-                continue;
-            }
+        if stack[real].after_blank
+            && next_is_break(&lines, i, count)
+            && let Some(comp) = sugar_line(line, number)
+        {
+            stack[real].push_node(Node::Component(comp));
+            continue;
         }
 
         stack[real].push_line(raw, number);
@@ -651,20 +652,20 @@ pub(crate) fn scan_inline(text: &str) -> Vec<Piece> {
         if b[i] == b':' && may_start(text, i) {
             let rest = &text[i + 1..];
             let n = name_len(rest);
-            if n > 0 {
-                if let Some((props, label, used)) = component_tail(&rest[n..], MAX_INLINE_TAIL) {
-                    if plain_start < i {
-                        pieces.push(Piece::Text(text[plain_start..i].to_string()));
-                    }
-                    pieces.push(Piece::Component {
-                        name: rest[..n].to_string(),
-                        props,
-                        label,
-                    });
-                    i += 1 + n + used;
-                    plain_start = i;
-                    continue;
+            if n > 0
+                && let Some((props, label, used)) = component_tail(&rest[n..], MAX_INLINE_TAIL)
+            {
+                if plain_start < i {
+                    pieces.push(Piece::Text(text[plain_start..i].to_string()));
                 }
+                pieces.push(Piece::Component {
+                    name: rest[..n].to_string(),
+                    props,
+                    label,
+                });
+                i += 1 + n + used;
+                plain_start = i;
+                continue;
             }
         }
         i += 1;
