@@ -1,0 +1,4 @@
+//! The integration tests: one crate, one module per area (see STYLE.md).
+
+mod content;
+mod util;
