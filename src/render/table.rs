@@ -148,6 +148,22 @@ fn grid(
     };
     let head_rows = wrapped(head);
     let body_rows: Vec<Vec<Vec<Row>>> = body.iter().map(|r| wrapped(r)).collect();
+    // Wrapping may leave a column's right edge unused: take it back.
+    let widths: Vec<usize> = widths
+        .iter()
+        .enumerate()
+        .map(|(c, &cw)| {
+            std::iter::once(&head_rows)
+                .chain(body_rows.iter())
+                .filter_map(|r| r.get(c))
+                .flatten()
+                .map(|row| row_width(row))
+                .max()
+                .unwrap_or(cw)
+                .clamp(1, cw)
+        })
+        .collect();
+    let widths = widths.as_slice();
     let multi_line = body_rows
         .iter()
         .any(|r| r.iter().any(|cell| cell.len() > 1));
