@@ -1,4 +1,5 @@
 //! The integration tests: one crate, one module per area (see STYLE.md).
 
 mod content;
+mod render;
 mod util;

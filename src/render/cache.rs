@@ -28,7 +28,9 @@ impl RenderCache {
     }
 
     /// The layout of `page` in `index` at `opts`, rendered on first use.
-    pub fn get(&self, index: &Index, page: PageRef, opts: RenderOptions) -> Arc<Rendered> {
+    pub fn get(&self, index: &Index, page: PageRef, mut opts: RenderOptions) -> Arc<Rendered> {
+        // Widths past the limits lay out the same: one entry for all of them.
+        opts.width = opts.width.clamp(super::MIN_WIDTH, super::MAX_WIDTH);
         let key = Key {
             generation: index.generation,
             page,
@@ -50,5 +52,69 @@ impl RenderCache {
             map.insert(key, rendered.clone());
         }
         rendered
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Post;
+    use crate::content::model::Date;
+    use crate::theme::ThemeKind;
+
+    fn index(generation: u64) -> Index {
+        Index {
+            posts: vec![Post {
+                slug: "p".into(),
+                title: "P".into(),
+                description: String::new(),
+                date: Date::default(),
+                read_time: None,
+                tags: vec![],
+                thumbnail: None,
+                body: super::super::sample::rich_document(),
+                source: "blog/p.md".into(),
+            }],
+            generation,
+            ..Index::default()
+        }
+    }
+
+    fn opts(width: u16) -> RenderOptions {
+        RenderOptions {
+            width,
+            theme: ThemeKind::Dark,
+            plain: false,
+        }
+    }
+
+    #[test]
+    fn a_layout_is_computed_once_and_shared() {
+        let cache = RenderCache::new();
+        let idx = index(1);
+        let a = cache.get(&idx, PageRef::Post(0), opts(80));
+        let b = cache.clone().get(&idx, PageRef::Post(0), opts(80));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!a.lines.is_empty());
+        let narrow = cache.get(&idx, PageRef::Post(0), opts(40));
+        assert!(!Arc::ptr_eq(&a, &narrow));
+        // A reload (new generation) renders afresh.
+        let c = cache.get(&index(2), PageRef::Post(0), opts(80));
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(a.plain_lines(), c.plain_lines());
+    }
+
+    #[test]
+    fn a_missing_page_renders_empty_and_the_cache_stays_bounded() {
+        let cache = RenderCache::new();
+        let idx = index(1);
+        assert!(cache.get(&idx, PageRef::Post(7), opts(80)).lines.is_empty());
+        for w in 0..(CAPACITY as u16 + 50) {
+            cache.get(&idx, PageRef::Post(7), opts(w));
+        }
+        for g in 0..(CAPACITY as u64 + 10) {
+            cache.get(&index(g), PageRef::Post(7), opts(80));
+        }
+        assert!(cache.inner.lock().unwrap().len() <= CAPACITY);
     }
 }

@@ -1,0 +1,192 @@
+//! The renderer seen from outside: snapshots of a rich sample document at 40, 80 and
+//! 120 columns, and an ANSI dump for looking at the output in a real terminal.
+
+mod seed;
+
+use std::fmt::Write as _;
+
+use ratatui::style::{Color, Modifier};
+use ratatui::text::Line;
+use sshfolio::render::sample::rich_document;
+use sshfolio::render::{RenderOptions, render};
+use sshfolio::theme::ThemeKind;
+
+fn plain(width: u16) -> String {
+    let r = render(
+        &rich_document(),
+        RenderOptions {
+            width,
+            theme: ThemeKind::Dark,
+            plain: true,
+        },
+    );
+    r.plain_lines().join("\n")
+}
+
+#[test]
+fn rich_sample_at_40() {
+    insta::assert_snapshot!(plain(40));
+}
+
+#[test]
+fn rich_sample_at_80() {
+    insta::assert_snapshot!(plain(80));
+}
+
+#[test]
+fn rich_sample_at_120() {
+    insta::assert_snapshot!(plain(120));
+}
+
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !"│╭╮╰╯─┌┐└┘├┤┬┴┼".contains(*c))
+        .collect()
+}
+
+/// Every seed page at 40, 80 and 120 columns, one snapshot per page.
+#[test]
+fn seed_pages_snapshots() {
+    let Some(pages) = seed::load() else {
+        eprintln!("seed payload not found; skipping");
+        return;
+    };
+    assert_eq!(pages.len(), 15);
+    for page in &pages {
+        let mut out = String::new();
+        for width in [40u16, 80, 120] {
+            let r = render(
+                &page.doc,
+                RenderOptions {
+                    width,
+                    theme: ThemeKind::Dark,
+                    plain: true,
+                },
+            );
+            let _ = writeln!(out, "======== {width} columns ========");
+            out.push_str(&r.plain_lines().join("\n"));
+            out.push('\n');
+        }
+        let name = page.path.trim_matches('/').replace('/', "__");
+        insta::assert_snapshot!(name, out);
+    }
+}
+
+/// Nothing the original site shows is lost: every word of every paragraph, heading,
+/// list item and table cell, every code line (drawn or, when clipped, kept whole in
+/// `wide`), every image alt and URL, every embed's fields and URL.
+#[test]
+fn seed_pages_show_everything_at_40_80_and_120() {
+    let Some(pages) = seed::load() else {
+        eprintln!("seed payload not found; skipping");
+        return;
+    };
+    for page in &pages {
+        for width in [40u16, 80, 120] {
+            for theme in [ThemeKind::Dark, ThemeKind::Light] {
+                let r = render(
+                    &page.doc,
+                    RenderOptions {
+                        width,
+                        theme,
+                        plain: false,
+                    },
+                );
+                let lines = r.plain_lines();
+                for (i, l) in r.lines.iter().enumerate() {
+                    assert!(
+                        l.width() <= usize::from(width),
+                        "{} at {width}: line {i} too wide: {:?}",
+                        page.path,
+                        lines[i]
+                    );
+                }
+                let all: String = lines.iter().map(|l| squash(l)).collect();
+                for w in &page.words {
+                    assert!(
+                        all.contains(&squash(w)),
+                        "{} at {width}: {w:?} is missing",
+                        page.path
+                    );
+                }
+                let wide: Vec<String> = r
+                    .wide
+                    .iter()
+                    .map(|w| w.full.spans.iter().map(|s| s.content.as_ref()).collect())
+                    .collect();
+                for c in &page.code_lines {
+                    let c = c.replace('\t', "    ");
+                    assert!(
+                        lines.iter().chain(&wide).any(|l| l.contains(c.trim_end())),
+                        "{} at {width}: code line {c:?} is missing",
+                        page.path
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn sgr_colour(c: Color, fg: bool) -> Option<String> {
+    let base = if fg { 38 } else { 48 };
+    match c {
+        Color::Rgb(r, g, b) => Some(format!("{base};2;{r};{g};{b}")),
+        Color::Indexed(i) => Some(format!("{base};5;{i}")),
+        _ => None,
+    }
+}
+
+/// A line as ANSI escapes, for `cat` in a terminal.
+fn ansi(line: &Line<'_>) -> String {
+    let mut out = String::new();
+    for s in &line.spans {
+        let mut codes = vec!["0".to_string()];
+        if let Some(fg) = s.style.fg.and_then(|c| sgr_colour(c, true)) {
+            codes.push(fg);
+        }
+        if let Some(bg) = s.style.bg.and_then(|c| sgr_colour(c, false)) {
+            codes.push(bg);
+        }
+        let m = s.style.add_modifier;
+        for (flag, code) in [
+            (Modifier::BOLD, "1"),
+            (Modifier::DIM, "2"),
+            (Modifier::ITALIC, "3"),
+            (Modifier::UNDERLINED, "4"),
+            (Modifier::CROSSED_OUT, "9"),
+        ] {
+            if m.contains(flag) {
+                codes.push(code.to_string());
+            }
+        }
+        let _ = write!(out, "\x1b[{}m{}", codes.join(";"), s.content);
+    }
+    out.push_str("\x1b[0m");
+    out
+}
+
+/// `SSHFOLIO_DUMP=path cargo test --test main dump_ansi -- --ignored` writes the rich
+/// sample as ANSI at `SSHFOLIO_DUMP_WIDTH` (default 80) columns, for viewing by eye.
+#[test]
+#[ignore]
+fn dump_ansi() {
+    let path = std::env::var("SSHFOLIO_DUMP").unwrap_or_else(|_| "/tmp/render.ansi".into());
+    let width = std::env::var("SSHFOLIO_DUMP_WIDTH")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(80);
+    let theme = match std::env::var("SSHFOLIO_DUMP_THEME").as_deref() {
+        Ok("light") => ThemeKind::Light,
+        _ => ThemeKind::Dark,
+    };
+    let r = render(
+        &rich_document(),
+        RenderOptions {
+            width,
+            theme,
+            plain: false,
+        },
+    );
+    let text: Vec<String> = r.lines.iter().map(ansi).collect();
+    std::fs::write(path, text.join("\n") + "\n").unwrap();
+}
