@@ -192,12 +192,12 @@ pub fn lookup(key: Key, screen: Screen) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// The footer hints for `screen`: (keys, word) in table order.
-pub fn hints(screen: Screen) -> impl Iterator<Item = (&'static str, &'static str)> {
+/// The footer hints for `screen` in table order: (action, keys, word).
+pub fn hints(screen: Screen) -> impl Iterator<Item = (Action, &'static str, &'static str)> {
     KEYMAP
         .iter()
         .filter(move |b| b.scope.contains(screen))
-        .filter_map(|b| b.hint.map(|h| (b.keys_label, h)))
+        .filter_map(|b| b.hint.map(|h| (b.action, b.keys_label, h)))
 }
 
 /// The help overlay's rows: one per distinct (keys, description), first use wins.

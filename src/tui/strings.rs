@@ -18,6 +18,8 @@ pub(crate) fn online(n: usize) -> String {
 pub(crate) const HOME_STORIES: &str = "STORIES";
 pub(crate) const HOME_RACK: &str = "RACK";
 pub(crate) const HOME_LATEST: &str = "LATEST POSTS";
+pub(crate) const HOME_REGIONS: &str = "REGIONS";
+pub(crate) const HOME_ABOUT: &str = "ABOUT";
 pub(crate) const HOME_EMPTY_RACK: &str = "no bays racked yet";
 pub(crate) const HOME_NO_POSTS: &str = "no posts yet";
 pub(crate) const HOME_NO_STORIES: &str = "no stories yet";
@@ -34,6 +36,13 @@ pub(crate) const VAULT_MARK: &str = "🔒";
 pub(crate) const VAULT_LABEL: &str = "vault";
 
 // Projects and blog.
+pub(crate) const COL_PROJECT: &str = "PROJECT";
+pub(crate) const COL_REGION: &str = "REGION";
+pub(crate) const COL_STATUS: &str = "STATUS";
+pub(crate) const COL_DATE: &str = "DATE";
+pub(crate) const COL_TITLE: &str = "TITLE";
+pub(crate) const COL_READ: &str = "READ";
+pub(crate) const COL_TAGS: &str = "TAGS";
 pub(crate) const PROJECTS_EMPTY: &str = "no projects yet";
 pub(crate) const BLOG_EMPTY: &str = "no posts yet";
 pub(crate) const BLOG_FILTER_EMPTY: &str = "no posts with this tag";

@@ -148,21 +148,36 @@ fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
     buf.set_string(area.x, area.y, line, Style::default().fg(theme.border));
 }
 
+/// Key hints for the current screen, from the key table; `? help` is pinned to the
+/// right so it survives narrow terminals, the rest fill from the left while they fit.
 fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let hints: Vec<_> = keymap::hints(app.screen).collect();
+    let mut right = area.right();
+    let pinned = hints.iter().find(|(a, _, _)| *a == keymap::Action::Help);
+    if let Some((_, keys, word)) = pinned {
+        let w = (str_width(keys) + 1 + str_width(word)) as u16;
+        if w + 2 < area.width {
+            right = area.right() - w - 1;
+            buf.set_string(right, area.y, *keys, theme.accent());
+            buf.set_string(right + str_width(keys) as u16 + 1, area.y, *word, theme.dim());
+        }
+    }
     let mut x = area.x + 1;
-    let screen = app.screen;
     let mut first = true;
-    for (keys, word) in keymap::hints(screen) {
+    for (action, keys, word) in &hints {
+        if *action == keymap::Action::Help && pinned.is_some() {
+            continue;
+        }
         let sep = if first { "" } else { "  " };
         let w = (str_width(sep) + str_width(keys) + 1 + str_width(word)) as u16;
-        if x + w >= area.right() {
+        if x + w + 2 > right {
             continue;
         }
         buf.set_string(x, area.y, sep, theme.dim());
         x += str_width(sep) as u16;
-        buf.set_string(x, area.y, keys, theme.accent());
+        buf.set_string(x, area.y, *keys, theme.accent());
         x += str_width(keys) as u16 + 1;
-        buf.set_string(x, area.y, word, theme.dim());
+        buf.set_string(x, area.y, *word, theme.dim());
         x += str_width(word) as u16;
         first = false;
     }

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::{fit, hit, light, list_offset, marker, paint_selected, pad, panel, site_name, status_style, status_word, story_color};
 use crate::content::PageRef;
@@ -14,6 +14,7 @@ use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::app::{App, HOME_POSTS};
 use crate::tui::state::Hit;
+use crate::tui::fallback::wrap;
 use crate::tui::strings as s;
 
 /// Side-by-side rack and posts from this width up.
@@ -45,23 +46,96 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let rack = app.rack();
     let posts = app.index.posts.len().min(HOME_POSTS);
+    let rack_h = (rack.len().max(1) as u16 + 2).min(rest.height);
+    let posts_h = (posts.max(1) as u16 + 2).min(rest.height);
     if area.width >= WIDE {
-        let left_w = rest.width * 3 / 5;
+        let left_w = rest.width * 11 / 20;
         let left = Rect::new(rest.x, rest.y, left_w, rest.height);
         let right = Rect::new(rest.x + left_w + 2, rest.y, rest.width.saturating_sub(left_w + 2), rest.height);
-        rack_panel(app, &rack, left, buf, theme);
-        posts_panel(app, rack.len(), right, buf, theme);
+        rack_panel(app, &rack, Rect { height: rack_h, ..left }, buf, theme);
+        posts_panel(app, rack.len(), Rect { height: posts_h, ..right }, buf, theme);
+        let below = |r: Rect, used: u16| Rect::new(r.x, r.y + used + 1, r.width, r.height.saturating_sub(used + 1));
+        regions_panel(app, &rack, below(left, rack_h), buf, theme);
+        about_panel(app, below(right, posts_h), buf, theme);
     } else {
-        let want = rack.len().max(1) as u16 + 3;
-        let rack_h = want.min(rest.height.saturating_sub(3).max(3));
-        let top = Rect::new(rest.x, rest.y, rest.width, rack_h);
-        rack_panel(app, &rack, top, buf, theme);
+        let rack_h = rack_h.min(rest.height.saturating_sub(3).max(3));
+        rack_panel(app, &rack, Rect { height: rack_h, ..rest }, buf, theme);
         let by = rest.y + rack_h;
-        let bottom = Rect::new(rest.x, by, rest.width, rest.bottom().saturating_sub(by));
-        if bottom.height >= 3 && posts > 0 {
+        let bottom = Rect::new(rest.x, by, rest.width, rest.bottom().saturating_sub(by).min(posts_h));
+        if bottom.height >= 3 {
             posts_panel(app, rack.len(), bottom, buf, theme);
         }
     }
+}
+
+/// Per region: a light per bay and how many are live — the control plane's summary.
+fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let mut regions: Vec<(&str, Vec<RackStatus>)> = Vec::new();
+    for &i in rack {
+        let p = &app.index.projects[i];
+        let name = p.region.as_deref().unwrap_or("—");
+        match regions.iter_mut().find(|(r, _)| *r == name) {
+            Some((_, v)) => v.push(p.rack_status),
+            None => regions.push((name, vec![p.rack_status])),
+        }
+    }
+    if regions.is_empty() || area.height < 3 {
+        return;
+    }
+    let h = (regions.len() as u16 + 2).min(area.height);
+    let area = Rect { height: h, ..area };
+    let block = panel(s::HOME_REGIONS, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let name_w = regions.iter().map(|(r, _)| str_width(r)).max().unwrap_or(0).min(16) + 3;
+    for (row, (name, lights)) in regions.iter().enumerate().take(inner.height as usize) {
+        let live = lights.iter().filter(|s| **s == RackStatus::Live).count();
+        let mut spans = vec![Span::raw("  "), Span::styled(pad(name, name_w), theme.dim())];
+        for st in lights.iter().take(12) {
+            spans.push(light(*st, theme));
+        }
+        spans.push(Span::styled(format!("   {}", s::rack_summary(live, lights.len())), theme.dim()));
+        Line::from(spans).render(Rect::new(inner.x, inner.y + row as u16, inner.width, 1), buf);
+    }
+}
+
+/// The site's `about` text and links, when it has them.
+fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let site = &app.index.site;
+    if area.height < 4 || (site.about.blocks.is_empty() && site.links.is_empty()) {
+        return;
+    }
+    let width = area.width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for b in &site.about.blocks {
+        if let crate::content::Block::Paragraph(c) = b {
+            if !lines.is_empty() {
+                lines.push(Line::default());
+            }
+            for l in wrap(&crate::content::Inline::plain_text(c), width) {
+                lines.push(Line::styled(l, theme.base()));
+            }
+        }
+    }
+    if !site.links.is_empty() {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        let label_w = site.links.iter().map(|l| str_width(&l.label)).max().unwrap_or(0).min(14) + 2;
+        for l in &site.links {
+            lines.push(Line::from(vec![
+                Span::styled(pad(&l.label, label_w), theme.dim()),
+                Span::styled(fit(&l.url, width.saturating_sub(label_w)), theme.link()),
+            ]));
+        }
+    }
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let area = Rect { height: h, ..area };
+    let block = panel(s::HOME_ABOUT, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    Paragraph::new(lines).render(inner, buf);
 }
 
 fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {

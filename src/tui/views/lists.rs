@@ -39,6 +39,14 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let status_w = 10;
     let vault_w = 3;
     let title_w = w.saturating_sub(2 + region_w + status_w + vault_w);
+    let head = header_style(theme);
+    let mut cols = vec![Span::raw("  "), Span::styled(pad(s::COL_PROJECT, title_w), head)];
+    if region_w > 0 {
+        cols.push(Span::styled(pad(s::COL_REGION, region_w), head));
+    }
+    cols.push(Span::styled(s::COL_STATUS, head));
+    Line::from(cols).render(Rect { height: 1, ..list }, buf);
+    let list = Rect::new(list.x, list.y + 1, list.width, list.height.saturating_sub(1));
     let rows = list.height as usize;
     let off = list_offset(app.projects.selected, n, rows);
     for (i, p) in app.index.projects.iter().enumerate().skip(off).take(rows) {
@@ -131,6 +139,18 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let rt_w = 8;
     let tags_w = if w >= 70 { (w * 3 / 10).min(36) } else { 0 };
     let title_w = w.saturating_sub(2 + 12 + rt_w + tags_w + 1);
+    let head = header_style(theme);
+    let mut cols = vec![
+        Span::raw("  "),
+        Span::styled(pad(s::COL_DATE, 12), head),
+        Span::styled(pad(s::COL_TITLE, title_w), head),
+        Span::styled(format!("{:>w$} ", s::COL_READ, w = rt_w), head),
+    ];
+    if tags_w > 0 {
+        cols.push(Span::styled(format!(" {}", s::COL_TAGS), head));
+    }
+    Line::from(cols).render(Rect { height: 1, ..area }, buf);
+    let area = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
     let rows = area.height as usize;
     let off = list_offset(app.blog.list.selected, items.len(), rows);
     for (i, page) in items.iter().enumerate().skip(off).take(rows) {
@@ -165,4 +185,9 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         hit(app, r, Hit::Item(i));
     }
+}
+
+/// Column headings: small, dim, bold.
+fn header_style(theme: &Theme) -> ratatui::style::Style {
+    theme.dim().add_modifier(Modifier::BOLD)
 }

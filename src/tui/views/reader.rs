@@ -106,7 +106,15 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     if let Some(toc) = g.toc {
         if !rendered.anchors.is_empty() {
-            toc_panel(app, &rendered.anchors, r.scroll, toc, buf, theme);
+            // At the very end the last sections can't reach the top: mark the last
+            // heading on screen instead of the one above the fold.
+            let at_end = total > visible && r.scroll >= total - visible;
+            let current = if at_end {
+                rendered.anchors.iter().rposition(|a| a.line < r.scroll + visible)
+            } else {
+                rendered.anchors.iter().rposition(|a| a.line <= r.scroll)
+            };
+            toc_panel(app, &rendered.anchors, current, toc, buf, theme);
         }
     }
 }
@@ -181,7 +189,7 @@ fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
 fn toc_panel(
     app: &App,
     anchors: &[crate::render::Anchor],
-    scroll: usize,
+    current: Option<usize>,
     area: Rect,
     buf: &mut Buffer,
     theme: &Theme,
@@ -189,7 +197,6 @@ fn toc_panel(
     let block = panel(s::READER_TOC, theme);
     let inner = block.inner(area);
     block.render(area, buf);
-    let current = anchors.iter().rposition(|a| a.line <= scroll);
     let rows = inner.height as usize;
     let off = super::list_offset(current.unwrap_or(0), anchors.len(), rows);
     let min_level = anchors.iter().map(|a| a.level).min().unwrap_or(2);

@@ -1,0 +1,3 @@
+//! The integration test crate: one binary, one module per area.
+
+mod tui;
