@@ -63,13 +63,27 @@ fn long_body(topic: &str, secret: Option<&str>) -> Document {
     Document { blocks }
 }
 
-fn project(slug: &str, title: &str, order: i64, bay: Option<&str>, status: RackStatus, vault: bool) -> Project {
+fn project(
+    slug: &str,
+    title: &str,
+    order: i64,
+    bay: Option<&str>,
+    status: RackStatus,
+    vault: bool,
+) -> Project {
     Project {
         slug: slug.into(),
         title: title.into(),
         description: format!("{title}: a short description of what it does."),
         order,
-        region: Some(if order % 2 == 0 { "EU-WEST-1" } else { "US-EAST-2" }.into()),
+        region: Some(
+            if order % 2 == 0 {
+                "EU-WEST-1"
+            } else {
+                "US-EAST-2"
+            }
+            .into(),
+        ),
         rack_bay: bay.map(str::to_string),
         rack_status: status,
         vault,
@@ -86,7 +100,11 @@ fn post(slug: &str, title: &str, day: u8, tags: &[&str], secret: Option<&str>) -
         slug: slug.into(),
         title: title.into(),
         description: format!("Notes on {title}."),
-        date: Date { year: 2025, month: 3, day },
+        date: Date {
+            year: 2025,
+            month: 3,
+            day,
+        },
         read_time: Some(format!("{} min", 3 + day % 5)),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         thumbnail: None,
@@ -110,18 +128,64 @@ fn story(id: &str, label: &str, color: Rgb, order: i64) -> Story {
 
 fn fixture() -> Index {
     let projects = vec![
-        project("edge-proxy", "Edge Proxy", 1, Some("BAY 01"), RackStatus::Live, false),
-        project("ledger", "Ledger Service", 2, Some("BAY 02"), RackStatus::Offline, true),
-        project("atlas", "Atlas Maps", 3, Some("BAY 03"), RackStatus::Live, false),
+        project(
+            "edge-proxy",
+            "Edge Proxy",
+            1,
+            Some("BAY 01"),
+            RackStatus::Live,
+            false,
+        ),
+        project(
+            "ledger",
+            "Ledger Service",
+            2,
+            Some("BAY 02"),
+            RackStatus::Offline,
+            true,
+        ),
+        project(
+            "atlas",
+            "Atlas Maps",
+            3,
+            Some("BAY 03"),
+            RackStatus::Live,
+            false,
+        ),
         project("notebook", "Notebook", 4, None, RackStatus::Unknown, false),
-        project("vault-keeper", "Vault Keeper", 5, Some("BAY 04"), RackStatus::Live, true),
+        project(
+            "vault-keeper",
+            "Vault Keeper",
+            5,
+            Some("BAY 04"),
+            RackStatus::Live,
+            true,
+        ),
     ];
     let posts = vec![
-        post("ssh-apps", "Building apps you visit over SSH", 28, &["rust", "ssh"], None),
+        post(
+            "ssh-apps",
+            "Building apps you visit over SSH",
+            28,
+            &["rust", "ssh"],
+            None,
+        ),
         post("rack-life", "Life in the rack", 21, &["ops"], None),
-        post("terminal-colours", "Terminal colours, honestly", 14, &["terminal", "rust"], Some("zeppelin")),
+        post(
+            "terminal-colours",
+            "Terminal colours, honestly",
+            14,
+            &["terminal", "rust"],
+            Some("zeppelin"),
+        ),
         post("go-services", "Small Go services", 9, &["go"], None),
-        post("typed-yaml", "Typed YAML front matter", 5, &["rust", "yaml"], None),
+        post(
+            "typed-yaml",
+            "Typed YAML front matter",
+            5,
+            &["rust", "yaml"],
+            None,
+        ),
         post("first-post", "Hello, world", 1, &["meta"], None),
     ];
     let stories = vec![
@@ -144,11 +208,19 @@ fn fixture() -> Index {
             name: "Ada Lovelace".into(),
             tagline: "Infrastructure, tools and writing".into(),
             about: Document {
-                blocks: vec![para("I build small, sturdy infrastructure and write about it.")],
+                blocks: vec![para(
+                    "I build small, sturdy infrastructure and write about it.",
+                )],
             },
             links: vec![
-                SiteLink { label: "GitHub".into(), url: "https://github.com/ada".into() },
-                SiteLink { label: "Mail".into(), url: "mailto:ada@example.com".into() },
+                SiteLink {
+                    label: "GitHub".into(),
+                    url: "https://github.com/ada".into(),
+                },
+                SiteLink {
+                    label: "Mail".into(),
+                    url: "mailto:ada@example.com".into(),
+                },
             ],
         },
         projects,
@@ -205,7 +277,9 @@ impl Ui {
     }
 
     fn ctrl(&mut self, c: char) -> Control {
-        self.send(Event::Key(KeyEvent::new(KeyCode::Char(c)).modifiers(KeyModifiers::CTRL)))
+        self.send(Event::Key(
+            KeyEvent::new(KeyCode::Char(c)).modifiers(KeyModifiers::CTRL),
+        ))
     }
 
     fn click(&mut self, x: u16, y: u16) -> Control {
@@ -219,7 +293,10 @@ impl Ui {
 
     fn resize(&mut self, w: u16, h: u16) {
         self.term.backend_mut().resize(w, h);
-        self.send(Event::Resize { cols: w as u32, rows: h as u32 });
+        self.send(Event::Resize {
+            cols: w as u32,
+            rows: h as u32,
+        });
     }
 
     fn lines(&self) -> Vec<String> {
@@ -272,7 +349,17 @@ impl Ui {
 fn home_shows_rack_stories_and_latest_posts() {
     let ui = Ui::new(80, 24);
     let s = ui.screen();
-    for want in ["Ada Lovelace", "BAY 01", "Edge Proxy", "Ledger Service", "Data center", "Open source", "LATEST POSTS", "Building apps you visit over SSH", "1 online"] {
+    for want in [
+        "Ada Lovelace",
+        "BAY 01",
+        "Edge Proxy",
+        "Ledger Service",
+        "Data center",
+        "Open source",
+        "LATEST POSTS",
+        "Building apps you visit over SSH",
+        "1 online",
+    ] {
         assert!(s.contains(want), "home lacks {want:?}:\n{s}");
     }
     // The notebook has no bay, so it is not in the rack.
@@ -309,10 +396,19 @@ fn three_shows_all_posts_newest_first() {
     let mut ui = Ui::new(80, 24);
     ui.key(KeyCode::Char('3'));
     let s = ui.screen();
-    let titles = ["Building apps you visit over SSH", "Life in the rack", "Terminal colours, honestly", "Small Go services", "Typed YAML front matter", "Hello, world"];
+    let titles = [
+        "Building apps you visit over SSH",
+        "Life in the rack",
+        "Terminal colours, honestly",
+        "Small Go services",
+        "Typed YAML front matter",
+        "Hello, world",
+    ];
     let mut last = 0;
     for t in titles {
-        let at = s.find(t).unwrap_or_else(|| panic!("blog lacks {t:?}:\n{s}"));
+        let at = s
+            .find(t)
+            .unwrap_or_else(|| panic!("blog lacks {t:?}:\n{s}"));
         assert!(at > last, "{t} out of order");
         last = at;
     }
@@ -324,9 +420,17 @@ fn tab_and_backtab_cycle_sections() {
     let mut ui = Ui::new(80, 24);
     ui.key(KeyCode::Tab);
     assert!(ui.contains("Vault Keeper") && ui.contains("Notebook"));
-    ui.send(Event::Key(KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT)));
-    ui.send(Event::Key(KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT)));
-    assert!(ui.contains("1 / 3"), "backtab from home should wrap to stories:\n{}", ui.screen());
+    ui.send(Event::Key(
+        KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT),
+    ));
+    ui.send(Event::Key(
+        KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT),
+    ));
+    assert!(
+        ui.contains("1 / 3"),
+        "backtab from home should wrap to stories:\n{}",
+        ui.screen()
+    );
 }
 
 #[test]
@@ -336,9 +440,16 @@ fn enter_opens_a_post_and_esc_goes_back() {
     ui.key(KeyCode::Char('j'));
     ui.key(KeyCode::Enter);
     let s = ui.screen();
-    assert!(s.contains("Life in the rack") && s.contains("#ops") && s.contains("Why"), "{s}");
+    assert!(
+        s.contains("Life in the rack") && s.contains("#ops") && s.contains("Why"),
+        "{s}"
+    );
     ui.key(KeyCode::Esc);
-    assert!(ui.contains("› 2025-03-21"), "back to the list, same selection:\n{}", ui.screen());
+    assert!(
+        ui.contains("› 2025-03-21"),
+        "back to the list, same selection:\n{}",
+        ui.screen()
+    );
 }
 
 #[test]
@@ -354,7 +465,11 @@ fn page_down_scrolls_to_the_end_of_a_post() {
     for _ in 0..20 {
         ui.key(KeyCode::PageDown);
     }
-    assert!(ui.contains("100%") && ui.contains("What I learned"), "{}", ui.screen());
+    assert!(
+        ui.contains("100%") && ui.contains("What I learned"),
+        "{}",
+        ui.screen()
+    );
     ui.key(KeyCode::Char('g'));
     assert!(ui.contains("top"));
 }
@@ -366,7 +481,12 @@ fn brackets_jump_between_headings() {
     ui.key(KeyCode::Enter);
     ui.key(KeyCode::Char(']'));
     let (_, y) = ui.find("How it works").expect("second heading on screen");
-    assert_eq!(y, 6, "the heading is now the first body line:\n{}", ui.screen());
+    assert_eq!(
+        y,
+        6,
+        "the heading is now the first body line:\n{}",
+        ui.screen()
+    );
     ui.key(KeyCode::Char(']'));
     assert_eq!(ui.find("What I learned").map(|p| p.1), Some(6));
     ui.key(KeyCode::Char('['));
@@ -396,7 +516,10 @@ fn tag_filter_narrows_the_blog_and_esc_clears_it() {
     ui.key(KeyCode::Enter);
     let s = ui.screen();
     assert!(s.contains("#rust") && s.contains("3 of 6"), "{s}");
-    assert!(s.contains("Typed YAML front matter") && !s.contains("Small Go services"), "{s}");
+    assert!(
+        s.contains("Typed YAML front matter") && !s.contains("Small Go services"),
+        "{s}"
+    );
     ui.key(KeyCode::Esc);
     assert!(ui.contains("Small Go services") && !ui.contains("3 of 6"));
 }
@@ -406,9 +529,16 @@ fn search_finds_a_word_in_a_body_and_opens_near_it() {
     let mut ui = Ui::new(80, 24);
     ui.keys("/zeppelin");
     let s = ui.screen();
-    assert!(s.contains("Terminal colours, honestly") && s.contains("1 result"), "{s}");
+    assert!(
+        s.contains("Terminal colours, honestly") && s.contains("1 result"),
+        "{s}"
+    );
     ui.key(KeyCode::Enter);
-    assert!(ui.contains("zeppelin"), "reader scrolled to the hit:\n{}", ui.screen());
+    assert!(
+        ui.contains("zeppelin"),
+        "reader scrolled to the hit:\n{}",
+        ui.screen()
+    );
     assert!(!ui.contains("top"));
 }
 
@@ -423,7 +553,11 @@ fn search_ranks_title_matches_first_and_survives_hostile_queries() {
     assert!(title > 0);
     ui.send(Event::Paste(".*[(".repeat(3000)));
     assert!(ui.contains("nothing matches"), "{}", ui.screen());
-    assert_eq!(ui.key(KeyCode::Char('q')), Control::Redraw, "q is a letter in the query");
+    assert_eq!(
+        ui.key(KeyCode::Char('q')),
+        Control::Redraw,
+        "q is a letter in the query"
+    );
     assert_eq!(ui.ctrl('c'), Control::Quit);
 }
 
@@ -451,11 +585,27 @@ fn clicking_a_tab_switches_to_it_and_clicking_an_item_opens_it() {
 fn too_small_shows_the_size_and_nothing_panics_at_any_size() {
     let mut ui = Ui::new(80, 24);
     ui.resize(30, 10);
-    assert!(ui.contains("Terminal too small") && ui.contains("30×10"), "{}", ui.screen());
-    for (w, h) in [(1, 1), (0, 0), (40, 12), (39, 12), (40, 11), (300, 100), (41, 13)] {
+    assert!(
+        ui.contains("Terminal too small") && ui.contains("30×10"),
+        "{}",
+        ui.screen()
+    );
+    for (w, h) in [
+        (1, 1),
+        (0, 0),
+        (40, 12),
+        (39, 12),
+        (40, 11),
+        (300, 100),
+        (41, 13),
+    ] {
         ui.resize(w, h);
         for k in ["3", "#", "\n", "?", "/", "4", "2"] {
-            let code = if k == "\n" { KeyCode::Enter } else { KeyCode::Char(k.chars().next().unwrap()) };
+            let code = if k == "\n" {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(k.chars().next().unwrap())
+            };
             ui.key(code);
             ui.key(KeyCode::Esc);
         }
@@ -485,7 +635,22 @@ fn help_overlay_lists_every_key() {
     let mut ui = Ui::new(80, 30);
     ui.key(KeyCode::Char('?'));
     let s = ui.screen();
-    for k in ["1-4", "tab/⇧tab", "↑↓ jk", "g G home end", "pgup pgdn space b", "enter", "esc ⌫", "] [", "n p", "/", "#", "t", "q ^C ^D", "click tabs"] {
+    for k in [
+        "1-4",
+        "tab/⇧tab",
+        "↑↓ jk",
+        "g G home end",
+        "pgup pgdn space b",
+        "enter",
+        "esc ⌫",
+        "] [",
+        "n p",
+        "/",
+        "#",
+        "t",
+        "q ^C ^D",
+        "click tabs",
+    ] {
         assert!(s.contains(k), "help lacks {k:?}:\n{s}");
     }
     ui.key(KeyCode::Char('x'));
@@ -500,9 +665,16 @@ fn stories_auto_advance_only_while_shown() {
     assert!(ui.contains("1 / 3") && ui.contains("Data center"));
     let d = ui.app.next_deadline().expect("a deadline on stories");
     assert!(d <= Instant::now() + Duration::from_secs(7));
-    assert_eq!(ui.app.update(AppEvent::Tick(d + Duration::from_millis(1))), Control::Redraw);
+    assert_eq!(
+        ui.app.update(AppEvent::Tick(d + Duration::from_millis(1))),
+        Control::Redraw
+    );
     ui.draw();
-    assert!(ui.contains("2 / 3") && ui.contains("Open source"), "{}", ui.screen());
+    assert!(
+        ui.contains("2 / 3") && ui.contains("Open source"),
+        "{}",
+        ui.screen()
+    );
     ui.key(KeyCode::Char('n'));
     assert!(ui.contains("3 / 3"));
     assert_eq!(ui.app.next_deadline(), None, "the last story stays up");
@@ -518,20 +690,34 @@ fn quit_keys_quit() {
     assert_eq!(ui.key(KeyCode::Char('q')), Control::Quit);
     assert_eq!(ui.ctrl('c'), Control::Quit);
     assert_eq!(ui.ctrl('d'), Control::Quit);
-    assert_eq!(ui.key(KeyCode::F(5)), Control::Idle, "unknown keys are ignored");
+    assert_eq!(
+        ui.key(KeyCode::F(5)),
+        Control::Idle,
+        "unknown keys are ignored"
+    );
 }
 
 #[test]
 fn deep_link_opens_the_page_and_unknown_link_says_so() {
-    let opts = AppOptions { start: Some("blog/go-services".into()), ..Default::default() };
+    let opts = AppOptions {
+        start: Some("blog/go-services".into()),
+        ..Default::default()
+    };
     let mut ui = Ui::with(80, 24, opts);
     assert!(ui.contains("Small Go services") && ui.contains("#go"));
     ui.key(KeyCode::Esc);
     assert!(ui.contains("› 2025-03-09"), "{}", ui.screen());
 
-    let opts = AppOptions { start: Some("blog/nope".into()), ..Default::default() };
+    let opts = AppOptions {
+        start: Some("blog/nope".into()),
+        ..Default::default()
+    };
     let ui = Ui::with(80, 24, opts);
-    assert!(ui.contains("no page called") && ui.contains("BAY 01"), "{}", ui.screen());
+    assert!(
+        ui.contains("no page called") && ui.contains("BAY 01"),
+        "{}",
+        ui.screen()
+    );
 }
 
 #[test]
@@ -544,11 +730,16 @@ fn reload_keeps_the_place_or_says_the_page_went_away() {
     // A new post at the top shifts every index by one; the reader follows its page.
     let mut ix = fixture();
     ix.generation = 2;
-    ix.posts.insert(0, post("brand-new", "Brand new post", 30, &["meta"], None));
-    ix.pages = ix.pages.into_iter().map(|(k, v)| match v {
-        PageRef::Post(i) => (k, PageRef::Post(i + 1)),
-        v => (k, v),
-    }).collect();
+    ix.posts
+        .insert(0, post("brand-new", "Brand new post", 30, &["meta"], None));
+    ix.pages = ix
+        .pages
+        .into_iter()
+        .map(|(k, v)| match v {
+            PageRef::Post(i) => (k, PageRef::Post(i + 1)),
+            v => (k, v),
+        })
+        .collect();
     ix.pages.insert("blog/brand-new".into(), PageRef::Post(0));
     ui.app.update(AppEvent::Reloaded(Arc::new(ix)));
     ui.draw();
@@ -558,13 +749,21 @@ fn reload_keeps_the_place_or_says_the_page_went_away() {
     ix.generation = 3;
     ix.posts.remove(1);
     ix.pages.remove("blog/rack-life");
-    ix.pages = ix.pages.into_iter().map(|(k, v)| match v {
-        PageRef::Post(i) if i > 1 => (k, PageRef::Post(i - 1)),
-        v => (k, v),
-    }).collect();
+    ix.pages = ix
+        .pages
+        .into_iter()
+        .map(|(k, v)| match v {
+            PageRef::Post(i) if i > 1 => (k, PageRef::Post(i - 1)),
+            v => (k, v),
+        })
+        .collect();
     ui.app.update(AppEvent::Reloaded(Arc::new(ix)));
     ui.draw();
-    assert!(ui.contains("this page was removed") && ui.contains("Small Go services"), "{}", ui.screen());
+    assert!(
+        ui.contains("this page was removed") && ui.contains("Small Go services"),
+        "{}",
+        ui.screen()
+    );
 }
 
 #[test]
@@ -576,7 +775,11 @@ fn wide_code_lines_scroll_sideways() {
     let before = ui.screen();
     assert!(before.contains("ssh -p 2222"), "{before}");
     ui.key(KeyCode::Right);
-    assert!(!ui.contains("ssh -p 2222") && ui.contains("222 localhost"), "{}", ui.screen());
+    assert!(
+        !ui.contains("ssh -p 2222") && ui.contains("222 localhost"),
+        "{}",
+        ui.screen()
+    );
     ui.key(KeyCode::Left);
     assert_eq!(before, ui.screen());
 }
@@ -586,7 +789,11 @@ fn wide_reader_has_a_table_of_contents_marking_the_current_section() {
     let mut ui = Ui::new(120, 40);
     ui.keys("3");
     ui.key(KeyCode::Enter);
-    assert!(ui.contains("contents") && ui.contains("› Why"), "{}", ui.screen());
+    assert!(
+        ui.contains("contents") && ui.contains("› Why"),
+        "{}",
+        ui.screen()
+    );
     ui.key(KeyCode::Char(']'));
     assert!(ui.contains("› How it works"), "{}", ui.screen());
     let (x, y) = ui.find("What I learned").unwrap();
@@ -599,7 +806,12 @@ fn wide_projects_show_a_preview() {
     let mut ui = Ui::new(120, 40);
     ui.keys("2j");
     let s = ui.screen();
-    assert!(s.contains("Ledger Service: a short description") && s.contains("US-EAST-2") && s.contains("vault"), "{s}");
+    assert!(
+        s.contains("Ledger Service: a short description")
+            && s.contains("US-EAST-2")
+            && s.contains("vault"),
+        "{s}"
+    );
 }
 
 // ----- snapshots -------------------------------------------------------------------

@@ -16,8 +16,8 @@ use terminput::{Event, KeyCode, MouseButton, MouseEvent, MouseEventKind, ScrollD
 use super::keymap::{self, Action, Key};
 use super::search::{self, Corpus};
 use super::state::{
-    BlogState, Hit, HitMap, ListState, Notice, NoticeKind, Origin, Overlay, ReaderState,
-    Screen, SearchState, Section, StoriesState, Target,
+    BlogState, Hit, HitMap, ListState, Notice, NoticeKind, Origin, Overlay, ReaderState, Screen,
+    SearchState, Section, StoriesState, Target,
 };
 use super::{fallback, strings, views};
 use crate::content::{Index, PageRef};
@@ -191,14 +191,18 @@ impl App {
     }
 
     pub(crate) fn project_items(&self) -> Vec<PageRef> {
-        (0..self.index.projects.len()).map(PageRef::Project).collect()
+        (0..self.index.projects.len())
+            .map(PageRef::Project)
+            .collect()
     }
 
     /// The blog list under the current tag filter (newest first, as the index keeps it).
     pub(crate) fn blog_items(&self) -> Vec<PageRef> {
         let filter = self.blog.filter.as_deref();
         (self.index.posts.iter().enumerate())
-            .filter(|(_, p)| filter.is_none_or(|f| p.tags.iter().any(|t| t.eq_ignore_ascii_case(f))))
+            .filter(|(_, p)| {
+                filter.is_none_or(|f| p.tags.iter().any(|t| t.eq_ignore_ascii_case(f)))
+            })
             .map(|(i, _)| PageRef::Post(i))
             .collect()
     }
@@ -313,12 +317,15 @@ impl App {
 
     fn on_tag_key(&mut self, key: Key, selected: usize) -> Control {
         let n = self.index.tags.len();
-        let step = |d: isize| ((selected as isize + d).clamp(0, n.saturating_sub(1) as isize)) as usize;
+        let step =
+            |d: isize| ((selected as isize + d).clamp(0, n.saturating_sub(1) as isize)) as usize;
         self.overlay = match key {
             Key::Code(KeyCode::Up) | Key::Char('k') => Overlay::TagPicker { selected: step(-1) },
             Key::Code(KeyCode::Down) | Key::Char('j') => Overlay::TagPicker { selected: step(1) },
             Key::Code(KeyCode::Home) | Key::Char('g') => Overlay::TagPicker { selected: 0 },
-            Key::Code(KeyCode::End) | Key::Char('G') => Overlay::TagPicker { selected: step(n as isize) },
+            Key::Code(KeyCode::End) | Key::Char('G') => Overlay::TagPicker {
+                selected: step(n as isize),
+            },
             Key::Code(KeyCode::Enter) => {
                 self.apply_tag(selected);
                 Overlay::None
@@ -377,7 +384,9 @@ impl App {
     }
 
     fn run_search(&mut self) {
-        let corpus = self.corpus.get_or_insert_with(|| Corpus::build(&self.index));
+        let corpus = self
+            .corpus
+            .get_or_insert_with(|| Corpus::build(&self.index));
         self.search.hits = corpus.search(&self.search.query);
         self.search.list = ListState::default();
     }
@@ -415,7 +424,11 @@ impl App {
                     return Control::Idle;
                 }
                 if self.screen == Screen::Reader {
-                    let d = if down { WHEEL_LINES as isize } else { -(WHEEL_LINES as isize) };
+                    let d = if down {
+                        WHEEL_LINES as isize
+                    } else {
+                        -(WHEEL_LINES as isize)
+                    };
                     self.scroll_reader_by(d);
                     Control::Redraw
                 } else if self.screen == Screen::Stories {
@@ -444,7 +457,9 @@ impl App {
             }
             Hit::Tag(i) => self.apply_tag(i),
             Hit::Toc(i) => {
-                let line = self.current_rendered().and_then(|(r, _)| r.anchors.get(i).map(|a| a.line));
+                let line = self
+                    .current_rendered()
+                    .and_then(|(r, _)| r.anchors.get(i).map(|a| a.line));
                 if let (Some(line), Some(reader)) = (line, self.reader.as_mut()) {
                     reader.scroll = line;
                     self.clamp_reader();
@@ -488,7 +503,11 @@ impl App {
             Action::Section(s) => self.go(s.screen()),
             Action::NextSection | Action::PrevSection => {
                 let cur = self.section().index();
-                let next = if action == Action::NextSection { cur + 1 } else { cur + 3 };
+                let next = if action == Action::NextSection {
+                    cur + 1
+                } else {
+                    cur + 3
+                };
                 self.go(Section::ALL[next % 4].screen());
             }
             Action::Search => {
@@ -503,12 +522,19 @@ impl App {
                     .unwrap_or(0);
                 self.overlay = Overlay::TagPicker { selected };
             }
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => {
                 return self.move_by(action);
             }
             Action::Open => return self.open_selected(),
             Action::Back => return self.back(),
-            Action::NextHeading | Action::PrevHeading => self.jump_heading(action == Action::NextHeading),
+            Action::NextHeading | Action::PrevHeading => {
+                self.jump_heading(action == Action::NextHeading)
+            }
             Action::NextItem | Action::PrevItem => {
                 let d: isize = if action == Action::NextItem { 1 } else { -1 };
                 match screen {
@@ -540,7 +566,10 @@ impl App {
             _ => Section::Home,
         };
         match self.screen {
-            Screen::Reader => self.reader.as_ref().map_or(Section::Home, |r| of(r.origin.screen)),
+            Screen::Reader => self
+                .reader
+                .as_ref()
+                .map_or(Section::Home, |r| of(r.origin.screen)),
             Screen::Search => of(self.search.back.unwrap_or(Screen::Home)),
             s => of(s),
         }
@@ -584,7 +613,11 @@ impl App {
             Action::Top => list.selected = 0,
             _ => list.selected = len.saturating_sub(1),
         }
-        if list.selected == before { Control::Idle } else { Control::Redraw }
+        if list.selected == before {
+            Control::Idle
+        } else {
+            Control::Redraw
+        }
     }
 
     fn open_selected(&mut self) -> Control {
@@ -689,7 +722,9 @@ impl App {
     }
 
     fn reader_step(&mut self, d: isize) {
-        let Some(r) = self.reader.as_ref() else { return };
+        let Some(r) = self.reader.as_ref() else {
+            return;
+        };
         let pos = r.origin.pos as isize + d;
         if pos < 0 || pos as usize >= r.origin.items.len() {
             return;
@@ -727,7 +762,9 @@ impl App {
     }
 
     fn clamp_reader(&mut self) {
-        let Some((rendered, height)) = self.current_rendered() else { return };
+        let Some((rendered, height)) = self.current_rendered() else {
+            return;
+        };
         let max = rendered.lines.len().saturating_sub(height as usize);
         if let Some(r) = self.reader.as_mut() {
             r.scroll = r.scroll.min(max);
@@ -735,8 +772,12 @@ impl App {
     }
 
     fn jump_heading(&mut self, forward: bool) {
-        let Some((rendered, _)) = self.current_rendered() else { return };
-        let Some(r) = self.reader.as_mut() else { return };
+        let Some((rendered, _)) = self.current_rendered() else {
+            return;
+        };
+        let Some(r) = self.reader.as_mut() else {
+            return;
+        };
         let target = if forward {
             rendered.anchors.iter().find(|a| a.line > r.scroll)
         } else {
@@ -751,9 +792,16 @@ impl App {
     }
 
     fn reader_hscroll_max(&self) -> u16 {
-        let Some((rendered, _)) = self.current_rendered() else { return 0 };
+        let Some((rendered, _)) = self.current_rendered() else {
+            return 0;
+        };
         let text_w = self.reader_geometry().text.width;
-        let widest = rendered.wide.iter().map(|w| w.full.width()).max().unwrap_or(0);
+        let widest = rendered
+            .wide
+            .iter()
+            .map(|w| w.full.width())
+            .max()
+            .unwrap_or(0);
         (widest.saturating_sub(text_w as usize)).min(u16::MAX as usize) as u16
     }
 
@@ -763,7 +811,9 @@ impl App {
         if q.is_empty() {
             return;
         }
-        let Some((rendered, _)) = self.current_rendered() else { return };
+        let Some((rendered, _)) = self.current_rendered() else {
+            return;
+        };
         let line = rendered.lines.iter().position(|l| {
             let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
             text.to_lowercase().contains(&q)
@@ -786,7 +836,11 @@ impl App {
         };
         // Items of the old index, computed before state refers to the new one.
         let old_home = {
-            let rack = old.projects.iter().enumerate().filter(|(_, p)| p.rack_bay.is_some());
+            let rack = old
+                .projects
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.rack_bay.is_some());
             let rack: Vec<PageRef> = rack.map(|(i, _)| PageRef::Project(i)).collect();
             let posts = (0..old.posts.len().min(HOME_POSTS)).map(PageRef::Post);
             rack.into_iter().chain(posts).collect::<Vec<_>>()
@@ -805,9 +859,17 @@ impl App {
             }
         }
         self.home.selected = keep(self, old_home, self.home.selected, self.home_items());
-        self.projects.selected = keep(self, old_projects, self.projects.selected, self.project_items());
+        self.projects.selected = keep(
+            self,
+            old_projects,
+            self.projects.selected,
+            self.project_items(),
+        );
         self.blog.list.selected = keep(self, old_blog, self.blog.list.selected, self.blog_items());
-        self.stories.current = self.stories.current.min(self.index.stories.len().saturating_sub(1));
+        self.stories.current = self
+            .stories
+            .current
+            .min(self.index.stories.len().saturating_sub(1));
         if let Overlay::TagPicker { selected } = self.overlay {
             let selected = selected.min(self.index.tags.len().saturating_sub(1));
             self.overlay = Overlay::TagPicker { selected };
@@ -824,7 +886,11 @@ impl App {
                 Some(page) => {
                     let items = self.items_of(r.origin.screen);
                     let pos = items.iter().position(|p| *p == page).unwrap_or(0);
-                    let origin = Origin { screen: r.origin.screen, items, pos };
+                    let origin = Origin {
+                        screen: r.origin.screen,
+                        items,
+                        pos,
+                    };
                     self.reader = Some(ReaderState { page, origin, ..r });
                     self.clamp_reader();
                 }
@@ -839,7 +905,10 @@ impl App {
                 }
             }
         }
-        if self.screen == Screen::Search && self.search.back == Some(Screen::Reader) && self.reader.is_none() {
+        if self.screen == Screen::Search
+            && self.search.back == Some(Screen::Reader)
+            && self.reader.is_none()
+        {
             self.search.back = Some(Screen::Home);
         }
         Control::Redraw

@@ -118,7 +118,8 @@ fn block(
             out.lines.push(Line::default());
         }
         Block::Rule => {
-            out.lines.push(Line::styled("─".repeat(inner.min(40)), theme.dim()));
+            out.lines
+                .push(Line::styled("─".repeat(inner.min(40)), theme.dim()));
             out.lines.push(Line::default());
         }
         Block::Component { name, children, .. } => {
@@ -134,13 +135,7 @@ fn block(
     }
 }
 
-fn para(
-    text: &str,
-    width: usize,
-    prefix: &str,
-    out: &mut Rendered,
-    style: ratatui::style::Style,
-) {
+fn para(text: &str, width: usize, prefix: &str, out: &mut Rendered, style: ratatui::style::Style) {
     for l in wrap(text, width) {
         out.lines.push(Line::from(vec![
             Span::raw(prefix.to_string()),

@@ -59,7 +59,9 @@ impl Key {
             return None;
         }
         match ev.code {
-            KeyCode::Char(c) if m.contains(KeyModifiers::CTRL) => Some(Key::Ctrl(c.to_ascii_lowercase())),
+            KeyCode::Char(c) if m.contains(KeyModifiers::CTRL) => {
+                Some(Key::Ctrl(c.to_ascii_lowercase()))
+            }
             KeyCode::Char(c) => Some(Key::Char(c)),
             KeyCode::Tab if m.contains(KeyModifiers::SHIFT) => Some(Key::BackTab),
             _ if m.contains(KeyModifiers::CTRL) => None,
@@ -113,7 +115,12 @@ const SCROLL: Scope = Scope::of(&[
 const READER: Scope = Scope::of(&[Screen::Reader]);
 const STORIES: Scope = Scope::of(&[Screen::Stories]);
 const BLOG: Scope = Scope::of(&[Screen::Blog]);
-const BACK: Scope = Scope::of(&[Screen::Reader, Screen::Search, Screen::Stories, Screen::Blog]);
+const BACK: Scope = Scope::of(&[
+    Screen::Reader,
+    Screen::Search,
+    Screen::Stories,
+    Screen::Blog,
+]);
 
 /// One row of the key table.
 #[derive(Debug, Clone, Copy)]
@@ -153,35 +160,231 @@ use Key::{Char as C, Code as K};
 /// than one row when the rows' scopes don't overlap (← is "previous story" on Stories
 /// and "scroll left" in the reader).
 pub const KEYMAP: &[Binding] = &[
-    b(&[K(KeyCode::Up), C('k')], s::K_MOVE, Action::Up, s::H_MOVE, None, SCROLL),
-    b(&[K(KeyCode::Down), C('j')], s::K_MOVE, Action::Down, s::H_MOVE, Some(s::F_MOVE), SCROLL),
-    b(&[K(KeyCode::Enter)], s::K_OPEN, Action::Open, s::H_OPEN, Some(s::F_OPEN), LISTS),
-    b(&[K(KeyCode::Esc), K(KeyCode::Backspace)], s::K_BACK, Action::Back, s::H_BACK, Some(s::F_BACK), BACK),
-    b(&[C(']')], s::K_HEADING, Action::NextHeading, s::H_HEADING, Some(s::F_HEADING), READER),
-    b(&[C('[')], s::K_HEADING, Action::PrevHeading, s::H_HEADING, None, READER),
-    b(&[C('n')], s::K_ITEM, Action::NextItem, s::H_ITEM, Some(s::F_ITEM), READER),
-    b(&[C('p')], s::K_ITEM, Action::PrevItem, s::H_ITEM, None, READER),
-    b(&[C('n'), K(KeyCode::Right), C('l')], s::K_STORY, Action::NextItem, s::H_STORY, Some(s::F_ITEM), STORIES),
-    b(&[C('p'), K(KeyCode::Left), C('h')], s::K_STORY, Action::PrevItem, s::H_STORY, None, STORIES),
-    b(&[K(KeyCode::Left), C('h')], s::K_HSCROLL, Action::Left, s::H_HSCROLL, None, READER),
-    b(&[K(KeyCode::Right), C('l')], s::K_HSCROLL, Action::Right, s::H_HSCROLL, None, READER),
-    b(&[K(KeyCode::PageDown), C(' ')], s::K_PAGE, Action::PageDown, s::H_PAGE, Some(s::F_PAGE), SCROLL),
-    b(&[K(KeyCode::PageUp), C('b')], s::K_PAGE, Action::PageUp, s::H_PAGE, None, SCROLL),
-    b(&[C('g'), K(KeyCode::Home)], s::K_ENDS, Action::Top, s::H_ENDS, None, SCROLL),
-    b(&[C('G'), K(KeyCode::End)], s::K_ENDS, Action::Bottom, s::H_ENDS, None, SCROLL),
-    b(&[C('#')], s::K_TAGS, Action::TagFilter, s::H_TAGS, Some(s::F_TAGS), BLOG),
-    b(&[C('/')], s::K_SEARCH, Action::Search, s::H_SEARCH, Some(s::F_SEARCH), BROWSE),
-    b(&[C('1')], s::K_SECTIONS, Action::Section(Section::Home), s::H_SECTIONS, Some(s::F_SECTIONS), BROWSE),
-    b(&[C('2')], s::K_SECTIONS, Action::Section(Section::Projects), s::H_SECTIONS, None, BROWSE),
-    b(&[C('3')], s::K_SECTIONS, Action::Section(Section::Blog), s::H_SECTIONS, None, BROWSE),
-    b(&[C('4')], s::K_SECTIONS, Action::Section(Section::Stories), s::H_SECTIONS, None, BROWSE),
-    b(&[K(KeyCode::Tab)], s::K_TAB, Action::NextSection, s::H_TAB, None, ALL),
-    b(&[Key::BackTab], s::K_TAB, Action::PrevSection, s::H_TAB, None, ALL),
-    b(&[C('t')], s::K_THEME, Action::ToggleTheme, s::H_THEME, Some(s::F_THEME), BROWSE),
-    b(&[C('?')], s::K_HELP, Action::Help, s::H_HELP, Some(s::F_HELP), BROWSE),
-    b(&[C('q'), Key::Ctrl('c'), Key::Ctrl('d')], s::K_QUIT, Action::Quit, s::H_QUIT, Some(s::F_QUIT), BROWSE),
+    b(
+        &[K(KeyCode::Up), C('k')],
+        s::K_MOVE,
+        Action::Up,
+        s::H_MOVE,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::Down), C('j')],
+        s::K_MOVE,
+        Action::Down,
+        s::H_MOVE,
+        Some(s::F_MOVE),
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::Enter)],
+        s::K_OPEN,
+        Action::Open,
+        s::H_OPEN,
+        Some(s::F_OPEN),
+        LISTS,
+    ),
+    b(
+        &[K(KeyCode::Esc), K(KeyCode::Backspace)],
+        s::K_BACK,
+        Action::Back,
+        s::H_BACK,
+        Some(s::F_BACK),
+        BACK,
+    ),
+    b(
+        &[C(']')],
+        s::K_HEADING,
+        Action::NextHeading,
+        s::H_HEADING,
+        Some(s::F_HEADING),
+        READER,
+    ),
+    b(
+        &[C('[')],
+        s::K_HEADING,
+        Action::PrevHeading,
+        s::H_HEADING,
+        None,
+        READER,
+    ),
+    b(
+        &[C('n')],
+        s::K_ITEM,
+        Action::NextItem,
+        s::H_ITEM,
+        Some(s::F_ITEM),
+        READER,
+    ),
+    b(
+        &[C('p')],
+        s::K_ITEM,
+        Action::PrevItem,
+        s::H_ITEM,
+        None,
+        READER,
+    ),
+    b(
+        &[C('n'), K(KeyCode::Right), C('l')],
+        s::K_STORY,
+        Action::NextItem,
+        s::H_STORY,
+        Some(s::F_ITEM),
+        STORIES,
+    ),
+    b(
+        &[C('p'), K(KeyCode::Left), C('h')],
+        s::K_STORY,
+        Action::PrevItem,
+        s::H_STORY,
+        None,
+        STORIES,
+    ),
+    b(
+        &[K(KeyCode::Left), C('h')],
+        s::K_HSCROLL,
+        Action::Left,
+        s::H_HSCROLL,
+        None,
+        READER,
+    ),
+    b(
+        &[K(KeyCode::Right), C('l')],
+        s::K_HSCROLL,
+        Action::Right,
+        s::H_HSCROLL,
+        None,
+        READER,
+    ),
+    b(
+        &[K(KeyCode::PageDown), C(' ')],
+        s::K_PAGE,
+        Action::PageDown,
+        s::H_PAGE,
+        Some(s::F_PAGE),
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::PageUp), C('b')],
+        s::K_PAGE,
+        Action::PageUp,
+        s::H_PAGE,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('g'), K(KeyCode::Home)],
+        s::K_ENDS,
+        Action::Top,
+        s::H_ENDS,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('G'), K(KeyCode::End)],
+        s::K_ENDS,
+        Action::Bottom,
+        s::H_ENDS,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('#')],
+        s::K_TAGS,
+        Action::TagFilter,
+        s::H_TAGS,
+        Some(s::F_TAGS),
+        BLOG,
+    ),
+    b(
+        &[C('/')],
+        s::K_SEARCH,
+        Action::Search,
+        s::H_SEARCH,
+        Some(s::F_SEARCH),
+        BROWSE,
+    ),
+    b(
+        &[C('1')],
+        s::K_SECTIONS,
+        Action::Section(Section::Home),
+        s::H_SECTIONS,
+        Some(s::F_SECTIONS),
+        BROWSE,
+    ),
+    b(
+        &[C('2')],
+        s::K_SECTIONS,
+        Action::Section(Section::Projects),
+        s::H_SECTIONS,
+        None,
+        BROWSE,
+    ),
+    b(
+        &[C('3')],
+        s::K_SECTIONS,
+        Action::Section(Section::Blog),
+        s::H_SECTIONS,
+        None,
+        BROWSE,
+    ),
+    b(
+        &[C('4')],
+        s::K_SECTIONS,
+        Action::Section(Section::Stories),
+        s::H_SECTIONS,
+        None,
+        BROWSE,
+    ),
+    b(
+        &[K(KeyCode::Tab)],
+        s::K_TAB,
+        Action::NextSection,
+        s::H_TAB,
+        None,
+        ALL,
+    ),
+    b(
+        &[Key::BackTab],
+        s::K_TAB,
+        Action::PrevSection,
+        s::H_TAB,
+        None,
+        ALL,
+    ),
+    b(
+        &[C('t')],
+        s::K_THEME,
+        Action::ToggleTheme,
+        s::H_THEME,
+        Some(s::F_THEME),
+        BROWSE,
+    ),
+    b(
+        &[C('?')],
+        s::K_HELP,
+        Action::Help,
+        s::H_HELP,
+        Some(s::F_HELP),
+        BROWSE,
+    ),
+    b(
+        &[C('q'), Key::Ctrl('c'), Key::Ctrl('d')],
+        s::K_QUIT,
+        Action::Quit,
+        s::H_QUIT,
+        Some(s::F_QUIT),
+        BROWSE,
+    ),
     // Quit from the search screen too, where q is a letter of the query.
-    b(&[Key::Ctrl('c'), Key::Ctrl('d')], s::K_QUIT, Action::Quit, s::H_QUIT, None, Scope::of(&[Screen::Search])),
+    b(
+        &[Key::Ctrl('c'), Key::Ctrl('d')],
+        s::K_QUIT,
+        Action::Quit,
+        s::H_QUIT,
+        None,
+        Scope::of(&[Screen::Search]),
+    ),
 ];
 
 /// The action `key` means on `screen`, if any.
@@ -228,7 +431,10 @@ mod tests {
 
     #[test]
     fn arrows_mean_different_things_in_reader_and_stories() {
-        assert_eq!(lookup(Key::Code(KeyCode::Left), Screen::Reader), Some(Action::Left));
+        assert_eq!(
+            lookup(Key::Code(KeyCode::Left), Screen::Reader),
+            Some(Action::Left)
+        );
         assert_eq!(
             lookup(Key::Code(KeyCode::Left), Screen::Stories),
             Some(Action::PrevItem)
@@ -242,6 +448,9 @@ mod tests {
         let bt = KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT);
         assert_eq!(Key::from_event(&bt), Some(Key::BackTab));
         let cc = KeyEvent::new(KeyCode::Char('c')).modifiers(KeyModifiers::CTRL);
-        assert_eq!(lookup(Key::from_event(&cc).unwrap(), Screen::Search), Some(Action::Quit));
+        assert_eq!(
+            lookup(Key::from_event(&cc).unwrap(), Screen::Search),
+            Some(Action::Quit)
+        );
     }
 }

@@ -112,7 +112,12 @@ fn hit(e: &Entry, rank: MatchRank, snippet: String) -> SearchHit {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").chars().take(SNIPPET_LEN).collect()
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(SNIPPET_LEN)
+        .collect()
 }
 
 /// Text around a match at byte `at` of `lower`, taken from `orig` by character count
@@ -200,7 +205,10 @@ mod tests {
     fn snippet_survives_multibyte_text() {
         let orig = "Ünïcödé — text with İstanbul and more";
         let lower = orig.to_lowercase();
-        let at = lower.find("istanbul").or_else(|| lower.find("stanbul")).unwrap();
+        let at = lower
+            .find("istanbul")
+            .or_else(|| lower.find("stanbul"))
+            .unwrap();
         let s = snippet(orig, &lower, at);
         assert!(s.contains("stanbul"));
     }

@@ -75,7 +75,9 @@ pub enum Overlay {
     None,
     Help,
     /// The blog's tag picker; `selected` indexes `Index::tags`.
-    TagPicker { selected: usize },
+    TagPicker {
+        selected: usize,
+    },
 }
 
 /// A selection in a list (the view derives the scroll offset from it).

@@ -87,7 +87,14 @@ pub(crate) struct Chrome {
 /// Tab bar, a rule, the body, an optional notice line, the footer.
 pub(crate) fn chrome(area: Rect, notice: bool) -> Chrome {
     let h = area.height;
-    let row = |y: u16| Rect::new(area.x, area.y + y.min(h.saturating_sub(1)), area.width, 1.min(h));
+    let row = |y: u16| {
+        Rect::new(
+            area.x,
+            area.y + y.min(h.saturating_sub(1)),
+            area.width,
+            1.min(h),
+        )
+    };
     let footer_y = h.saturating_sub(1);
     let notice_rows = u16::from(notice);
     let body_h = h.saturating_sub(3 + notice_rows);
@@ -159,7 +166,12 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if w + 2 < area.width {
             right = area.right() - w - 1;
             buf.set_string(right, area.y, *keys, theme.accent());
-            buf.set_string(right + str_width(keys) as u16 + 1, area.y, *word, theme.dim());
+            buf.set_string(
+                right + str_width(keys) as u16 + 1,
+                area.y,
+                *word,
+                theme.dim(),
+            );
         }
     }
     let mut x = area.x + 1;
@@ -205,7 +217,11 @@ fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
 
 pub(crate) fn site_name(app: &App) -> &str {
     let n = app.index.site.name.trim();
-    if n.is_empty() { s::DEFAULT_SITE_NAME } else { n }
+    if n.is_empty() {
+        s::DEFAULT_SITE_NAME
+    } else {
+        n
+    }
 }
 
 /// `s` cut to `w` columns (grapheme-safe), with `…` when cut.
@@ -320,9 +336,7 @@ pub(crate) fn panel<'a>(title: &'a str, theme: &Theme) -> ratatui::widgets::Bloc
         .border_style(Style::default().fg(theme.border))
         .title(Span::styled(
             format!(" {title} "),
-            Style::default()
-                .fg(theme.dim)
-                .add_modifier(Modifier::BOLD),
+            Style::default().fg(theme.dim).add_modifier(Modifier::BOLD),
         ))
 }
 

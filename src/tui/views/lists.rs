@@ -7,7 +7,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{hit, light, list_offset, marker, paint_selected, pad, panel, status_style, status_word};
+use super::{
+    hit, light, list_offset, marker, pad, paint_selected, panel, status_style, status_word,
+};
 use crate::content::PageRef;
 use crate::render::width::str_width;
 use crate::theme::Theme;
@@ -19,7 +21,12 @@ use crate::tui::strings as s;
 const PREVIEW_MIN: u16 = 100;
 
 pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let area = Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(1));
+    let area = Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
     let n = app.index.projects.len();
     if n == 0 {
         buf.set_string(area.x + 2, area.y, s::PROJECTS_EMPTY, theme.dim());
@@ -29,7 +36,12 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let lw = area.width * 11 / 20;
         (
             Rect::new(area.x, area.y, lw, area.height),
-            Some(Rect::new(area.x + lw + 1, area.y, area.width - lw - 1, area.height)),
+            Some(Rect::new(
+                area.x + lw + 1,
+                area.y,
+                area.width - lw - 1,
+                area.height,
+            )),
         )
     } else {
         (area, None)
@@ -40,13 +52,21 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let vault_w = 3;
     let title_w = w.saturating_sub(2 + region_w + status_w + vault_w);
     let head = header_style(theme);
-    let mut cols = vec![Span::raw("  "), Span::styled(pad(s::COL_PROJECT, title_w), head)];
+    let mut cols = vec![
+        Span::raw("  "),
+        Span::styled(pad(s::COL_PROJECT, title_w), head),
+    ];
     if region_w > 0 {
         cols.push(Span::styled(pad(s::COL_REGION, region_w), head));
     }
     cols.push(Span::styled(s::COL_STATUS, head));
     Line::from(cols).render(Rect { height: 1, ..list }, buf);
-    let list = Rect::new(list.x, list.y + 1, list.width, list.height.saturating_sub(1));
+    let list = Rect::new(
+        list.x,
+        list.y + 1,
+        list.width,
+        list.height.saturating_sub(1),
+    );
     let rows = list.height as usize;
     let off = list_offset(app.projects.selected, n, rows);
     for (i, p) in app.index.projects.iter().enumerate().skip(off).take(rows) {
@@ -57,10 +77,16 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             Span::styled(pad(&p.title, title_w), theme.base()),
         ];
         if region_w > 0 {
-            spans.push(Span::styled(pad(p.region.as_deref().unwrap_or(""), region_w), theme.dim()));
+            spans.push(Span::styled(
+                pad(p.region.as_deref().unwrap_or(""), region_w),
+                theme.dim(),
+            ));
         }
         spans.push(light(p.rack_status, theme));
-        spans.push(Span::styled(pad(&format!(" {}", status_word(p.rack_status)), status_w - 1), status_style(p.rack_status, theme)));
+        spans.push(Span::styled(
+            pad(&format!(" {}", status_word(p.rack_status)), status_w - 1),
+            status_style(p.rack_status, theme),
+        ));
         if p.vault {
             spans.push(Span::raw(s::VAULT_MARK));
         }
@@ -77,11 +103,18 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn project_preview(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let Some(p) = app.index.projects.get(app.projects.selected) else { return };
+    let Some(p) = app.index.projects.get(app.projects.selected) else {
+        return;
+    };
     let block = panel(&p.title, theme);
     let inner = block.inner(area);
     block.render(area, buf);
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     let mut lines: Vec<Line> = Vec::new();
     if !p.description.trim().is_empty() {
         for l in crate::tui::fallback::wrap(p.description.trim(), inner.width as usize) {
@@ -91,16 +124,32 @@ fn project_preview(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let field = |k: &str| Span::styled(pad(k, 8), theme.dim());
     if let Some(r) = &p.region {
-        lines.push(Line::from(vec![field(s::PREVIEW_REGION), Span::styled(r.clone(), theme.base())]));
+        lines.push(Line::from(vec![
+            field(s::PREVIEW_REGION),
+            Span::styled(r.clone(), theme.base()),
+        ]));
     }
     lines.push(Line::from(vec![
         field(s::PREVIEW_STATUS),
         light(p.rack_status, theme),
-        Span::styled(format!(" {}", status_word(p.rack_status)), status_style(p.rack_status, theme)),
-        Span::styled(if p.vault { format!("   {} {}", s::VAULT_MARK, s::VAULT_LABEL) } else { String::new() }, theme.dim()),
+        Span::styled(
+            format!(" {}", status_word(p.rack_status)),
+            status_style(p.rack_status, theme),
+        ),
+        Span::styled(
+            if p.vault {
+                format!("   {} {}", s::VAULT_MARK, s::VAULT_LABEL)
+            } else {
+                String::new()
+            },
+            theme.dim(),
+        ),
     ]));
     if let Some(u) = &p.live_url {
-        lines.push(Line::from(vec![field(s::PREVIEW_URL), Span::styled(u.clone(), theme.link())]));
+        lines.push(Line::from(vec![
+            field(s::PREVIEW_URL),
+            Span::styled(u.clone(), theme.link()),
+        ]));
     }
     lines.push(Line::default());
     // The header is pre-wrapped, so the body excerpt fills exactly what is left.
@@ -118,20 +167,40 @@ fn project_preview(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let mut area = Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(1));
+    let mut area = Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
     let items = app.blog_items();
     if let Some(tag) = &app.blog.filter {
         let line = Line::from(vec![
             Span::styled(format!("  {} ", s::FILTER_LABEL), theme.dim()),
-            Span::styled(s::filter_active(tag), theme.accent().add_modifier(Modifier::BOLD)),
-            Span::styled(format!("  · {}", s::count_of(items.len(), app.index.posts.len())), theme.dim()),
+            Span::styled(
+                s::filter_active(tag),
+                theme.accent().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!("  · {}", s::count_of(items.len(), app.index.posts.len())),
+                theme.dim(),
+            ),
             Span::styled(format!("  · {}", s::FILTER_CLEAR_HINT), theme.dim()),
         ]);
         line.render(Rect::new(area.x, area.y, area.width, 1), buf);
-        area = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(2));
+        area = Rect::new(
+            area.x,
+            area.y + 2,
+            area.width,
+            area.height.saturating_sub(2),
+        );
     }
     if items.is_empty() {
-        let msg = if app.blog.filter.is_some() { s::BLOG_FILTER_EMPTY } else { s::BLOG_EMPTY };
+        let msg = if app.blog.filter.is_some() {
+            s::BLOG_FILTER_EMPTY
+        } else {
+            s::BLOG_EMPTY
+        };
         buf.set_string(area.x + 2, area.y, msg, theme.dim());
         return;
     }
@@ -150,7 +219,12 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         cols.push(Span::styled(format!(" {}", s::COL_TAGS), head));
     }
     Line::from(cols).render(Rect { height: 1, ..area }, buf);
-    let area = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(1));
+    let area = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(1),
+    );
     let rows = area.height as usize;
     let off = list_offset(app.blog.list.selected, items.len(), rows);
     for (i, page) in items.iter().enumerate().skip(off).take(rows) {
@@ -174,7 +248,10 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 if used + tw > tags_w {
                     break;
                 }
-                spans.push(Span::styled(format!("{t} "), ratatui::style::Style::default().fg(theme.tag)));
+                spans.push(Span::styled(
+                    format!("{t} "),
+                    ratatui::style::Style::default().fg(theme.tag),
+                ));
                 used += tw;
             }
         }

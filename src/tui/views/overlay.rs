@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
 
-use super::{centered, fit, hit, list_offset, marker, paint_selected, pad, panel};
+use super::{centered, fit, hit, list_offset, marker, pad, paint_selected, panel};
 use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::app::App;
@@ -28,13 +28,21 @@ pub(crate) fn help(_app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let block = panel(s::HELP_TITLE, theme).border_style(Style::default().fg(theme.accent));
     let inner = block.inner(popup);
     block.render(popup, buf);
-    let inner = Rect::new(inner.x + 2, inner.y + 1, inner.width.saturating_sub(3), inner.height.saturating_sub(1));
+    let inner = Rect::new(
+        inner.x + 2,
+        inner.y + 1,
+        inner.width.saturating_sub(3),
+        inner.height.saturating_sub(1),
+    );
     for (i, (k, h)) in rows.iter().enumerate() {
         if i as u16 >= inner.height.saturating_sub(1) {
             break;
         }
         let line = Line::from(vec![
-            Span::styled(pad(k, keys_w + 2), theme.accent().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                pad(k, keys_w + 2),
+                theme.accent().add_modifier(Modifier::BOLD),
+            ),
             Span::styled(*h, theme.base()),
         ]);
         line.render(Rect::new(inner.x, inner.y + i as u16, inner.width, 1), buf);
@@ -47,9 +55,16 @@ pub(crate) fn help(_app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
 
 pub(crate) fn tags(app: &App, selected: usize, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let tags = &app.index.tags;
-    let widest = tags.iter().map(|t| str_width(t)).max().unwrap_or(0).max(str_width(s::TAG_PICKER_TITLE));
+    let widest = tags
+        .iter()
+        .map(|t| str_width(t))
+        .max()
+        .unwrap_or(0)
+        .max(str_width(s::TAG_PICKER_TITLE));
     let w = (widest + 10) as u16;
-    let h = (tags.len().max(1) as u16 + 2).min(area.height.saturating_sub(4)).max(3);
+    let h = (tags.len().max(1) as u16 + 2)
+        .min(area.height.saturating_sub(4))
+        .max(3);
     let popup = centered(area, w, h);
     Clear.render(popup, buf);
     buf.set_style(popup, Style::default().fg(theme.fg).bg(theme.bg));
@@ -57,7 +72,13 @@ pub(crate) fn tags(app: &App, selected: usize, area: Rect, buf: &mut Buffer, the
     let inner = block.inner(popup);
     block.render(popup, buf);
     if tags.is_empty() {
-        buf.set_stringn(inner.x + 2, inner.y, s::TAG_PICKER_EMPTY, inner.width as usize, theme.dim());
+        buf.set_stringn(
+            inner.x + 2,
+            inner.y,
+            s::TAG_PICKER_EMPTY,
+            inner.width as usize,
+            theme.dim(),
+        );
         return;
     }
     let rows = inner.height as usize;
@@ -70,7 +91,14 @@ pub(crate) fn tags(app: &App, selected: usize, area: Rect, buf: &mut Buffer, the
         Line::from(vec![
             Span::raw(" "),
             marker(sel, theme),
-            Span::styled(text, Style::default().fg(theme.tag).add_modifier(if active { Modifier::BOLD } else { Modifier::empty() })),
+            Span::styled(
+                text,
+                Style::default().fg(theme.tag).add_modifier(if active {
+                    Modifier::BOLD
+                } else {
+                    Modifier::empty()
+                }),
+            ),
         ])
         .render(r, buf);
         if sel {

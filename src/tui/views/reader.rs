@@ -35,7 +35,8 @@ pub(crate) struct Geometry {
 
 pub(crate) fn geometry(body: Rect) -> Geometry {
     let toc_w = if body.width >= TOC_MIN { TOC_WIDTH } else { 0 };
-    let main_w = body.width.saturating_sub(toc_w + 4);
+    // Two columns of margin on the left, the scrollbar and a gap on the right.
+    let main_w = body.width.saturating_sub(toc_w + 5);
     let text_w = main_w.min(MAX_TEXT).max(1);
     let x = body.x + 2;
     let text_y = body.y + 4;
@@ -44,9 +45,19 @@ pub(crate) fn geometry(body: Rect) -> Geometry {
         title: Rect::new(x, body.y + 1, main_w, 1),
         meta: Rect::new(x, body.y + 2, main_w, 1),
         text: Rect::new(x, text_y, text_w, text_h),
-        scrollbar: Rect::new((x + text_w + 1).min(body.right().saturating_sub(1)), text_y, 1, text_h),
+        scrollbar: Rect::new(
+            (x + text_w + 1).min(body.right().saturating_sub(1)),
+            text_y,
+            1,
+            text_h,
+        ),
         toc: (toc_w > 0).then(|| {
-            Rect::new(body.right() - toc_w - 1, body.y + 1, toc_w, body.height.saturating_sub(1))
+            Rect::new(
+                body.right() - toc_w - 1,
+                body.y + 1,
+                toc_w,
+                body.height.saturating_sub(1),
+            )
         }),
     }
 }
@@ -56,7 +67,13 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let g = geometry(area);
     let rendered = app.rendered(r.page, g.text.width);
     let title = app.index.title(r.page).unwrap_or("");
-    buf.set_stringn(g.title.x, g.title.y, title, g.title.width as usize, theme.title());
+    buf.set_stringn(
+        g.title.x,
+        g.title.y,
+        title,
+        g.title.width as usize,
+        theme.title(),
+    );
 
     // Meta line, with the scroll position at its right.
     let total = rendered.lines.len();
@@ -75,10 +92,21 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let pos_x = (g.text.right()).max(g.meta.x + pos_w).saturating_sub(pos_w);
     buf.set_string(pos_x, g.meta.y, &pos, theme.dim());
     let rule = "─".repeat(g.text.width as usize);
-    buf.set_string(g.text.x, g.meta.y + 1, rule, Style::default().fg(theme.border));
+    buf.set_string(
+        g.text.x,
+        g.meta.y + 1,
+        rule,
+        Style::default().fg(theme.border),
+    );
 
     if total == 0 {
-        buf.set_stringn(g.text.x, g.text.y, s::READER_EMPTY, g.text.width as usize, theme.dim());
+        buf.set_stringn(
+            g.text.x,
+            g.text.y,
+            s::READER_EMPTY,
+            g.text.width as usize,
+            theme.dim(),
+        );
     }
     for (row, i) in (r.scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
@@ -110,7 +138,10 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             // heading on screen instead of the one above the fold.
             let at_end = total > visible && r.scroll >= total - visible;
             let current = if at_end {
-                rendered.anchors.iter().rposition(|a| a.line < r.scroll + visible)
+                rendered
+                    .anchors
+                    .iter()
+                    .rposition(|a| a.line < r.scroll + visible)
             } else {
                 rendered.anchors.iter().rposition(|a| a.line <= r.scroll)
             };
@@ -124,7 +155,9 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
     let mut spans: Vec<Span<'static>> = Vec::new();
     match page {
         PageRef::Post(i) => {
-            let Some(p) = app.index.posts.get(i) else { return Line::default() };
+            let Some(p) = app.index.posts.get(i) else {
+                return Line::default();
+            };
             spans.push(Span::styled(p.date.to_string(), theme.dim()));
             if let Some(rt) = &p.read_time {
                 spans.push(dot());
@@ -137,16 +170,24 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
             }
         }
         PageRef::Project(i) => {
-            let Some(p) = app.index.projects.get(i) else { return Line::default() };
+            let Some(p) = app.index.projects.get(i) else {
+                return Line::default();
+            };
             if let Some(r) = &p.region {
                 spans.push(Span::styled(r.clone(), theme.dim()));
                 spans.push(dot());
             }
             spans.push(light(p.rack_status, theme));
-            spans.push(Span::styled(format!(" {}", status_word(p.rack_status)), status_style(p.rack_status, theme)));
+            spans.push(Span::styled(
+                format!(" {}", status_word(p.rack_status)),
+                status_style(p.rack_status, theme),
+            ));
             if p.vault {
                 spans.push(dot());
-                spans.push(Span::styled(format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL), theme.dim()));
+                spans.push(Span::styled(
+                    format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL),
+                    theme.dim(),
+                ));
             }
             if let Some(u) = &p.live_url {
                 spans.push(dot());
@@ -194,6 +235,10 @@ fn toc_panel(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
+    let area = Rect {
+        height: (anchors.len() as u16).saturating_add(2).min(area.height),
+        ..area
+    };
     let block = panel(s::READER_TOC, theme);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -233,7 +278,11 @@ mod tests {
     #[test]
     fn shifting_a_line_drops_columns_not_bytes() {
         let l = Line::from(vec![Span::raw("ab"), Span::raw("日本cd")]);
-        let s: String = shifted(&l, 3).spans.iter().map(|s| s.content.to_string()).collect();
+        let s: String = shifted(&l, 3)
+            .spans
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
         assert_eq!(s, " 本cd");
     }
 }

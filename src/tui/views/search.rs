@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{fit, hit, list_offset, marker, paint_selected, pad, panel};
+use super::{fit, hit, list_offset, marker, pad, paint_selected, panel};
 use crate::content::PageRef;
 use crate::render::width::str_width;
 use crate::theme::Theme;
@@ -18,7 +18,12 @@ use crate::tui::strings as s;
 const ROWS: u16 = 2;
 
 pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let area = Rect::new(area.x + 1, area.y + 1, area.width.saturating_sub(2), area.height.saturating_sub(1));
+    let area = Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(1),
+    );
     if area.height < 4 {
         return;
     }
@@ -27,12 +32,19 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let input = Rect::new(area.x, area.y, area.width, 3);
     let inner = block.inner(input);
     block.render(input, buf);
-    let count = if q.query.trim().is_empty() { String::new() } else { s::search_count(q.hits.len()) };
+    let count = if q.query.trim().is_empty() {
+        String::new()
+    } else {
+        s::search_count(q.hits.len())
+    };
     let count_w = str_width(&count) as u16;
     let qw = (inner.width as usize).saturating_sub(count_w as usize + 6);
     // Show the end of a long query: that is where the guest is typing.
     let shown = tail(&q.query, qw);
-    let mut spans = vec![Span::styled(" / ", theme.accent().add_modifier(Modifier::BOLD))];
+    let mut spans = vec![Span::styled(
+        " / ",
+        theme.accent().add_modifier(Modifier::BOLD),
+    )];
     if q.query.is_empty() {
         spans.push(Span::styled("▏", theme.accent()));
         spans.push(Span::styled(s::SEARCH_PROMPT, theme.dim()));
@@ -45,7 +57,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         buf.set_string(inner.right() - count_w - 1, inner.y, &count, theme.dim());
     }
 
-    let list = Rect::new(area.x, area.y + 4, area.width, area.height.saturating_sub(4));
+    let list = Rect::new(
+        area.x,
+        area.y + 4,
+        area.width,
+        area.height.saturating_sub(4),
+    );
     if q.hits.is_empty() {
         if !q.query.trim().is_empty() {
             buf.set_string(list.x + 2, list.y, s::SEARCH_NONE, theme.dim());
@@ -59,16 +76,28 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let y = list.y + (i - off) as u16 * ROWS;
         let selected = q.list.selected == i;
         let (kind, title) = match h.target {
-            Target::Page(PageRef::Project(p)) => (s::KIND_PROJECT, app.index.projects.get(p).map(|p| p.title.as_str())),
-            Target::Page(PageRef::Post(p)) => (s::KIND_POST, app.index.posts.get(p).map(|p| p.title.as_str())),
-            Target::Story(st) => (s::KIND_STORY, app.index.stories.get(st).map(|s| s.label.as_str())),
+            Target::Page(PageRef::Project(p)) => (
+                s::KIND_PROJECT,
+                app.index.projects.get(p).map(|p| p.title.as_str()),
+            ),
+            Target::Page(PageRef::Post(p)) => (
+                s::KIND_POST,
+                app.index.posts.get(p).map(|p| p.title.as_str()),
+            ),
+            Target::Story(st) => (
+                s::KIND_STORY,
+                app.index.stories.get(st).map(|s| s.label.as_str()),
+            ),
         };
         let w = (list.width as usize).saturating_sub(2 + kind_w);
         let r = Rect::new(list.x, y, list.width, 1);
         Line::from(vec![
             marker(selected, theme),
             Span::styled(pad(kind, kind_w), Style::default().fg(theme.tag)),
-            Span::styled(fit(title.unwrap_or(""), w), theme.base().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                fit(title.unwrap_or(""), w),
+                theme.base().add_modifier(Modifier::BOLD),
+            ),
         ])
         .render(r, buf);
         if selected {

@@ -18,7 +18,12 @@ const CARD_MAX: u16 = 72;
 
 pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let stories = &app.index.stories;
-    let inner = Rect::new(area.x + 2, area.y + 1, area.width.saturating_sub(4), area.height.saturating_sub(1));
+    let inner = Rect::new(
+        area.x + 2,
+        area.y + 1,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(1),
+    );
     if stories.is_empty() {
         buf.set_string(inner.x, inner.y, s::STORIES_EMPTY, theme.dim());
         return;
@@ -48,7 +53,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let counter = s::story_counter(cur, stories.len());
     let cw = counter.chars().count() as u16;
-    buf.set_string(inner.right().saturating_sub(cw), inner.y + 1, &counter, theme.dim());
+    buf.set_string(
+        inner.right().saturating_sub(cw),
+        inner.y + 1,
+        &counter,
+        theme.dim(),
+    );
 
     // The card.
     let card_w = inner.width.min(CARD_MAX);
@@ -72,7 +82,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     lines.push(Line::default());
     let card_h = (lines.len() as u16 + 2).min(inner.height.saturating_sub(3));
-    let body = Rect::new(inner.x, inner.y + 2, inner.width, inner.height.saturating_sub(2));
+    let body = Rect::new(
+        inner.x,
+        inner.y + 2,
+        inner.width,
+        inner.height.saturating_sub(2),
+    );
     let card = centered(body, card_w, card_h);
     let label = fit(story.label.trim(), (card_w as usize).saturating_sub(6));
     let block = Block::default()
@@ -85,6 +100,11 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ));
     let text_area = block.inner(card);
     block.render(card, buf);
-    let text_area = Rect::new(text_area.x + 2, text_area.y, text_area.width.saturating_sub(4), text_area.height);
+    let text_area = Rect::new(
+        text_area.x + 2,
+        text_area.y,
+        text_area.width.saturating_sub(4),
+        text_area.height,
+    );
     Paragraph::new(lines).render(text_area, buf);
 }
