@@ -4,8 +4,18 @@
 //! The one width function for wrapping and drawing is `width::str_width` (ratatui's
 //! grapheme widths), so what we wrap is what the terminal shows.
 
+mod blocks;
 pub mod cache;
+mod code;
+mod embed;
+mod inline;
+#[doc(hidden)]
+pub mod sample;
+mod style;
+mod table;
 pub mod width;
+mod wrap;
+mod writer;
 
 use ratatui::text::Line;
 
@@ -75,8 +85,24 @@ impl Rendered {
     }
 }
 
+/// Narrowest and widest layouts; widths outside are clamped.
+pub const MIN_WIDTH: u16 = 1;
+pub const MAX_WIDTH: u16 = 300;
+
 /// Lay out `doc` at `opts.width`. Total: never panics, bounded time for any input.
 pub fn render(doc: &Document, opts: RenderOptions) -> Rendered {
-    let _ = (doc, opts);
-    Rendered::default()
+    let width = usize::from(opts.width.clamp(MIN_WIDTH, MAX_WIDTH));
+    let pal = style::Palette::new(opts.theme, opts.plain);
+    let mut w = writer::Writer::new(&pal, width);
+    blocks::walk(&mut w, &doc.blocks);
+    w.finish()
 }
+
+/// Warm the syntax and theme sets (they load lazily on first use, ~tens of ms) so
+/// the first guest to open a post with code does not pay for it.
+pub fn preload() {
+    code::preload();
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,4 +1,7 @@
-//! The one width function: display columns of text as ratatui and terminals count them.
+//! The one width function: display columns of text as ratatui and terminals count them,
+//! plus the text clean-up every renderer input goes through before it is measured.
+
+use std::borrow::Cow;
 
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -15,6 +18,63 @@ pub fn grapheme_width(g: &str) -> usize {
     g.width()
 }
 
+/// Prose text made safe to measure and draw: tabs and newlines become spaces, other
+/// control characters (which ratatui drops and terminals interpret) are removed.
+pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .filter_map(|c| match c {
+                '\t' | '\n' | '\r' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+/// One line of code made safe to draw: tabs expand to the next multiple of 4 columns,
+/// other control characters are removed.
+pub(crate) fn clean_code_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut col = 0usize;
+    for g in s.graphemes(true) {
+        if g == "\t" {
+            let n = 4 - col % 4;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else if g.chars().any(char::is_control) {
+            let kept: String = g.chars().filter(|c| !c.is_control()).collect();
+            col += str_width(&kept);
+            out.push_str(&kept);
+        } else {
+            col += grapheme_width(g);
+            out.push_str(g);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The longest prefix of `s` that fits in `width` columns, and its width.
+pub(crate) fn take_width(s: &str, width: usize) -> (&str, usize) {
+    let mut used = 0;
+    let mut end = 0;
+    for (i, g) in s.grapheme_indices(true) {
+        let w = grapheme_width(g);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        end = i + g.len();
+    }
+    (&s[..end], used)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -24,5 +84,19 @@ mod tests {
         assert_eq!(str_width("\u{1F5FA}\u{FE0F}"), 2);
         assert_eq!(str_width("a—b"), 3);
         assert_eq!(str_width("日本"), 4);
+    }
+
+    #[test]
+    fn control_characters_are_removed_and_tabs_expanded() {
+        assert_eq!(clean("a\tb\u{1b}[31mc"), "a b[31mc");
+        assert_eq!(clean_code_line("\tx\ty"), "    x   y");
+        assert_eq!(clean_code_line("ab\u{7}c"), "abc");
+    }
+
+    #[test]
+    fn take_width_never_splits_a_wide_grapheme() {
+        assert_eq!(take_width("a日本", 2), ("a", 1));
+        assert_eq!(take_width("a日本", 3), ("a日", 3));
+        assert_eq!(take_width("🗺️x", 1), ("", 0));
     }
 }

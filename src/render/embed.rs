@@ -1,0 +1,233 @@
+//! MDC components and images as cards: rounded boxes with a label on the top border
+//! (YouTube, tweets, Instagram, Spotify, GitHub repos), their URLs recorded as links.
+
+use ratatui::style::Style;
+
+use super::inline::{Piece, bounded};
+use super::style::Palette;
+use super::width::{str_width, take_width};
+use super::wrap::{Row, row_width, wrap};
+use super::writer::Writer;
+use crate::content::doc::{Props, prop};
+
+/// Props listed inside an unknown component's box, at most.
+const MAX_PROPS_SHOWN: usize = 4;
+/// Cards are never wider than this, however wide the screen.
+const MAX_CARD: usize = 76;
+
+/// `╭─ label ───╮` across `width` columns.
+pub(crate) fn top_border(pal: &Palette, width: usize, label: &str) -> Row {
+    let width = width.max(2);
+    let mut row = vec![Piece::new("╭─", pal.border)];
+    let mut used = 2;
+    let label = bounded(label);
+    if !label.is_empty() && width >= 8 {
+        let (l, lw) = take_width(&label, width - 6);
+        row.push(Piece::new(" ", pal.border));
+        row.push(Piece::new(l, pal.label));
+        row.push(Piece::new(" ", pal.border));
+        used += lw + 2;
+    }
+    row.push(Piece::new(
+        "─".repeat(width.saturating_sub(used + 1)),
+        pal.border,
+    ));
+    row.push(Piece::new("╮", pal.border));
+    row
+}
+
+/// `╰───╯` across `width` columns.
+pub(crate) fn bottom_border(pal: &Palette, width: usize) -> Row {
+    let width = width.max(2);
+    vec![
+        Piece::new("╰", pal.border),
+        Piece::new("─".repeat(width - 2), pal.border),
+        Piece::new("╯", pal.border),
+    ]
+}
+
+/// A card: a rounded box as wide as its content needs (up to the width), each
+/// content line wrapped inside it.
+fn card(w: &mut Writer<'_>, label: &str, lines: Vec<Vec<Piece>>) {
+    let pal = w.pal;
+    let avail = w.avail();
+    if avail < 8 {
+        for l in &lines {
+            for row in wrap(l, avail) {
+                w.emit(row);
+            }
+        }
+        return;
+    }
+    let natural = lines
+        .iter()
+        .map(|l| row_width(l))
+        .max()
+        .unwrap_or(0)
+        .max(str_width(label) + 4);
+    let box_w = (natural + 4).min(avail).min(MAX_CARD);
+    let inner = box_w - 4;
+    w.emit(top_border(pal, box_w, label));
+    for l in &lines {
+        for row in wrap(l, inner) {
+            let rw = row_width(&row);
+            let mut out = vec![Piece::new("│ ", pal.border)];
+            out.extend(row);
+            out.push(Piece::new(
+                " ".repeat(inner.saturating_sub(rw)),
+                Style::default(),
+            ));
+            out.push(Piece::new(" │", pal.border));
+            w.emit(out);
+        }
+    }
+    w.emit(bottom_border(pal, box_w));
+}
+
+fn url_line(w: &mut Writer<'_>, url: &str) -> Vec<Piece> {
+    let id = w.links.add(url);
+    vec![Piece::link(bounded(url), w.pal.link_text, id)]
+}
+
+/// Draw a known embed's card; `false` when `name` is not one we know.
+pub(crate) fn known_embed(w: &mut Writer<'_>, name: &str, props: &Props) -> bool {
+    let pal = w.pal;
+    let get = |k: &str| prop(props, k).map(bounded).filter(|v| !v.trim().is_empty());
+    let id = get("id");
+    let mut lines: Vec<Vec<Piece>> = Vec::new();
+    let label;
+    match name.to_ascii_lowercase().as_str() {
+        "youtube" | "youtube-video" => {
+            label = "YouTube";
+            let title = get("title").unwrap_or_else(|| "YouTube video".to_string());
+            lines.push(vec![Piece::new(format!("▶ {title}"), pal.card_title)]);
+            if let Some(id) = &id {
+                lines.push(url_line(w, &format!("https://youtu.be/{id}")));
+            }
+        }
+        "tweet" | "twitter" | "x" => {
+            label = "Post on X";
+            if let Some(author) = get("author").or_else(|| get("user")) {
+                lines.push(vec![Piece::new(format!("@{author}"), pal.card_title)]);
+            }
+            if let Some(text) = get("text").or_else(|| get("caption")) {
+                lines.push(vec![Piece::new(text, pal.text)]);
+            }
+            match &id {
+                Some(id) => lines.push(url_line(w, &format!("https://x.com/i/status/{id}"))),
+                None => lines.push(vec![Piece::new("tweet", pal.dim)]),
+            }
+        }
+        "instagram" => {
+            label = "Instagram";
+            if let Some(author) = get("author") {
+                let author = author.trim_start_matches('@').to_string();
+                lines.push(vec![Piece::new(format!("@{author}"), pal.card_title)]);
+            }
+            if let Some(caption) = get("caption") {
+                lines.push(vec![Piece::new(caption, pal.emphasis.patch(pal.text))]);
+            }
+            if let Some(id) = &id {
+                lines.push(url_line(w, &format!("https://www.instagram.com/p/{id}")));
+            }
+        }
+        "spotify" => {
+            label = "Spotify";
+            let kind = get("type").unwrap_or_else(|| "track".to_string());
+            let mut cap = kind.clone();
+            if let Some(f) = cap.get_mut(0..1) {
+                f.make_ascii_uppercase();
+            }
+            let title = get("title").map(|t| format!(": {t}")).unwrap_or_default();
+            lines.push(vec![Piece::new(format!("♫ {cap}{title}"), pal.card_title)]);
+            if let Some(id) = &id {
+                let kind: String = kind
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                lines.push(url_line(
+                    w,
+                    &format!("https://open.spotify.com/{kind}/{id}"),
+                ));
+            }
+        }
+        "github" | "github-repo" | "repo" => {
+            label = "GitHub";
+            let repo = get("repo").or_else(|| id.clone());
+            if let Some(repo) = &repo {
+                lines.push(vec![Piece::new(repo.clone(), pal.card_title)]);
+            }
+            if let Some(d) = get("description") {
+                lines.push(vec![Piece::new(d, pal.text)]);
+            }
+            let mut meta = Vec::new();
+            if let Some(lang) = get("language") {
+                meta.push(Piece::new(format!("● {lang}"), pal.label));
+            }
+            if let Some(stars) = get("stars") {
+                if !meta.is_empty() {
+                    meta.push(Piece::new("  ", Style::default()));
+                }
+                meta.push(Piece::new(format!("★ {stars}"), pal.dim));
+            }
+            if !meta.is_empty() {
+                lines.push(meta);
+            }
+            if let Some(repo) = &repo {
+                lines.push(url_line(w, &format!("https://github.com/{repo}")));
+            }
+        }
+        _ => return false,
+    }
+    card(w, label, lines);
+    true
+}
+
+/// An image standing alone: a framed placeholder with alt text, title and URL.
+pub(crate) fn image(w: &mut Writer<'_>, alt: &str, src: &str, title: Option<&str>) {
+    let pal = w.pal;
+    let mut lines = Vec::new();
+    let alt = bounded(alt);
+    if alt.trim().is_empty() {
+        lines.push(vec![Piece::new("[image]", pal.dim)]);
+    } else {
+        lines.push(vec![
+            Piece::new("[image] ", pal.dim),
+            Piece::new(alt, pal.emphasis.patch(pal.text)),
+        ]);
+    }
+    if let Some(t) = title.map(bounded).filter(|t| !t.trim().is_empty()) {
+        lines.push(vec![Piece::new(t, pal.dim)]);
+    }
+    if !src.trim().is_empty() {
+        lines.push(url_line(w, src));
+    }
+    card(w, "image", lines);
+}
+
+/// The first few props of an unknown component, inside its box.
+pub(crate) fn props_lines(w: &mut Writer<'_>, props: &Props, always: bool) {
+    if props.is_empty() {
+        if always {
+            w.emit(vec![Piece::new("(empty)", w.pal.dim)]);
+        }
+        return;
+    }
+    let avail = w.avail();
+    for (k, v) in props.iter().take(MAX_PROPS_SHOWN) {
+        let pieces = vec![
+            Piece::new(format!("{}: ", bounded(k)), w.pal.dim),
+            Piece::new(bounded(v), w.pal.text),
+        ];
+        for row in wrap(&pieces, avail) {
+            w.emit(row);
+        }
+    }
+    if props.len() > MAX_PROPS_SHOWN {
+        let more = format!("… {} more", props.len() - MAX_PROPS_SHOWN);
+        for row in wrap(&[Piece::new(more, w.pal.dim)], avail) {
+            w.emit(row);
+        }
+    }
+    w.end_block();
+}

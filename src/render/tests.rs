@@ -1,0 +1,426 @@
+//! Behaviour of the whole renderer on hand-built documents: the width invariant,
+//! nothing lost, anchors, links, tables, embeds, plain output, hostile input.
+
+use ratatui::style::Style;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::sample::{deep_nesting, hostile_document, rich_document, seed_tables};
+use super::width::grapheme_width;
+use super::*;
+use crate::content::doc::{Block, Document, Inline};
+
+fn opts(width: u16) -> RenderOptions {
+    RenderOptions {
+        width,
+        theme: ThemeKind::Dark,
+        plain: false,
+    }
+}
+
+fn plain_opts(width: u16) -> RenderOptions {
+    RenderOptions {
+        plain: true,
+        ..opts(width)
+    }
+}
+
+/// The text at display columns `start..end` of `line`.
+fn columns(line: &str, start: usize, end: usize) -> String {
+    let mut col = 0;
+    let mut out = String::new();
+    for g in line.graphemes(true) {
+        if col >= start && col < end {
+            out.push_str(g);
+        }
+        col += grapheme_width(g);
+    }
+    out
+}
+
+fn assert_within(r: &Rendered, width: usize, what: &str) {
+    for (i, l) in r.lines.iter().enumerate() {
+        assert!(
+            l.width() <= width,
+            "{what}: line {i} is {} wide at width {width}: {:?}",
+            l.width(),
+            r.plain_lines()[i]
+        );
+        let cells: usize = l
+            .spans
+            .iter()
+            .map(|s| super::width::str_width(&s.content))
+            .sum();
+        assert!(
+            cells <= width,
+            "{what}: line {i} has {cells} cells at {width}"
+        );
+    }
+}
+
+#[test]
+fn no_line_is_wider_than_the_width_for_any_width() {
+    let doc = hostile_document();
+    for width in 1..=130u16 {
+        for o in [opts(width), plain_opts(width)] {
+            let r = render(&doc, o);
+            assert_within(&r, usize::from(width), "hostile");
+            assert!(!r.lines.is_empty());
+        }
+    }
+    for width in [0u16, 200, 300, 301, u16::MAX] {
+        let r = render(&doc, opts(width));
+        assert_within(&r, usize::from(width.clamp(1, 300)), "extreme");
+    }
+}
+
+/// Every visible word of a document, plus each code line (walked recursively; test
+/// documents are shallow).
+fn words(blocks: &[Block], out: &mut Vec<String>, code: &mut Vec<String>) {
+    fn inl(i: &[Inline], out: &mut Vec<String>) {
+        for x in i {
+            let text = Inline::plain_text(std::slice::from_ref(x));
+            out.extend(text.split_whitespace().map(str::to_string));
+            if let Inline::Link { url, .. } = x {
+                out.push(url.clone());
+            }
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Heading { content, .. } | Block::Paragraph(content) => inl(content, out),
+            Block::Code { code: c, .. } => code.extend(c.lines().map(str::to_string)),
+            Block::Table { header, rows, .. } => {
+                for c in header.iter().chain(rows.iter().flatten()) {
+                    inl(c, out);
+                }
+            }
+            Block::Quote(b) => words(b, out, code),
+            Block::List { items, .. } => {
+                for i in items {
+                    words(i, out, code);
+                }
+            }
+            Block::Image { alt, src, .. } => {
+                out.extend(alt.split_whitespace().map(str::to_string));
+                out.push(src.clone());
+            }
+            Block::Rule => {}
+            Block::Component {
+                props, children, ..
+            } => {
+                for (k, v) in props {
+                    if k != "id" && k != "type" {
+                        out.extend(v.split_whitespace().map(str::to_string));
+                    }
+                }
+                words(children, out, code);
+            }
+            Block::Html(h) => out.extend(h.split_whitespace().map(str::to_string)),
+        }
+    }
+}
+
+#[test]
+fn every_word_and_code_line_appears_at_40_80_and_120() {
+    let doc = rich_document();
+    let (mut ws, mut code) = (Vec::new(), Vec::new());
+    words(&doc.blocks, &mut ws, &mut code);
+    for width in [40u16, 80, 120] {
+        let r = render(&doc, plain_opts(width));
+        let lines = r.plain_lines();
+        // Words may be broken across lines (and table borders): compare without
+        // whitespace and frame characters.
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace() && !"│╭╮╰╯─┌┐└┘├┤┬┴┼".contains(*c))
+                .collect()
+        };
+        let all: String = lines.iter().map(|l| squash(l)).collect();
+        for w in &ws {
+            assert!(all.contains(&squash(w)), "{w:?} lost at width {width}");
+        }
+        let wide: Vec<String> = r
+            .wide
+            .iter()
+            .map(|w| w.full.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        for c in &code {
+            let c = c.replace('\t', "    ");
+            assert!(
+                lines
+                    .iter()
+                    .chain(wide.iter())
+                    .any(|l| l.contains(c.as_str())),
+                "code line {c:?} lost at width {width}"
+            );
+        }
+    }
+}
+
+#[test]
+fn anchors_point_at_their_heading_lines() {
+    let r = render(&rich_document(), opts(80));
+    let lines = r.plain_lines();
+    assert_eq!(r.anchors.len(), 6);
+    for a in &r.anchors {
+        assert!(
+            lines[a.line].contains(&a.title),
+            "{a:?} -> {:?}",
+            lines[a.line]
+        );
+    }
+    assert_eq!(r.anchors[1].id, "second-level");
+    assert_eq!(r.anchors[1].level, 2);
+}
+
+#[test]
+fn link_spans_cover_exactly_the_url_text() {
+    for width in [20u16, 40, 80] {
+        let r = render(&rich_document(), opts(width));
+        let lines = r.plain_lines();
+        // Consecutive spans of one URL on consecutive lines are one wrapped URL.
+        let mut found: Vec<(String, String)> = Vec::new();
+        let mut prev_line = usize::MAX;
+        for l in &r.links {
+            let text = columns(&lines[l.line], l.start.into(), l.end.into());
+            match found.last_mut() {
+                Some((url, acc)) if *url == l.url && l.line == prev_line.wrapping_add(1) => {
+                    acc.push_str(&text)
+                }
+                _ => found.push((l.url.clone(), text)),
+            }
+            prev_line = l.line;
+        }
+        for (url, text) in &found {
+            assert_eq!(url, text, "link span text at width {width}");
+        }
+        let by_url: std::collections::BTreeMap<(String, usize), ()> =
+            found.iter().map(|(u, _)| ((u.clone(), 0), ())).collect();
+        for url in [
+            "https://example.com/docs",
+            "https://example.org",
+            "https://youtu.be/dQw4w9WgXcQ",
+            "https://x.com/i/status/1234567890",
+            "https://www.instagram.com/p/CxYz123",
+            "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+            "https://github.com/owner/project",
+            "/images/network.gif",
+        ] {
+            assert!(by_url.keys().any(|k| k.0 == url), "no link span for {url}");
+        }
+    }
+}
+
+#[test]
+fn link_url_follows_its_text_in_parentheses() {
+    let r = render(&rich_document(), plain_opts(200));
+    let text = r.plain_lines().join("\n");
+    assert!(text.contains("link to the docs (https://example.com/docs)"));
+    // An autolink is not repeated.
+    assert!(!text.contains("https://example.org (https://example.org)"));
+    assert!(text.contains("@Joe"));
+}
+
+#[test]
+fn plain_output_has_no_styles_at_all() {
+    let r = render(&hostile_document(), plain_opts(80));
+    for l in r.lines.iter().chain(r.wide.iter().map(|w| &w.full)) {
+        assert_eq!(l.style, Style::default());
+        for s in &l.spans {
+            assert_eq!(s.style, Style::default(), "{:?}", s.content);
+        }
+    }
+}
+
+#[test]
+fn plain_and_styled_layouts_are_the_same_text() {
+    let doc = rich_document();
+    for width in [30u16, 80] {
+        assert_eq!(
+            render(&doc, opts(width)).plain_lines(),
+            render(&doc, plain_opts(width)).plain_lines()
+        );
+    }
+}
+
+#[test]
+fn a_table_that_cannot_fit_is_stacked() {
+    let doc = Document {
+        blocks: seed_tables(),
+    };
+    let r = render(&doc, plain_opts(24));
+    let text = r.plain_lines().join("\n");
+    assert!(!text.contains('┌'), "{text}");
+    assert!(text.contains("Source: Monitoring node"), "{text}");
+    assert!(text.contains("Result: ✅ Works"), "{text}");
+    // At 120 columns the same tables are grids, no wider than needed.
+    let r = render(&doc, plain_opts(120));
+    let lines = r.plain_lines();
+    assert!(lines[0].starts_with('┌'), "{lines:?}");
+    assert!(lines[0].chars().count() < 120);
+    assert!(lines.iter().any(|l| l.contains("│ Source")));
+}
+
+#[test]
+fn table_columns_are_balanced_and_cells_wrapped_at_40() {
+    let doc = Document {
+        blocks: seed_tables(),
+    };
+    let r = render(&doc, plain_opts(40));
+    let lines = r.plain_lines();
+    assert!(lines[0].starts_with('┌'), "{}", lines.join("\n"));
+    // Every grid line of a table has the same width.
+    let first_table: Vec<&String> = lines.iter().take_while(|l| !l.is_empty()).collect();
+    let w0 = super::width::str_width(first_table[0]);
+    for l in &first_table {
+        assert_eq!(super::width::str_width(l), w0, "{}", lines.join("\n"));
+    }
+}
+
+#[test]
+fn long_code_lines_are_clipped_with_a_marker_and_kept_whole() {
+    let r = render(&hostile_document(), opts(60));
+    let long = r
+        .wide
+        .iter()
+        .find(|w| {
+            w.full
+                .spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                .contains(&"x".repeat(10_000))
+        })
+        .expect("the 10,000-column line is in wide");
+    let drawn = &r.plain_lines()[long.line];
+    assert!(drawn.contains('→'), "{drawn}");
+    assert!(drawn.starts_with("│ echo"), "{drawn}");
+}
+
+#[test]
+fn code_blocks_show_their_language_and_are_highlighted() {
+    let r = render(&rich_document(), opts(80));
+    let lines = r.plain_lines();
+    assert!(lines.iter().any(|l| l.starts_with("╭─ yaml ─")));
+    let yaml = lines
+        .iter()
+        .position(|l| l.contains("name: sshfolio"))
+        .unwrap();
+    let colours: std::collections::HashSet<_> = r.lines[yaml]
+        .spans
+        .iter()
+        .filter_map(|s| s.style.fg)
+        .collect();
+    assert!(colours.len() > 2, "{:?}", r.lines[yaml]);
+}
+
+#[test]
+fn embeds_are_cards_and_swallowed_children_follow_them() {
+    let r = render(&rich_document(), plain_opts(80));
+    let lines = r.plain_lines();
+    let card = lines
+        .iter()
+        .position(|l| l.contains("▶ An unclosed embed"))
+        .unwrap();
+    let child = lines
+        .iter()
+        .position(|l| l.contains("Swallowed paragraph"))
+        .unwrap();
+    assert!(child > card);
+    // The child is outside the card: no border on its line.
+    assert!(!lines[child].contains('│'), "{}", lines[child]);
+    assert!(lines.iter().any(|l| l.contains("★ 1234")));
+    assert!(lines.iter().any(|l| l.starts_with("╭─ YouTube ")));
+}
+
+#[test]
+fn unknown_components_are_labelled_boxes_with_bounded_props() {
+    let r = render(&hostile_document(), plain_opts(80));
+    let lines = r.plain_lines();
+    let top = lines
+        .iter()
+        .position(|l| l.starts_with("╭─ weird "))
+        .unwrap();
+    let bottom = top
+        + lines[top..]
+            .iter()
+            .position(|l| l.starts_with('╰'))
+            .unwrap();
+    assert!(bottom - top < 10, "{}", lines[top..=bottom].join("\n"));
+    assert!(lines[top..bottom].iter().any(|l| l.contains("… 996 more")));
+    let callout = lines
+        .iter()
+        .position(|l| l.starts_with("╭─ callout "))
+        .unwrap();
+    assert!(
+        lines[callout + 1..callout + 5]
+            .iter()
+            .any(|l| l.contains("Inside an unknown component."))
+    );
+}
+
+#[test]
+fn lists_have_bullets_by_depth_and_right_aligned_numbers() {
+    let r = render(&rich_document(), plain_opts(80));
+    let lines = r.plain_lines();
+    assert!(lines.iter().any(|l| l == "• First bullet"));
+    assert!(lines.iter().any(|l| l == "  ◦ Nested bullet"));
+    assert!(lines.iter().any(|l| l == "    ▪ Third level bullet"));
+    assert!(lines.iter().any(|l| l == " 8. Ordered item 0"));
+    assert!(lines.iter().any(|l| l == "11. Ordered item 3"));
+    // A wrapped item hangs under its text.
+    let r = render(&rich_document(), plain_opts(30));
+    let lines = r.plain_lines();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("• Second bullet"))
+        .unwrap();
+    assert!(lines[i + 1].starts_with("  ") && !lines[i + 1].starts_with("   "));
+}
+
+#[test]
+fn quotes_have_bars_and_nest() {
+    let r = render(&rich_document(), plain_opts(80));
+    let lines = r.plain_lines();
+    assert!(lines.iter().any(|l| l == "│ A quote with a strong word."));
+    assert!(lines.iter().any(|l| l == "│ │ A nested quote."));
+    assert!(lines.iter().any(|l| l == "│"));
+}
+
+#[test]
+fn five_hundred_nesting_levels_render_quickly_at_every_width() {
+    let doc = Document {
+        blocks: vec![deep_nesting(500)],
+    };
+    let start = std::time::Instant::now();
+    for width in [1u16, 5, 10, 40, 80, 300] {
+        let r = render(&doc, plain_opts(width));
+        assert_within(&r, usize::from(width), "deep");
+        let text: String = r.plain_lines().concat();
+        assert!(text.contains("bottom"), "{width}: {text}");
+    }
+    assert!(start.elapsed().as_secs() < 10);
+    // Content keeps room to breathe at 80 columns.
+    let r = render(&doc, plain_opts(80));
+    let last = r
+        .plain_lines()
+        .into_iter()
+        .find(|l| l.contains("bottom"))
+        .unwrap();
+    assert!(last.trim_start_matches(['│', '•', '◦', '▪', ' ']).len() >= 10);
+}
+
+#[test]
+fn emoji_and_cjk_are_measured_like_the_terminal() {
+    let doc = Document {
+        blocks: vec![Block::Paragraph(vec![Inline::Text(
+            "🗺️🗺️🗺️🗺️🗺️ 日本語日本語日本語".into(),
+        )])],
+    };
+    for width in 1..=12u16 {
+        let r = render(&doc, opts(width));
+        assert_within(&r, usize::from(width), "emoji");
+    }
+    let r = render(&doc, opts(10));
+    assert_eq!(r.plain_lines()[0], "🗺️🗺️🗺️🗺️🗺️");
+}

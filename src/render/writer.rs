@@ -1,0 +1,317 @@
+//! The writer: emits rendered lines under a stack of frames (quote bars, list
+//! indents, component boxes), keeping every line within the width and recording
+//! link columns, anchors and clipped code lines.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::inline::Links;
+use super::style::Palette;
+use super::width::{grapheme_width, str_width};
+use super::wrap::{Row, row_width};
+use super::{Anchor, LinkSpan, Rendered, WideLine};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Content always keeps at least this many columns (or half the width on narrow
+/// screens): frames nested deeper than that stop indenting.
+const MIN_CONTENT: usize = 10;
+
+/// A nesting level's decoration: a left prefix (`first` on the level's first line,
+/// `rest` after: a list bullet and its hanging indent, or a quote bar twice) and an
+/// optional right border. `first` and `rest` have the same width.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub first: Vec<Span<'static>>,
+    pub rest: Vec<Span<'static>>,
+    pub suffix: Vec<Span<'static>>,
+    first_used: bool,
+    prefix_w: usize,
+    suffix_w: usize,
+    /// Style patched under paragraph text inside this frame (quotes are italic).
+    pub base: Style,
+}
+
+impl Frame {
+    pub fn new(first: Vec<Span<'static>>, rest: Vec<Span<'static>>) -> Self {
+        let prefix_w = first.iter().map(|s| str_width(&s.content)).sum();
+        Self {
+            first,
+            rest,
+            suffix: Vec::new(),
+            first_used: false,
+            prefix_w,
+            suffix_w: 0,
+            base: Style::default(),
+        }
+    }
+
+    pub fn with_suffix(mut self, suffix: Vec<Span<'static>>) -> Self {
+        self.suffix_w = suffix.iter().map(|s| str_width(&s.content)).sum();
+        self.suffix = suffix;
+        self
+    }
+
+    pub fn with_base(mut self, base: Style) -> Self {
+        self.base = base;
+        self
+    }
+}
+
+pub(crate) struct Writer<'p> {
+    pub pal: &'p Palette,
+    pub links: Links,
+    width: usize,
+    frames: Vec<Frame>,
+    /// How many outer frames are drawn; deeper ones take no columns.
+    visible: usize,
+    out: Rendered,
+    /// A block has ended: the next block starts after one blank line.
+    gap: bool,
+    /// Nesting depth of lists (bullet shapes).
+    pub list_depth: usize,
+}
+
+impl<'p> Writer<'p> {
+    pub fn new(pal: &'p Palette, width: usize) -> Self {
+        Self {
+            pal,
+            links: Links::default(),
+            width: width.max(1),
+            frames: Vec::new(),
+            visible: 0,
+            out: Rendered::default(),
+            gap: false,
+            list_depth: 0,
+        }
+    }
+
+    fn budget(&self) -> usize {
+        let min_content = MIN_CONTENT.min(self.width).max(self.width / 2);
+        self.width.saturating_sub(min_content)
+    }
+
+    /// Columns available for content under the current frames.
+    pub fn avail(&self) -> usize {
+        let used: usize = self.frames[..self.visible]
+            .iter()
+            .map(|f| f.prefix_w + f.suffix_w)
+            .sum();
+        self.width.saturating_sub(used).max(1)
+    }
+
+    /// The style paragraph text starts from under the current frames.
+    pub fn base(&self) -> Style {
+        self.frames
+            .iter()
+            .fold(self.pal.text, |acc, f| acc.patch(f.base))
+    }
+
+    pub fn push(&mut self, frame: Frame) {
+        let used: usize = self.frames[..self.visible]
+            .iter()
+            .map(|f| f.prefix_w + f.suffix_w)
+            .sum();
+        let fits = self.visible == self.frames.len()
+            && used + frame.prefix_w + frame.suffix_w <= self.budget();
+        self.frames.push(frame);
+        if fits {
+            self.visible = self.frames.len();
+        }
+    }
+
+    pub fn pop(&mut self) {
+        self.frames.pop();
+        self.visible = self.visible.min(self.frames.len());
+    }
+
+    /// Start a block: one blank line if a block came before it.
+    pub fn begin_block(&mut self) {
+        if self.gap && !self.out.lines.is_empty() {
+            self.blank();
+        }
+        self.gap = false;
+    }
+
+    pub fn end_block(&mut self) {
+        self.gap = true;
+    }
+
+    pub fn clear_gap(&mut self) {
+        self.gap = false;
+    }
+
+    /// A blank line under the current frames (quote bars stay, indents go).
+    pub fn blank(&mut self) {
+        let has_suffix = self.frames[..self.visible]
+            .iter()
+            .any(|f| !f.suffix.is_empty());
+        self.line(Vec::new(), None, !has_suffix, false);
+    }
+
+    /// Emit one content row (at most `avail()` wide).
+    pub fn emit(&mut self, row: Row) {
+        self.line(row, None, false, true);
+    }
+
+    /// Emit a row whose unclipped form `full` is kept for horizontal scrolling.
+    pub fn emit_wide(&mut self, row: Row, full: Row) {
+        self.line(row, Some(full), false, true);
+    }
+
+    /// Record a heading anchor on the next line to be emitted.
+    pub fn anchor(&mut self, level: u8, id: String, title: String) {
+        self.out.anchors.push(Anchor {
+            line: self.out.lines.len(),
+            level,
+            id,
+            title,
+        });
+    }
+
+    fn prefix_spans(&mut self, consume: bool) -> Vec<Span<'static>> {
+        let mut spans = Vec::new();
+        for f in &mut self.frames[..self.visible] {
+            if f.first_used || !consume {
+                spans.extend(f.rest.iter().cloned());
+            } else {
+                spans.extend(f.first.iter().cloned());
+            }
+        }
+        if consume {
+            for f in &mut self.frames {
+                f.first_used = true;
+            }
+        }
+        spans
+    }
+
+    fn line(&mut self, row: Row, full: Option<Row>, trim: bool, consume: bool) {
+        let plain = self.pal.plain;
+        let fix = |s: Style| if plain { Style::default() } else { s };
+        let mut spans = self.prefix_spans(consume);
+        let prefix_w: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+        let prefix = if full.is_some() {
+            spans.clone()
+        } else {
+            Vec::new()
+        };
+        let line_no = self.out.lines.len();
+        let mut col = prefix_w;
+        let avail = self.avail();
+        let content_w = row_width(&row);
+        let mut links = Vec::new();
+        for p in &row {
+            let w = str_width(&p.text);
+            if let Some(id) = p.link {
+                if let Some(url) = self.links.urls.get(id) {
+                    links.push(LinkSpan {
+                        line: line_no,
+                        start: col as u16,
+                        end: (col + w) as u16,
+                        url: url.clone(),
+                    });
+                }
+            }
+            col += w;
+            spans.push(Span::styled(p.text.clone(), fix(p.style)));
+        }
+        let suffixes: Vec<Span<'static>> = self.frames[..self.visible]
+            .iter()
+            .rev()
+            .flat_map(|f| f.suffix.iter().cloned())
+            .collect();
+        if !suffixes.is_empty() {
+            if content_w < avail {
+                spans.push(Span::raw(" ".repeat(avail - content_w)));
+            }
+            spans.extend(suffixes);
+        }
+        if trim {
+            trim_end(&mut spans);
+        }
+        let mut line = Line::from(spans);
+        clip_line(&mut line, self.width);
+        for l in &mut links {
+            l.end = l.end.min(self.width as u16);
+        }
+        self.out
+            .links
+            .extend(links.into_iter().filter(|l| l.start < l.end));
+        if let Some(full) = full {
+            // The full line starts with the same prefix as the drawn one.
+            let mut fspans = prefix;
+            fspans.extend(
+                full.iter()
+                    .map(|p| Span::styled(p.text.clone(), fix(p.style))),
+            );
+            self.out.wide.push(WideLine {
+                line: line_no,
+                full: Line::from(fspans),
+            });
+        }
+        self.out.lines.push(line);
+    }
+
+    pub fn finish(mut self) -> Rendered {
+        while self
+            .out
+            .lines
+            .last()
+            .is_some_and(|l| l.spans.iter().all(|s| s.content.trim().is_empty()))
+        {
+            self.out.lines.pop();
+        }
+        let n = self.out.lines.len();
+        self.out.anchors.retain(|a| a.line < n);
+        self.out.links.retain(|l| l.line < n);
+        self.out.wide.retain(|w| w.line < n);
+        self.out
+    }
+}
+
+fn trim_end(spans: &mut Vec<Span<'static>>) {
+    while let Some(last) = spans.last_mut() {
+        let t = last.content.trim_end();
+        if t.is_empty() {
+            spans.pop();
+        } else {
+            if t.len() != last.content.len() {
+                last.content = t.to_string().into();
+            }
+            break;
+        }
+    }
+}
+
+/// The safety net of the width invariant: cut a line to `width` columns.
+fn clip_line(line: &mut Line<'static>, width: usize) {
+    let total: usize = line.spans.iter().map(|s| str_width(&s.content)).sum();
+    if total <= width {
+        return;
+    }
+    let mut used = 0;
+    let mut keep = Vec::new();
+    for s in line.spans.drain(..) {
+        if used >= width {
+            break;
+        }
+        let w = str_width(&s.content);
+        if used + w <= width {
+            used += w;
+            keep.push(s);
+            continue;
+        }
+        let mut text = String::new();
+        for g in s.content.graphemes(true) {
+            let gw = grapheme_width(g);
+            if used + gw > width {
+                break;
+            }
+            used += gw;
+            text.push_str(g);
+        }
+        keep.push(Span::styled(text, s.style));
+        break;
+    }
+    line.spans = keep;
+}
