@@ -466,7 +466,7 @@ fn page_down_scrolls_to_the_end_of_a_post() {
         ui.key(KeyCode::PageDown);
     }
     assert!(
-        ui.contains("100%") && ui.contains("What I learned"),
+        ui.contains("100%") && ui.contains("Paragraph 3 of section 2"),
         "{}",
         ui.screen()
     );

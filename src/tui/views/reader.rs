@@ -36,7 +36,7 @@ pub(crate) struct Geometry {
 pub(crate) fn geometry(body: Rect) -> Geometry {
     let toc_w = if body.width >= TOC_MIN { TOC_WIDTH } else { 0 };
     // Two columns of margin on the left, the scrollbar and a gap on the right.
-    let main_w = body.width.saturating_sub(toc_w + 5);
+    let main_w = body.width.saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
     let text_w = main_w.min(MAX_TEXT).max(1);
     let x = body.x + 2;
     let text_y = body.y + 4;
