@@ -6,17 +6,17 @@
 //! - `keymap`: the one key table (key → action, with footer hint and help text).
 //! - `strings`: every user-facing string.
 //! - `search`: case-insensitive, bounded search over the index.
-//! - `fallback`: a plain body layout used only when the renderer yields nothing.
+//! - `text`: word wrapping for the UI's own short texts.
 //! - `input`: the streaming input parser (bytes → key/mouse/paste events, terminal replies).
 //! - `views`: pure drawing of each screen from `App` + `Index`.
 
 pub mod app;
-pub(crate) mod fallback;
 pub mod input;
 pub mod keymap;
 pub(crate) mod search;
 pub mod state;
 pub(crate) mod strings;
+pub(crate) mod text;
 pub mod views;
 
 pub use app::{App, AppEvent, AppOptions, Control};

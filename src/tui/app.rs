@@ -19,7 +19,7 @@ use super::state::{
     BlogState, Hit, HitMap, ListState, Notice, NoticeKind, Origin, Overlay, ReaderState, Screen,
     SearchState, Section, StoriesState, Target,
 };
-use super::{fallback, strings, views};
+use super::{strings, views};
 use crate::content::{Index, PageRef};
 use crate::render::cache::RenderCache;
 use crate::render::{RenderOptions, Rendered};
@@ -259,21 +259,14 @@ impl App {
         }
     }
 
-    /// The layout of `page` at `width`, from the shared cache; a plain stand-in when the
-    /// renderer yields nothing for a non-empty body.
+    /// The layout of `page` at `width`, from the cache shared by all sessions.
     pub(crate) fn rendered(&self, page: PageRef, width: u16) -> Arc<Rendered> {
         let opts = RenderOptions {
-            width: width.clamp(1, 300),
+            width: width.clamp(crate::render::MIN_WIDTH, crate::render::MAX_WIDTH),
             theme: self.opts.theme,
             plain: false,
         };
-        let r = self.cache.get(&self.index, page, opts);
-        if r.lines.is_empty() {
-            if let Some(doc) = self.index.body(page).filter(|d| !d.blocks.is_empty()) {
-                return Arc::new(fallback::layout(doc, opts));
-            }
-        }
-        r
+        self.cache.get(&self.index, page, opts)
     }
 
     /// The reader's geometry in the last frame's area.

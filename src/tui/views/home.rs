@@ -16,9 +16,9 @@ use crate::content::model::RackStatus;
 use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::app::{App, HOME_POSTS};
-use crate::tui::fallback::wrap;
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
+use crate::tui::text::wrap;
 
 /// Side-by-side rack and posts from this width up.
 const WIDE: u16 = 100;

@@ -117,7 +117,7 @@ fn project_preview(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     );
     let mut lines: Vec<Line> = Vec::new();
     if !p.description.trim().is_empty() {
-        for l in crate::tui::fallback::wrap(p.description.trim(), inner.width as usize) {
+        for l in crate::tui::text::wrap(p.description.trim(), inner.width as usize) {
             lines.push(Line::styled(l, theme.base()));
         }
         lines.push(Line::default());

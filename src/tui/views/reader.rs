@@ -36,7 +36,9 @@ pub(crate) struct Geometry {
 pub(crate) fn geometry(body: Rect) -> Geometry {
     let toc_w = if body.width >= TOC_MIN { TOC_WIDTH } else { 0 };
     // Two columns of margin on the left, the scrollbar and a gap on the right.
-    let main_w = body.width.saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
+    let main_w = body
+        .width
+        .saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
     let text_w = main_w.min(MAX_TEXT).max(1);
     let x = body.x + 2;
     let text_y = body.y + 4;
@@ -78,13 +80,15 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // Meta line, with the scroll position at its right.
     let total = rendered.lines.len();
     let visible = g.text.height as usize;
+    // After a resize the stored place may lie past the new end: show the last page.
+    let scroll = r.scroll.min(total.saturating_sub(visible));
     let pos = if total <= visible {
         s::READER_ALL.to_string()
-    } else if r.scroll == 0 {
+    } else if scroll == 0 {
         s::READER_TOP.to_string()
     } else {
         let max = total - visible;
-        s::percent(r.scroll.min(max) * 100 / max)
+        s::percent(scroll.min(max) * 100 / max)
     };
     let pos_w = pos.chars().count() as u16;
     let meta_w = g.meta.width.saturating_sub(pos_w + 2);
@@ -108,7 +112,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme.dim(),
         );
     }
-    for (row, i) in (r.scroll..total).take(visible).enumerate() {
+    for (row, i) in (scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
         let wide = (r.hscroll > 0)
@@ -121,7 +125,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     if total > visible && g.scrollbar.height > 0 {
         let mut state = ScrollbarState::new(total.saturating_sub(visible))
-            .position(r.scroll)
+            .position(scroll)
             .viewport_content_length(visible);
         Scrollbar::new(ScrollbarOrientation::VerticalRight)
             .begin_symbol(None)
@@ -136,14 +140,14 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if !rendered.anchors.is_empty() {
             // At the very end the last sections can't reach the top: mark the last
             // heading on screen instead of the one above the fold.
-            let at_end = total > visible && r.scroll >= total - visible;
+            let at_end = total > visible && scroll >= total - visible;
             let current = if at_end {
                 rendered
                     .anchors
                     .iter()
-                    .rposition(|a| a.line < r.scroll + visible)
+                    .rposition(|a| a.line < scroll + visible)
             } else {
-                rendered.anchors.iter().rposition(|a| a.line <= r.scroll)
+                rendered.anchors.iter().rposition(|a| a.line <= scroll)
             };
             toc_panel(app, &rendered.anchors, current, toc, buf, theme);
         }

@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 use super::{centered, fit, story_color};
 use crate::theme::Theme;
 use crate::tui::app::App;
-use crate::tui::fallback::wrap;
 use crate::tui::strings as s;
+use crate::tui::text::wrap;
 
 /// Widest a card gets.
 const CARD_MAX: u16 = 72;
