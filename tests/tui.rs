@@ -849,3 +849,52 @@ fn snapshots_of_every_screen() {
     let ui = Ui::new(30, 10);
     insta::assert_snapshot!("too_small_30x10", snap(&ui));
 }
+
+// ----- through the real loader and renderer ------------------------------------------
+
+#[test]
+fn a_loaded_content_dir_browses_end_to_end() {
+    let c = crate::util::ContentDir::new();
+    c.write(
+        "projects/cloudform-ui.md",
+        "---\ntitle: Cloudform UI\ndescription: A dashboard.\norder: 1\nregion: EU-WEST-2\n\
+         rackBay: BAY 01\nrackStatus: live\nvault: true\n---\n\n## Stack\n\nNuxt 3 and **TypeScript**.\n",
+    );
+    c.write(
+        "blog/hello.md",
+        "---\ntitle: Hello\ndate: 2026-05-18\nreadTime: 2 min\ntags: [guide, Intro]\n---\n\
+         First post.\n\n## Second part\n\nA quokka appears.\n\n```bash\necho hi\n```\n",
+    );
+    c.write(
+        "stories/01-data-center.yml",
+        "label: DATA_CENTER\ntext: Racking new servers.\ncolor: '#ff8800'\norder: 1\n",
+    );
+    c.write("site.yml", "name: Abbey\ntagline: Cloud engineer\n");
+    let index = sshfolio::content::load(c.path()).unwrap();
+    let app = App::new(Arc::new(index), RenderCache::new(), AppOptions::default());
+    let mut ui = Ui {
+        app,
+        term: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+    };
+    ui.draw();
+    let s = ui.screen();
+    assert!(
+        s.contains("Abbey")
+            && s.contains("BAY 01")
+            && s.contains("Cloudform UI")
+            && s.contains("DATA_CENTER"),
+        "{s}"
+    );
+    ui.keys("/quokka");
+    assert!(ui.contains("Hello"), "{}", ui.screen());
+    ui.key(KeyCode::Enter);
+    assert!(
+        ui.contains("A quokka appears.") && ui.contains("#guide"),
+        "{}",
+        ui.screen()
+    );
+    // A page that fits shows whole, says so, and keeps its place on `]`.
+    assert!(ui.contains("Second part") && ui.contains("all"));
+    ui.key(KeyCode::Char(']'));
+    assert!(ui.contains("First post."));
+}
