@@ -863,7 +863,7 @@ fn a_loaded_content_dir_browses_end_to_end() {
     c.write(
         "blog/hello.md",
         "---\ntitle: Hello\ndate: 2026-05-18\nreadTime: 2 min\ntags: [guide, Intro]\n---\n\
-         First post.\n\n## Second part\n\nA quokka appears.\n\n```bash\necho hi\n```\n",
+         First post.\n\n## Second part\n\nA quokka appears, see [the docs](https://docs.example.com).\n\n```bash\necho hi\n```\n",
     );
     c.write(
         "stories/01-data-center.yml",
@@ -889,7 +889,7 @@ fn a_loaded_content_dir_browses_end_to_end() {
     assert!(ui.contains("Hello"), "{}", ui.screen());
     ui.key(KeyCode::Enter);
     assert!(
-        ui.contains("A quokka appears.") && ui.contains("#guide"),
+        ui.contains("A quokka appears") && ui.contains("#guide"),
         "{}",
         ui.screen()
     );
@@ -897,4 +897,23 @@ fn a_loaded_content_dir_browses_end_to_end() {
     assert!(ui.contains("Second part") && ui.contains("all"));
     ui.key(KeyCode::Char(']'));
     assert!(ui.contains("First post."));
+    let links = ui.app.links();
+    let (r, url) = links.first().expect("the reader reports its links");
+    assert_eq!(url, "https://docs.example.com");
+    // The renderer links the visible URL after the label.
+    let (x, y) = ui.find("https://docs.example.com").unwrap();
+    assert_eq!((r.x, r.y), (x, y), "{}\n{r:?}", ui.screen());
+}
+
+#[test]
+fn story_links_are_reported_for_osc8_over_the_cells_that_show_them() {
+    let mut ui = Ui::new(80, 24);
+    assert!(ui.app.links().is_empty());
+    ui.keys("4");
+    let links = ui.app.links();
+    assert_eq!(links.len(), 1, "{links:?}");
+    let (r, url) = &links[0];
+    assert_eq!(url, "https://example.com/01-data-center");
+    let (x, y) = ui.find("https://example.com/01-data-center").unwrap();
+    assert_eq!((r.x, r.y), (x, y));
 }

@@ -164,6 +164,12 @@ impl App {
         self.opts.depth
     }
 
+    /// The hyperlinks in the last frame, each with the cells its text covers, so the
+    /// session can wrap those cells in OSC 8 (ratatui can't); the URL is on screen too.
+    pub fn links(&self) -> Vec<(Rect, String)> {
+        self.hits.borrow().links.clone()
+    }
+
     /// The screen shown now.
     pub fn screen(&self) -> Screen {
         self.screen

@@ -205,6 +205,8 @@ pub struct HitMap {
     pub regions: Vec<(Rect, Hit)>,
     /// The whole frame area of the last draw.
     pub area: Rect,
+    /// Hyperlinks drawn, with the cells their text covers (for OSC 8 wrapping).
+    pub links: Vec<(Rect, String)>,
 }
 
 impl HitMap {

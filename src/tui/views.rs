@@ -36,6 +36,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     *app.hits.borrow_mut() = HitMap {
         regions: Vec::new(),
         area,
+        links: Vec::new(),
     };
     let buf = frame.buffer_mut();
     let theme = app.opts.theme.theme();
@@ -338,6 +339,13 @@ pub(crate) fn panel<'a>(title: &'a str, theme: &Theme) -> ratatui::widgets::Bloc
             format!(" {title} "),
             Style::default().fg(theme.dim).add_modifier(Modifier::BOLD),
         ))
+}
+
+/// Record a hyperlink drawn over `r`.
+pub(crate) fn link(app: &App, r: Rect, url: &str) {
+    if r.width > 0 && !url.is_empty() {
+        app.hits.borrow_mut().links.push((r, url.to_string()));
+    }
 }
 
 /// Record a clickable region.

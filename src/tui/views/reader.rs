@@ -123,6 +123,16 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             None => rendered.lines[i].clone().render(rect, buf),
         }
     }
+    for l in &rendered.links {
+        let shifted_away = r.hscroll > 0 && rendered.wide.iter().any(|w| w.line == l.line);
+        if l.line < scroll || l.line >= scroll + visible || shifted_away || l.start >= g.text.width
+        {
+            continue;
+        }
+        let w = l.end.min(g.text.width).saturating_sub(l.start);
+        let y = g.text.y + (l.line - scroll) as u16;
+        super::link(app, Rect::new(g.text.x + l.start, y, w, 1), &l.url);
+    }
     if total > visible && g.scrollbar.height > 0 {
         let mut state = ScrollbarState::new(total.saturating_sub(visible))
             .position(scroll)

@@ -106,5 +106,15 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         text_area.width.saturating_sub(4),
         text_area.height,
     );
+    if let Some(link) = &story.link {
+        // The link line sits after the blank line, the text and another blank line.
+        let row = 1 + wrap(story.text.trim(), text_w).len() as u16 + 1;
+        if row < text_area.height {
+            let w = (crate::render::width::str_width(&fit(link, text_w.saturating_sub(2))) as u16)
+                .min(text_area.width.saturating_sub(2));
+            let r = Rect::new(text_area.x + 2, text_area.y + row, w, 1);
+            super::link(app, r, link);
+        }
+    }
     Paragraph::new(lines).render(text_area, buf);
 }
