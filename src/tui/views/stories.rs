@@ -81,7 +81,9 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ]));
     }
     lines.push(Line::default());
-    let card_h = (lines.len() as u16 + 2).min(inner.height.saturating_sub(3));
+    // A card fills most of the screen, as a story should; its text sits in the middle.
+    let room = inner.height.saturating_sub(3);
+    let card_h = (lines.len() as u16 + 2).max(room * 3 / 5).min(room);
     let body = Rect::new(
         inner.x,
         inner.y + 2,
@@ -100,11 +102,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         ));
     let text_area = block.inner(card);
     block.render(card, buf);
+    let top = text_area.height.saturating_sub(lines.len() as u16) / 2;
     let text_area = Rect::new(
         text_area.x + 2,
-        text_area.y,
+        text_area.y + top,
         text_area.width.saturating_sub(4),
-        text_area.height,
+        text_area.height - top,
     );
     if let Some(link) = &story.link {
         // The link line sits after the blank line, the text and another blank line.
