@@ -302,10 +302,10 @@ impl App {
             }
             Overlay::None => {}
         }
-        if self.screen == Screen::Search {
-            if let Some(c) = self.on_search_key(key) {
-                return c;
-            }
+        if self.screen == Screen::Search
+            && let Some(c) = self.on_search_key(key)
+        {
+            return c;
         }
         match keymap::lookup(key, self.screen) {
             Some(action) => self.act(action),
@@ -852,10 +852,10 @@ impl App {
                 .map(|(i, _)| PageRef::Post(i))
                 .collect()
         };
-        if let Some(f) = &self.blog.filter {
-            if !self.index.tags.iter().any(|t| t.eq_ignore_ascii_case(f)) {
-                self.blog.filter = None;
-            }
+        if let Some(f) = &self.blog.filter
+            && !self.index.tags.iter().any(|t| t.eq_ignore_ascii_case(f))
+        {
+            self.blog.filter = None;
         }
         self.home.selected = keep(self, old_home, self.home.selected, self.home_items());
         self.projects.selected = keep(

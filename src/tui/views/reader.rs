@@ -39,7 +39,7 @@ pub(crate) fn geometry(body: Rect) -> Geometry {
     let main_w = body
         .width
         .saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
-    let text_w = main_w.min(MAX_TEXT).max(1);
+    let text_w = main_w.clamp(1, MAX_TEXT);
     let x = body.x + 2;
     let text_y = body.y + 4;
     let text_h = body.bottom().saturating_sub(text_y);
@@ -146,21 +146,21 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .thumb_style(Style::default().fg(theme.accent))
             .render(g.scrollbar, buf, &mut state);
     }
-    if let Some(toc) = g.toc {
-        if !rendered.anchors.is_empty() {
-            // At the very end the last sections can't reach the top: mark the last
-            // heading on screen instead of the one above the fold.
-            let at_end = total > visible && scroll >= total - visible;
-            let current = if at_end {
-                rendered
-                    .anchors
-                    .iter()
-                    .rposition(|a| a.line < scroll + visible)
-            } else {
-                rendered.anchors.iter().rposition(|a| a.line <= scroll)
-            };
-            toc_panel(app, &rendered.anchors, current, toc, buf, theme);
-        }
+    if let Some(toc) = g.toc
+        && !rendered.anchors.is_empty()
+    {
+        // At the very end the last sections can't reach the top: mark the last
+        // heading on screen instead of the one above the fold.
+        let at_end = total > visible && scroll >= total - visible;
+        let current = if at_end {
+            rendered
+                .anchors
+                .iter()
+                .rposition(|a| a.line < scroll + visible)
+        } else {
+            rendered.anchors.iter().rposition(|a| a.line <= scroll)
+        };
+        toc_panel(app, &rendered.anchors, current, toc, buf, theme);
     }
 }
 

@@ -33,17 +33,17 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let color = story_color(story.color, theme);
 
     // Progress: one segment per story, filled up to the current one.
-    let n = stories.len() as u16;
+    let n = stories.len().min(u16::MAX as usize) as u16;
     let gap = 1;
     let seg_w = (inner.width.saturating_sub(gap * (n - 1)) / n).max(1);
     let mut x = inner.x;
-    for i in 0..stories.len() {
+    for (i, st) in stories.iter().enumerate() {
         if x >= inner.right() {
             break;
         }
         let w = seg_w.min(inner.right() - x);
         let style = if i <= cur {
-            Style::default().fg(story_color(stories[i].color, theme))
+            Style::default().fg(story_color(st.color, theme))
         } else {
             Style::default().fg(theme.border)
         };
