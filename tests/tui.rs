@@ -917,3 +917,19 @@ fn story_links_are_reported_for_osc8_over_the_cells_that_show_them() {
     let (x, y) = ui.find("https://example.com/01-data-center").unwrap();
     assert_eq!((r.x, r.y), (x, y));
 }
+
+#[test]
+fn every_tab_stays_clickable_at_the_smallest_size() {
+    let mut ui = Ui::new(40, 12);
+    for (label, proof) in [
+        ("Stories", "1 / 3"),
+        ("Blog", "Hello, world"),
+        ("Projects", "PROJECT"),
+    ] {
+        let (x, y) = ui
+            .find(label)
+            .unwrap_or_else(|| panic!("no {label} tab:\n{}", ui.screen()));
+        ui.click(x, y);
+        assert!(ui.contains(proof), "{label}:\n{}", ui.screen());
+    }
+}

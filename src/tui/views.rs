@@ -108,44 +108,65 @@ pub(crate) fn chrome(area: Rect, notice: bool) -> Chrome {
     }
 }
 
+/// The tab bar: brand, the four tabs, guests online. When the width runs short the
+/// online count goes first, then the brand, then the tabs' padding: the tabs always
+/// stay (they are how a guest finds the sections, and mouse targets).
 fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let name = site_name(app);
+    let labels = [s::TAB_HOME, s::TAB_PROJECTS, s::TAB_BLOG, s::TAB_STORIES];
+    let tab_text = |i: usize, pad: bool| {
+        if pad {
+            format!(" {} {} ", i + 1, labels[i])
+        } else {
+            format!("{} {}", i + 1, labels[i])
+        }
+    };
+    let tabs_w = |pad: bool| -> u16 {
+        (0..4)
+            .map(|i| str_width(&tab_text(i, pad)) as u16 + 1)
+            .sum()
+    };
+    let brand = format!("◆ {}", site_name(app));
+    let brand_w = str_width(&brand).min(24) as u16 + 3;
+    let online = s::online(app.guests);
+    let online_w = str_width(&online) as u16 + 3;
+    let room = area.width.saturating_sub(1);
+    let (show_brand, show_online, pad) = if brand_w + tabs_w(true) + online_w <= room {
+        (true, true, true)
+    } else if brand_w + tabs_w(true) <= room {
+        (true, false, true)
+    } else if tabs_w(true) <= room {
+        (false, false, true)
+    } else {
+        (false, false, false)
+    };
     let mut x = area.x + 1;
-    let brand = format!("◆ {name}");
-    let brand_w = str_width(&brand).min(24) as u16;
-    buf.set_stringn(x, area.y, &brand, brand_w as usize, theme.title());
-    x += brand_w + 3;
+    if show_brand {
+        buf.set_stringn(x, area.y, &brand, (brand_w - 3) as usize, theme.title());
+        x += brand_w;
+    }
     let active = app.section();
     let show_active = !matches!(app.screen, Screen::Search);
     for (i, sec) in Section::ALL.iter().enumerate() {
-        let label = match sec {
-            Section::Home => s::TAB_HOME,
-            Section::Projects => s::TAB_PROJECTS,
-            Section::Blog => s::TAB_BLOG,
-            Section::Stories => s::TAB_STORIES,
-        };
-        let text = format!(" {} {label} ", i + 1);
+        let text = tab_text(i, pad);
         let w = str_width(&text) as u16;
         if x + w > area.right() {
             break;
         }
-        let r = Rect::new(x, area.y, w, 1);
         if *sec == active && show_active {
             let st = Style::default()
                 .fg(theme.accent)
                 .add_modifier(Modifier::REVERSED | Modifier::BOLD);
             buf.set_string(x, area.y, &text, st);
         } else {
-            buf.set_string(x, area.y, format!(" {} ", i + 1), theme.dim());
-            buf.set_string(x + 3, area.y, format!("{label} "), theme.base());
+            let (digit, rest) = text.split_at(if pad { 3 } else { 2 });
+            buf.set_string(x, area.y, digit, theme.dim());
+            buf.set_string(x + digit.len() as u16, area.y, rest, theme.base());
         }
-        app.hits.borrow_mut().regions.push((r, Hit::Tab(*sec)));
+        hit(app, Rect::new(x, area.y, w, 1), Hit::Tab(*sec));
         x += w + 1;
     }
-    let online = s::online(app.guests);
-    let w = str_width(&online) as u16 + 2;
-    if x + w + 1 < area.right() {
-        let ox = area.right() - w - 1;
+    if show_online {
+        let ox = area.right() - online_w + 1;
         buf.set_string(ox, area.y, "●", Style::default().fg(theme.live));
         buf.set_string(ox + 2, area.y, &online, theme.dim());
     }
