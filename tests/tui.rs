@@ -933,3 +933,17 @@ fn every_tab_stays_clickable_at_the_smallest_size() {
         assert!(ui.contains(proof), "{label}:\n{}", ui.screen());
     }
 }
+
+#[test]
+fn selection_and_active_tab_show_without_colour() {
+    let mut ui = Ui::new(80, 24);
+    ui.keys("3j");
+    let buf = ui.term.backend().buffer();
+    let (x, y) = ui.find("Life in the rack").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    assert_eq!(buf[(1, y)].symbol(), "›");
+    let (x, y) = ui.find("3 Blog").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+    let (x, y) = ui.find("2 Projects").unwrap();
+    assert!(!buf[(x, y)].modifier.contains(Modifier::REVERSED));
+}
