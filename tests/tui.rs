@@ -947,3 +947,92 @@ fn selection_and_active_tab_show_without_colour() {
     let (x, y) = ui.find("2 Projects").unwrap();
     assert!(!buf[(x, y)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn a_random_walk_of_keys_clicks_and_sizes_never_panics() {
+    let mut ui = Ui::new(80, 24);
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let keys = [
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Backspace,
+        KeyCode::Tab,
+    ];
+    let chars = "1234jkgGnp[]/#t? bhlx";
+    for step in 0..1200 {
+        match next(10) {
+            0 => {
+                let (w, h) = [
+                    (80, 24),
+                    (120, 40),
+                    (40, 12),
+                    (1, 1),
+                    (0, 0),
+                    (300, 100),
+                    (55, 17),
+                ][next(7) as usize];
+                ui.resize(w, h);
+            }
+            1 => {
+                let (x, y) = (next(130) as u16, next(45) as u16);
+                ui.click(x, y);
+            }
+            2 => {
+                let kind = if next(2) == 0 {
+                    ScrollDirection::Up
+                } else {
+                    ScrollDirection::Down
+                };
+                ui.send(Event::Mouse(MouseEvent {
+                    kind: MouseEventKind::Scroll(kind),
+                    column: 5,
+                    row: 5,
+                    modifiers: KeyModifiers::NONE,
+                }));
+            }
+            3 => {
+                ui.app
+                    .update(AppEvent::Tick(Instant::now() + Duration::from_secs(step)));
+                ui.draw();
+            }
+            4 => {
+                let mut ix = fixture();
+                ix.generation = step;
+                if next(2) == 0 {
+                    ix.posts.truncate(next(6) as usize);
+                    ix.pages
+                        .retain(|_, p| !matches!(p, PageRef::Post(i) if *i >= ix.posts.len()));
+                    ix.stories.truncate(next(3) as usize);
+                }
+                ui.app.update(AppEvent::Reloaded(Arc::new(ix)));
+                ui.draw();
+            }
+            5 | 6 => {
+                ui.key(keys[next(keys.len() as u64) as usize]);
+            }
+            _ => {
+                let c = chars
+                    .chars()
+                    .nth(next(chars.len() as u64) as usize)
+                    .unwrap();
+                if ui.key(KeyCode::Char(c)) == Control::Quit {
+                    unreachable!("q is not in the walk");
+                }
+            }
+        }
+    }
+}
