@@ -62,6 +62,10 @@ impl Key {
             KeyCode::Char(c) if m.contains(KeyModifiers::CTRL) => {
                 Some(Key::Ctrl(c.to_ascii_lowercase()))
             }
+            // Some terminals (kitty's protocol) report `G` as `g` + Shift.
+            KeyCode::Char(c) if m.contains(KeyModifiers::SHIFT) => {
+                Some(Key::Char(c.to_ascii_uppercase()))
+            }
             KeyCode::Char(c) => Some(Key::Char(c)),
             KeyCode::Tab if m.contains(KeyModifiers::SHIFT) => Some(Key::BackTab),
             _ if m.contains(KeyModifiers::CTRL) => None,
@@ -447,6 +451,8 @@ mod tests {
         assert_eq!(Key::from_event(&rel), None);
         let bt = KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT);
         assert_eq!(Key::from_event(&bt), Some(Key::BackTab));
+        let shift_g = KeyEvent::new(KeyCode::Char('g')).modifiers(KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&shift_g), Some(Key::Char('G')));
         let cc = KeyEvent::new(KeyCode::Char('c')).modifiers(KeyModifiers::CTRL);
         assert_eq!(
             lookup(Key::from_event(&cc).unwrap(), Screen::Search),
