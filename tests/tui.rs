@@ -1036,3 +1036,31 @@ fn a_random_walk_of_keys_clicks_and_sizes_never_panics() {
         }
     }
 }
+
+#[test]
+fn an_empty_site_still_draws_every_screen_calmly() {
+    let app = App::new(
+        Arc::new(Index::default()),
+        RenderCache::new(),
+        AppOptions::default(),
+    );
+    let mut ui = Ui {
+        app,
+        term: Terminal::new(TestBackend::new(120, 40)).unwrap(),
+    };
+    ui.draw();
+    assert!(
+        ui.contains("sshfolio") && ui.contains("no bays racked yet"),
+        "{}",
+        ui.screen()
+    );
+    for k in ["2", "3", "#", "4", "/x", "?"] {
+        ui.keys(k);
+        ui.key(KeyCode::Enter);
+        ui.key(KeyCode::Down);
+    }
+    ui.key(KeyCode::Esc);
+    ui.keys("4");
+    assert!(ui.contains("no stories yet"));
+    assert_eq!(ui.app.next_deadline(), None);
+}
