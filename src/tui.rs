@@ -1,12 +1,22 @@
 //! The terminal UI: one `App` per guest, holding plain state, updated by `Event`s and
 //! drawn by pure views. No I/O here: the session task feeds events in and sends frames out.
 //!
-//! - `app`: `App` state and `update` (events → state changes).
+//! - `app`: `App` and `update` (events → state changes), the only place state changes.
+//! - `state`: the plain data: screens, overlays, list selections, reader place, search.
+//! - `keymap`: the one key table (key → action, with footer hint and help text).
+//! - `strings`: every user-facing string.
+//! - `search`: case-insensitive, bounded search over the index.
+//! - `text`: word wrapping for the UI's own short texts.
 //! - `input`: the streaming input parser (bytes → key/mouse/paste events, terminal replies).
 //! - `views`: pure drawing of each screen from `App` + `Index`.
 
 pub mod app;
 pub mod input;
+pub mod keymap;
+pub(crate) mod search;
+pub mod state;
+pub(crate) mod strings;
+pub(crate) mod text;
 pub mod views;
 
 pub use app::{App, AppEvent, AppOptions, Control};

@@ -2,4 +2,5 @@
 
 mod content;
 mod render;
+mod tui;
 mod util;

@@ -1,15 +1,396 @@
-//! Views: pure functions from `App` state to a frame.
+//! Views: pure functions from `App` state to a frame. The chrome (tab bar, notice,
+//! footer hints) lives here; each screen has its own file under `views/`.
+//!
+//! The only thing a view writes besides the frame is `App::hits`, the clickable regions
+//! it drew, so that a click is resolved against exactly what the guest saw.
+
+pub(crate) mod home;
+pub(crate) mod lists;
+pub(crate) mod overlay;
+pub(crate) mod reader;
+pub(crate) mod search;
+pub(crate) mod stories;
 
 use ratatui::Frame;
-use ratatui::widgets::Paragraph;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::app::App;
+use super::keymap;
+use super::state::{Hit, HitMap, NoticeKind, Overlay, Screen, Section};
+use super::strings as s;
+use crate::content::model::{RackStatus, Rgb};
+use crate::render::width::{grapheme_width, str_width};
+use crate::theme::Theme;
+
+/// Below this size the app shows only the too-small notice.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
 
 pub fn draw(app: &App, frame: &mut Frame) {
-    let name = if app.index.site.name.is_empty() {
-        "sshfolio"
-    } else {
-        &app.index.site.name
+    let area = frame.area();
+    *app.hits.borrow_mut() = HitMap {
+        regions: Vec::new(),
+        area,
+        links: Vec::new(),
     };
-    frame.render_widget(Paragraph::new(name.to_string()), frame.area());
+    let buf = frame.buffer_mut();
+    let theme = app.opts.theme.theme();
+    buf.set_style(area, Style::default().fg(theme.fg).bg(theme.bg));
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(area, buf, theme);
+        return;
+    }
+    let chrome = chrome(area, app.notice.is_some());
+    tabs(app, chrome.tabs, buf, theme);
+    rule(chrome.rule, buf, theme);
+    match app.screen {
+        Screen::Home => home::draw(app, chrome.body, buf, theme),
+        Screen::Projects => lists::projects(app, chrome.body, buf, theme),
+        Screen::Blog => lists::blog(app, chrome.body, buf, theme),
+        Screen::Stories => stories::draw(app, chrome.body, buf, theme),
+        Screen::Reader => reader::draw(app, chrome.body, buf, theme),
+        Screen::Search => search::draw(app, chrome.body, buf, theme),
+    }
+    if let (Some(n), Some(r)) = (&app.notice, chrome.notice) {
+        let (mark, color) = match n.kind {
+            NoticeKind::Info => ("● ", theme.accent),
+            NoticeKind::Warn => ("▲ ", theme.warn),
+        };
+        Line::from(vec![
+            Span::styled(format!(" {mark}"), Style::default().fg(color)),
+            Span::styled(n.text.clone(), Style::default().fg(color)),
+        ])
+        .render(r, buf);
+    }
+    footer(app, chrome.footer, buf, theme);
+    match app.overlay {
+        Overlay::None => {}
+        Overlay::Help => overlay::help(app, area, buf, theme),
+        Overlay::TagPicker { selected } => overlay::tags(app, selected, area, buf, theme),
+    }
+}
+
+/// The frame split into its fixed parts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chrome {
+    pub tabs: Rect,
+    pub rule: Rect,
+    pub body: Rect,
+    pub notice: Option<Rect>,
+    pub footer: Rect,
+}
+
+/// Tab bar, a rule, the body, an optional notice line, the footer.
+pub(crate) fn chrome(area: Rect, notice: bool) -> Chrome {
+    let h = area.height;
+    let row = |y: u16| {
+        Rect::new(
+            area.x,
+            area.y + y.min(h.saturating_sub(1)),
+            area.width,
+            1.min(h),
+        )
+    };
+    let footer_y = h.saturating_sub(1);
+    let notice_rows = u16::from(notice);
+    let body_h = h.saturating_sub(3 + notice_rows);
+    Chrome {
+        tabs: row(0),
+        rule: row(1),
+        body: Rect::new(area.x, area.y + 2.min(h), area.width, body_h),
+        notice: notice.then(|| row(footer_y.saturating_sub(1))),
+        footer: row(footer_y),
+    }
+}
+
+/// The tab bar: brand, the four tabs, guests online. When the width runs short the
+/// online count goes first, then the brand, then the tabs' padding: the tabs always
+/// stay (they are how a guest finds the sections, and mouse targets).
+fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let labels = [s::TAB_HOME, s::TAB_PROJECTS, s::TAB_BLOG, s::TAB_STORIES];
+    let tab_text = |i: usize, pad: bool| {
+        if pad {
+            format!(" {} {} ", i + 1, labels[i])
+        } else {
+            format!("{} {}", i + 1, labels[i])
+        }
+    };
+    let tabs_w = |pad: bool| -> u16 {
+        (0..4)
+            .map(|i| str_width(&tab_text(i, pad)) as u16 + 1)
+            .sum()
+    };
+    let brand = format!("◆ {}", site_name(app));
+    let brand_w = str_width(&brand).min(24) as u16 + 3;
+    let online = s::online(app.guests);
+    let online_w = str_width(&online) as u16 + 3;
+    let room = area.width.saturating_sub(1);
+    let (show_brand, show_online, pad) = if brand_w + tabs_w(true) + online_w <= room {
+        (true, true, true)
+    } else if brand_w + tabs_w(true) <= room {
+        (true, false, true)
+    } else if tabs_w(true) <= room {
+        (false, false, true)
+    } else {
+        (false, false, false)
+    };
+    let mut x = area.x + 1;
+    if show_brand {
+        buf.set_stringn(x, area.y, &brand, (brand_w - 3) as usize, theme.title());
+        x += brand_w;
+    }
+    let active = app.section();
+    let show_active = !matches!(app.screen, Screen::Search);
+    for (i, sec) in Section::ALL.iter().enumerate() {
+        let text = tab_text(i, pad);
+        let w = str_width(&text) as u16;
+        if x + w > area.right() {
+            break;
+        }
+        if *sec == active && show_active {
+            let st = Style::default()
+                .fg(theme.accent)
+                .add_modifier(Modifier::REVERSED | Modifier::BOLD);
+            buf.set_string(x, area.y, &text, st);
+        } else {
+            let (digit, rest) = text.split_at(if pad { 3 } else { 2 });
+            buf.set_string(x, area.y, digit, theme.dim());
+            buf.set_string(x + digit.len() as u16, area.y, rest, theme.base());
+        }
+        hit(app, Rect::new(x, area.y, w, 1), Hit::Tab(*sec));
+        x += w + 1;
+    }
+    if show_online {
+        let ox = area.right() - online_w + 1;
+        buf.set_string(ox, area.y, "●", Style::default().fg(theme.live));
+        buf.set_string(ox + 2, area.y, &online, theme.dim());
+    }
+}
+
+fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let line = "─".repeat(area.width as usize);
+    buf.set_string(area.x, area.y, line, Style::default().fg(theme.border));
+}
+
+/// Key hints for the current screen, from the key table; `? help` is pinned to the
+/// right so it survives narrow terminals, the rest fill from the left while they fit.
+fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let hints: Vec<_> = keymap::hints(app.screen).collect();
+    let mut right = area.right();
+    let pinned = hints.iter().find(|(a, _, _)| *a == keymap::Action::Help);
+    if let Some((_, keys, word)) = pinned {
+        let w = (str_width(keys) + 1 + str_width(word)) as u16;
+        if w + 2 < area.width {
+            right = area.right() - w - 1;
+            buf.set_string(right, area.y, *keys, theme.accent());
+            buf.set_string(
+                right + str_width(keys) as u16 + 1,
+                area.y,
+                *word,
+                theme.dim(),
+            );
+        }
+    }
+    let mut x = area.x + 1;
+    let mut first = true;
+    for (action, keys, word) in &hints {
+        if *action == keymap::Action::Help && pinned.is_some() {
+            continue;
+        }
+        let sep = if first { "" } else { "  " };
+        let w = (str_width(sep) + str_width(keys) + 1 + str_width(word)) as u16;
+        if x + w + 2 > right {
+            continue;
+        }
+        buf.set_string(x, area.y, sep, theme.dim());
+        x += str_width(sep) as u16;
+        buf.set_string(x, area.y, *keys, theme.accent());
+        x += str_width(keys) as u16 + 1;
+        buf.set_string(x, area.y, *word, theme.dim());
+        x += str_width(word) as u16;
+        first = false;
+    }
+}
+
+fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let lines = vec![
+        Line::styled(s::TOO_SMALL, theme.title()),
+        Line::styled(
+            s::too_small_size(area.width, area.height, MIN_WIDTH, MIN_HEIGHT),
+            theme.dim(),
+        ),
+    ];
+    let h = (lines.len() as u16).min(area.height);
+    let y = area.y + (area.height - h) / 2;
+    Paragraph::new(lines)
+        .alignment(Alignment::Center)
+        .render(Rect::new(area.x, y, area.width, h), buf);
+}
+
+// ----- helpers shared by the screens --------------------------------------------------
+
+pub(crate) fn site_name(app: &App) -> &str {
+    let n = app.index.site.name.trim();
+    if n.is_empty() {
+        s::DEFAULT_SITE_NAME
+    } else {
+        n
+    }
+}
+
+/// `s` cut to `w` columns (grapheme-safe), with `…` when cut.
+pub(crate) fn fit(text: &str, w: usize) -> String {
+    if str_width(text) <= w {
+        return text.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in text.graphemes(true) {
+        let gw = grapheme_width(g);
+        if used + gw + 1 > w {
+            break;
+        }
+        out.push_str(g);
+        used += gw;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` fitted and padded with spaces to exactly `w` columns.
+pub(crate) fn pad(text: &str, w: usize) -> String {
+    let mut t = fit(text, w);
+    let tw = str_width(&t);
+    t.extend(std::iter::repeat_n(' ', w.saturating_sub(tw)));
+    t
+}
+
+/// The first list index to show so that `selected` is visible in `height` rows.
+pub(crate) fn list_offset(selected: usize, len: usize, height: usize) -> usize {
+    if height == 0 || len <= height {
+        return 0;
+    }
+    selected.saturating_sub(height - 1).min(len - height)
+}
+
+/// The selection marker column: `›` for the selected row (visible without colour).
+pub(crate) fn marker(selected: bool, theme: &Theme) -> Span<'static> {
+    if selected {
+        Span::styled("› ", theme.title())
+    } else {
+        Span::raw("  ")
+    }
+}
+
+/// Paint a row as selected: bold on the selection background (the `›` marker says it
+/// without colour).
+pub(crate) fn paint_selected(row: Rect, buf: &mut Buffer, theme: &Theme) {
+    buf.set_style(row, theme.selected());
+}
+
+pub(crate) fn story_color(c: Option<Rgb>, theme: &Theme) -> ratatui::style::Color {
+    match c {
+        Some(Rgb(r, g, b)) => ratatui::style::Color::Rgb(r, g, b),
+        None => theme.accent2,
+    }
+}
+
+/// A status light: blinking green when live (the terminal's own SGR blink, no timer),
+/// red when offline, a hollow dim circle when unknown.
+pub(crate) fn light(status: RackStatus, theme: &Theme) -> Span<'static> {
+    match status {
+        RackStatus::Live => Span::styled(
+            "●",
+            Style::default()
+                .fg(theme.live)
+                .add_modifier(Modifier::SLOW_BLINK),
+        ),
+        RackStatus::Offline => Span::styled("●", Style::default().fg(theme.offline)),
+        RackStatus::Unknown => Span::styled("○", theme.dim()),
+    }
+}
+
+pub(crate) fn status_word(status: RackStatus) -> &'static str {
+    match status {
+        RackStatus::Live => s::STATUS_LIVE,
+        RackStatus::Offline => s::STATUS_OFFLINE,
+        RackStatus::Unknown => s::STATUS_UNKNOWN,
+    }
+}
+
+pub(crate) fn status_style(status: RackStatus, theme: &Theme) -> Style {
+    match status {
+        RackStatus::Live => Style::default().fg(theme.live),
+        RackStatus::Offline => Style::default().fg(theme.offline),
+        RackStatus::Unknown => theme.dim(),
+    }
+}
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// A rounded panel with a dim title, the app's one border style.
+pub(crate) fn panel<'a>(title: &'a str, theme: &Theme) -> ratatui::widgets::Block<'a> {
+    use ratatui::widgets::{Block, BorderType, Borders};
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(Style::default().fg(theme.border))
+        .title(Span::styled(
+            format!(" {title} "),
+            Style::default().fg(theme.dim).add_modifier(Modifier::BOLD),
+        ))
+}
+
+/// Record a hyperlink drawn over `r`.
+pub(crate) fn link(app: &App, r: Rect, url: &str) {
+    if r.width > 0 && !url.is_empty() {
+        app.hits.borrow_mut().links.push((r, url.to_string()));
+    }
+}
+
+/// Record a clickable region.
+pub(crate) fn hit(app: &App, r: Rect, h: Hit) {
+    app.hits.borrow_mut().regions.push((r, h));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_on_graphemes_and_marks_the_cut() {
+        assert_eq!(fit("hello", 10), "hello");
+        assert_eq!(fit("hello world", 6), "hello…");
+        assert_eq!(str_width(&fit("🗺️🗺️🗺️", 4)), 3);
+        assert_eq!(fit("abc", 0), "");
+    }
+
+    #[test]
+    fn list_offset_keeps_selection_visible() {
+        assert_eq!(list_offset(0, 100, 10), 0);
+        assert_eq!(list_offset(15, 100, 10), 6);
+        assert_eq!(list_offset(99, 100, 10), 90);
+        assert_eq!(list_offset(3, 5, 10), 0);
+    }
 }

@@ -1,0 +1,462 @@
+//! The one key table: each binding maps keys to an `Action` on some screens, with the
+//! words the footer hint bar and the `?` help overlay show for it. `update` looks keys
+//! up here, and the footer and help are generated from the same rows, so they can't drift.
+
+use terminput::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::state::{Screen, Section};
+use super::strings as s;
+
+/// What a guest asked for, independent of the key that said it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Section(Section),
+    NextSection,
+    PrevSection,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Open,
+    Back,
+    NextHeading,
+    PrevHeading,
+    NextItem,
+    PrevItem,
+    Left,
+    Right,
+    Search,
+    TagFilter,
+    ToggleTheme,
+    Help,
+    Quit,
+}
+
+/// A key as the table spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A printable character, typed without Ctrl or Alt (Shift is part of the char).
+    Char(char),
+    /// A character typed with Ctrl.
+    Ctrl(char),
+    Code(KeyCode),
+    /// Shift-Tab.
+    BackTab,
+}
+
+impl Key {
+    /// The table key for a key press, or `None` for releases, repeats of nothing we
+    /// know, and keys with modifiers we don't bind.
+    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        if ev.kind == KeyEventKind::Release {
+            return None;
+        }
+        let m = ev.modifiers;
+        let other = KeyModifiers::ALT | KeyModifiers::SUPER | KeyModifiers::META;
+        if m.intersects(other) {
+            return None;
+        }
+        match ev.code {
+            KeyCode::Char(c) if m.contains(KeyModifiers::CTRL) => {
+                Some(Key::Ctrl(c.to_ascii_lowercase()))
+            }
+            // Some terminals (kitty's protocol) report `G` as `g` + Shift.
+            KeyCode::Char(c) if m.contains(KeyModifiers::SHIFT) => {
+                Some(Key::Char(c.to_ascii_uppercase()))
+            }
+            KeyCode::Char(c) => Some(Key::Char(c)),
+            KeyCode::Tab if m.contains(KeyModifiers::SHIFT) => Some(Key::BackTab),
+            _ if m.contains(KeyModifiers::CTRL) => None,
+            code => Some(Key::Code(code)),
+        }
+    }
+}
+
+/// A set of screens a binding applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope(u8);
+
+impl Scope {
+    const fn of(screens: &[Screen]) -> Scope {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < screens.len() {
+            bits |= screens[i].bit();
+            i += 1;
+        }
+        Scope(bits)
+    }
+    pub const fn contains(self, screen: Screen) -> bool {
+        self.0 & screen.bit() != 0
+    }
+}
+
+const ALL: Scope = Scope::of(&[
+    Screen::Home,
+    Screen::Projects,
+    Screen::Blog,
+    Screen::Stories,
+    Screen::Reader,
+    Screen::Search,
+]);
+const LISTS: Scope = Scope::of(&[Screen::Home, Screen::Projects, Screen::Blog, Screen::Search]);
+const BROWSE: Scope = Scope::of(&[
+    Screen::Home,
+    Screen::Projects,
+    Screen::Blog,
+    Screen::Stories,
+    Screen::Reader,
+]);
+const SCROLL: Scope = Scope::of(&[
+    Screen::Home,
+    Screen::Projects,
+    Screen::Blog,
+    Screen::Reader,
+    Screen::Search,
+]);
+const READER: Scope = Scope::of(&[Screen::Reader]);
+const STORIES: Scope = Scope::of(&[Screen::Stories]);
+const BLOG: Scope = Scope::of(&[Screen::Blog]);
+const BACK: Scope = Scope::of(&[
+    Screen::Reader,
+    Screen::Search,
+    Screen::Stories,
+    Screen::Blog,
+]);
+
+/// One row of the key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the help overlay and footer spell the keys.
+    pub keys_label: &'static str,
+    pub action: Action,
+    /// The help overlay's description.
+    pub help: &'static str,
+    /// The footer's short word, if this binding earns a place there.
+    pub hint: Option<&'static str>,
+    pub scope: Scope,
+}
+
+const fn b(
+    keys: &'static [Key],
+    keys_label: &'static str,
+    action: Action,
+    help: &'static str,
+    hint: Option<&'static str>,
+    scope: Scope,
+) -> Binding {
+    Binding {
+        keys,
+        keys_label,
+        action,
+        help,
+        hint,
+        scope,
+    }
+}
+
+use Key::{Char as C, Code as K};
+
+/// The key table, in the order the footer and help list it. A key may appear in more
+/// than one row when the rows' scopes don't overlap (← is "previous story" on Stories
+/// and "scroll left" in the reader).
+pub const KEYMAP: &[Binding] = &[
+    b(
+        &[K(KeyCode::Up), C('k')],
+        s::K_MOVE,
+        Action::Up,
+        s::H_MOVE,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::Down), C('j')],
+        s::K_MOVE,
+        Action::Down,
+        s::H_MOVE,
+        Some(s::F_MOVE),
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::Enter)],
+        s::K_OPEN,
+        Action::Open,
+        s::H_OPEN,
+        Some(s::F_OPEN),
+        LISTS,
+    ),
+    b(
+        &[K(KeyCode::Esc), K(KeyCode::Backspace)],
+        s::K_BACK,
+        Action::Back,
+        s::H_BACK,
+        Some(s::F_BACK),
+        BACK,
+    ),
+    b(
+        &[C(']')],
+        s::K_HEADING,
+        Action::NextHeading,
+        s::H_HEADING,
+        Some(s::F_HEADING),
+        READER,
+    ),
+    b(
+        &[C('[')],
+        s::K_HEADING,
+        Action::PrevHeading,
+        s::H_HEADING,
+        None,
+        READER,
+    ),
+    b(
+        &[C('n')],
+        s::K_ITEM,
+        Action::NextItem,
+        s::H_ITEM,
+        Some(s::F_ITEM),
+        READER,
+    ),
+    b(
+        &[C('p')],
+        s::K_ITEM,
+        Action::PrevItem,
+        s::H_ITEM,
+        None,
+        READER,
+    ),
+    b(
+        &[C('n'), K(KeyCode::Right), C('l')],
+        s::K_STORY,
+        Action::NextItem,
+        s::H_STORY,
+        Some(s::F_ITEM),
+        STORIES,
+    ),
+    b(
+        &[C('p'), K(KeyCode::Left), C('h')],
+        s::K_STORY,
+        Action::PrevItem,
+        s::H_STORY,
+        None,
+        STORIES,
+    ),
+    b(
+        &[K(KeyCode::Left), C('h')],
+        s::K_HSCROLL,
+        Action::Left,
+        s::H_HSCROLL,
+        None,
+        READER,
+    ),
+    b(
+        &[K(KeyCode::Right), C('l')],
+        s::K_HSCROLL,
+        Action::Right,
+        s::H_HSCROLL,
+        None,
+        READER,
+    ),
+    b(
+        &[K(KeyCode::PageDown), C(' ')],
+        s::K_PAGE,
+        Action::PageDown,
+        s::H_PAGE,
+        Some(s::F_PAGE),
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::PageUp), C('b')],
+        s::K_PAGE,
+        Action::PageUp,
+        s::H_PAGE,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('g'), K(KeyCode::Home)],
+        s::K_ENDS,
+        Action::Top,
+        s::H_ENDS,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('G'), K(KeyCode::End)],
+        s::K_ENDS,
+        Action::Bottom,
+        s::H_ENDS,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('#')],
+        s::K_TAGS,
+        Action::TagFilter,
+        s::H_TAGS,
+        Some(s::F_TAGS),
+        BLOG,
+    ),
+    b(
+        &[C('/')],
+        s::K_SEARCH,
+        Action::Search,
+        s::H_SEARCH,
+        Some(s::F_SEARCH),
+        BROWSE,
+    ),
+    b(
+        &[C('1')],
+        s::K_SECTIONS,
+        Action::Section(Section::Home),
+        s::H_SECTIONS,
+        Some(s::F_SECTIONS),
+        BROWSE,
+    ),
+    b(
+        &[C('2')],
+        s::K_SECTIONS,
+        Action::Section(Section::Projects),
+        s::H_SECTIONS,
+        None,
+        BROWSE,
+    ),
+    b(
+        &[C('3')],
+        s::K_SECTIONS,
+        Action::Section(Section::Blog),
+        s::H_SECTIONS,
+        None,
+        BROWSE,
+    ),
+    b(
+        &[C('4')],
+        s::K_SECTIONS,
+        Action::Section(Section::Stories),
+        s::H_SECTIONS,
+        None,
+        BROWSE,
+    ),
+    b(
+        &[K(KeyCode::Tab)],
+        s::K_TAB,
+        Action::NextSection,
+        s::H_TAB,
+        None,
+        ALL,
+    ),
+    b(
+        &[Key::BackTab],
+        s::K_TAB,
+        Action::PrevSection,
+        s::H_TAB,
+        None,
+        ALL,
+    ),
+    b(
+        &[C('t')],
+        s::K_THEME,
+        Action::ToggleTheme,
+        s::H_THEME,
+        Some(s::F_THEME),
+        BROWSE,
+    ),
+    b(
+        &[C('?')],
+        s::K_HELP,
+        Action::Help,
+        s::H_HELP,
+        Some(s::F_HELP),
+        BROWSE,
+    ),
+    b(
+        &[C('q'), Key::Ctrl('c'), Key::Ctrl('d')],
+        s::K_QUIT,
+        Action::Quit,
+        s::H_QUIT,
+        Some(s::F_QUIT),
+        BROWSE,
+    ),
+    // Quit from the search screen too, where q is a letter of the query.
+    b(
+        &[Key::Ctrl('c'), Key::Ctrl('d')],
+        s::K_QUIT,
+        Action::Quit,
+        s::H_QUIT,
+        None,
+        Scope::of(&[Screen::Search]),
+    ),
+];
+
+/// The action `key` means on `screen`, if any.
+pub fn lookup(key: Key, screen: Screen) -> Option<Action> {
+    KEYMAP
+        .iter()
+        .find(|b| b.scope.contains(screen) && b.keys.contains(&key))
+        .map(|b| b.action)
+}
+
+/// The footer hints for `screen` in table order: (action, keys, word).
+pub fn hints(screen: Screen) -> impl Iterator<Item = (Action, &'static str, &'static str)> {
+    KEYMAP
+        .iter()
+        .filter(move |b| b.scope.contains(screen))
+        .filter_map(|b| b.hint.map(|h| (b.action, b.keys_label, h)))
+}
+
+/// The help overlay's rows: one per distinct (keys, description), first use wins.
+pub fn help_rows() -> Vec<(&'static str, &'static str)> {
+    let mut rows: Vec<(&'static str, &'static str)> = Vec::new();
+    for b in KEYMAP {
+        // Rows continuing a previous one ("[" after "]") share its words: list once.
+        if rows.iter().any(|(_, h)| *h == b.help) {
+            continue;
+        }
+        rows.push((b.keys_label, b.help));
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_switch_sections_everywhere_but_search() {
+        assert_eq!(
+            lookup(Key::Char('3'), Screen::Home),
+            Some(Action::Section(Section::Blog))
+        );
+        assert_eq!(lookup(Key::Char('3'), Screen::Search), None);
+    }
+
+    #[test]
+    fn arrows_mean_different_things_in_reader_and_stories() {
+        assert_eq!(
+            lookup(Key::Code(KeyCode::Left), Screen::Reader),
+            Some(Action::Left)
+        );
+        assert_eq!(
+            lookup(Key::Code(KeyCode::Left), Screen::Stories),
+            Some(Action::PrevItem)
+        );
+    }
+
+    #[test]
+    fn release_events_are_ignored_and_shift_tab_is_backtab() {
+        let rel = KeyEvent::new(KeyCode::Char('q')).kind(KeyEventKind::Release);
+        assert_eq!(Key::from_event(&rel), None);
+        let bt = KeyEvent::new(KeyCode::Tab).modifiers(KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&bt), Some(Key::BackTab));
+        let shift_g = KeyEvent::new(KeyCode::Char('g')).modifiers(KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&shift_g), Some(Key::Char('G')));
+        let cc = KeyEvent::new(KeyCode::Char('c')).modifiers(KeyModifiers::CTRL);
+        assert_eq!(
+            lookup(Key::from_event(&cc).unwrap(), Screen::Search),
+            Some(Action::Quit)
+        );
+    }
+}

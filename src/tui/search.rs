@@ -1,0 +1,215 @@
+//! Search: a case-insensitive substring match over titles, descriptions, tags and body
+//! text of every project, post and story. Plain `str::find` on lowercased text, so any
+//! query (regex metacharacters, 10,000 characters) is just text; queries are capped.
+
+use crate::content::{Block, Document, Index, Inline};
+
+use super::state::{MatchRank, SearchHit, Target};
+
+/// Longest query kept, in characters.
+pub(crate) const MAX_QUERY: usize = 200;
+/// Characters of context shown before a body match.
+const SNIPPET_LEAD: usize = 24;
+const SNIPPET_LEN: usize = 120;
+
+/// One searchable thing, its text lowercased once per index.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    target: Target,
+    title: String,
+    meta: String,
+    /// Body paragraphs: (original, lowercased).
+    body: Vec<(String, String)>,
+    description: String,
+}
+
+/// The searchable text of an index, built once per content generation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Corpus {
+    entries: Vec<Entry>,
+}
+
+impl Corpus {
+    pub(crate) fn build(index: &Index) -> Corpus {
+        let mut entries = Vec::new();
+        for (i, p) in index.projects.iter().enumerate() {
+            let mut meta = p.description.clone();
+            for extra in [&p.region, &p.rack_bay, &p.live_url].into_iter().flatten() {
+                meta.push('\n');
+                meta.push_str(extra);
+            }
+            entries.push(Entry {
+                target: Target::Page(crate::content::PageRef::Project(i)),
+                title: p.title.to_lowercase(),
+                meta: meta.to_lowercase(),
+                body: paragraphs(&p.body),
+                description: p.description.clone(),
+            });
+        }
+        for (i, p) in index.posts.iter().enumerate() {
+            let meta = format!("{}\n{}", p.description, p.tags.join(" "));
+            entries.push(Entry {
+                target: Target::Page(crate::content::PageRef::Post(i)),
+                title: p.title.to_lowercase(),
+                meta: meta.to_lowercase(),
+                body: paragraphs(&p.body),
+                description: p.description.clone(),
+            });
+        }
+        for (i, s) in index.stories.iter().enumerate() {
+            entries.push(Entry {
+                target: Target::Story(i),
+                title: s.label.to_lowercase(),
+                meta: s.link.clone().unwrap_or_default().to_lowercase(),
+                body: vec![(s.text.clone(), s.text.to_lowercase())],
+                description: s.text.clone(),
+            });
+        }
+        Corpus { entries }
+    }
+
+    /// Every entry matching `query`, title matches first, then descriptions and tags,
+    /// then body text; within a rank, projects, posts, stories in index order.
+    pub(crate) fn search(&self, query: &str) -> Vec<SearchHit> {
+        let q = normalize(query);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<SearchHit> = self
+            .entries
+            .iter()
+            .filter_map(|e| {
+                if e.title.contains(&q) {
+                    return Some(hit(e, MatchRank::Title, first_line(&e.description)));
+                }
+                if e.meta.contains(&q) {
+                    return Some(hit(e, MatchRank::Meta, first_line(&e.description)));
+                }
+                e.body.iter().find_map(|(orig, lower)| {
+                    lower
+                        .find(&q)
+                        .map(|at| hit(e, MatchRank::Body, snippet(orig, lower, at)))
+                })
+            })
+            .collect();
+        hits.sort_by_key(|h| h.rank);
+        hits
+    }
+}
+
+/// The query as matched: capped, lowercased, trimmed.
+pub(crate) fn normalize(query: &str) -> String {
+    let capped: String = query.chars().take(MAX_QUERY).collect();
+    capped.trim().to_lowercase()
+}
+
+fn hit(e: &Entry, rank: MatchRank, snippet: String) -> SearchHit {
+    SearchHit {
+        target: e.target,
+        rank,
+        snippet,
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(SNIPPET_LEN)
+        .collect()
+}
+
+/// Text around a match at byte `at` of `lower`, taken from `orig` by character count
+/// (lowercasing keeps the count for nearly all text; a mismatch only shifts the window).
+fn snippet(orig: &str, lower: &str, at: usize) -> String {
+    let chars_before = lower.get(..at).map(|s| s.chars().count()).unwrap_or(0);
+    let start = chars_before.saturating_sub(SNIPPET_LEAD);
+    let mut out: String = orig.chars().skip(start).take(SNIPPET_LEN).collect();
+    out = out.replace('\n', " ");
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    out
+}
+
+/// The plain text of each block of a document, one string per paragraph-like block.
+fn paragraphs(doc: &Document) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for b in &doc.blocks {
+        push_block(b, &mut out, 0);
+    }
+    out.into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let lower = s.to_lowercase();
+            (s, lower)
+        })
+        .collect()
+}
+
+/// Nesting deeper than this is not searched (bounded work on hostile content).
+const MAX_DEPTH: usize = 32;
+
+fn push_block(b: &Block, out: &mut Vec<String>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match b {
+        Block::Heading { content, .. } | Block::Paragraph(content) => {
+            out.push(Inline::plain_text(content))
+        }
+        Block::Code { code, .. } => out.push(code.clone()),
+        Block::Html(t) => out.push(t.clone()),
+        Block::Table { header, rows, .. } => {
+            let cells = header.iter().chain(rows.iter().flatten());
+            let line: Vec<String> = cells.map(|c| Inline::plain_text(c)).collect();
+            out.push(line.join(" "));
+        }
+        Block::Quote(blocks) => blocks.iter().for_each(|b| push_block(b, out, depth + 1)),
+        Block::List { items, .. } => items
+            .iter()
+            .flatten()
+            .for_each(|b| push_block(b, out, depth + 1)),
+        Block::Image { alt, .. } => out.push(alt.clone()),
+        Block::Rule => {}
+        Block::Component {
+            props,
+            children,
+            slots,
+            ..
+        } => {
+            let text: Vec<&str> = props.iter().map(|(_, v)| v.as_str()).collect();
+            out.push(text.join(" "));
+            children.iter().for_each(|b| push_block(b, out, depth + 1));
+            slots
+                .iter()
+                .flat_map(|(_, bs)| bs)
+                .for_each(|b| push_block(b, out, depth + 1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_queries_are_plain_text_and_capped() {
+        let c = Corpus::default();
+        assert!(c.search(&".*(".repeat(5000)).is_empty());
+        assert_eq!(normalize(&"x".repeat(10_000)).chars().count(), MAX_QUERY);
+    }
+
+    #[test]
+    fn snippet_survives_multibyte_text() {
+        let orig = "Ünïcödé — text with İstanbul and more";
+        let lower = orig.to_lowercase();
+        let at = lower
+            .find("istanbul")
+            .or_else(|| lower.find("stanbul"))
+            .unwrap();
+        let s = snippet(orig, &lower, at);
+        assert!(s.contains("stanbul"));
+    }
+}

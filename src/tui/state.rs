@@ -1,0 +1,220 @@
+//! The plain data a guest's UI is made of: which screen is up, each list's selection,
+//! the reader's place, the search query. `App` owns one of each; views read them.
+
+use std::time::Instant;
+
+use ratatui::layout::Rect;
+
+use crate::content::PageRef;
+
+/// The four sections of the tab bar, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    Home,
+    Projects,
+    Blog,
+    Stories,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Home,
+        Section::Projects,
+        Section::Blog,
+        Section::Stories,
+    ];
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Section::Home => 0,
+            Section::Projects => 1,
+            Section::Blog => 2,
+            Section::Stories => 3,
+        }
+    }
+
+    pub(crate) fn screen(self) -> Screen {
+        match self {
+            Section::Home => Screen::Home,
+            Section::Projects => Screen::Projects,
+            Section::Blog => Screen::Blog,
+            Section::Stories => Screen::Stories,
+        }
+    }
+}
+
+/// The screen that fills the body of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Home,
+    Projects,
+    Blog,
+    Stories,
+    Reader,
+    Search,
+}
+
+impl Screen {
+    /// The bit of this screen in a keymap `Scope`.
+    pub(crate) const fn bit(self) -> u8 {
+        match self {
+            Screen::Home => 1,
+            Screen::Projects => 2,
+            Screen::Blog => 4,
+            Screen::Stories => 8,
+            Screen::Reader => 16,
+            Screen::Search => 32,
+        }
+    }
+}
+
+/// Something drawn over the screen that takes the keys until it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    /// The blog's tag picker; `selected` indexes `Index::tags`.
+    TagPicker {
+        selected: usize,
+    },
+}
+
+/// A selection in a list (the view derives the scroll offset from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListState {
+    pub selected: usize,
+}
+
+impl ListState {
+    pub(crate) fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+    pub(crate) fn step(&mut self, delta: isize, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+            return;
+        }
+        let s = self.selected as isize + delta;
+        self.selected = s.clamp(0, len as isize - 1) as usize;
+    }
+}
+
+/// The blog list: selection plus an optional tag filter (a tag from `Index::tags`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlogState {
+    pub list: ListState,
+    pub filter: Option<String>,
+}
+
+/// Where the reader was opened from: its list, so `n`/`p` walk it and Esc returns to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub screen: Screen,
+    pub items: Vec<PageRef>,
+    pub pos: usize,
+}
+
+/// The reader's place in one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderState {
+    pub page: PageRef,
+    /// `Index::key` of `page`, used to find it again after a reload.
+    pub key: String,
+    /// First body line shown.
+    pub scroll: usize,
+    /// Columns wide code lines are shifted left by.
+    pub hscroll: u16,
+    pub origin: Origin,
+}
+
+/// The stories player.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoriesState {
+    pub current: usize,
+    /// When to advance to the next story; `Some` only while the Stories screen is shown.
+    pub deadline: Option<Instant>,
+}
+
+/// What a search result opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Page(PageRef),
+    Story(usize),
+}
+
+/// How a result matched (lower sorts first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchRank {
+    Title,
+    Meta,
+    Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub target: Target,
+    pub rank: MatchRank,
+    /// A short piece of text around the match (description or body).
+    pub snippet: String,
+}
+
+/// The search screen: the query typed so far and its results.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchState {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub list: ListState,
+    /// The screen to return to on Esc.
+    pub back: Option<Screen>,
+}
+
+/// A one-line message shown above the footer until the next key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Warn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+/// What a mouse click at a cell means, recorded by the views as they draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Tab(Section),
+    /// The n-th item of the current screen's list.
+    Item(usize),
+    /// A story chip on the home screen.
+    Story(usize),
+    /// A tag in the tag picker.
+    Tag(usize),
+    /// A table of contents entry (index into the anchors).
+    Toc(usize),
+}
+
+/// The clickable regions of the last frame. The views fill it while drawing (the
+/// only state they touch, through a `RefCell` in `App`), and `update` reads it to
+/// turn a click into an action: the rectangles are exactly the ones drawn, with no
+/// second layout pass to keep in sync.
+#[derive(Debug, Clone, Default)]
+pub struct HitMap {
+    pub regions: Vec<(Rect, Hit)>,
+    /// The whole frame area of the last draw.
+    pub area: Rect,
+    /// Hyperlinks drawn, with the cells their text covers (for OSC 8 wrapping).
+    pub links: Vec<(Rect, String)>,
+}
+
+impl HitMap {
+    pub(crate) fn at(&self, x: u16, y: u16) -> Option<Hit> {
+        self.regions
+            .iter()
+            .rev()
+            .find(|(r, _)| x >= r.x && x < r.right() && y >= r.y && y < r.bottom())
+            .map(|(_, h)| *h)
+    }
+}

@@ -1,0 +1,163 @@
+//! Every user-facing string of the terminal UI, in one place (gitui's habit): labels,
+//! hints, notices and help text. Views and the keymap refer to these; nothing else
+//! spells out words a guest reads.
+
+pub(crate) const DEFAULT_SITE_NAME: &str = "sshfolio";
+
+// Tabs, in order (the digit is drawn beside them).
+pub(crate) const TAB_HOME: &str = "Home";
+pub(crate) const TAB_PROJECTS: &str = "Projects";
+pub(crate) const TAB_BLOG: &str = "Blog";
+pub(crate) const TAB_STORIES: &str = "Stories";
+
+pub(crate) fn online(n: usize) -> String {
+    format!("{n} online")
+}
+
+// Home.
+pub(crate) const HOME_STORIES: &str = "STORIES";
+pub(crate) const HOME_RACK: &str = "RACK";
+pub(crate) const HOME_LATEST: &str = "LATEST POSTS";
+pub(crate) const HOME_REGIONS: &str = "REGIONS";
+pub(crate) const HOME_ABOUT: &str = "ABOUT";
+pub(crate) const HOME_EMPTY_RACK: &str = "no bays racked yet";
+pub(crate) const HOME_NO_POSTS: &str = "no posts yet";
+pub(crate) const HOME_NO_STORIES: &str = "no stories yet";
+
+pub(crate) fn rack_summary(live: usize, total: usize) -> String {
+    format!("{live}/{total} live")
+}
+
+// Statuses.
+pub(crate) const STATUS_LIVE: &str = "live";
+pub(crate) const STATUS_OFFLINE: &str = "offline";
+pub(crate) const STATUS_UNKNOWN: &str = "—";
+pub(crate) const VAULT_MARK: &str = "🔒";
+pub(crate) const VAULT_LABEL: &str = "vault";
+
+// Projects and blog.
+pub(crate) const COL_PROJECT: &str = "PROJECT";
+pub(crate) const COL_REGION: &str = "REGION";
+pub(crate) const COL_STATUS: &str = "STATUS";
+pub(crate) const COL_DATE: &str = "DATE";
+pub(crate) const COL_TITLE: &str = "TITLE";
+pub(crate) const COL_READ: &str = "READ";
+pub(crate) const COL_TAGS: &str = "TAGS";
+pub(crate) const PROJECTS_EMPTY: &str = "no projects yet";
+pub(crate) const BLOG_EMPTY: &str = "no posts yet";
+pub(crate) const BLOG_FILTER_EMPTY: &str = "no posts with this tag";
+pub(crate) const PREVIEW_REGION: &str = "region";
+pub(crate) const PREVIEW_STATUS: &str = "status";
+pub(crate) const PREVIEW_URL: &str = "url";
+
+pub(crate) fn filter_active(tag: &str) -> String {
+    format!("#{tag}")
+}
+pub(crate) const FILTER_LABEL: &str = "filter";
+pub(crate) const FILTER_CLEAR_HINT: &str = "esc clears";
+pub(crate) const TAG_PICKER_TITLE: &str = "filter by tag";
+pub(crate) const TAG_PICKER_EMPTY: &str = "no tags";
+
+pub(crate) fn count_of(n: usize, total: usize) -> String {
+    format!("{n} of {total}")
+}
+
+// Reader.
+pub(crate) const READER_EMPTY: &str = "This page has no body yet.";
+pub(crate) const READER_TOC: &str = "contents";
+pub(crate) const READER_TOP: &str = "top";
+pub(crate) const READER_ALL: &str = "all";
+
+pub(crate) fn percent(p: usize) -> String {
+    format!("{p}%")
+}
+
+// Stories.
+pub(crate) const STORIES_EMPTY: &str = "no stories yet";
+pub(crate) const STORY_IMAGE: &str = "image";
+
+pub(crate) fn story_counter(i: usize, n: usize) -> String {
+    format!("{} / {}", i + 1, n)
+}
+
+// Search.
+pub(crate) const SEARCH_TITLE: &str = "search";
+pub(crate) const SEARCH_PROMPT: &str = "type to search titles, tags and text";
+pub(crate) const SEARCH_NONE: &str = "nothing matches";
+pub(crate) const KIND_PROJECT: &str = "project";
+pub(crate) const KIND_POST: &str = "post";
+pub(crate) const KIND_STORY: &str = "story";
+
+pub(crate) fn search_count(n: usize) -> String {
+    match n {
+        1 => "1 result".to_string(),
+        n => format!("{n} results"),
+    }
+}
+
+// Help.
+pub(crate) const HELP_TITLE: &str = "keys";
+pub(crate) const HELP_CLOSE: &str = "press any key to close";
+pub(crate) const HELP_MOUSE_KEYS: &str = "mouse";
+pub(crate) const HELP_MOUSE: &str = "click tabs and items · wheel scrolls";
+
+// Too small.
+pub(crate) const TOO_SMALL: &str = "Terminal too small";
+
+pub(crate) fn too_small_size(w: u16, h: u16, min_w: u16, min_h: u16) -> String {
+    format!("{w}×{h} · need {min_w}×{min_h}")
+}
+
+// Notices.
+pub(crate) fn unknown_page(link: &str) -> String {
+    format!("no page called “{link}” — here is the home page")
+}
+pub(crate) const PAGE_REMOVED: &str = "this page was removed — back to the list";
+
+// Key hints and help lines (keys column, description).
+pub(crate) const K_SECTIONS: &str = "1-4";
+pub(crate) const H_SECTIONS: &str = "sections";
+pub(crate) const K_TAB: &str = "tab/⇧tab";
+pub(crate) const H_TAB: &str = "next/previous section";
+pub(crate) const K_MOVE: &str = "↑↓ jk";
+pub(crate) const H_MOVE: &str = "move";
+pub(crate) const K_ENDS: &str = "g G home end";
+pub(crate) const H_ENDS: &str = "first/last";
+pub(crate) const K_PAGE: &str = "pgup pgdn space b";
+pub(crate) const H_PAGE: &str = "page up/down";
+pub(crate) const K_OPEN: &str = "enter";
+pub(crate) const H_OPEN: &str = "open";
+pub(crate) const K_BACK: &str = "esc ⌫";
+pub(crate) const H_BACK: &str = "back";
+pub(crate) const K_HEADING: &str = "] [";
+pub(crate) const H_HEADING: &str = "next/previous heading";
+pub(crate) const K_ITEM: &str = "n p";
+pub(crate) const H_ITEM: &str = "next/previous item";
+pub(crate) const K_STORY: &str = "n p ← →";
+pub(crate) const H_STORY: &str = "next/previous story";
+pub(crate) const K_HSCROLL: &str = "← → h l";
+pub(crate) const H_HSCROLL: &str = "scroll wide code";
+pub(crate) const K_SEARCH: &str = "/";
+pub(crate) const H_SEARCH: &str = "search";
+pub(crate) const K_TAGS: &str = "#";
+pub(crate) const H_TAGS: &str = "tag filter";
+pub(crate) const K_THEME: &str = "t";
+pub(crate) const H_THEME: &str = "light/dark";
+pub(crate) const K_HELP: &str = "?";
+pub(crate) const H_HELP: &str = "help";
+pub(crate) const K_QUIT: &str = "q ^C ^D";
+pub(crate) const H_QUIT: &str = "quit";
+
+// Short footer hints.
+pub(crate) const F_MOVE: &str = "move";
+pub(crate) const F_OPEN: &str = "open";
+pub(crate) const F_BACK: &str = "back";
+pub(crate) const F_HEADING: &str = "heading";
+pub(crate) const F_ITEM: &str = "next/prev";
+pub(crate) const F_SEARCH: &str = "search";
+pub(crate) const F_TAGS: &str = "tags";
+pub(crate) const F_THEME: &str = "theme";
+pub(crate) const F_SECTIONS: &str = "sections";
+pub(crate) const F_PAGE: &str = "page";
+pub(crate) const F_HELP: &str = "help";
+pub(crate) const F_QUIT: &str = "quit";

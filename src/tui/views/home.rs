@@ -1,0 +1,390 @@
+//! The home screen: a control plane — site header, the stories strip, the rack of
+//! projects with their status lights, and the latest posts.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{
+    fit, hit, light, list_offset, marker, pad, paint_selected, panel, site_name, status_style,
+    status_word, story_color,
+};
+use crate::content::PageRef;
+use crate::content::model::RackStatus;
+use crate::render::width::str_width;
+use crate::theme::Theme;
+use crate::tui::app::{App, HOME_POSTS};
+use crate::tui::state::Hit;
+use crate::tui::strings as s;
+use crate::tui::text::wrap;
+
+/// Side-by-side rack and posts from this width up.
+const WIDE: u16 = 100;
+
+pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let inner = Rect::new(
+        area.x + 2,
+        area.y,
+        area.width.saturating_sub(4),
+        area.height,
+    );
+    if inner.height < 4 {
+        return;
+    }
+    // Header: site name and tagline.
+    let y = inner.y + 1;
+    let name = site_name(app);
+    buf.set_stringn(
+        inner.x,
+        y,
+        name,
+        inner.width as usize,
+        theme.title().add_modifier(Modifier::BOLD),
+    );
+    let tag = app.index.site.tagline.trim();
+    let nx = inner.x + str_width(name).min(inner.width as usize) as u16 + 3;
+    if !tag.is_empty() && nx < inner.right() {
+        let w = (inner.right() - nx) as usize;
+        buf.set_string(nx, y, fit(tag, w), theme.dim());
+    }
+    // Stories strip.
+    let sy = y + 2;
+    stories_strip(app, Rect::new(inner.x, sy, inner.width, 1), buf, theme);
+
+    let rest_y = sy + 2;
+    let rest = Rect::new(
+        inner.x,
+        rest_y,
+        inner.width,
+        inner.bottom().saturating_sub(rest_y),
+    );
+    if rest.height < 3 {
+        return;
+    }
+    let rack = app.rack();
+    let posts = app.index.posts.len().min(HOME_POSTS);
+    let rack_h = (rack.len().max(1) as u16 + 2).min(rest.height);
+    let posts_h = (posts.max(1) as u16 + 2).min(rest.height);
+    if area.width >= WIDE {
+        let left_w = rest.width * 11 / 20;
+        let left = Rect::new(rest.x, rest.y, left_w, rest.height);
+        let right = Rect::new(
+            rest.x + left_w + 2,
+            rest.y,
+            rest.width.saturating_sub(left_w + 2),
+            rest.height,
+        );
+        rack_panel(
+            app,
+            &rack,
+            Rect {
+                height: rack_h,
+                ..left
+            },
+            buf,
+            theme,
+        );
+        posts_panel(
+            app,
+            rack.len(),
+            Rect {
+                height: posts_h,
+                ..right
+            },
+            buf,
+            theme,
+        );
+        let below = |r: Rect, used: u16| {
+            Rect::new(
+                r.x,
+                r.y + used + 1,
+                r.width,
+                r.height.saturating_sub(used + 1),
+            )
+        };
+        regions_panel(app, &rack, below(left, rack_h), buf, theme);
+        about_panel(app, below(right, posts_h), buf, theme);
+    } else {
+        let rack_h = rack_h.min(rest.height.saturating_sub(3).max(3));
+        rack_panel(
+            app,
+            &rack,
+            Rect {
+                height: rack_h,
+                ..rest
+            },
+            buf,
+            theme,
+        );
+        let by = rest.y + rack_h;
+        let bottom = Rect::new(
+            rest.x,
+            by,
+            rest.width,
+            rest.bottom().saturating_sub(by).min(posts_h),
+        );
+        if bottom.height >= 3 {
+            posts_panel(app, rack.len(), bottom, buf, theme);
+        }
+    }
+}
+
+/// Per region: a light per bay and how many are live — the control plane's summary.
+fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let mut regions: Vec<(&str, Vec<RackStatus>)> = Vec::new();
+    for &i in rack {
+        let p = &app.index.projects[i];
+        let name = p.region.as_deref().unwrap_or("—");
+        match regions.iter_mut().find(|(r, _)| *r == name) {
+            Some((_, v)) => v.push(p.rack_status),
+            None => regions.push((name, vec![p.rack_status])),
+        }
+    }
+    if regions.is_empty() || area.height < 3 {
+        return;
+    }
+    let h = (regions.len() as u16 + 2).min(area.height);
+    let area = Rect { height: h, ..area };
+    let block = panel(s::HOME_REGIONS, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let most = regions
+        .iter()
+        .map(|(_, l)| l.len())
+        .max()
+        .unwrap_or(0)
+        .min(12);
+    let name_w = regions
+        .iter()
+        .map(|(r, _)| str_width(r))
+        .max()
+        .unwrap_or(0)
+        .min(16)
+        + 3;
+    for (row, (name, lights)) in regions.iter().enumerate().take(inner.height as usize) {
+        let live = lights.iter().filter(|s| **s == RackStatus::Live).count();
+        let mut spans = vec![
+            Span::raw("  "),
+            Span::styled(pad(name, name_w), theme.dim()),
+        ];
+        for st in lights.iter().take(most) {
+            spans.push(light(*st, theme));
+        }
+        spans.push(Span::raw(" ".repeat(most - lights.len().min(most))));
+        spans.push(Span::styled(
+            format!("   {}", s::rack_summary(live, lights.len())),
+            theme.dim(),
+        ));
+        Line::from(spans).render(
+            Rect::new(inner.x, inner.y + row as u16, inner.width, 1),
+            buf,
+        );
+    }
+}
+
+/// The site's `about` text and links, when it has them.
+fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let site = &app.index.site;
+    if area.height < 4 || (site.about.blocks.is_empty() && site.links.is_empty()) {
+        return;
+    }
+    let width = area.width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for b in &site.about.blocks {
+        if let crate::content::Block::Paragraph(c) = b {
+            if !lines.is_empty() {
+                lines.push(Line::default());
+            }
+            for l in wrap(&crate::content::Inline::plain_text(c), width) {
+                lines.push(Line::styled(l, theme.base()));
+            }
+        }
+    }
+    if !site.links.is_empty() {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        let label_w = site
+            .links
+            .iter()
+            .map(|l| str_width(&l.label))
+            .max()
+            .unwrap_or(0)
+            .min(14)
+            + 2;
+        for l in &site.links {
+            lines.push(Line::from(vec![
+                Span::styled(pad(&l.label, label_w), theme.dim()),
+                Span::styled(fit(&l.url, width.saturating_sub(label_w)), theme.link()),
+            ]));
+        }
+    }
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let area = Rect { height: h, ..area };
+    let block = panel(s::HOME_ABOUT, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
+    let label = s::HOME_STORIES;
+    buf.set_string(
+        row.x,
+        row.y,
+        label,
+        theme.dim().add_modifier(Modifier::BOLD),
+    );
+    let mut x = row.x + str_width(label) as u16 + 2;
+    if app.index.stories.is_empty() {
+        buf.set_stringn(
+            x,
+            row.y,
+            s::HOME_NO_STORIES,
+            row.right().saturating_sub(x) as usize,
+            theme.dim(),
+        );
+        return;
+    }
+    for (i, story) in app.index.stories.iter().enumerate() {
+        let color = story_color(story.color, theme);
+        let text = format!("● {}", story.label.trim());
+        let w = str_width(&text) as u16;
+        if x + w > row.right() {
+            if x + 1 < row.right() {
+                buf.set_string(x, row.y, "…", theme.dim());
+            }
+            break;
+        }
+        buf.set_string(x, row.y, &text, Style::default().fg(color));
+        hit(app, Rect::new(x, row.y, w, 1), Hit::Story(i));
+        x += w + 3;
+    }
+}
+
+fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let live = rack
+        .iter()
+        .filter(|&&i| app.index.projects[i].rack_status == RackStatus::Live)
+        .count();
+    let block = panel(s::HOME_RACK, theme).title_top(
+        Line::from(Span::styled(
+            format!(" {} ", s::rack_summary(live, rack.len())),
+            theme.dim(),
+        ))
+        .right_aligned(),
+    );
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    if rack.is_empty() {
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            s::HOME_EMPTY_RACK,
+            inner.width as usize - 1,
+            theme.dim(),
+        );
+        return;
+    }
+    let rows = inner.height as usize;
+    let off = list_offset(app.home.selected.min(rack.len()), rack.len(), rows);
+    let w = inner.width as usize;
+    // Columns: marker 2, bay 7, gap, light 2, title, region 11, status 8.
+    let region_w = if w >= 56 { 11 } else { 0 };
+    let status_w = if w >= 44 { 8 } else { 0 };
+    let title_w = w.saturating_sub(2 + 8 + 2 + region_w + status_w + 1);
+    for (row, &pi) in rack.iter().enumerate().skip(off).take(rows) {
+        let p = &app.index.projects[pi];
+        let y = inner.y + (row - off) as u16;
+        let selected = app.home.selected == row;
+        let bay = p.rack_bay.as_deref().unwrap_or("");
+        let mut spans = vec![
+            marker(selected, theme),
+            Span::styled(pad(bay, 7), theme.dim()),
+            Span::styled("▕", Style::default().fg(theme.border)),
+            light(p.rack_status, theme),
+            Span::raw(" "),
+            Span::styled(pad(&p.title, title_w), theme.base()),
+        ];
+        if region_w > 0 {
+            spans.push(Span::styled(
+                pad(p.region.as_deref().unwrap_or(""), region_w),
+                theme.dim(),
+            ));
+        }
+        if status_w > 0 {
+            spans.push(Span::styled(
+                pad(status_word(p.rack_status), status_w),
+                status_style(p.rack_status, theme),
+            ));
+        }
+        let r = Rect::new(inner.x, y, inner.width, 1);
+        Line::from(spans).render(r, buf);
+        if selected {
+            paint_selected(r, buf, theme);
+        }
+        hit(app, r, Hit::Item(row));
+    }
+}
+
+fn posts_panel(app: &App, first_item: usize, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let block = panel(s::HOME_LATEST, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    if app.index.posts.is_empty() {
+        buf.set_stringn(
+            inner.x + 1,
+            inner.y,
+            s::HOME_NO_POSTS,
+            inner.width as usize - 1,
+            theme.dim(),
+        );
+        return;
+    }
+    let items: Vec<PageRef> = app.home_items().into_iter().skip(first_item).collect();
+    let w = inner.width as usize;
+    let rt_w = if w >= 40 { 8 } else { 0 };
+    let title_w = w.saturating_sub(2 + 12 + rt_w);
+    let sel = app.home.selected.checked_sub(first_item);
+    let off = list_offset(sel.unwrap_or(0), items.len(), inner.height as usize);
+    for (i, page) in items
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(inner.height as usize)
+    {
+        let PageRef::Post(pi) = *page else { continue };
+        let p = &app.index.posts[pi];
+        let y = inner.y + (i - off) as u16;
+        let selected = sel == Some(i);
+        let mut spans = vec![
+            marker(selected, theme),
+            Span::styled(format!("{}  ", p.date), theme.dim()),
+            Span::styled(pad(&p.title, title_w), theme.base()),
+        ];
+        if rt_w > 0 {
+            let rt = p.read_time.as_deref().unwrap_or("");
+            spans.push(Span::styled(format!("{rt:>w$}", w = rt_w), theme.dim()));
+        }
+        let r = Rect::new(inner.x, y, inner.width, 1);
+        Line::from(spans).render(r, buf);
+        if selected {
+            paint_selected(r, buf, theme);
+        }
+        hit(app, r, Hit::Item(first_item + i));
+    }
+}

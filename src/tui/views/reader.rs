@@ -1,0 +1,302 @@
+//! The reader: a page's title and meta line, its rendered body scrolled to the guest's
+//! place, a scroll position, and a table of contents on wide terminals.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::{fit, hit, light, panel, status_style, status_word};
+use crate::content::PageRef;
+use crate::render::width::grapheme_width;
+use crate::theme::Theme;
+use crate::tui::app::App;
+use crate::tui::state::Hit;
+use crate::tui::strings as s;
+
+/// A table of contents from this width up.
+const TOC_MIN: u16 = 110;
+const TOC_WIDTH: u16 = 30;
+/// Body text never gets wider than this (long lines are hard to read).
+const MAX_TEXT: u16 = 100;
+
+/// Where the reader's parts go inside the body area; `update` uses the same numbers
+/// for paging and clamping.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Geometry {
+    pub title: Rect,
+    pub meta: Rect,
+    pub text: Rect,
+    pub scrollbar: Rect,
+    pub toc: Option<Rect>,
+}
+
+pub(crate) fn geometry(body: Rect) -> Geometry {
+    let toc_w = if body.width >= TOC_MIN { TOC_WIDTH } else { 0 };
+    // Two columns of margin on the left, the scrollbar and a gap on the right.
+    let main_w = body
+        .width
+        .saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
+    let text_w = main_w.clamp(1, MAX_TEXT);
+    let x = body.x + 2;
+    let text_y = body.y + 4;
+    let text_h = body.bottom().saturating_sub(text_y);
+    Geometry {
+        title: Rect::new(x, body.y + 1, main_w, 1),
+        meta: Rect::new(x, body.y + 2, main_w, 1),
+        text: Rect::new(x, text_y, text_w, text_h),
+        scrollbar: Rect::new(
+            (x + text_w + 1).min(body.right().saturating_sub(1)),
+            text_y,
+            1,
+            text_h,
+        ),
+        toc: (toc_w > 0).then(|| {
+            Rect::new(
+                body.right() - toc_w - 1,
+                body.y + 1,
+                toc_w,
+                body.height.saturating_sub(1),
+            )
+        }),
+    }
+}
+
+pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let Some(r) = app.reader.as_ref() else { return };
+    let g = geometry(area);
+    let rendered = app.rendered(r.page, g.text.width);
+    let title = app.index.title(r.page).unwrap_or("");
+    buf.set_stringn(
+        g.title.x,
+        g.title.y,
+        title,
+        g.title.width as usize,
+        theme.title(),
+    );
+
+    // Meta line, with the scroll position at its right.
+    let total = rendered.lines.len();
+    let visible = g.text.height as usize;
+    // After a resize the stored place may lie past the new end: show the last page.
+    let scroll = r.scroll.min(total.saturating_sub(visible));
+    let pos = if total <= visible {
+        s::READER_ALL.to_string()
+    } else if scroll == 0 {
+        s::READER_TOP.to_string()
+    } else {
+        let max = total - visible;
+        s::percent(scroll.min(max) * 100 / max)
+    };
+    let pos_w = pos.chars().count() as u16;
+    let meta_w = g.meta.width.saturating_sub(pos_w + 2);
+    meta_line(app, r.page, theme).render(Rect::new(g.meta.x, g.meta.y, meta_w, 1), buf);
+    let pos_x = (g.text.right()).max(g.meta.x + pos_w).saturating_sub(pos_w);
+    buf.set_string(pos_x, g.meta.y, &pos, theme.dim());
+    let rule = "─".repeat(g.text.width as usize);
+    buf.set_string(
+        g.text.x,
+        g.meta.y + 1,
+        rule,
+        Style::default().fg(theme.border),
+    );
+
+    if total == 0 {
+        buf.set_stringn(
+            g.text.x,
+            g.text.y,
+            s::READER_EMPTY,
+            g.text.width as usize,
+            theme.dim(),
+        );
+    }
+    for (row, i) in (scroll..total).take(visible).enumerate() {
+        let y = g.text.y + row as u16;
+        let rect = Rect::new(g.text.x, y, g.text.width, 1);
+        let wide = (r.hscroll > 0)
+            .then(|| rendered.wide.iter().find(|w| w.line == i))
+            .flatten();
+        match wide {
+            Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
+            None => rendered.lines[i].clone().render(rect, buf),
+        }
+    }
+    for l in &rendered.links {
+        let shifted_away = r.hscroll > 0 && rendered.wide.iter().any(|w| w.line == l.line);
+        if l.line < scroll || l.line >= scroll + visible || shifted_away || l.start >= g.text.width
+        {
+            continue;
+        }
+        let w = l.end.min(g.text.width).saturating_sub(l.start);
+        let y = g.text.y + (l.line - scroll) as u16;
+        super::link(app, Rect::new(g.text.x + l.start, y, w, 1), &l.url);
+    }
+    if total > visible && g.scrollbar.height > 0 {
+        let mut state = ScrollbarState::new(total.saturating_sub(visible))
+            .position(scroll)
+            .viewport_content_length(visible);
+        Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None)
+            .track_symbol(Some("│"))
+            .track_style(Style::default().fg(theme.border))
+            .thumb_symbol("┃")
+            .thumb_style(Style::default().fg(theme.accent))
+            .render(g.scrollbar, buf, &mut state);
+    }
+    if let Some(toc) = g.toc
+        && !rendered.anchors.is_empty()
+    {
+        // At the very end the last sections can't reach the top: mark the last
+        // heading on screen instead of the one above the fold.
+        let at_end = total > visible && scroll >= total - visible;
+        let current = if at_end {
+            rendered
+                .anchors
+                .iter()
+                .rposition(|a| a.line < scroll + visible)
+        } else {
+            rendered.anchors.iter().rposition(|a| a.line <= scroll)
+        };
+        toc_panel(app, &rendered.anchors, current, toc, buf, theme);
+    }
+}
+
+fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
+    let dot = || Span::styled("  ·  ", theme.dim());
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    match page {
+        PageRef::Post(i) => {
+            let Some(p) = app.index.posts.get(i) else {
+                return Line::default();
+            };
+            spans.push(Span::styled(p.date.to_string(), theme.dim()));
+            if let Some(rt) = &p.read_time {
+                spans.push(dot());
+                spans.push(Span::styled(rt.clone(), theme.dim()));
+            }
+            if !p.tags.is_empty() {
+                spans.push(dot());
+                let tags: Vec<String> = p.tags.iter().map(|t| format!("#{t}")).collect();
+                spans.push(Span::styled(tags.join(" "), Style::default().fg(theme.tag)));
+            }
+        }
+        PageRef::Project(i) => {
+            let Some(p) = app.index.projects.get(i) else {
+                return Line::default();
+            };
+            if let Some(r) = &p.region {
+                spans.push(Span::styled(r.clone(), theme.dim()));
+                spans.push(dot());
+            }
+            spans.push(light(p.rack_status, theme));
+            spans.push(Span::styled(
+                format!(" {}", status_word(p.rack_status)),
+                status_style(p.rack_status, theme),
+            ));
+            if p.vault {
+                spans.push(dot());
+                spans.push(Span::styled(
+                    format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL),
+                    theme.dim(),
+                ));
+            }
+            if let Some(u) = &p.live_url {
+                spans.push(dot());
+                spans.push(Span::styled(u.clone(), theme.link()));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
+/// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).
+fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
+    let mut skip = cols;
+    let mut spans = Vec::new();
+    for span in &line.spans {
+        if skip == 0 {
+            spans.push(span.clone());
+            continue;
+        }
+        let mut kept = String::new();
+        for g in span.content.graphemes(true) {
+            let w = grapheme_width(g);
+            if skip == 0 {
+                kept.push_str(g);
+            } else if w > skip {
+                // A wide grapheme cut in half: a space keeps the columns aligned.
+                kept.push(' ');
+                skip = 0;
+            } else {
+                skip -= w;
+            }
+        }
+        if !kept.is_empty() {
+            spans.push(Span::styled(kept, span.style));
+        }
+    }
+    Line::from(spans).style(line.style)
+}
+
+fn toc_panel(
+    app: &App,
+    anchors: &[crate::render::Anchor],
+    current: Option<usize>,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    let area = Rect {
+        height: (anchors.len() as u16).saturating_add(2).min(area.height),
+        ..area
+    };
+    let block = panel(s::READER_TOC, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let rows = inner.height as usize;
+    let off = super::list_offset(current.unwrap_or(0), anchors.len(), rows);
+    let min_level = anchors.iter().map(|a| a.level).min().unwrap_or(2);
+    for (i, a) in anchors.iter().enumerate().skip(off).take(rows) {
+        let y = inner.y + (i - off) as u16;
+        let indent = 2 * a.level.saturating_sub(min_level).min(3) as usize;
+        let is_cur = current == Some(i);
+        let w = (inner.width as usize).saturating_sub(3 + indent);
+        let style = if is_cur {
+            theme.title()
+        } else if a.level > min_level {
+            theme.dim()
+        } else {
+            theme.base()
+        };
+        let line = Line::from(vec![
+            Span::styled(if is_cur { " › " } else { "   " }, theme.title()),
+            Span::raw(" ".repeat(indent)),
+            Span::styled(fit(&a.title, w), style),
+        ]);
+        let r = Rect::new(inner.x, y, inner.width, 1);
+        line.render(r, buf);
+        if is_cur {
+            buf.set_style(r, Style::default().add_modifier(Modifier::BOLD));
+        }
+        hit(app, r, Hit::Toc(i));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifting_a_line_drops_columns_not_bytes() {
+        let l = Line::from(vec![Span::raw("ab"), Span::raw("日本cd")]);
+        let s: String = shifted(&l, 3)
+            .spans
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(s, " 本cd");
+    }
+}
