@@ -1,0 +1,281 @@
+//! The accept loop (mini-redis style): listeners and the shutdown future are passed in,
+//! a connection permit is taken before `accept`, accept errors back off instead of
+//! ending the loop, and each socket is handed to `russh::server::run_stream` in a task
+//! of its own that enforces the login deadline and the shutdown grace period.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use russh::keys::PrivateKey;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
+use tokio::time::Instant;
+
+use super::algorithms;
+use super::handler::{Guest, ServerState};
+use super::stream::{KillSwitch, Killable};
+use crate::config::Limits;
+use crate::content::Index;
+use crate::render::cache::RenderCache;
+use crate::session::guests::Guests;
+
+/// What `serve` needs besides its listeners and shutdown signal.
+pub struct Server {
+    pub host_key: PrivateKey,
+    /// The content; whoever holds the sender can publish a reloaded index.
+    pub index: watch::Receiver<Arc<Index>>,
+    pub limits: Limits,
+    /// Test hook (see `ServerState::test_hooks`). Never set by the CLI.
+    pub test_hooks: bool,
+}
+
+/// Bind every address; port 0 picks a free port (read it back with `local_addr`).
+pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
+    let mut out = Vec::new();
+    for a in addrs {
+        out.push(TcpListener::bind(a).await?);
+    }
+    Ok(out)
+}
+
+/// Open connections per IP address; a slot is held by an `IpSlot` and freed on drop.
+struct PerIp {
+    max: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+struct IpSlot {
+    table: Arc<PerIp>,
+    ip: IpAddr,
+}
+
+impl PerIp {
+    fn take(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(IpSlot {
+            table: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut open = self.table.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Serve guests on `listeners` until `shutdown` completes; then tell every session,
+/// give them `limits.shutdown_grace` to restore terminals, and return.
+pub async fn serve(
+    server: Server,
+    listeners: Vec<TcpListener>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let limits = server.limits.clone();
+    let config = algorithms::server_config(server.host_key, &limits);
+    // Dropping or setting the sender tells every accept loop, connection and session to stop.
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let state = Arc::new(ServerState {
+        index: server.index,
+        guests: Guests::new(),
+        cache: RenderCache::new(),
+        shutdown: shutdown_rx.clone(),
+        limits: limits.clone(),
+        test_hooks: server.test_hooks,
+    });
+    // Every connection task holds a clone of `done_tx`; when all are dropped, `recv`
+    // returns `None`: every connection has finished.
+    let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_ip = Arc::new(PerIp {
+        max: limits.max_per_ip.max(1),
+        open: Mutex::new(HashMap::new()),
+    });
+
+    let mut loops = Vec::new();
+    for listener in listeners {
+        let addr = listener.local_addr()?;
+        tracing::info!("listening on {addr}");
+        let acceptor = Acceptor {
+            listener,
+            config: config.clone(),
+            state: state.clone(),
+            permits: permits.clone(),
+            per_ip: per_ip.clone(),
+            shutdown: shutdown_rx.clone(),
+            done: done_tx.clone(),
+        };
+        loops.push(tokio::spawn(acceptor.run()));
+    }
+    drop(done_tx);
+
+    shutdown.await;
+    tracing::info!(guests = state.guests.now(), "shutting down");
+    let _ = shutdown_tx.send(true);
+    for l in loops {
+        let _ = l.await;
+    }
+    drop(state);
+    // Sessions restore terminals within the grace period; connections are cut after it.
+    let wait = limits.shutdown_grace + Duration::from_secs(1);
+    let _ = tokio::time::timeout(wait, done_rx.recv()).await;
+    Ok(())
+}
+
+struct Acceptor {
+    listener: TcpListener,
+    config: Arc<russh::server::Config>,
+    state: Arc<ServerState>,
+    /// Global cap: one permit per open connection, taken before `accept` so a full
+    /// server leaves new connections in the kernel backlog instead of spawning tasks.
+    permits: Arc<Semaphore>,
+    per_ip: Arc<PerIp>,
+    shutdown: watch::Receiver<bool>,
+    done: mpsc::Sender<()>,
+}
+
+impl Acceptor {
+    async fn run(mut self) {
+        loop {
+            let permit = tokio::select! {
+                p = self.permits.clone().acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+                _ = self.shutdown.changed() => return,
+            };
+            let (socket, peer) = tokio::select! {
+                r = accept(&self.listener) => r,
+                _ = self.shutdown.changed() => return,
+            };
+            let Some(slot) = self.per_ip.take(peer.ip()) else {
+                tracing::debug!(%peer, "per-IP connection cap reached; closed");
+                continue;
+            };
+            let conn = Connection {
+                config: self.config.clone(),
+                state: self.state.clone(),
+                shutdown: self.shutdown.clone(),
+                _permit: permit,
+                _slot: slot,
+                _done: self.done.clone(),
+            };
+            tokio::spawn(conn.run(socket, peer));
+        }
+    }
+}
+
+/// Accept, retrying errors (EMFILE, ECONNABORTED…) with backoff up to 1 s: a busy or
+/// starved server must never stop listening.
+async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        match listener.accept().await {
+            Ok(pair) => return pair,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed; retrying in {backoff:?}");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+/// One TCP connection. The fields starting with `_` are held only to be dropped when
+/// the connection ends: they free its global permit, its per-IP slot, and tell `serve`
+/// that one more connection has finished.
+struct Connection {
+    config: Arc<russh::server::Config>,
+    state: Arc<ServerState>,
+    shutdown: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+    _slot: IpSlot,
+    _done: mpsc::Sender<()>,
+}
+
+impl Connection {
+    async fn run(mut self, socket: TcpStream, peer: SocketAddr) {
+        let began = Instant::now();
+        let _ = socket.set_nodelay(true);
+        let limits = self.state.limits.clone();
+        let deadline = began + limits.login_deadline;
+        let kill = Arc::new(KillSwitch::default());
+        let stream = Killable::new(socket, kill.clone());
+        let (opened_tx, mut opened_rx) = oneshot::channel();
+        let guest = Guest::new(self.state.clone(), peer, opened_tx);
+
+        let running = tokio::time::timeout_at(
+            deadline,
+            russh::server::run_stream(self.config.clone(), stream, guest),
+        )
+        .await;
+        let mut running = match running {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                tracing::debug!(%peer, error = %e, "handshake failed");
+                return;
+            }
+            Err(_) => {
+                kill.kill();
+                tracing::info!(%peer, "login deadline passed before the SSH banner");
+                return;
+            }
+        };
+        let handle = running.handle();
+        let mut opened = false;
+        let reason: String = loop {
+            tokio::select! {
+                r = &mut running => break match r {
+                    Ok(()) => "closed".into(),
+                    Err(e) => format!("error: {e}"),
+                },
+                r = &mut opened_rx, if !opened => {
+                    // `Err`: the handler is gone, so the connection is ending anyway.
+                    opened = true;
+                    let _ = r;
+                }
+                _ = tokio::time::sleep_until(deadline), if !opened => {
+                    kill.kill();
+                    break "login deadline".into();
+                }
+                _ = self.shutdown.changed() => {
+                    // The session task saw the same signal and is restoring the guest's
+                    // terminal; wait for it (bounded), then say goodbye and cut.
+                    let grace = tokio::time::sleep(limits.shutdown_grace);
+                    tokio::select! {
+                        _ = &mut running => {}
+                        _ = grace => {
+                            let _ = tokio::time::timeout(
+                                Duration::from_millis(500),
+                                handle.disconnect(
+                                    russh::Disconnect::ByApplication,
+                                    "server restarting".into(),
+                                    "en".into(),
+                                ),
+                            )
+                            .await;
+                        }
+                    }
+                    kill.kill();
+                    break "shutdown".into();
+                }
+            }
+        };
+        tracing::info!(%peer, reason, secs = began.elapsed().as_secs_f32(), "connection ended");
+    }
+}
