@@ -8,6 +8,7 @@
 //! and the next frame drawn after the send completes shows the latest state.
 
 pub mod guests;
+pub mod local;
 
 use std::future::Future;
 use std::io::Write;
