@@ -177,7 +177,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     cfg.limits.max_connections = args.max_connections;
     cfg.limits.max_per_ip = args.max_per_ip;
-    cfg.limits.idle_timeout = (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout));
+    cfg.limits.idle_timeout =
+        (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout));
 
     let index = load_content(&cfg.content)?;
     let host_key = sshfolio::ssh::hostkey::load_or_generate(&cfg.keys)?;
