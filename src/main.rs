@@ -134,6 +134,7 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
@@ -186,7 +187,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         fingerprint = %sshfolio::ssh::hostkey::fingerprint(&host_key),
         "host key"
     );
-    runtime()?.block_on(async move {
+    let rt = runtime()?;
+    let result = rt.block_on(async move {
         let listeners = sshfolio::ssh::accept::bind(&cfg.listen)
             .await
             .with_context(|| format!("cannot listen on {:?}", cfg.listen))?;
@@ -201,7 +203,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         sshfolio::ssh::serve(server, listeners, shutdown_signal()).await?;
         drop(index_tx);
         Ok(())
-    })
+    });
+    // Sessions have restored their terminals by now; don't wait on stragglers.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    result
 }
 
 /// SIGINT or SIGTERM.

@@ -134,6 +134,7 @@ pub async fn serve(
     // Sessions restore terminals within the grace period; connections are cut after it.
     let wait = limits.shutdown_grace + Duration::from_secs(1);
     let _ = tokio::time::timeout(wait, done_rx.recv()).await;
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -255,9 +256,15 @@ impl Connection {
                 }
                 _ = self.shutdown.changed() => {
                     // The session task saw the same signal and is restoring the guest's
-                    // terminal; wait for it (bounded), then say goodbye and cut.
-                    let grace = tokio::time::sleep(limits.shutdown_grace);
+                    // terminal; wait for it (bounded), then say goodbye and cut. Without
+                    // an open session there is nothing to restore.
+                    let grace = tokio::time::sleep(if opened {
+                        limits.shutdown_grace
+                    } else {
+                        Duration::ZERO
+                    });
                     tokio::select! {
+                        biased;
                         _ = &mut running => {}
                         _ = grace => {
                             let _ = tokio::time::timeout(
