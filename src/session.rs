@@ -414,6 +414,17 @@ mod tests {
     }
 
     fn start(screen: impl Screen + 'static) -> (Harness, tokio::task::JoinHandle<End>) {
+        let out = Collect::default();
+        let (mut h, task, _) = start_with(screen, SessionConfig::default(), out.clone());
+        h.out = out;
+        (h, task)
+    }
+
+    fn start_with<O: Output>(
+        screen: impl Screen + 'static,
+        cfg: SessionConfig,
+        output: O,
+    ) -> (Harness, tokio::task::JoinHandle<End>, guests::Guests) {
         let index = Index {
             site: Site {
                 name: "Test Folio".into(),
@@ -436,15 +447,9 @@ mod tests {
         let io = Io {
             input,
             size,
-            output: out.clone(),
+            output,
         };
-        let task = tokio::spawn(run(
-            screen,
-            AppOptions::default(),
-            io,
-            shared,
-            SessionConfig::default(),
-        ));
+        let task = tokio::spawn(run(screen, AppOptions::default(), io, shared, cfg));
         (
             Harness {
                 input: input_tx,
@@ -453,7 +458,107 @@ mod tests {
                 out,
             },
             task,
+            guests,
         )
+    }
+
+    /// An output that records each send and holds it until released.
+    #[derive(Clone)]
+    struct Gate {
+        sends: Arc<Mutex<Vec<Vec<u8>>>>,
+        open: Arc<tokio::sync::Semaphore>,
+    }
+
+    impl Output for Gate {
+        fn send(
+            &self,
+            bytes: Vec<u8>,
+        ) -> impl Future<Output = Result<(), Closed>> + Send + 'static {
+            let sends = self.sends.clone();
+            let open = self.open.clone();
+            async move {
+                sends.lock().unwrap().push(bytes);
+                match open.acquire().await {
+                    Ok(p) => p.forget(),
+                    Err(_) => return Err(Closed),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn slow_guest_gets_the_latest_frame_not_a_queue() {
+        let gate = Gate {
+            sends: Default::default(),
+            open: Arc::new(tokio::sync::Semaphore::new(0)),
+        };
+        let (h, task, guests) = start_with(
+            ByteScreen::new(80, 24).unwrap(),
+            SessionConfig::default(),
+            gate.clone(),
+        );
+        // The first frame is in flight and blocked; 50 changes pile up meanwhile, and
+        // input keeps being read (each background reply asks for a redraw).
+        let mut joined = Vec::new();
+        for i in 0..50 {
+            joined.push(guests.join());
+            let reply: &[u8] = if i % 2 == 0 {
+                b"\x1b]11;rgb:ffff/ffff/ffff\x07"
+            } else {
+                b"\x1b]11;rgb:0000/0000/0000\x07"
+            };
+            tokio::time::timeout(Duration::from_secs(1), h.input.send(reply.to_vec()))
+                .await
+                .expect("input not read while a frame was in flight")
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            gate.sends.lock().unwrap().len(),
+            1,
+            "frames queued while blocked"
+        );
+        gate.open.add_permits(1);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Exactly one more frame, drawn from the latest state.
+        assert_eq!(gate.sends.lock().unwrap().len(), 2);
+        gate.open.add_permits(100);
+        h.input.send(b"q".to_vec()).await.unwrap();
+        assert_eq!(task.await.unwrap(), End::Quit);
+    }
+
+    #[tokio::test]
+    async fn guest_that_never_reads_is_dropped() {
+        let gate = Gate {
+            sends: Default::default(),
+            open: Arc::new(tokio::sync::Semaphore::new(0)),
+        };
+        let cfg = SessionConfig {
+            stall_timeout: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let (_h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, gate.clone());
+        let end = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap();
+        assert_eq!(end.unwrap(), End::Stalled);
+    }
+
+    #[tokio::test]
+    async fn idle_guest_is_told_and_closed() {
+        let cfg = SessionConfig {
+            idle_timeout: Some(Duration::from_millis(100)),
+            ..Default::default()
+        };
+        let out = Collect::default();
+        let (_h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, out.clone());
+        let end = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap();
+        assert_eq!(end.unwrap(), End::Idle);
+        let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
+        assert!(text.contains("without input"), "{text}");
     }
 
     #[tokio::test]
