@@ -281,3 +281,91 @@ async fn shutdown_tells_guests_and_restores_terminals() {
     stop.await.unwrap();
     assert!(began.elapsed() < Duration::from_secs(5));
 }
+
+/// Read the server's first line (its SSH banner), or `None` if it closed first.
+async fn banner(sock: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match tokio::time::timeout(WAIT, sock.read(&mut byte)).await {
+            Ok(Ok(1)) => {
+                buf.push(byte[0]);
+                if byte[0] == b'\n' {
+                    return Some(String::from_utf8_lossy(&buf).into_owned());
+                }
+            }
+            Ok(_) => return None,
+            Err(_) => panic!("no banner and no close"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_ip_is_capped_and_another_ip_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let limits = sshfolio::config::Limits {
+        max_per_ip: 2,
+        ..util::test_limits()
+    };
+    let server = TestServer::start_with(&tmp.path().join("keys"), limits).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        assert!(
+            banner(&mut s)
+                .await
+                .unwrap()
+                .starts_with("SSH-2.0-sshfolio")
+        );
+        held.push(s);
+    }
+    let mut third = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    assert_eq!(
+        banner(&mut third).await,
+        None,
+        "third connection from one IP served"
+    );
+    // 127.0.0.2 is another source address on the loopback: unaffected.
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut other = sock.connect(server.addr).await.unwrap();
+    assert!(
+        banner(&mut other)
+            .await
+            .unwrap()
+            .starts_with("SSH-2.0-sshfolio")
+    );
+    // Freeing a slot lets the first IP in again.
+    drop(held.pop());
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        if banner(&mut s).await.is_some() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "slot never freed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(held);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn handshake_then_idle_before_auth_is_closed_at_the_deadline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let limits = sshfolio::config::Limits {
+        login_deadline: Duration::from_millis(500),
+        ..util::test_limits()
+    };
+    let server = TestServer::start_with(&tmp.path().join("keys"), limits).await;
+    let conn = util::connect_raw(server.addr, util::Client::default()).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !conn.is_closed() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "idle pre-auth connection kept open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.stop().await;
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use russh::keys::PrivateKey;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::algorithms;
@@ -218,7 +218,8 @@ impl Connection {
         let kill = Arc::new(KillSwitch::default());
         let stream = Killable::new(socket, kill.clone());
         let (opened_tx, mut opened_rx) = oneshot::channel();
-        let guest = Guest::new(self.state.clone(), peer, opened_tx);
+        let finished = Arc::new(Notify::new());
+        let guest = Guest::new(self.state.clone(), peer, opened_tx, finished.clone());
 
         let running = tokio::time::timeout_at(
             deadline,
@@ -266,6 +267,17 @@ impl Connection {
                     tokio::select! {
                         biased;
                         _ = &mut running => {}
+                        _ = finished.notified() => {
+                            let _ = tokio::time::timeout(
+                                Duration::from_millis(500),
+                                handle.disconnect(
+                                    russh::Disconnect::ByApplication,
+                                    "server restarting".into(),
+                                    "en".into(),
+                                ),
+                            )
+                            .await;
+                        }
                         _ = grace => {
                             let _ = tokio::time::timeout(
                                 Duration::from_millis(500),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 use crate::commands;
 use crate::config::Limits;
@@ -64,6 +64,9 @@ pub struct Guest {
     peer: SocketAddr,
     /// Fired when the session channel opens: the login deadline is met.
     opened: Option<oneshot::Sender<()>>,
+    /// Notified when the channel's work (TUI session or command) is over and the guest's
+    /// terminal is restored: shutdown need not wait any longer for this connection.
+    finished: Arc<Notify>,
     /// The one session channel, once opened.
     channel: Option<ChannelId>,
     pty: Option<PtyInfo>,
@@ -78,11 +81,17 @@ pub struct Guest {
 }
 
 impl Guest {
-    pub fn new(state: Arc<ServerState>, peer: SocketAddr, opened: oneshot::Sender<()>) -> Self {
+    pub fn new(
+        state: Arc<ServerState>,
+        peer: SocketAddr,
+        opened: oneshot::Sender<()>,
+        finished: Arc<Notify>,
+    ) -> Self {
         Self {
             state,
             peer,
             opened: Some(opened),
+            finished,
             channel: None,
             pty: None,
             env: Vec::new(),
@@ -129,6 +138,7 @@ impl Guest {
                 let crlf = pty.is_some();
                 let command = command.to_string();
                 let peer = self.peer;
+                let finished = self.finished.clone();
                 tokio::spawn(async move {
                     let out = commands::run(&index, &command);
                     tracing::info!(%peer, status = out.status, "exec");
@@ -145,6 +155,7 @@ impl Guest {
                     };
                     let _ = tokio::time::timeout(stall, send).await;
                     close(&handle, channel, out.status).await;
+                    finished.notify_one();
                 });
             }
         }
@@ -191,6 +202,7 @@ impl Guest {
         };
         let peer = self.peer;
         let auth = self.auth;
+        let finished = self.finished.clone();
         tracing::info!(%peer, auth, term = %pty.term, cols = pty.size.0, rows = pty.size.1, "session started");
         tokio::spawn(async move {
             let _guard = guard;
@@ -224,6 +236,7 @@ impl Guest {
             };
             tracing::info!(%peer, auth, ?end, secs = began.elapsed().as_secs(), "session ended");
             close(&handle, channel, 0).await;
+            finished.notify_one();
         });
     }
 }
