@@ -208,6 +208,16 @@ async fn forwarding_subsystems_and_extra_channels_are_refused() {
     ch.agent_forward(true).await.unwrap();
     let reply = tokio::time::timeout(WAIT, ch.wait()).await.unwrap();
     assert!(matches!(reply, Some(ChannelMsg::Failure)), "{reply:?}");
+    // A few harmless variables are taken; anything else is refused.
+    ch.set_env(true, "LANG", "C.UTF-8").await.unwrap();
+    let reply = tokio::time::timeout(WAIT, ch.wait()).await.unwrap();
+    assert!(matches!(reply, Some(ChannelMsg::Success)), "{reply:?}");
+    ch.set_env(true, "LD_PRELOAD", "/tmp/x.so").await.unwrap();
+    let reply = tokio::time::timeout(WAIT, ch.wait()).await.unwrap();
+    assert!(matches!(reply, Some(ChannelMsg::Failure)), "{reply:?}");
+    ch.set_env(true, "LANG", "x".repeat(10_000)).await.unwrap();
+    let reply = tokio::time::timeout(WAIT, ch.wait()).await.unwrap();
+    assert!(matches!(reply, Some(ChannelMsg::Failure)), "{reply:?}");
     // One session channel per connection.
     assert!(conn.channel_open_session().await.is_err());
     server.stop().await;
@@ -367,5 +377,40 @@ async fn handshake_then_idle_before_auth_is_closed_at_the_deadline() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn global_cap_holds_new_connections_until_a_slot_frees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let limits = sshfolio::config::Limits {
+        max_connections: 2,
+        ..util::test_limits()
+    };
+    let server = TestServer::start_with(&tmp.path().join("keys"), limits).await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        assert!(banner(&mut s).await.is_some());
+        held.push(s);
+    }
+    // The third waits in the kernel backlog: no banner while the server is full…
+    let mut third = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let mut byte = [0u8; 1];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), third.read(&mut byte))
+            .await
+            .is_err(),
+        "a connection beyond the cap was served"
+    );
+    // …and is served as soon as one closes.
+    drop(held.pop());
+    assert!(
+        banner(&mut third)
+            .await
+            .unwrap()
+            .starts_with("SSH-2.0-sshfolio")
+    );
+    drop(held);
     server.stop().await;
 }
