@@ -35,6 +35,10 @@ pub struct Limits {
     pub max_connections: usize,
     /// Open connections from one IP address at once.
     pub max_per_ip: usize,
+    /// New connections per second from one IP address, sustained (a token bucket)…
+    pub per_ip_rate: f64,
+    /// …and in a burst. Keeps one source from making us do key exchanges in a loop.
+    pub per_ip_burst: u32,
     /// From accept until a session channel is open; the connection is closed after.
     pub login_deadline: Duration,
     /// No input from the guest for this long ends the session (`None`: never).
@@ -53,6 +57,8 @@ impl Default for Limits {
         Self {
             max_connections: 1024,
             max_per_ip: 8,
+            per_ip_rate: 2.0,
+            per_ip_burst: 10,
             login_deadline: Duration::from_secs(20),
             idle_timeout: Some(Duration::from_secs(600)),
             stall_timeout: Duration::from_secs(30),

@@ -414,3 +414,30 @@ async fn global_cap_holds_new_connections_until_a_slot_frees() {
     drop(held);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn one_ip_connecting_in_a_loop_is_throttled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let limits = sshfolio::config::Limits {
+        per_ip_burst: 3,
+        per_ip_rate: 0.01,
+        ..util::test_limits()
+    };
+    let server = TestServer::start_with(&tmp.path().join("keys"), limits).await;
+    let mut served = 0;
+    for _ in 0..10 {
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        if banner(&mut s).await.is_some() {
+            served += 1;
+        }
+    }
+    assert_eq!(served, 3, "a burst of 3, then throttled");
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut other = sock.connect(server.addr).await.unwrap();
+    assert!(
+        banner(&mut other).await.is_some(),
+        "another IP was throttled too"
+    );
+    server.stop().await;
+}

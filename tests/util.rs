@@ -129,6 +129,9 @@ impl TestServer {
 pub fn test_limits() -> Limits {
     Limits {
         shutdown_grace: Duration::from_secs(2),
+        // Tests connect from 127.0.0.1 in quick succession.
+        per_ip_burst: 1000,
+        per_ip_rate: 1000.0,
         ..Limits::default()
     }
 }

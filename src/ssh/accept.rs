@@ -41,10 +41,38 @@ pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
     Ok(out)
 }
 
-/// Open connections per IP address; a slot is held by an `IpSlot` and freed on drop.
+/// Most source addresses we remember; beyond it, idle entries are forgotten first.
+const MAX_TRACKED_IPS: usize = 16 * 1024;
+
+/// Per source address: open connections (a slot is held by an `IpSlot` and freed on
+/// drop) and a token bucket of new connections.
 struct PerIp {
-    max: usize,
-    open: Mutex<HashMap<IpAddr, usize>>,
+    max_open: usize,
+    rate: f64,
+    burst: f64,
+    table: Mutex<HashMap<IpAddr, IpEntry>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IpEntry {
+    open: usize,
+    tokens: f64,
+    last: Instant,
+}
+
+impl IpEntry {
+    fn refill(&mut self, now: Instant, rate: f64, burst: f64) {
+        let dt = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + dt * rate).min(burst);
+        self.last = now;
+    }
+}
+
+/// Why a connection was turned away before the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    TooManyOpen,
+    TooFast,
 }
 
 struct IpSlot {
@@ -53,28 +81,60 @@ struct IpSlot {
 }
 
 impl PerIp {
-    fn take(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        let n = open.entry(ip).or_insert(0);
-        if *n >= self.max {
-            return None;
+    fn new(limits: &Limits) -> Self {
+        Self {
+            max_open: limits.max_per_ip.max(1),
+            rate: limits.per_ip_rate.max(0.0),
+            burst: f64::from(limits.per_ip_burst.max(1)),
+            table: Mutex::new(HashMap::new()),
         }
-        *n += 1;
-        Some(IpSlot {
+    }
+
+    fn take(self: &Arc<Self>, ip: IpAddr, now: Instant) -> Result<IpSlot, Refused> {
+        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        if table.len() >= MAX_TRACKED_IPS && !table.contains_key(&ip) {
+            self.prune(&mut table, now);
+        }
+        let entry = table.entry(ip).or_insert(IpEntry {
+            open: 0,
+            tokens: self.burst,
+            last: now,
+        });
+        entry.refill(now, self.rate, self.burst);
+        if entry.open >= self.max_open {
+            return Err(Refused::TooManyOpen);
+        }
+        if entry.tokens < 1.0 {
+            return Err(Refused::TooFast);
+        }
+        entry.tokens -= 1.0;
+        entry.open += 1;
+        Ok(IpSlot {
             table: self.clone(),
             ip,
         })
+    }
+
+    /// Forget addresses with nothing open, fully refilled ones first; if the table is
+    /// still full, every address with nothing open (bounded memory beats memory).
+    fn prune(&self, table: &mut HashMap<IpAddr, IpEntry>, now: Instant) {
+        let (rate, burst) = (self.rate, self.burst);
+        table.retain(|_, e| {
+            let mut e2 = *e;
+            e2.refill(now, rate, burst);
+            e.open > 0 || e2.tokens < burst
+        });
+        if table.len() >= MAX_TRACKED_IPS {
+            table.retain(|_, e| e.open > 0);
+        }
     }
 }
 
 impl Drop for IpSlot {
     fn drop(&mut self) {
-        let mut open = self.table.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&self.ip) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                open.remove(&self.ip);
-            }
+        let mut table = self.table.table.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = table.get_mut(&self.ip) {
+            e.open = e.open.saturating_sub(1);
         }
     }
 }
@@ -102,10 +162,7 @@ pub async fn serve(
     // returns `None`: every connection has finished.
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_ip = Arc::new(PerIp {
-        max: limits.max_per_ip.max(1),
-        open: Mutex::new(HashMap::new()),
-    });
+    let per_ip = Arc::new(PerIp::new(&limits));
 
     let mut loops = Vec::new();
     for listener in listeners {
@@ -164,9 +221,12 @@ impl Acceptor {
                 r = accept(&self.listener) => r,
                 _ = self.shutdown.changed() => return,
             };
-            let Some(slot) = self.per_ip.take(peer.ip()) else {
-                tracing::debug!(%peer, "per-IP connection cap reached; closed");
-                continue;
+            let slot = match self.per_ip.take(peer.ip(), Instant::now()) {
+                Ok(slot) => slot,
+                Err(why) => {
+                    tracing::debug!(%peer, ?why, "refused before the handshake");
+                    continue;
+                }
             };
             let conn = Connection {
                 config: self.config.clone(),
@@ -219,7 +279,13 @@ impl Connection {
         let stream = Killable::new(socket, kill.clone());
         let (opened_tx, mut opened_rx) = oneshot::channel();
         let finished = Arc::new(Notify::new());
-        let guest = Guest::new(self.state.clone(), peer, opened_tx, finished.clone());
+        let guest = Guest::new(
+            self.state.clone(),
+            peer,
+            opened_tx,
+            finished.clone(),
+            kill.clone(),
+        );
 
         let running = tokio::time::timeout_at(
             deadline,
@@ -296,5 +362,42 @@ impl Connection {
             }
         };
         tracing::info!(%peer, reason, secs = began.elapsed().as_secs_f32(), "connection ended");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_ip_bucket_refills_over_time() {
+        let limits = Limits {
+            max_per_ip: 100,
+            per_ip_rate: 1.0,
+            per_ip_burst: 2,
+            ..Limits::default()
+        };
+        let table = Arc::new(PerIp::new(&limits));
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let t = Instant::now();
+        let a = table.take(ip, t).unwrap();
+        let b = table.take(ip, t).unwrap();
+        drop((a, b));
+        // Closing connections gives no new tokens: only time does.
+        assert_eq!(table.take(ip, t).err(), Some(Refused::TooFast));
+        assert!(table.take(ip, t + Duration::from_millis(1100)).is_ok());
+        let other: IpAddr = "192.0.2.2".parse().unwrap();
+        assert!(table.take(other, t).is_ok());
+    }
+
+    #[test]
+    fn tracked_ips_are_bounded() {
+        let table = Arc::new(PerIp::new(&Limits::default()));
+        let t = Instant::now();
+        for i in 0..(MAX_TRACKED_IPS as u32 + 100) {
+            let ip = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            drop(table.take(ip, t));
+        }
+        assert!(table.table.lock().unwrap().len() <= MAX_TRACKED_IPS);
     }
 }

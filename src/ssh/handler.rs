@@ -15,6 +15,7 @@ use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 
+use super::stream::KillSwitch;
 use crate::commands;
 use crate::config::Limits;
 use crate::content::Index;
@@ -67,6 +68,8 @@ pub struct Guest {
     /// Notified when the channel's work (TUI session or command) is over and the guest's
     /// terminal is restored: shutdown need not wait any longer for this connection.
     finished: Arc<Notify>,
+    /// Cuts the whole connection (a guest that stopped reading blocks russh's writer).
+    kill: Arc<KillSwitch>,
     /// The one session channel, once opened.
     channel: Option<ChannelId>,
     pty: Option<PtyInfo>,
@@ -86,12 +89,14 @@ impl Guest {
         peer: SocketAddr,
         opened: oneshot::Sender<()>,
         finished: Arc<Notify>,
+        kill: Arc<KillSwitch>,
     ) -> Self {
         Self {
             state,
             peer,
             opened: Some(opened),
             finished,
+            kill,
             channel: None,
             pty: None,
             env: Vec::new(),
@@ -203,6 +208,7 @@ impl Guest {
         let peer = self.peer;
         let auth = self.auth;
         let finished = self.finished.clone();
+        let kill = self.kill.clone();
         tracing::info!(%peer, auth, term = %pty.term, cols = pty.size.0, rows = pty.size.1, "session started");
         tokio::spawn(async move {
             let _guard = guard;
@@ -235,6 +241,10 @@ impl Guest {
                 Err(e) => End::Error(e),
             };
             tracing::info!(%peer, auth, ?end, secs = began.elapsed().as_secs(), "session ended");
+            if end == End::Stalled {
+                // Nothing more can reach this guest; free everything now.
+                kill.kill();
+            }
             close(&handle, channel, 0).await;
             finished.notify_one();
         });
