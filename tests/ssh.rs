@@ -441,3 +441,16 @@ async fn one_ip_connecting_in_a_loop_is_throttled() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn reloaded_content_reaches_open_sessions() {
+    let server = TestServer::start().await;
+    let mut term = Term::open(server.addr, 80, 24, None).await;
+    term.wait_for("Test Folio").await;
+    let mut index = util::test_index();
+    index.site.name = "Fresh Folio".into();
+    index.generation = 2;
+    server.index.send_replace(std::sync::Arc::new(index));
+    term.wait_for("Fresh Folio").await;
+    server.stop().await;
+}
