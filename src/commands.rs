@@ -71,7 +71,7 @@ pub fn deep_link(cmd: &str) -> Option<&str> {
 pub fn run(index: &Index, line: &str) -> Outcome {
     let line: String = line.chars().take(MAX_COMMAND).collect();
     let words: Vec<&str> = line.split_whitespace().collect();
-    let json = words.iter().any(|w| *w == "--json");
+    let json = words.contains(&"--json");
     let args: Vec<&str> = words.iter().copied().filter(|w| *w != "--json").collect();
     match args.as_slice() {
         [] if !json => Outcome::ok(home(index)),

@@ -21,11 +21,14 @@ impl Output for Stdout {
         &self,
         bytes: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<(), Closed>> + Send + 'static {
-        async move {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).map_err(|_| Closed)?;
-            out.flush().map_err(|_| Closed)
-        }
+        // A local terminal write is quick; doing it before returning keeps the future
+        // free of the (non-Send) stdout lock.
+        let mut out = std::io::stdout().lock();
+        let r = out
+            .write_all(&bytes)
+            .and_then(|()| out.flush())
+            .map_err(|_| Closed);
+        std::future::ready(r)
     }
 }
 
