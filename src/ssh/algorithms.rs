@@ -70,8 +70,12 @@ pub fn server_config(host_key: PrivateKey, limits: &Limits) -> Arc<Config> {
         // and 32 KiB packets keep per-packet overhead low for a full repaint.
         window_size: 256 * 1024,
         maximum_packet_size: 32 * 1024,
+        // We never read russh's `Channel` objects (see the handler), so their queue only
+        // needs to be small. The event queue carries our frames: our sends complete once
+        // queued, so its length bounds how many frames a guest who stopped reading
+        // costs us before `Handle::data` blocks and the stall timer runs.
         channel_buffer_size: 16,
-        event_buffer_size: 16,
+        event_buffer_size: 4,
         preferred: preferred(),
         max_auth_attempts: 6,
         // A backstop only: russh resets it on our own writes. Our own timers (login

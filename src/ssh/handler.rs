@@ -26,7 +26,7 @@ use crate::theme::ColorDepth;
 use crate::tui::AppOptions;
 
 /// How many input packets may wait for the session task (each ≤ 32 KiB).
-const INPUT_QUEUE: usize = 32;
+const INPUT_QUEUE: usize = 16;
 /// Environment variables we accept (and how many / how long).
 const ENV_ALLOWED: &[&str] = &[
     "TERM",
