@@ -6,6 +6,9 @@
 //! collector in tests, stdout for `sshfolio local`). Output is bounded: at most one
 //! frame is in flight; while it is being sent, new state only marks the screen dirty,
 //! and the next frame drawn after the send completes shows the latest state.
+//!
+//! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
+//! - `local`: `sshfolio local`, the same session in this process's terminal.
 
 pub mod guests;
 pub mod local;

@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
@@ -201,9 +202,11 @@ impl Guest {
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
         };
+        let sent = Arc::new(AtomicU64::new(0));
         let output = ChannelOutput {
             handle: handle.clone(),
             channel,
+            sent: sent.clone(),
         };
         let peer = self.peer;
         let auth = self.auth;
@@ -240,7 +243,14 @@ impl Guest {
                 }
                 Err(e) => End::Error(e),
             };
-            tracing::info!(%peer, auth, ?end, secs = began.elapsed().as_secs(), "session ended");
+            tracing::info!(
+                %peer,
+                auth,
+                ?end,
+                secs = began.elapsed().as_secs(),
+                bytes_out = sent.load(Ordering::Relaxed),
+                "session ended"
+            );
             if end == End::Stalled {
                 // Nothing more can reach this guest; free everything now.
                 kill.kill();
@@ -265,6 +275,8 @@ async fn close(handle: &Handle, channel: ChannelId, status: u32) {
 pub struct ChannelOutput {
     handle: Handle,
     channel: ChannelId,
+    /// Bytes handed to russh, for the session's log line.
+    sent: Arc<AtomicU64>,
 }
 
 impl Output for ChannelOutput {
@@ -274,6 +286,7 @@ impl Output for ChannelOutput {
     ) -> impl std::future::Future<Output = Result<(), Closed>> + Send + 'static {
         let handle = self.handle.clone();
         let channel = self.channel;
+        self.sent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         async move { handle.data(channel, bytes).await.map_err(|_| Closed) }
     }
 }
