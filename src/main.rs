@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use sshfolio::config::{Limits, ServeConfig};
 use sshfolio::content;
 
 #[derive(Parser, Debug)]
@@ -32,6 +33,15 @@ struct ServeArgs {
     /// Host key directory.
     #[arg(long, env = "SSHFOLIO_KEYS", default_value = "keys")]
     keys: PathBuf,
+    /// Most open connections at once.
+    #[arg(long, env = "SSHFOLIO_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Most open connections from one IP address.
+    #[arg(long, env = "SSHFOLIO_MAX_PER_IP", default_value_t = Limits::default().max_per_ip)]
+    max_per_ip: usize,
+    /// Seconds without guest input before a session ends (0: never).
+    #[arg(long, env = "SSHFOLIO_IDLE_TIMEOUT", default_value_t = 600)]
+    idle_timeout: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -118,12 +128,117 @@ fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyh
     Ok(())
 }
 
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Load content, printing every diagnostic; an error if the content is broken.
+fn load_content(dir: &std::path::Path) -> anyhow::Result<content::Index> {
+    match content::load(dir) {
+        Ok(index) => {
+            for w in &index.warnings {
+                eprintln!("{w}");
+            }
+            Ok(index)
+        }
+        Err(e) => {
+            for d in &e.diagnostics {
+                eprintln!("{d}");
+            }
+            anyhow::bail!("{}: {e}", dir.display())
+        }
+    }
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("serve: not implemented yet")
+    use anyhow::Context;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    init_tracing();
+    let mut cfg = ServeConfig {
+        content: args.content,
+        keys: args.keys,
+        ..Default::default()
+    };
+    if !args.listen.is_empty() {
+        cfg.listen = args.listen;
+    }
+    cfg.limits.max_connections = args.max_connections;
+    cfg.limits.max_per_ip = args.max_per_ip;
+    cfg.limits.idle_timeout =
+        (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout));
+
+    let index = load_content(&cfg.content)?;
+    let host_key = sshfolio::ssh::hostkey::load_or_generate(&cfg.keys)?;
+    tracing::info!(
+        fingerprint = %sshfolio::ssh::hostkey::fingerprint(&host_key),
+        "host key"
+    );
+    let rt = runtime()?;
+    let result = rt.block_on(async move {
+        let listeners = sshfolio::ssh::accept::bind(&cfg.listen)
+            .await
+            .with_context(|| format!("cannot listen on {:?}", cfg.listen))?;
+        // The sender stays here: a content watcher publishes reloads through it.
+        let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
+        let server = sshfolio::ssh::Server {
+            host_key,
+            index: index_rx,
+            limits: cfg.limits.clone(),
+            test_hooks: false,
+        };
+        sshfolio::ssh::serve(server, listeners, shutdown_signal()).await?;
+        drop(index_tx);
+        Ok(())
+    });
+    // Sessions have restored their terminals by now; don't wait on stragglers.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    result
+}
+
+/// SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn local(content: &std::path::Path) -> anyhow::Result<()> {
-    let _ = content;
-    anyhow::bail!("local: not implemented yet")
+    let index = load_content(content)?;
+    let end = runtime()?
+        .block_on(sshfolio::session::local::run(index))
+        .map_err(|e| anyhow::anyhow!("terminal: {e}"))?;
+    if let sshfolio::session::End::Error(e) = end {
+        anyhow::bail!("{e}");
+    }
+    Ok(())
 }

@@ -1,2 +1,654 @@
 //! A session is one guest's task: it owns the `App` and its `Terminal`, and turns input,
 //! resizes, reloads, ticks and shutdown into `AppEvent`s and frames.
+//!
+//! It knows nothing about SSH: input bytes arrive on an mpsc, the terminal size on a
+//! `watch`, and frames leave through an `Output` (the SSH channel in production, a
+//! collector in tests, stdout for `sshfolio local`). Output is bounded: at most one
+//! frame is in flight; while it is being sent, new state only marks the screen dirty,
+//! and the next frame drawn after the send completes shows the latest state.
+//!
+//! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
+//! - `local`: `sshfolio local`, the same session in this process's terminal.
+
+pub mod guests;
+pub mod local;
+
+use std::future::Future;
+use std::io::Write;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::OptionFuture;
+use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::content::Index;
+use crate::render::cache::RenderCache;
+use crate::tui::input::{InputParser, Parsed, Reply};
+use crate::tui::{App, AppEvent, AppOptions, Control};
+
+/// Sent once at the start: alternate screen, hidden cursor, SGR mouse, bracketed paste,
+/// a clear screen, and an OSC 11 query for the background colour.
+pub const ENTER: &[u8] =
+    b"\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[H\x1b[2J\x1b]11;?\x07";
+/// Sent on every exit path: paste and mouse off, attributes reset, cursor shown, main screen.
+pub const RESTORE: &[u8] = b"\x1b[?2004l\x1b[?1006l\x1b[?1000l\x1b[0m\x1b[?25h\x1b[?1049l";
+
+/// Largest terminal we draw: a 65535×65535 request would allocate ~170 GB of cells.
+pub const MAX_COLS: u16 = 300;
+pub const MAX_ROWS: u16 = 100;
+
+/// Clamp a client's requested size: 0 means the classic 80×24, and at most 300×100.
+pub fn clamp_size(cols: u32, rows: u32) -> (u16, u16) {
+    let cols = if cols == 0 {
+        80
+    } else {
+        cols.min(MAX_COLS as u32)
+    };
+    let rows = if rows == 0 {
+        24
+    } else {
+        rows.min(MAX_ROWS as u32)
+    };
+    (cols as u16, rows as u16)
+}
+
+/// The guest went away (the channel or connection is closed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed;
+
+/// Where frames go. `send` resolves once the bytes are accepted (backpressure).
+pub trait Output: Clone + Send + Sync + 'static {
+    fn send(&self, bytes: Vec<u8>) -> impl Future<Output = Result<(), Closed>> + Send + 'static;
+}
+
+/// A terminal the session draws on, and the bytes that drawing produced.
+pub trait Screen: Send {
+    fn draw(&mut self, app: &App) -> Result<(), String>;
+    fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String>;
+    /// The escape sequences written since the last call.
+    fn take_output(&mut self) -> Vec<u8>;
+}
+
+fn draw_app<B: Backend>(terminal: &mut Terminal<B>, app: &App) -> Result<(), String> {
+    terminal
+        .draw(|frame| {
+            app.view(frame);
+            // Views draw in full RGB; the guest's depth is applied once, before the diff.
+            app.depth().convert_buffer(frame.buffer_mut());
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// An in-memory writer shared with the backend that writes into it.
+#[derive(Debug, Clone, Default)]
+pub struct FrameBuf(Arc<Mutex<Vec<u8>>>);
+
+impl FrameBuf {
+    pub fn take(&self) -> Vec<u8> {
+        match self.0.lock() {
+            Ok(mut b) => std::mem::take(&mut *b),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+impl Write for FrameBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.lock() {
+            Ok(mut b) => b.extend_from_slice(buf),
+            Err(poisoned) => poisoned.into_inner().extend_from_slice(buf),
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A ratatui terminal that writes ANSI into memory, for sending over a channel.
+pub struct ByteScreen {
+    terminal: Terminal<CrosstermBackend<FrameBuf>>,
+    buf: FrameBuf,
+}
+
+impl ByteScreen {
+    pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
+        let buf = FrameBuf::default();
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(buf.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Self { terminal, buf })
+    }
+}
+
+impl Screen for ByteScreen {
+    fn draw(&mut self, app: &App) -> Result<(), String> {
+        draw_app(&mut self.terminal, app)
+    }
+    fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+        self.terminal
+            .resize(Rect::new(0, 0, cols, rows))
+            .map_err(|e| e.to_string())
+    }
+    fn take_output(&mut self) -> Vec<u8> {
+        self.buf.take()
+    }
+}
+
+impl Screen for Terminal<TestBackend> {
+    fn draw(&mut self, app: &App) -> Result<(), String> {
+        draw_app(self, app)
+    }
+    fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+        self.backend_mut().resize(cols, rows);
+        Terminal::resize(self, Rect::new(0, 0, cols, rows)).map_err(|e| e.to_string())
+    }
+    fn take_output(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
+}
+
+/// Per-session limits and switches.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// No guest input for this long ends the session.
+    pub idle_timeout: Option<Duration>,
+    /// A frame not accepted within this long drops the guest.
+    pub stall_timeout: Duration,
+    /// Test hook: panic on the first input byte (proves a panic ends one session only).
+    pub panic_on_input: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_timeout: None,
+            stall_timeout: Duration::from_secs(30),
+            panic_on_input: false,
+        }
+    }
+}
+
+/// What every session shares with the server.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The content; the watcher publishes a new `Arc<Index>` on reload.
+    pub index: watch::Receiver<Arc<Index>>,
+    /// Guests online now.
+    pub guests: watch::Receiver<usize>,
+    /// Becomes `true` (or its sender is dropped) when the server shuts down.
+    pub shutdown: watch::Receiver<bool>,
+    pub cache: RenderCache,
+}
+
+/// The guest's side of a session.
+pub struct Io<O> {
+    /// Bytes typed by the guest. Closed when the guest closes the channel.
+    pub input: mpsc::Receiver<Vec<u8>>,
+    /// The terminal size (already clamped).
+    pub size: watch::Receiver<(u16, u16)>,
+    pub output: O,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    Quit,
+    Disconnected,
+    Shutdown,
+    Idle,
+    Stalled,
+    Error(String),
+}
+
+impl End {
+    /// A line shown on the main screen after the terminal is restored.
+    fn farewell(&self) -> &'static [u8] {
+        match self {
+            End::Shutdown => b"sshfolio: the server is restarting; reconnect in a moment.\r\n",
+            End::Idle => b"sshfolio: closed after a while without input. Come back soon!\r\n",
+            End::Error(_) => b"sshfolio: something went wrong; sorry.\r\n",
+            _ => b"",
+        }
+    }
+}
+
+type SendFuture =
+    Pin<Box<dyn Future<Output = Result<Result<(), Closed>, tokio::time::error::Elapsed>> + Send>>;
+
+/// Run one guest's UI until it ends; the terminal is restored on every path that can
+/// still reach the guest.
+pub async fn run<S: Screen, O: Output>(
+    mut screen: S,
+    app_opts: AppOptions,
+    mut io: Io<O>,
+    mut shared: Shared,
+    cfg: SessionConfig,
+) -> End {
+    let index = shared.index.borrow_and_update().clone();
+    let mut app = App::new(index, shared.cache.clone(), app_opts);
+    let guests = *shared.guests.borrow_and_update();
+    app.update(AppEvent::Guests(guests));
+
+    let mut size = *io.size.borrow_and_update();
+    let mut parser = InputParser::new();
+    let mut pending: Vec<u8> = ENTER.to_vec();
+    let mut in_flight: Option<SendFuture> = None;
+    let mut dirty = true;
+    let mut last_input = Instant::now();
+    let mut index_open = true;
+    let mut guests_open = true;
+    let mut size_open = true;
+    if let Err(e) = screen.resize(size.0, size.1) {
+        return finish(&io.output, None, End::Error(e), cfg.stall_timeout).await;
+    }
+
+    let end = loop {
+        if dirty && in_flight.is_none() {
+            dirty = false;
+            if let Err(e) = screen.draw(&app) {
+                break End::Error(e);
+            }
+            pending.extend(screen.take_output());
+        }
+        if !pending.is_empty() && in_flight.is_none() {
+            let fut = io.output.send(std::mem::take(&mut pending));
+            in_flight = Some(Box::pin(tokio::time::timeout(cfg.stall_timeout, fut)));
+        }
+        let app_deadline = app.next_deadline().map(Instant::from_std);
+        let esc_deadline = parser.pending_deadline().map(Instant::from_std);
+        let idle_deadline = cfg.idle_timeout.map(|d| last_input + d);
+
+        tokio::select! {
+            biased;
+            _ = shared.shutdown.changed() => break End::Shutdown,
+            Some(sent) = OptionFuture::from(in_flight.as_mut()) => {
+                in_flight = None;
+                match sent {
+                    Ok(Ok(())) => {}
+                    Ok(Err(Closed)) => break End::Disconnected,
+                    Err(_) => break End::Stalled,
+                }
+            }
+            bytes = io.input.recv() => {
+                let Some(bytes) = bytes else { break End::Disconnected };
+                if cfg.panic_on_input {
+                    panic!("test hook: session panicked on input");
+                }
+                last_input = Instant::now();
+                let items = parser.feed(&bytes, std::time::Instant::now());
+                if let Some(end) = apply(&mut app, items, &mut dirty) {
+                    break end;
+                }
+            }
+            changed = io.size.changed(), if size_open => {
+                if changed.is_err() {
+                    size_open = false;
+                    continue;
+                }
+                let new = *io.size.borrow_and_update();
+                if new != size {
+                    size = new;
+                    if let Err(e) = screen.resize(size.0, size.1) {
+                        break End::Error(e);
+                    }
+                    dirty = true;
+                }
+            }
+            changed = shared.index.changed(), if index_open => {
+                if changed.is_err() {
+                    index_open = false;
+                    continue;
+                }
+                let index = shared.index.borrow_and_update().clone();
+                if app.update(AppEvent::Reloaded(index)) == Control::Redraw {
+                    dirty = true;
+                }
+            }
+            changed = shared.guests.changed(), if guests_open => {
+                if changed.is_err() {
+                    guests_open = false;
+                    continue;
+                }
+                let n = *shared.guests.borrow_and_update();
+                if app.update(AppEvent::Guests(n)) == Control::Redraw {
+                    dirty = true;
+                }
+            }
+            _ = sleep_until(esc_deadline), if esc_deadline.is_some() => {
+                let items = parser.timeout(std::time::Instant::now());
+                if let Some(end) = apply(&mut app, items, &mut dirty) {
+                    break end;
+                }
+            }
+            _ = sleep_until(app_deadline), if app_deadline.is_some() => {
+                match app.update(AppEvent::Tick(std::time::Instant::now())) {
+                    Control::Redraw => dirty = true,
+                    Control::Quit => break End::Quit,
+                    Control::Idle => {}
+                }
+            }
+            _ = sleep_until(idle_deadline), if idle_deadline.is_some() => break End::Idle,
+        }
+    };
+    finish(&io.output, in_flight, end, cfg.stall_timeout).await
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Feed parsed input to the app; `Some(end)` when the guest quit.
+fn apply(app: &mut App, items: Vec<Parsed>, dirty: &mut bool) -> Option<End> {
+    for item in items {
+        let ev = match item {
+            Parsed::Event(ev) => AppEvent::Input(ev),
+            Parsed::Reply(Reply::Background(kind)) => AppEvent::Background(kind),
+            Parsed::Reply(_) => continue,
+        };
+        match app.update(ev) {
+            Control::Redraw => *dirty = true,
+            Control::Quit => return Some(End::Quit),
+            Control::Idle => {}
+        }
+    }
+    None
+}
+
+/// Let the frame in flight finish (briefly), then restore the guest's terminal.
+async fn finish<O: Output>(
+    output: &O,
+    in_flight: Option<SendFuture>,
+    end: End,
+    stall: Duration,
+) -> End {
+    if matches!(end, End::Stalled) {
+        return end;
+    }
+    let grace = stall.min(Duration::from_secs(2));
+    if let Some(fut) = in_flight {
+        let _ = tokio::time::timeout(grace, fut).await;
+    }
+    let mut bytes = RESTORE.to_vec();
+    bytes.extend_from_slice(end.farewell());
+    let _ = tokio::time::timeout(grace, output.send(bytes)).await;
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::model::Site;
+
+    #[derive(Clone, Default)]
+    struct Collect(Arc<Mutex<Vec<u8>>>);
+
+    impl Output for Collect {
+        fn send(
+            &self,
+            bytes: Vec<u8>,
+        ) -> impl Future<Output = Result<(), Closed>> + Send + 'static {
+            let buf = self.0.clone();
+            async move {
+                buf.lock().unwrap().extend(bytes);
+                Ok(())
+            }
+        }
+    }
+
+    struct Harness {
+        input: mpsc::Sender<Vec<u8>>,
+        size: watch::Sender<(u16, u16)>,
+        shutdown: watch::Sender<bool>,
+        out: Collect,
+    }
+
+    fn start(screen: impl Screen + 'static) -> (Harness, tokio::task::JoinHandle<End>) {
+        let out = Collect::default();
+        let (mut h, task, _) = start_with(screen, SessionConfig::default(), out.clone());
+        h.out = out;
+        (h, task)
+    }
+
+    fn start_with<O: Output>(
+        screen: impl Screen + 'static,
+        cfg: SessionConfig,
+        output: O,
+    ) -> (Harness, tokio::task::JoinHandle<End>, guests::Guests) {
+        let index = Index {
+            site: Site {
+                name: "Test Folio".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let (input_tx, input) = mpsc::channel(8);
+        let (size_tx, size) = watch::channel((80, 24));
+        let (shutdown_tx, shutdown) = watch::channel(false);
+        let (_index_tx, index_rx) = watch::channel(Arc::new(index));
+        let guests = guests::Guests::new();
+        let out = Collect::default();
+        let shared = Shared {
+            index: index_rx,
+            guests: guests.subscribe(),
+            shutdown,
+            cache: RenderCache::new(),
+        };
+        let io = Io {
+            input,
+            size,
+            output,
+        };
+        let task = tokio::spawn(run(screen, AppOptions::default(), io, shared, cfg));
+        (
+            Harness {
+                input: input_tx,
+                size: size_tx,
+                shutdown: shutdown_tx,
+                out,
+            },
+            task,
+            guests,
+        )
+    }
+
+    /// An output that records each send and holds it until released.
+    #[derive(Clone)]
+    struct Gate {
+        sends: Arc<Mutex<Vec<Vec<u8>>>>,
+        open: Arc<tokio::sync::Semaphore>,
+    }
+
+    impl Output for Gate {
+        fn send(
+            &self,
+            bytes: Vec<u8>,
+        ) -> impl Future<Output = Result<(), Closed>> + Send + 'static {
+            let sends = self.sends.clone();
+            let open = self.open.clone();
+            async move {
+                sends.lock().unwrap().push(bytes);
+                match open.acquire().await {
+                    Ok(p) => p.forget(),
+                    Err(_) => return Err(Closed),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn slow_guest_gets_the_latest_frame_not_a_queue() {
+        let gate = Gate {
+            sends: Default::default(),
+            open: Arc::new(tokio::sync::Semaphore::new(0)),
+        };
+        let (h, task, guests) = start_with(
+            ByteScreen::new(80, 24).unwrap(),
+            SessionConfig::default(),
+            gate.clone(),
+        );
+        // The first frame is in flight and blocked; 50 changes pile up meanwhile, and
+        // input keeps being read (each background reply asks for a redraw).
+        let mut joined = Vec::new();
+        for i in 0..50 {
+            joined.push(guests.join());
+            let reply: &[u8] = if i % 2 == 0 {
+                b"\x1b]11;rgb:ffff/ffff/ffff\x07"
+            } else {
+                b"\x1b]11;rgb:0000/0000/0000\x07"
+            };
+            tokio::time::timeout(Duration::from_secs(1), h.input.send(reply.to_vec()))
+                .await
+                .expect("input not read while a frame was in flight")
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            gate.sends.lock().unwrap().len(),
+            1,
+            "frames queued while blocked"
+        );
+        gate.open.add_permits(1);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Exactly one more frame, drawn from the latest state.
+        assert_eq!(gate.sends.lock().unwrap().len(), 2);
+        gate.open.add_permits(100);
+        h.input.send(b"q".to_vec()).await.unwrap();
+        assert_eq!(task.await.unwrap(), End::Quit);
+    }
+
+    #[tokio::test]
+    async fn guest_that_never_reads_is_dropped() {
+        let gate = Gate {
+            sends: Default::default(),
+            open: Arc::new(tokio::sync::Semaphore::new(0)),
+        };
+        let cfg = SessionConfig {
+            stall_timeout: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let (_h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, gate.clone());
+        let end = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap();
+        assert_eq!(end.unwrap(), End::Stalled);
+    }
+
+    #[tokio::test]
+    async fn idle_guest_is_told_and_closed() {
+        let cfg = SessionConfig {
+            idle_timeout: Some(Duration::from_millis(100)),
+            ..Default::default()
+        };
+        let out = Collect::default();
+        let (_h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, out.clone());
+        let end = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap();
+        assert_eq!(end.unwrap(), End::Idle);
+        let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
+        assert!(text.contains("without input"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn quit_key_restores_the_terminal() {
+        let (h, task) = start(ByteScreen::new(80, 24).unwrap());
+        h.input.send(b"q".to_vec()).await.unwrap();
+        assert_eq!(task.await.unwrap(), End::Quit);
+        let out = h.out.0.lock().unwrap().clone();
+        assert!(out.starts_with(ENTER));
+        assert!(String::from_utf8_lossy(&out).contains("Folio"));
+        assert!(out.ends_with(RESTORE));
+    }
+
+    #[tokio::test]
+    async fn shutdown_restores_and_says_why() {
+        let (h, task) = start(ByteScreen::new(80, 24).unwrap());
+        h.shutdown.send(true).unwrap();
+        assert_eq!(task.await.unwrap(), End::Shutdown);
+        let out = String::from_utf8_lossy(&h.out.0.lock().unwrap()).into_owned();
+        assert!(out.contains("\x1b[?1049l\x1b") || out.contains("\x1b[?1049lsshfolio"));
+        assert!(out.ends_with("reconnect in a moment.\r\n"));
+    }
+
+    #[tokio::test]
+    async fn closed_input_ends_the_session() {
+        let (h, task) = start(ByteScreen::new(80, 24).unwrap());
+        drop(h.input);
+        assert_eq!(task.await.unwrap(), End::Disconnected);
+    }
+
+    /// A TestBackend terminal the test can look at while the session owns a handle.
+    struct Shot(Arc<Mutex<Terminal<TestBackend>>>);
+
+    impl Screen for Shot {
+        fn draw(&mut self, app: &App) -> Result<(), String> {
+            Screen::draw(&mut *self.0.lock().unwrap(), app)
+        }
+        fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+            Screen::resize(&mut *self.0.lock().unwrap(), cols, rows)
+        }
+        fn take_output(&mut self) -> Vec<u8> {
+            Vec::new()
+        }
+    }
+
+    fn screen_text(t: &Terminal<TestBackend>) -> String {
+        let buf = t.backend().buffer();
+        let mut s = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                s.push_str(buf[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    #[tokio::test]
+    async fn test_backend_sees_the_site_name_and_resizes() {
+        let term = Terminal::with_options(
+            TestBackend::new(80, 24),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+            },
+        )
+        .unwrap();
+        let shared = Arc::new(Mutex::new(term));
+        let (h, task) = start(Shot(shared.clone()));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !screen_text(&shared.lock().unwrap()).contains("Test Folio") {
+            assert!(Instant::now() < deadline, "site name never drawn");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        h.size.send((40, 12)).unwrap();
+        while shared.lock().unwrap().backend().buffer().area.width != 40 {
+            assert!(Instant::now() < deadline, "never resized");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(screen_text(&shared.lock().unwrap()).contains("Test Folio"));
+        h.input.send(b"q".to_vec()).await.unwrap();
+        assert_eq!(task.await.unwrap(), End::Quit);
+    }
+
+    #[test]
+    fn sizes_are_clamped() {
+        assert_eq!(clamp_size(0, 0), (80, 24));
+        assert_eq!(clamp_size(65535, 65535), (MAX_COLS, MAX_ROWS));
+        assert_eq!(clamp_size(120, 40), (120, 40));
+    }
+}

@@ -1,2 +1,16 @@
 //! The SSH layer: accept loop and limits, the russh handler, the channel writer and the
 //! host key. It knows sessions and bytes, never what a post is.
+//!
+//! - `algorithms`: the russh `Config` (key exchange, ciphers, buffer sizes).
+//! - `hostkey`: the Ed25519 host key in `keys/`.
+//! - `accept`: our accept loop: connection permits, per-IP cap, login deadline.
+//! - `stream`: a socket the accept loop can cut (deadline, shutdown).
+//! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+
+pub mod accept;
+pub mod algorithms;
+pub mod handler;
+pub mod hostkey;
+pub mod stream;
+
+pub use accept::{Server, serve};

@@ -2,5 +2,6 @@
 
 mod content;
 mod render;
+mod ssh;
 mod tui;
 mod util;

@@ -1,0 +1,564 @@
+//! The russh handler: one per connection. Every guest is welcome (any user, `none`,
+//! password, keyboard-interactive or public key); only one `session` channel; no
+//! forwarding, agent, X11 or subsystems. A PTY shell (or a deep link) starts the TUI
+//! session task; without a PTY, commands run and print plain text.
+//!
+//! Callbacks run inside russh's session loop, so they never await anything that needs
+//! that loop (such as `Handle::data`): output is sent from spawned tasks, and input is
+//! handed to the session task with `try_send` (a full queue drops input, bounded).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
+use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
+
+use super::stream::KillSwitch;
+use crate::commands;
+use crate::config::Limits;
+use crate::content::Index;
+use crate::render::cache::RenderCache;
+use crate::session::guests::Guests;
+use crate::session::{self, ByteScreen, Closed, End, Io, Output, SessionConfig, Shared};
+use crate::theme::ColorDepth;
+use crate::tui::AppOptions;
+
+/// How many input packets may wait for the session task (each ≤ 32 KiB).
+const INPUT_QUEUE: usize = 16;
+/// Environment variables we accept (and how many / how long).
+const ENV_ALLOWED: &[&str] = &[
+    "TERM",
+    "COLORTERM",
+    "NO_COLOR",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+];
+const ENV_MAX: usize = 8;
+const ENV_VALUE_MAX: usize = 128;
+/// Longest TERM we keep.
+const TERM_MAX: usize = 64;
+
+/// Everything connections share: built once by `serve`.
+pub struct ServerState {
+    pub index: watch::Receiver<Arc<Index>>,
+    pub guests: Guests,
+    pub cache: RenderCache,
+    /// `true` (or dropped) when the server shuts down.
+    pub shutdown: watch::Receiver<bool>,
+    pub limits: Limits,
+    /// Test hook: the PTY command `__panic` starts a session that panics on input.
+    pub test_hooks: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PtyInfo {
+    term: String,
+    size: (u16, u16),
+}
+
+/// The handler of one connection.
+pub struct Guest {
+    state: Arc<ServerState>,
+    peer: SocketAddr,
+    /// Fired when the session channel opens: the login deadline is met.
+    opened: Option<oneshot::Sender<()>>,
+    /// Notified when the channel's work (TUI session or command) is over and the guest's
+    /// terminal is restored: shutdown need not wait any longer for this connection.
+    finished: Arc<Notify>,
+    /// Cuts the whole connection (a guest that stopped reading blocks russh's writer).
+    kill: Arc<KillSwitch>,
+    /// The one session channel, once opened.
+    channel: Option<ChannelId>,
+    pty: Option<PtyInfo>,
+    env: Vec<(String, String)>,
+    /// Input for the running TUI session; dropped when the guest closes the channel.
+    input: Option<mpsc::Sender<Vec<u8>>>,
+    /// The terminal size for the running TUI session (latest wins, never blocks).
+    size: Option<watch::Sender<(u16, u16)>>,
+    started: bool,
+    auth: &'static str,
+    dropped_input: u64,
+}
+
+impl Guest {
+    pub fn new(
+        state: Arc<ServerState>,
+        peer: SocketAddr,
+        opened: oneshot::Sender<()>,
+        finished: Arc<Notify>,
+        kill: Arc<KillSwitch>,
+    ) -> Self {
+        Self {
+            state,
+            peer,
+            opened: Some(opened),
+            finished,
+            kill,
+            channel: None,
+            pty: None,
+            env: Vec::new(),
+            input: None,
+            size: None,
+            started: false,
+            auth: "",
+            dropped_input: 0,
+        }
+    }
+
+    fn ours(&self, channel: ChannelId) -> bool {
+        self.channel == Some(channel)
+    }
+
+    fn env(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn accept(&mut self, method: &'static str) -> Result<Auth, russh::Error> {
+        self.auth = method;
+        Ok(Auth::Accept)
+    }
+
+    /// Start whatever the guest asked for on the channel: the TUI (with a PTY) or a command.
+    fn start(&mut self, channel: ChannelId, command: &str, session: &mut Session) {
+        self.started = true;
+        let handle = session.handle();
+        let command = command.trim();
+        match self.pty.clone() {
+            Some(pty) if command.is_empty() => self.start_tui(channel, handle, pty, None, false),
+            Some(pty) if commands::deep_link(command).is_some() => {
+                self.start_tui(channel, handle, pty, Some(command.to_string()), false)
+            }
+            Some(pty) if self.state.test_hooks && command == "__panic" => {
+                self.start_tui(channel, handle, pty, None, true)
+            }
+            pty => {
+                let index = self.state.index.borrow().clone();
+                let stall = self.state.limits.stall_timeout;
+                let crlf = pty.is_some();
+                let command = command.to_string();
+                let peer = self.peer;
+                let finished = self.finished.clone();
+                tokio::spawn(async move {
+                    let out = commands::run(&index, &command);
+                    tracing::info!(%peer, status = out.status, "exec");
+                    let fix = |s: String| if crlf { s.replace('\n', "\r\n") } else { s };
+                    let send = async {
+                        if !out.stdout.is_empty() {
+                            let _ = handle.data(channel, fix(out.stdout).into_bytes()).await;
+                        }
+                        if !out.stderr.is_empty() {
+                            let _ = handle
+                                .extended_data(channel, 1, fix(out.stderr).into_bytes())
+                                .await;
+                        }
+                    };
+                    let _ = tokio::time::timeout(stall, send).await;
+                    close(&handle, channel, out.status).await;
+                    finished.notify_one();
+                });
+            }
+        }
+    }
+
+    fn start_tui(
+        &mut self,
+        channel: ChannelId,
+        handle: Handle,
+        pty: PtyInfo,
+        start: Option<String>,
+        panic_on_input: bool,
+    ) {
+        let (input_tx, input_rx) = mpsc::channel(INPUT_QUEUE);
+        let (size_tx, size_rx) = watch::channel(pty.size);
+        self.input = Some(input_tx);
+        self.size = Some(size_tx);
+        let depth = ColorDepth::detect(
+            Some(&pty.term),
+            self.env("COLORTERM"),
+            self.env("NO_COLOR").is_some(),
+        );
+        let opts = AppOptions {
+            depth,
+            start,
+            ..Default::default()
+        };
+        let state = &self.state;
+        let guard = state.guests.join();
+        let shared = Shared {
+            index: state.index.clone(),
+            guests: state.guests.subscribe(),
+            shutdown: state.shutdown.clone(),
+            cache: state.cache.clone(),
+        };
+        let cfg = SessionConfig {
+            idle_timeout: state.limits.idle_timeout,
+            stall_timeout: state.limits.stall_timeout,
+            panic_on_input,
+        };
+        let sent = Arc::new(AtomicU64::new(0));
+        let output = ChannelOutput {
+            handle: handle.clone(),
+            channel,
+            sent: sent.clone(),
+        };
+        let peer = self.peer;
+        let auth = self.auth;
+        let finished = self.finished.clone();
+        let kill = self.kill.clone();
+        tracing::info!(%peer, auth, term = %pty.term, cols = pty.size.0, rows = pty.size.1, "session started");
+        tokio::spawn(async move {
+            let _guard = guard;
+            let began = Instant::now();
+            let io = Io {
+                input: input_rx,
+                size: size_rx,
+                output: output.clone(),
+            };
+            let end = match ByteScreen::new(pty.size.0, pty.size.1) {
+                Ok(screen) => {
+                    // A task of its own: a panic in the app ends this session only, and
+                    // we still restore the guest's terminal below.
+                    match tokio::spawn(session::run(screen, opts, io, shared, cfg)).await {
+                        Ok(end) => end,
+                        Err(e) => {
+                            let mut bytes = session::RESTORE.to_vec();
+                            bytes.extend_from_slice(b"sshfolio: something went wrong; sorry.\r\n");
+                            let _ =
+                                tokio::time::timeout(Duration::from_secs(2), output.send(bytes))
+                                    .await;
+                            End::Error(if e.is_panic() {
+                                "panic".into()
+                            } else {
+                                e.to_string()
+                            })
+                        }
+                    }
+                }
+                Err(e) => End::Error(e),
+            };
+            tracing::info!(
+                %peer,
+                auth,
+                ?end,
+                secs = began.elapsed().as_secs(),
+                bytes_out = sent.load(Ordering::Relaxed),
+                "session ended"
+            );
+            if end == End::Stalled {
+                // Nothing more can reach this guest; free everything now.
+                kill.kill();
+            }
+            close(&handle, channel, 0).await;
+            finished.notify_one();
+        });
+    }
+}
+
+/// Exit status, EOF and close, each bounded in time (the guest may be gone).
+async fn close(handle: &Handle, channel: ChannelId, status: u32) {
+    let t = Duration::from_secs(2);
+    let _ = tokio::time::timeout(t, handle.exit_status_request(channel, status)).await;
+    let _ = tokio::time::timeout(t, handle.eof(channel)).await;
+    let _ = tokio::time::timeout(t, handle.close(channel)).await;
+}
+
+/// Frames to the guest's channel. `Handle::data` waits while russh's queue is full,
+/// which is our backpressure.
+#[derive(Clone)]
+pub struct ChannelOutput {
+    handle: Handle,
+    channel: ChannelId,
+    /// Bytes handed to russh, for the session's log line.
+    sent: Arc<AtomicU64>,
+}
+
+impl Output for ChannelOutput {
+    fn send(
+        &self,
+        bytes: Vec<u8>,
+    ) -> impl std::future::Future<Output = Result<(), Closed>> + Send + 'static {
+        let handle = self.handle.clone();
+        let channel = self.channel;
+        self.sent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        async move { handle.data(channel, bytes).await.map_err(|_| Closed) }
+    }
+}
+
+fn clean_term(term: &str) -> String {
+    let t: String = term
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(TERM_MAX)
+        .collect();
+    if t.is_empty() { "xterm".into() } else { t }
+}
+
+impl russh::server::Handler for Guest {
+    type Error = russh::Error;
+
+    async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
+        self.accept("none")
+    }
+
+    async fn auth_password(&mut self, _user: &str, _password: &str) -> Result<Auth, Self::Error> {
+        self.accept("password")
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        _user: &str,
+        _key: russh::server::VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        self.accept("publickey")
+    }
+
+    async fn auth_keyboard_interactive<'a>(
+        &'a mut self,
+        _user: &str,
+        _submethods: &str,
+        _response: Option<russh::server::Response<'a>>,
+    ) -> Result<Auth, Self::Error> {
+        self.accept("keyboard-interactive")
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel.is_some() {
+            tracing::debug!(peer = %self.peer, "refused a second session channel");
+            reply
+                .reject(ChannelOpenFailure::AdministrativelyProhibited)
+                .await;
+            return Ok(());
+        }
+        self.channel = Some(channel.id());
+        // We use the handler callbacks, not the channel object: dropping it means russh
+        // never blocks its loop on a queue nobody reads.
+        drop(channel);
+        reply.accept().await;
+        if let Some(opened) = self.opened.take() {
+            let _ = opened.send(());
+        }
+        Ok(())
+    }
+
+    async fn channel_open_direct_tcpip(
+        &mut self,
+        _channel: Channel<Msg>,
+        _host: &str,
+        _port: u32,
+        _orig: &str,
+        _orig_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        tracing::debug!(peer = %self.peer, "refused direct-tcpip");
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn channel_open_x11(
+        &mut self,
+        _channel: Channel<Msg>,
+        _orig: &str,
+        _orig_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn channel_open_direct_streamlocal(
+        &mut self,
+        _channel: Channel<Msg>,
+        _path: &str,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply
+            .reject(ChannelOpenFailure::AdministrativelyProhibited)
+            .await;
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        term: &str,
+        cols: u32,
+        rows: u32,
+        _pix_w: u32,
+        _pix_h: u32,
+        _modes: &[(Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel) || self.started {
+            return session.channel_failure(channel);
+        }
+        self.pty = Some(PtyInfo {
+            term: clean_term(term),
+            size: session::clamp_size(cols, rows),
+        });
+        session.channel_success(channel)
+    }
+
+    async fn window_change_request(
+        &mut self,
+        channel: ChannelId,
+        cols: u32,
+        rows: u32,
+        _pix_w: u32,
+        _pix_h: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel) {
+            return Ok(());
+        }
+        let size = session::clamp_size(cols, rows);
+        if let Some(pty) = self.pty.as_mut() {
+            pty.size = size;
+        }
+        if let Some(tx) = &self.size {
+            tx.send_replace(size);
+        }
+        session.channel_success(channel)
+    }
+
+    async fn env_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        value: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let allowed = ENV_ALLOWED.contains(&name)
+            && value.len() <= ENV_VALUE_MAX
+            && self.env.len() < ENV_MAX
+            && self.ours(channel);
+        if !allowed {
+            return session.channel_failure(channel);
+        }
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
+        session.channel_success(channel)
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel) || self.started {
+            return session.channel_failure(channel);
+        }
+        session.channel_success(channel)?;
+        self.start(channel, "", session);
+        Ok(())
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel) || self.started {
+            return session.channel_failure(channel);
+        }
+        let data = data.get(..commands::MAX_COMMAND).unwrap_or(data);
+        let command = String::from_utf8_lossy(data).into_owned();
+        session.channel_success(channel)?;
+        self.start(channel, &command, session);
+        Ok(())
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        tracing::debug!(peer = %self.peer, subsystem = %name.chars().take(32).collect::<String>(), "refused subsystem");
+        session.channel_failure(channel)
+    }
+
+    async fn x11_request(
+        &mut self,
+        channel: ChannelId,
+        _single: bool,
+        _proto: &str,
+        _cookie: &str,
+        _screen: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)
+    }
+
+    async fn data(
+        &mut self,
+        channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if !self.ours(channel) {
+            return Ok(());
+        }
+        if let Some(tx) = &self.input {
+            match tx.try_send(data.to_vec()) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    self.dropped_input += data.len() as u64;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => self.input = None,
+            }
+        }
+        Ok(())
+    }
+
+    async fn channel_eof(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.ours(channel) {
+            // No more input will come: the TUI session ends (its input queue closes).
+            self.input = None;
+        }
+        Ok(())
+    }
+
+    async fn channel_close(
+        &mut self,
+        channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.ours(channel) {
+            self.input = None;
+            self.size = None;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        if self.dropped_input > 0 {
+            tracing::info!(peer = %self.peer, bytes = self.dropped_input, "dropped input from a fast guest");
+        }
+    }
+}
