@@ -62,10 +62,13 @@ async fn window_change_relays_out_the_screen() {
     let server = TestServer::start().await;
     let mut term = Term::open(server.addr, 80, 24, None).await;
     term.wait_for("Test Folio").await;
-    // At 6 columns the name no longer fits: the server draws at the new width.
-    term.resize(6, 24).await;
-    term.wait_until("a 6-column layout", |s| {
-        s.size() == (24, 6) && s.contents().starts_with("Test F") && !s.contents().contains("Folio")
+    // Below 40×12 the server draws the too-small notice with the new size.
+    term.resize(30, 10).await;
+    term.wait_until("the too-small notice at 30×10", |s| {
+        s.size() == (10, 30)
+            && s.contents().contains("Terminal too small")
+            && s.contents().contains("30×10")
+            && !s.contents().contains("Folio")
     })
     .await;
     term.resize(100, 30).await;

@@ -357,7 +357,6 @@ impl Term {
     }
 }
 
-
 /// A temporary content directory, removed on drop.
 pub struct ContentDir {
     pub dir: tempfile::TempDir,
