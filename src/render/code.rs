@@ -1,6 +1,6 @@
 //! Code blocks: syntax highlighting (syntect + two-face, loaded once) inside a frame
 //! with the language on its top border. Lines are never wrapped: a line wider than
-//! the frame is clipped with a `→` marker and kept whole in `Rendered::wide`.
+//! the frame is clipped with a `…` marker and kept whole in `Rendered::wide`.
 
 use std::sync::LazyLock;
 
@@ -27,6 +27,9 @@ static LIGHT_THEME: LazyLock<Theme> = LazyLock::new(|| {
         .get(EmbeddedThemeName::OneHalfLight)
         .clone()
 });
+
+/// Drawn in the last column of a clipped code line (not `→`, which code often holds).
+pub(crate) const CLIP_MARKER: &str = "…";
 
 /// Highlighting stops after this many lines of a block (the rest is plain)…
 const MAX_HL_LINES: usize = 2_000;
@@ -198,7 +201,7 @@ fn emit_code(w: &mut Writer<'_>, row: Row, inner: usize, border: Option<Style>, 
     let pal = w.pal;
     let bg_style = bg.map(|b| Style::default().bg(b)).unwrap_or_default();
     let wide = row_width(&row) > inner;
-    let mut visible = clip(&row, inner, "→", pal.code_marker);
+    let mut visible = clip(&row, inner, CLIP_MARKER, pal.code_marker);
     let vw = row_width(&visible);
     if let Some(border) = border {
         let mut framed = vec![Piece::new("│", border), Piece::new(" ", bg_style)];
