@@ -263,15 +263,12 @@ mod tests {
             ("json", "{\"a\": 1}"),
             ("md", "# Title"),
         ] {
-            let rows = highlight(
-                &[src.to_string()],
-                Some(lang),
-                ThemeKind::Dark,
-                Style::default(),
-                None,
-            );
-            let fgs: std::collections::HashSet<_> = rows[0].iter().map(|p| p.style.fg).collect();
-            assert!(fgs.len() > 1, "{lang} was not highlighted: {:?}", rows[0]);
+            for kind in [ThemeKind::Dark, ThemeKind::Light] {
+                let rows = highlight(&[src.to_string()], Some(lang), kind, Style::default(), None);
+                let fgs: std::collections::HashSet<_> =
+                    rows[0].iter().map(|p| p.style.fg).collect();
+                assert!(fgs.len() > 1, "{lang} was not highlighted: {:?}", rows[0]);
+            }
         }
     }
 
