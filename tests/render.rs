@@ -1,6 +1,7 @@
 //! The renderer seen from outside: snapshots of a rich sample document at 40, 80 and
 //! 120 columns, and an ANSI dump for looking at the output in a real terminal.
 
+#[path = "render/seed.rs"]
 mod seed;
 
 use std::fmt::Write as _;

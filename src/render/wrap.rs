@@ -146,11 +146,11 @@ pub(crate) fn wrap_hanging(pieces: &[Piece], width: usize, indent: usize) -> Vec
                 let sp = usize::from(space.is_some() && r.cur_w > 0);
                 let width = r.width;
                 if r.cur_w + sp + ww <= width {
-                    if sp == 1 {
-                        if let Some(pi) = space {
-                            let p = &pieces[pi];
-                            r.push_str(" ", p.style, p.link, 1);
-                        }
+                    if sp == 1
+                        && let Some(pi) = space
+                    {
+                        let p = &pieces[pi];
+                        r.push_str(" ", p.style, p.link, 1);
                     }
                     for &g in &word {
                         r.push_g(g);
