@@ -36,11 +36,22 @@ fn opts(width: u16) -> RenderOptions {
 fn benches(c: &mut Criterion) {
     let doc = longest();
     sshfolio::render::preload();
+    // Cold: syntax highlighting included (the first render of a page in a theme).
     c.bench_function("render longest seed post at 80", |b| {
-        b.iter(|| render(black_box(&doc), opts(80)))
+        b.iter(|| {
+            sshfolio::render::clear_highlight_memo();
+            render(black_box(&doc), opts(80))
+        })
     });
     c.bench_function("render longest seed post at 200", |b| {
-        b.iter(|| render(black_box(&doc), opts(200)))
+        b.iter(|| {
+            sshfolio::render::clear_highlight_memo();
+            render(black_box(&doc), opts(200))
+        })
+    });
+    // Warm: another width of a page already highlighted (a guest resizing).
+    c.bench_function("re-render at 120, highlighting memoized", |b| {
+        b.iter(|| render(black_box(&doc), opts(120)))
     });
     c.bench_function("render longest seed post at 80, plain", |b| {
         b.iter(|| {

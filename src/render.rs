@@ -109,6 +109,12 @@ pub fn render(doc: &Document, opts: RenderOptions) -> Rendered {
     w.finish()
 }
 
+/// Forget memoized code highlighting, so the next render pays for it again (benches).
+#[doc(hidden)]
+pub fn clear_highlight_memo() {
+    code::clear_memo();
+}
+
 /// Warm the syntax and theme sets (they load lazily on first use, ~tens of ms) so
 /// the first guest to open a post with code does not pay for it.
 pub fn preload() {

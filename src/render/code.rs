@@ -2,7 +2,9 @@
 //! with the language on its top border. Lines are never wrapped: a line wider than
 //! the frame is clipped with a `…` marker and kept whole in `Rendered::wide`.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use ratatui::style::{Color, Modifier, Style};
 use syntect::easy::HighlightLines;
@@ -11,6 +13,7 @@ use syntect::parsing::{SyntaxReference, SyntaxSet};
 use two_face::theme::EmbeddedThemeName;
 
 use super::inline::{Piece, bounded};
+use super::style::Palette;
 use super::width::{clean_code_line, str_width, take_width};
 use super::wrap::{Row, clip, row_width};
 use super::writer::Writer;
@@ -131,6 +134,38 @@ fn highlight(
     out
 }
 
+/// Highlighted blocks by (theme, language, code) hash. Highlighting does not depend on
+/// the width, so a guest resizing (or a new width) re-lays out a page without paying
+/// for syntect again. Bounded: cleared when full.
+static MEMO: LazyLock<Mutex<HashMap<u64, Arc<Vec<Row>>>>> = LazyLock::new(Default::default);
+const MEMO_CAPACITY: usize = 1024;
+
+/// Forget every memoized highlight (benchmarks measure cold renders with it).
+pub(crate) fn clear_memo() {
+    if let Ok(mut memo) = MEMO.lock() {
+        memo.clear();
+    }
+}
+
+fn highlighted(lines: &[String], lang: Option<&str>, pal: &Palette) -> Vec<Row> {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (pal.kind == ThemeKind::Dark, lang, lines).hash(&mut h);
+    let key = h.finish();
+    if let Ok(memo) = MEMO.lock()
+        && let Some(rows) = memo.get(&key)
+    {
+        return rows.as_ref().clone();
+    }
+    let rows = highlight(lines, lang, pal.kind, pal.code_block, pal.code_bg);
+    if let Ok(mut memo) = MEMO.lock() {
+        if memo.len() >= MEMO_CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key, Arc::new(rows.clone()));
+    }
+    rows
+}
+
 /// Lay out one code block.
 pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     let pal = w.pal;
@@ -150,7 +185,7 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
             .map(|l| vec![Piece::new(l.clone(), Style::default())])
             .collect()
     } else {
-        highlight(&lines, lang, pal.kind, pal.code_block, pal.code_bg)
+        highlighted(&lines, lang, pal)
     };
     let avail = w.avail();
     if avail < 8 {
