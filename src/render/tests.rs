@@ -610,3 +610,17 @@ fn random_documents_never_break_the_width_invariant() {
         }
     }
 }
+
+#[test]
+fn very_narrow_widths_still_show_text() {
+    let doc = rich_document();
+    for width in [3u16, 5, 9] {
+        let r = render(&doc, plain_opts(width));
+        assert_within(&r, usize::from(width), "narrow");
+        let all: String = r.plain_lines().concat();
+        assert!(
+            all.contains("First") && all.contains("bullet"),
+            "{width}: {all}"
+        );
+    }
+}
