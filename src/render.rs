@@ -3,6 +3,15 @@
 //!
 //! The one width function for wrapping and drawing is `width::str_width` (ratatui's
 //! grapheme widths), so what we wrap is what the terminal shows.
+//!
+//! - `blocks`: the block walker (explicit stack: no recursion over the document).
+//! - `writer`: emits lines under nested frames (quote bars, list indents, boxes).
+//! - `inline` / `wrap`: inline trees → styled pieces → rows wrapped by display width.
+//! - `code`: syntax-highlighted, framed, clipped code blocks.
+//! - `table`: balanced grids, or stacked `Header: value` rows when too narrow.
+//! - `embed`: MDC embeds and images as cards; unknown components as labelled boxes.
+//! - `style`: the palette (all default styles in plain mode).
+//! - `cache`: the shared, bounded layout cache. `sample`: test and bench fixtures.
 
 mod blocks;
 pub mod cache;
@@ -53,11 +62,13 @@ pub struct LinkSpan {
 }
 
 /// A code block's lines are never wrapped; lines wider than the width are clipped with
-/// a marker and can be scrolled horizontally. `wide` lists those lines.
+/// a `…` marker and can be scrolled horizontally. `wide` lists those lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WideLine {
     pub line: usize,
-    /// The full line, which the reader can show shifted by a horizontal offset.
+    /// The full line, which the reader can show shifted by a horizontal offset: the
+    /// same prefix as the drawn line (quote bars, indents, the code frame's `│ `),
+    /// then the whole code text; no right border.
     pub full: Line<'static>,
 }
 
@@ -96,6 +107,12 @@ pub fn render(doc: &Document, opts: RenderOptions) -> Rendered {
     let mut w = writer::Writer::new(&pal, width);
     blocks::walk(&mut w, &doc.blocks);
     w.finish()
+}
+
+/// Forget memoized code highlighting, so the next render pays for it again (benches).
+#[doc(hidden)]
+pub fn clear_highlight_memo() {
+    code::clear_memo();
 }
 
 /// Warm the syntax and theme sets (they load lazily on first use, ~tens of ms) so

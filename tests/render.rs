@@ -1,6 +1,7 @@
 //! The renderer seen from outside: snapshots of a rich sample document at 40, 80 and
 //! 120 columns, and an ANSI dump for looking at the output in a real terminal.
 
+#[path = "render/seed.rs"]
 mod seed;
 
 use std::fmt::Write as _;
@@ -189,4 +190,46 @@ fn dump_ansi() {
     );
     let text: Vec<String> = r.lines.iter().map(ansi).collect();
     std::fs::write(path, text.join("\n") + "\n").unwrap();
+}
+
+/// Source text through the real parser and the renderer: the seed's unclosed-embed
+/// quirk keeps every paragraph after the card, nothing inside it.
+#[test]
+fn parsed_markdown_with_unclosed_embeds_renders_everything_in_flow() {
+    let src = "## Video\n\n::youtube{id=\"abc123\" title=\"A talk\"}\n\nAfter the video, \
+               thanks :mention{name=\"Joe\"}.\n\n| A | B |\n|---|---|\n| 1 | two |\n\n\
+               ```ts\nconst x: number = 1;\n```\n\n> quoted\n\n1. one\n2. two\n";
+    let (doc, _warnings) = sshfolio::content::markdown::parse(src);
+    let r = render(
+        &doc,
+        RenderOptions {
+            width: 60,
+            theme: ThemeKind::Dark,
+            plain: true,
+        },
+    );
+    let lines = r.plain_lines();
+    let text = lines.join("\n");
+    let card_end = lines.iter().position(|l| l.starts_with('╰')).unwrap();
+    let after = lines
+        .iter()
+        .position(|l| l.contains("After the video"))
+        .unwrap();
+    assert!(after > card_end, "{text}");
+    assert!(!lines[after].contains('│'), "{text}");
+    for want in [
+        "▶ A talk",
+        "https://youtu.be/abc123",
+        "@Joe",
+        "│ 1 │ two │",
+        "╭─ ts ",
+        "const x: number = 1;",
+        "│ quoted",
+        "1. one",
+        "2. two",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    assert_eq!(r.anchors[0].title, "Video");
+    assert_eq!(lines[r.anchors[0].line], "Video");
 }

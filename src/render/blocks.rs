@@ -11,7 +11,7 @@ use super::embed;
 use super::inline::{Piece, flatten, text_of};
 use super::table;
 use super::width::{clean, str_width};
-use super::wrap::{row_width, wrap};
+use super::wrap::{row_width, wrap, wrap_hanging};
 use super::writer::{Frame, Writer};
 use crate::content::doc::Block;
 
@@ -171,11 +171,13 @@ fn heading(w: &mut Writer<'_>, level: u8, id: &str, content: &[crate::content::I
         5 | 6 => "· ",
         _ => "",
     };
+    let mut hang = 0;
     if !marker.is_empty() && w.avail() > 8 {
         pieces.insert(0, Piece::new(marker, style));
+        hang = str_width(marker);
     }
     w.anchor(level, id, title);
-    let rows = wrap(&pieces, w.avail());
+    let rows = wrap_hanging(&pieces, w.avail(), hang);
     let widest = rows.iter().map(|r| row_width(r)).max().unwrap_or(0);
     for row in rows {
         w.emit(row);

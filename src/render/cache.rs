@@ -36,10 +36,10 @@ impl RenderCache {
             page,
             opts,
         };
-        if let Ok(map) = self.inner.lock() {
-            if let Some(r) = map.get(&key) {
-                return r.clone();
-            }
+        if let Ok(map) = self.inner.lock()
+            && let Some(r) = map.get(&key)
+        {
+            return r.clone();
         }
         let rendered = Arc::new(match index.body(page) {
             Some(doc) => render(doc, opts),

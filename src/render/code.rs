@@ -1,8 +1,10 @@
 //! Code blocks: syntax highlighting (syntect + two-face, loaded once) inside a frame
 //! with the language on its top border. Lines are never wrapped: a line wider than
-//! the frame is clipped with a `→` marker and kept whole in `Rendered::wide`.
+//! the frame is clipped with a `…` marker and kept whole in `Rendered::wide`.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use ratatui::style::{Color, Modifier, Style};
 use syntect::easy::HighlightLines;
@@ -11,6 +13,7 @@ use syntect::parsing::{SyntaxReference, SyntaxSet};
 use two_face::theme::EmbeddedThemeName;
 
 use super::inline::{Piece, bounded};
+use super::style::Palette;
 use super::width::{clean_code_line, str_width, take_width};
 use super::wrap::{Row, clip, row_width};
 use super::writer::Writer;
@@ -27,6 +30,9 @@ static LIGHT_THEME: LazyLock<Theme> = LazyLock::new(|| {
         .get(EmbeddedThemeName::OneHalfLight)
         .clone()
 });
+
+/// Drawn in the last column of a clipped code line (not `→`, which code often holds).
+pub(crate) const CLIP_MARKER: &str = "…";
 
 /// Highlighting stops after this many lines of a block (the rest is plain)…
 const MAX_HL_LINES: usize = 2_000;
@@ -128,6 +134,38 @@ fn highlight(
     out
 }
 
+/// Highlighted blocks by (theme, language, code) hash. Highlighting does not depend on
+/// the width, so a guest resizing (or a new width) re-lays out a page without paying
+/// for syntect again. Bounded: cleared when full.
+static MEMO: LazyLock<Mutex<HashMap<u64, Arc<Vec<Row>>>>> = LazyLock::new(Default::default);
+const MEMO_CAPACITY: usize = 1024;
+
+/// Forget every memoized highlight (benchmarks measure cold renders with it).
+pub(crate) fn clear_memo() {
+    if let Ok(mut memo) = MEMO.lock() {
+        memo.clear();
+    }
+}
+
+fn highlighted(lines: &[String], lang: Option<&str>, pal: &Palette) -> Vec<Row> {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (pal.kind == ThemeKind::Dark, lang, lines).hash(&mut h);
+    let key = h.finish();
+    if let Ok(memo) = MEMO.lock()
+        && let Some(rows) = memo.get(&key)
+    {
+        return rows.as_ref().clone();
+    }
+    let rows = highlight(lines, lang, pal.kind, pal.code_block, pal.code_bg);
+    if let Ok(mut memo) = MEMO.lock() {
+        if memo.len() >= MEMO_CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key, Arc::new(rows.clone()));
+    }
+    rows
+}
+
 /// Lay out one code block.
 pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     let pal = w.pal;
@@ -147,7 +185,7 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
             .map(|l| vec![Piece::new(l.clone(), Style::default())])
             .collect()
     } else {
-        highlight(&lines, lang, pal.kind, pal.code_block, pal.code_bg)
+        highlighted(&lines, lang, pal)
     };
     let avail = w.avail();
     if avail < 8 {
@@ -198,7 +236,7 @@ fn emit_code(w: &mut Writer<'_>, row: Row, inner: usize, border: Option<Style>, 
     let pal = w.pal;
     let bg_style = bg.map(|b| Style::default().bg(b)).unwrap_or_default();
     let wide = row_width(&row) > inner;
-    let mut visible = clip(&row, inner, "→", pal.code_marker);
+    let mut visible = clip(&row, inner, CLIP_MARKER, pal.code_marker);
     let vw = row_width(&visible);
     if let Some(border) = border {
         let mut framed = vec![Piece::new("│", border), Piece::new(" ", bg_style)];
@@ -260,15 +298,12 @@ mod tests {
             ("json", "{\"a\": 1}"),
             ("md", "# Title"),
         ] {
-            let rows = highlight(
-                &[src.to_string()],
-                Some(lang),
-                ThemeKind::Dark,
-                Style::default(),
-                None,
-            );
-            let fgs: std::collections::HashSet<_> = rows[0].iter().map(|p| p.style.fg).collect();
-            assert!(fgs.len() > 1, "{lang} was not highlighted: {:?}", rows[0]);
+            for kind in [ThemeKind::Dark, ThemeKind::Light] {
+                let rows = highlight(&[src.to_string()], Some(lang), kind, Style::default(), None);
+                let fgs: std::collections::HashSet<_> =
+                    rows[0].iter().map(|p| p.style.fg).collect();
+                assert!(fgs.len() > 1, "{lang} was not highlighted: {:?}", rows[0]);
+            }
         }
     }
 

@@ -217,7 +217,7 @@ fn stacked(w: &mut Writer<'_>, head: &[Vec<Piece>], body: &[Vec<Vec<Piece>>]) {
         }
         for (h, v) in head.iter().zip(r) {
             let mut pieces = h.clone();
-            if str_width(&super::inline::text_of(h).trim().to_string()) > 0 {
+            if str_width(super::inline::text_of(h).trim()) > 0 {
                 pieces.push(Piece::new(": ", w.pal.dim));
             }
             pieces.extend(v.iter().cloned());

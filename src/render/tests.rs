@@ -293,7 +293,7 @@ fn long_code_lines_are_clipped_with_a_marker_and_kept_whole() {
         })
         .expect("the 10,000-column line is in wide");
     let drawn = &r.plain_lines()[long.line];
-    assert!(drawn.contains('→'), "{drawn}");
+    assert!(drawn.trim_end_matches(['│', ' ']).ends_with('…'), "{drawn}");
     assert!(drawn.starts_with("│ echo"), "{drawn}");
 }
 
@@ -423,4 +423,204 @@ fn emoji_and_cjk_are_measured_like_the_terminal() {
     }
     let r = render(&doc, opts(10));
     assert_eq!(r.plain_lines()[0], "🗺️🗺️🗺️🗺️🗺️");
+}
+
+/// A tiny deterministic PRNG (xorshift) for the randomized test below.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const TRICKY: &[&str] = &[
+    "a",
+    "word",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\u{200d}",
+    "\u{fe0f}",
+    "\u{301}",
+    "👩‍👩‍👧",
+    "🇺🇸",
+    "🇺",
+    "🗺️",
+    "日本",
+    "ﾊ",
+    "\u{1b}[2J",
+    "\u{7f}",
+    "\u{85}",
+    "—",
+    "…",
+    "لا",
+    "\u{202e}",
+    "\u{ad}",
+    "\u{1160}",
+    "\u{115f}",
+    "ᄀ",
+    "𝕏",
+    "\u{2028}",
+    "\u{feff}",
+    "\u{0}",
+    "https://x.y/z",
+    "supercalifragilistic",
+    "✅",
+    "❌",
+    "→",
+    "’",
+];
+
+fn rand_text(r: &mut Rng) -> String {
+    (0..r.below(12))
+        .map(|_| TRICKY[r.below(TRICKY.len())])
+        .collect()
+}
+
+fn rand_inlines(r: &mut Rng, depth: usize) -> Vec<Inline> {
+    (0..r.below(5))
+        .map(|_| match r.below(if depth > 3 { 3 } else { 11 }) {
+            0 | 1 => Inline::Text(rand_text(r)),
+            2 => Inline::Code(rand_text(r)),
+            3 => Inline::Strong(rand_inlines(r, depth + 1)),
+            4 => Inline::Emphasis(rand_inlines(r, depth + 1)),
+            5 => Inline::Link {
+                url: rand_text(r),
+                title: None,
+                content: rand_inlines(r, depth + 1),
+            },
+            6 => Inline::Image {
+                alt: rand_text(r),
+                src: rand_text(r),
+                title: None,
+            },
+            7 => Inline::Component {
+                name: "mention".into(),
+                props: vec![("name".into(), rand_text(r))],
+                label: vec![],
+            },
+            8 => Inline::HardBreak,
+            9 => Inline::Strikethrough(rand_inlines(r, depth + 1)),
+            _ => Inline::SoftBreak,
+        })
+        .collect()
+}
+
+fn rand_blocks(r: &mut Rng, depth: usize) -> Vec<Block> {
+    (0..r.below(5))
+        .map(|_| match r.below(if depth > 4 { 4 } else { 12 }) {
+            0 | 1 => Block::Paragraph(rand_inlines(r, 0)),
+            2 => Block::Heading {
+                level: r.below(8) as u8,
+                id: String::new(),
+                content: rand_inlines(r, 0),
+            },
+            3 => Block::Code {
+                lang: ["rust", "bash", "yaml", "", "json", "nope"]
+                    .get(r.below(6))
+                    .map(|s| s.to_string()),
+                code: (0..r.below(4)).map(|_| rand_text(r) + "\n").collect(),
+            },
+            4 => Block::Quote(rand_blocks(r, depth + 1)),
+            5 => Block::List {
+                start: (r.below(2) == 0).then(|| r.next()),
+                items: (0..r.below(4)).map(|_| rand_blocks(r, depth + 1)).collect(),
+            },
+            6 => {
+                let cols = r.below(5);
+                Block::Table {
+                    align: vec![Default::default(); r.below(6)],
+                    header: (0..cols).map(|_| rand_inlines(r, 0)).collect(),
+                    rows: (0..r.below(4))
+                        .map(|_| (0..r.below(7)).map(|_| rand_inlines(r, 0)).collect())
+                        .collect(),
+                }
+            }
+            7 => Block::Image {
+                alt: rand_text(r),
+                src: rand_text(r),
+                title: Some(rand_text(r)),
+            },
+            8 => Block::Rule,
+            9 => Block::Html(rand_text(r)),
+            _ => Block::Component {
+                name: [
+                    "youtube",
+                    "tweet",
+                    "instagram",
+                    "spotify",
+                    "github",
+                    "box",
+                    "",
+                ][r.below(7)]
+                .to_string(),
+                props: (0..r.below(6))
+                    .map(|_| {
+                        let k = ["id", "title", "type", "repo", "author", "caption", "x"];
+                        (k[r.below(k.len())].to_string(), rand_text(r))
+                    })
+                    .collect(),
+                children: rand_blocks(r, depth + 1),
+                slots: vec![("s".into(), rand_blocks(r, depth + 1))],
+                closed: r.below(2) == 0,
+                line: 0,
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn random_documents_never_break_the_width_invariant() {
+    let mut r = Rng(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..300 {
+        let doc = Document {
+            blocks: rand_blocks(&mut r, 0),
+        };
+        let width = 1 + r.below(140) as u16;
+        let plain = r.below(3) == 0;
+        let theme = if r.below(2) == 0 {
+            ThemeKind::Dark
+        } else {
+            ThemeKind::Light
+        };
+        let rendered = render(
+            &doc,
+            RenderOptions {
+                width,
+                theme,
+                plain,
+            },
+        );
+        assert_within(&rendered, usize::from(width), &format!("{doc:?}"));
+        let lines = rendered.lines.len();
+        for l in &rendered.links {
+            assert!(l.line < lines && l.start < l.end && usize::from(l.end) <= usize::from(width));
+        }
+        for a in &rendered.anchors {
+            assert!(a.line < lines);
+        }
+    }
+}
+
+#[test]
+fn very_narrow_widths_still_show_text() {
+    let doc = rich_document();
+    for width in [3u16, 5, 9] {
+        let r = render(&doc, plain_opts(width));
+        assert_within(&r, usize::from(width), "narrow");
+        let all: String = r.plain_lines().concat();
+        assert!(
+            all.contains("First") && all.contains("bullet"),
+            "{width}: {all}"
+        );
+    }
 }

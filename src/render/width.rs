@@ -8,7 +8,29 @@ use unicode_width::UnicodeWidthStr;
 
 /// Display width of `s`, grapheme by grapheme (so `🗺️`, U+1F5FA U+FE0F, is 2).
 pub fn str_width(s: &str) -> usize {
+    if is_printable_ascii(s) {
+        return s.len();
+    }
     s.graphemes(true).map(grapheme_width).sum()
+}
+
+/// Printable ASCII only: one byte is one grapheme is one column (the fast path, as
+/// grapheme segmentation dominates layout time otherwise).
+pub(crate) fn is_printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// Call `f(byte_offset, grapheme, width)` for each grapheme of `s`.
+pub(crate) fn for_each_grapheme<'a>(s: &'a str, mut f: impl FnMut(usize, &'a str, usize)) {
+    if is_printable_ascii(s) {
+        for i in 0..s.len() {
+            f(i, &s[i..i + 1], 1);
+        }
+    } else {
+        for (i, g) in s.grapheme_indices(true) {
+            f(i, g, grapheme_width(g));
+        }
+    }
 }
 
 /// Display width of one grapheme cluster, as ratatui's buffer counts it.
@@ -62,6 +84,10 @@ pub(crate) fn clean_code_line(s: &str) -> Cow<'_, str> {
 
 /// The longest prefix of `s` that fits in `width` columns, and its width.
 pub(crate) fn take_width(s: &str, width: usize) -> (&str, usize) {
+    if is_printable_ascii(s) {
+        let n = s.len().min(width);
+        return (&s[..n], n);
+    }
     let mut used = 0;
     let mut end = 0;
     for (i, g) in s.grapheme_indices(true) {

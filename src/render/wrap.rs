@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::inline::Piece;
-use super::width::grapheme_width;
+use super::width::{for_each_grapheme, grapheme_width};
 
 /// One wrapped row: pieces whose total width is at most the wrap width.
 pub(crate) type Row = Vec<Piece>;
@@ -39,7 +39,7 @@ fn tokens(pieces: &[Piece]) -> Vec<Token> {
             out.push(Token::Break);
             continue;
         }
-        for (i, g) in p.text.grapheme_indices(true) {
+        for_each_grapheme(&p.text, |i, g, width| {
             if g.chars().all(char::is_whitespace) {
                 if !word.is_empty() {
                     out.push(Token::Word(std::mem::take(&mut word)));
@@ -52,10 +52,10 @@ fn tokens(pieces: &[Piece]) -> Vec<Token> {
                     piece: pi,
                     start: i,
                     end: i + g.len(),
-                    width: grapheme_width(g),
+                    width,
                 });
             }
-        }
+        });
     }
     if !word.is_empty() {
         out.push(Token::Word(word));
@@ -146,11 +146,11 @@ pub(crate) fn wrap_hanging(pieces: &[Piece], width: usize, indent: usize) -> Vec
                 let sp = usize::from(space.is_some() && r.cur_w > 0);
                 let width = r.width;
                 if r.cur_w + sp + ww <= width {
-                    if sp == 1 {
-                        if let Some(pi) = space {
-                            let p = &pieces[pi];
-                            r.push_str(" ", p.style, p.link, 1);
-                        }
+                    if sp == 1
+                        && let Some(pi) = space
+                    {
+                        let p = &pieces[pi];
+                        r.push_str(" ", p.style, p.link, 1);
                     }
                     for &g in &word {
                         r.push_g(g);

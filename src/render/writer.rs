@@ -202,15 +202,15 @@ impl<'p> Writer<'p> {
         let mut links = Vec::new();
         for p in &row {
             let w = str_width(&p.text);
-            if let Some(id) = p.link {
-                if let Some(url) = self.links.urls.get(id) {
-                    links.push(LinkSpan {
-                        line: line_no,
-                        start: col as u16,
-                        end: (col + w) as u16,
-                        url: url.clone(),
-                    });
-                }
+            if let Some(id) = p.link
+                && let Some(url) = self.links.urls.get(id)
+            {
+                links.push(LinkSpan {
+                    line: line_no,
+                    start: col as u16,
+                    end: (col + w) as u16,
+                    url: url.clone(),
+                });
             }
             col += w;
             spans.push(Span::styled(p.text.clone(), fix(p.style)));

@@ -105,21 +105,6 @@ fn attr(attrs: &Map<String, Value>, k: &str) -> String {
     }
 }
 
-const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "table",
-    "hr",
-];
 const INLINE_TAGS: &[&str] = &[
     "strong", "em", "code", "a", "del", "s", "br", "span", "img", "mention", "b", "i",
 ];
@@ -160,14 +145,14 @@ fn block(n: &Value) -> Option<Block> {
     Some(match t {
         "style" => return None,
         "p" => {
-            if let [only] = kids {
-                if let Some(("img", a, _)) = tag(only) {
-                    return Some(Block::Image {
-                        alt: attr(a, "alt"),
-                        src: attr(a, "src"),
-                        title: None,
-                    });
-                }
+            if let [only] = kids
+                && let Some(("img", a, _)) = tag(only)
+            {
+                return Some(Block::Image {
+                    alt: attr(a, "alt"),
+                    src: attr(a, "src"),
+                    title: None,
+                });
             }
             Block::Paragraph(inlines(kids))
         }
