@@ -788,7 +788,8 @@ fn mutated_seed_payloads_never_panic() {
         rng
     };
     let mut ok = 0;
-    for round in 0..3000 {
+    // ~15 ms a round in an unoptimised test build: 2000 rounds keep this under a minute.
+    for round in 0..2000 {
         let bytes = if round % 2 == 0 {
             // Byte mutations: flip, delete, duplicate a range.
             let mut b = seed.clone();

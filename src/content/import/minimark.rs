@@ -5,6 +5,8 @@
 //! text, code, image and component comes back, in order. Text is escaped only where a
 //! character would otherwise start markup, so the source stays readable.
 
+use std::rc::Rc;
+
 use unicode_width::UnicodeWidthStr;
 
 use super::devalue::Value;
@@ -129,7 +131,8 @@ enum M<'a> {
 struct El<'a> {
     tag: &'a str,
     attrs: &'a [(String, Value)],
-    children: Vec<M<'a>>,
+    /// Shared so that laying out (which regroups nodes) copies no subtrees.
+    children: Rc<[M<'a>]>,
 }
 
 impl El<'_> {
@@ -236,7 +239,7 @@ fn node<'a>(v: &'a Value, path: &mut String) -> Result<M<'a>, BodyError> {
             Ok(M::El(El {
                 tag,
                 attrs,
-                children,
+                children: children.into(),
             }))
         }
         other => Err(fail(
@@ -452,7 +455,7 @@ impl Writer {
         let inner = self.nested();
         let mut body = Vec::new();
         let mut default_slot: Vec<M<'_>> = Vec::new();
-        for c in &e.children {
+        for c in e.children.iter() {
             match c {
                 M::El(t) if t.tag == "template" && slot_name(t).is_some() => {
                     if let Some(name) = slot_name(t) {
@@ -488,7 +491,7 @@ fn hoist_leaf_embeds<'a>(nodes: &[M<'a>]) -> Vec<M<'a>> {
                 out.push(M::El(El {
                     tag: e.tag,
                     attrs: e.attrs,
-                    children: Vec::new(),
+                    children: Rc::from(Vec::new()),
                 }));
                 out.extend(hoist_leaf_embeds(&e.children));
             }
@@ -676,7 +679,7 @@ fn plain_text(nodes: &[M<'_>]) -> String {
             M::Text(t) => out.push_str(t),
             M::El(e) if e.tag == "style" || e.tag == "script" => {}
             M::El(e) => {
-                for c in &e.children {
+                for c in e.children.iter() {
                     walk(c, out);
                 }
             }
@@ -769,7 +772,7 @@ fn collect_rows(
     header: &mut Option<Vec<(String, Align)>>,
     rows: &mut Vec<Vec<String>>,
 ) {
-    for c in &e.children {
+    for c in e.children.iter() {
         let M::El(c) = c else { continue };
         match c.tag {
             "thead" => collect_rows(c, true, header, rows),
