@@ -7,6 +7,7 @@
 //! - `frontmatter`: YAML front matter split and typed decoding.
 //! - `mdc`: the MDC pre-pass (block components, props) over markdown source.
 //! - `markdown`: markdown + MDC source → `Document`.
+//! - `slug`: heading ids, made like the original site's.
 //! - `loader`: a content directory → `Index` (or diagnostics).
 //! - `import`: a Nuxt `_payload.json` → content source files.
 
@@ -18,6 +19,7 @@ pub mod loader;
 pub mod markdown;
 pub mod mdc;
 pub mod model;
+mod slug;
 
 pub use diag::{Diagnostic, Severity};
 pub use doc::{Block, Document, Inline};

@@ -1,4 +1,5 @@
-//! The integration test crate: one binary, one module per area.
+//! The integration tests: one crate, one module per area (see STYLE.md).
 
+mod content;
 mod import;
 mod util;

@@ -1,9 +1,31 @@
 //! The loader reads a content directory into an `Index`, collecting every problem.
+//!
+//! Layout (DESIGN.md §1): `projects/*.md`, `blog/*.md`, `stories/*.yml` (or `.yaml`),
+//! optional `site.yml`. Missing `projects/`, `blog/` or `stories/` directories mean
+//! empty lists; a missing content directory is an error. Every file is read whole but
+//! never more than `MAX_FILE_BYTES`, and every problem in every file is collected
+//! before deciding: any error means no `Index`.
+//!
+//! `generation` comes from a process-wide counter: each successful `load` gets the next
+//! number (1, 2, …), so a reload always has a larger generation than what it replaces.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::diag::Diagnostic;
-use super::model::Index;
+use super::diag::{Diagnostic, Severity};
+use super::frontmatter;
+use super::markdown::{self, BodyWarning};
+use super::model::{Index, PageRef, Post, Project, Site, Story};
+
+/// Larger files are refused ("file too large"): content is hand-written text.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// At most this many files per directory are read; more is reported as an error.
+pub const MAX_FILES_PER_DIR: usize = 10_000;
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// Loading failed: at least one diagnostic is an error. All problems found are listed
 /// (warnings too), in path order.
@@ -15,6 +37,419 @@ pub struct LoadError {
 
 /// Load the content directory at `dir`.
 pub fn load(dir: &Path) -> Result<Index, LoadError> {
-    let _ = dir;
-    Ok(Index::default())
+    let mut diags = Vec::new();
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(LoadError {
+                diagnostics: vec![whole_file(dir, "not a directory".to_string())],
+            });
+        }
+        Err(e) => {
+            return Err(LoadError {
+                diagnostics: vec![whole_file(
+                    dir,
+                    format!("cannot open content directory: {}", io_message(&e)),
+                )],
+            });
+        }
+    }
+
+    let mut projects = Vec::new();
+    for path in list(&dir.join("projects"), &["md"], &mut diags) {
+        if let Some(p) = load_project(&path, &mut diags) {
+            projects.push(p);
+        }
+    }
+    let mut posts = Vec::new();
+    for path in list(&dir.join("blog"), &["md"], &mut diags) {
+        if let Some(p) = load_post(&path, &mut diags) {
+            posts.push(p);
+        }
+    }
+    let mut stories = Vec::new();
+    for path in list(&dir.join("stories"), &["yml", "yaml"], &mut diags) {
+        if let Some(s) = load_story(&path, &mut diags) {
+            stories.push(s);
+        }
+    }
+    let site = load_site(&dir.join("site.yml"), &mut diags).unwrap_or_default();
+
+    duplicates(
+        projects
+            .iter()
+            .map(|p| (p.slug.as_str(), p.source.as_path())),
+        "slug",
+        &mut diags,
+    );
+    duplicates(
+        posts.iter().map(|p| (p.slug.as_str(), p.source.as_path())),
+        "slug",
+        &mut diags,
+    );
+    duplicates(
+        stories.iter().map(|s| (s.id.as_str(), s.source.as_path())),
+        "story id",
+        &mut diags,
+    );
+    for post in &posts {
+        if let Some(project) = projects.iter().find(|p| p.slug == post.slug) {
+            diags.push(Diagnostic {
+                path: post.source.clone(),
+                line: 0,
+                col: 0,
+                severity: Severity::Warning,
+                message: format!(
+                    "slug `{}` is also the project {}; a bare `{}` finds the project",
+                    post.slug,
+                    project.source.display(),
+                    post.slug
+                ),
+            });
+        }
+    }
+
+    diags.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(LoadError { diagnostics: diags });
+    }
+
+    projects.sort_by(|a, b| (a.order, &a.slug).cmp(&(b.order, &b.slug)));
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    stories.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+
+    let mut pages = HashMap::new();
+    for (i, p) in projects.iter().enumerate() {
+        pages.insert(format!("projects/{}", p.slug), PageRef::Project(i));
+    }
+    for (i, p) in posts.iter().enumerate() {
+        pages.insert(format!("blog/{}", p.slug), PageRef::Post(i));
+    }
+
+    Ok(Index {
+        site,
+        tags: tags(&posts),
+        projects,
+        posts,
+        stories,
+        pages,
+        warnings: diags,
+        generation: GENERATION.fetch_add(1, Ordering::Relaxed) + 1,
+    })
+}
+
+/// Every tag, deduplicated case-insensitively (first spelling wins, in date order),
+/// sorted case-insensitively.
+fn tags(posts: &[Post]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut tags: Vec<String> = Vec::new();
+    let mut by_date: Vec<&Post> = posts.iter().collect();
+    by_date.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    for post in by_date {
+        for t in &post.tags {
+            if seen.insert(t.to_lowercase()) {
+                tags.push(t.clone());
+            }
+        }
+    }
+    tags.sort_by_key(|t| (t.to_lowercase(), t.clone()));
+    tags
+}
+
+/// Report keys that two files share (compared case-insensitively, as a case-insensitive
+/// file system or URL would collide).
+fn duplicates<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Path)>,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<String, &Path> = HashMap::new();
+    for (key, path) in items {
+        match seen.get(&key.to_lowercase()) {
+            Some(first) => diags.push(whole_file(
+                path,
+                format!("duplicate {what} `{key}` (also {})", first.display()),
+            )),
+            None => {
+                seen.insert(key.to_lowercase(), path);
+            }
+        }
+    }
+}
+
+/// The files in `dir` with one of `exts`, sorted by name. A missing dir is empty.
+fn list(dir: &Path, exts: &[&str], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            diags.push(whole_file(
+                dir,
+                format!("cannot read directory: {}", io_message(&e)),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(whole_file(
+                    dir,
+                    format!("cannot read directory: {}", io_message(&e)),
+                ));
+                break;
+            }
+        };
+        let path = entry.path();
+        let ext_ok = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e));
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !ext_ok || hidden {
+            continue;
+        }
+        // Follows symlinks: a link to a file is a file.
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        if files.len() >= MAX_FILES_PER_DIR {
+            diags.push(whole_file(
+                dir,
+                format!("more than {MAX_FILES_PER_DIR} files; the rest are ignored"),
+            ));
+            break;
+        }
+        files.push(path);
+    }
+    files.sort();
+    files
+}
+
+/// Read a content file as UTF-8 text, refusing huge, empty and non-UTF-8 files.
+fn read_text(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let fail = |diags: &mut Vec<Diagnostic>, message: String| {
+        diags.push(whole_file(path, message));
+        None
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(diags, format!("cannot read: {}", io_message(&e))),
+    };
+    if let Ok(m) = file.metadata()
+        && m.len() > MAX_FILE_BYTES
+    {
+        return fail(
+            diags,
+            format!(
+                "file too large ({} bytes; the limit is {} MiB)",
+                m.len(),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        );
+    }
+    // The size may change between the check and the read: never read past the cap.
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return fail(diags, format!("cannot read: {}", io_message(&e)));
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return fail(
+            diags,
+            format!(
+                "file too large (over {} MiB)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        );
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            diags.push(Diagnostic {
+                path: path.to_path_buf(),
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                col: u32::try_from(valid.len() - line_start + 1).unwrap_or(u32::MAX),
+                severity: Severity::Error,
+                message: "not valid UTF-8 (content files must be UTF-8 text)".to_string(),
+            });
+            return None;
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if text.trim().is_empty() {
+        return fail(diags, "empty file".to_string());
+    }
+    Some(text)
+}
+
+/// A markdown page: its front matter (split, not yet decoded) and parsed body.
+struct Page {
+    yaml: String,
+    yaml_line: u32,
+    body: super::doc::Document,
+}
+
+fn load_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
+    let text = read_text(path, diags)?;
+    let split = match frontmatter::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(Diagnostic {
+                path: path.to_path_buf(),
+                line: 1,
+                col: 1,
+                severity: Severity::Error,
+                message: e.to_string(),
+            });
+            return None;
+        }
+    };
+    let (body, warnings) = markdown::parse_from_line(split.body, split.body_line);
+    push_body_warnings(path, warnings, diags);
+    Some(Page {
+        yaml: split.yaml.unwrap_or("").to_string(),
+        yaml_line: split.yaml_line.max(2),
+        body,
+    })
+}
+
+fn push_body_warnings(path: &Path, warnings: Vec<BodyWarning>, diags: &mut Vec<Diagnostic>) {
+    diags.extend(warnings.into_iter().map(|w| Diagnostic {
+        path: path.to_path_buf(),
+        line: w.line,
+        col: w.col,
+        severity: Severity::Warning,
+        message: w.message,
+    }));
+}
+
+/// A page's slug: the file stem without a Nuxt ordering prefix (`01.intro` → `intro`).
+fn slug(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match stem.split_once('.') {
+        Some((num, rest))
+            if !num.is_empty() && !rest.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            rest.to_string()
+        }
+        _ => stem,
+    }
+}
+
+fn load_project(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Project> {
+    let page = load_page(path, diags)?;
+    let m = frontmatter::decode_project(path, &page.yaml, page.yaml_line, diags)?;
+    Some(Project {
+        slug: slug(path),
+        title: m.title,
+        description: m.description,
+        order: m.order,
+        region: m.region,
+        rack_bay: m.rack_bay,
+        rack_status: m.rack_status,
+        vault: m.vault,
+        live_url: m.live_url,
+        thumbnail: m.thumbnail,
+        hash: m.hash,
+        body: page.body,
+        source: path.to_path_buf(),
+    })
+}
+
+fn load_post(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Post> {
+    let page = load_page(path, diags)?;
+    let m = frontmatter::decode_post(path, &page.yaml, page.yaml_line, diags)?;
+    Some(Post {
+        slug: slug(path),
+        title: m.title,
+        description: m.description,
+        date: m.date,
+        read_time: m.read_time,
+        tags: m.tags,
+        thumbnail: m.thumbnail,
+        body: page.body,
+        source: path.to_path_buf(),
+    })
+}
+
+fn load_story(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Story> {
+    let text = read_text(path, diags)?;
+    let m = frontmatter::decode_story(path, &text, diags)?;
+    Some(Story {
+        id: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        label: m.label,
+        text: m.text,
+        image: m.image,
+        color: m.color,
+        link: m.link,
+        order: m.order,
+        source: path.to_path_buf(),
+    })
+}
+
+/// `site.yml` is optional; `about` is markdown.
+fn load_site(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+    if !path.exists() {
+        return None;
+    }
+    let text = read_text(path, diags)?;
+    let m = frontmatter::decode_site(path, &text, diags)?;
+    // `about: |` puts the text on the lines after the key.
+    let about_line = text
+        .lines()
+        .position(|l| l.starts_with("about:"))
+        .map_or(1, |i| u32::try_from(i + 2).unwrap_or(u32::MAX));
+    let (about, warnings) = markdown::parse_from_line(&m.about, about_line);
+    push_body_warnings(path, warnings, diags);
+    Some(Site {
+        name: m.name,
+        tagline: m.tagline,
+        about,
+        links: m.links,
+    })
+}
+
+fn whole_file(path: &Path, message: String) -> Diagnostic {
+    Diagnostic {
+        path: path.to_path_buf(),
+        line: 0,
+        col: 0,
+        severity: Severity::Error,
+        message,
+    }
+}
+
+/// An I/O error's message without the "(os error N)" suffix.
+fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_lowercase(),
+        None => s.to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nuxt_prefix_is_not_part_of_the_slug() {
+        assert_eq!(slug(Path::new("blog/01.intro.md")), "intro");
+        assert_eq!(slug(Path::new("blog/v1.2-notes.md")), "v1.2-notes");
+        assert_eq!(slug(Path::new("blog/2026.md")), "2026");
+    }
 }
