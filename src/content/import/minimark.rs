@@ -551,16 +551,24 @@ fn props(attrs: &[(String, Value)], always: bool) -> String {
     format!("{{{}}}", parts.join(" "))
 }
 
-/// Quote a prop value: `"v"`, or `'v'` when it holds a double quote, or `"v"` with
-/// `\"` escapes when it holds both kinds.
+/// Quote a prop value: `"v"`, or `'v'` when it holds a double quote but no single
+/// one; inside, a backslash escapes the quote character and itself.
 fn quote_prop(s: &str) -> String {
-    if !s.contains('"') {
-        format!("\"{s}\"")
-    } else if !s.contains('\'') {
-        format!("'{s}'")
+    let q = if s.contains('"') && !s.contains('\'') {
+        '\''
     } else {
-        format!("\"{}\"", s.replace('"', "\\\""))
+        '"'
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        if c == q || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
     }
+    out.push(q);
+    out
 }
 
 fn to_json(v: &Value) -> String {
@@ -1226,7 +1234,7 @@ mod tests {
         ])
     }
 
-    fn md(json: &str) -> String {
+    pub(super) fn md(json: &str) -> String {
         body_to_markdown(&body(json)).unwrap()
     }
 
@@ -1363,5 +1371,132 @@ mod tests {
                 .message
                 .contains("unsupported body type")
         );
+    }
+}
+
+#[cfg(test)]
+mod parse_back {
+    //! The writer against the real parser: tricky text must come back as itself.
+    use super::*;
+    use crate::content::doc::{Block, Inline};
+    use crate::content::markdown::parse;
+
+    fn para(text: &str) -> Value {
+        Value::Object(vec![
+            ("type".into(), Value::String("minimark".into())),
+            (
+                "value".into(),
+                Value::Array(vec![Value::Array(vec![
+                    Value::String("p".into()),
+                    Value::Object(vec![]),
+                    Value::String(text.into()),
+                ])]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn tricky_text_parses_back_to_itself() {
+        let cases = [
+            "# hash",
+            "> quote",
+            "- dash",
+            "+ plus",
+            "* star",
+            "1. one",
+            "2) two",
+            "---",
+            "===",
+            "a *b* c",
+            "a **b** c",
+            "snake_case and _under_",
+            "`tick`",
+            "[link](x)",
+            "![img](y)",
+            "<b>html</b>",
+            "&amp; &#65; &x",
+            "~one~ ~~two~~",
+            "back\\slash \\* \\",
+            "a | b",
+            ":inline and ::block",
+            "text{.attr}",
+            "https://example.com/a_b_c",
+            "100% <3 -> ok",
+            "::youtube{id=\"x\"}",
+            ":::",
+        ];
+        // Not here: text that reads `:name{…}`. It is written `\:name{…}` (MDC's escape),
+        // but `content::markdown` looks for inline components after escapes are resolved,
+        // so it still reads a component there.
+        for text in cases {
+            let md = body_to_markdown(&para(text)).unwrap();
+            let (doc, _) = parse(&md);
+            let got = match doc.blocks.as_slice() {
+                [Block::Paragraph(inl)] => Inline::plain_text(inl),
+                other => panic!("{text:?} → {md:?} → {other:?}"),
+            };
+            assert_eq!(got, text, "{text:?} was written as {md:?}");
+        }
+    }
+
+    #[test]
+    fn props_with_quotes_and_backslashes_parse_back() {
+        for v in [
+            "plain",
+            "say \"hi\"",
+            "it's",
+            "both \" and '",
+            "back\\slash",
+            "end\\",
+        ] {
+            let attrs = vec![("title".to_string(), Value::String(v.into()))];
+            let written = props(&attrs, false);
+            let md = format!("::youtube{written}\n::\n");
+            let (doc, _) = parse(&md);
+            match doc.blocks.as_slice() {
+                [Block::Component { name, props, .. }] => {
+                    assert_eq!(name, "youtube");
+                    assert_eq!(props, &vec![("title".to_string(), v.to_string())], "{md}");
+                }
+                other => panic!("{md} → {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn structures_parse_back() {
+        let json = r#"[["ol",{"start":7},["li",{},"seven",["ul",{},["li",{},"inner ",["code",{},"x"]]]],["li",{},"eight"]],
+            ["pre",{"language":"md","code":"```\n::x\n```\n"}],
+            ["table",{},["thead",{},["tr",{},["th",{"align":"right"},"a|b"]]],["tbody",{},["tr",{},["td",{},"c"]]]],
+            ["blockquote",{},["p",{},"q ",["strong",{},"s"]]]]"#;
+        let md = super::tests::md(json);
+        let (doc, warnings) = parse(&md);
+        assert!(warnings.is_empty(), "{warnings:?}\n{md}");
+        match doc.blocks.as_slice() {
+            [
+                Block::List {
+                    start: Some(7),
+                    items,
+                },
+                Block::Code { lang, code },
+                Block::Table { header, rows, .. },
+                Block::Quote(q),
+            ] => {
+                assert_eq!(items.len(), 2);
+                assert!(
+                    matches!(
+                        items[0].as_slice(),
+                        [Block::Paragraph(_), Block::List { start: None, .. }]
+                    ),
+                    "{items:?}"
+                );
+                assert_eq!(lang.as_deref(), Some("md"));
+                assert_eq!(code.trim_end(), "```\n::x\n```");
+                assert_eq!(Inline::plain_text(&header[0]), "a|b");
+                assert_eq!(Inline::plain_text(&rows[0][0]), "c");
+                assert!(matches!(q.as_slice(), [Block::Paragraph(_)]));
+            }
+            other => panic!("{md}\n→ {other:#?}"),
+        }
     }
 }
