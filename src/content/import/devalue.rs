@@ -293,7 +293,7 @@ impl Decoder<'_> {
             },
             "Set" => self.array(index, args, depth),
             "Map" | "null" => {
-                if args.len() % 2 != 0 {
+                if !args.len().is_multiple_of(2) {
                     return Err(malformed());
                 }
                 let mut out = Vec::new();
