@@ -391,3 +391,20 @@ pub fn sshfolio(args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// The original site's payload, the importer's test oracle.
+pub fn seed_payload() -> PathBuf {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/_payload.json");
+    if shared.exists() {
+        shared
+    } else {
+        PathBuf::from("/work/shared/seed/_payload.json")
+    }
+}
+
+/// The built `sshfolio` binary, to be given arguments.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sshfolio"));
+    c.env_remove("SSHFOLIO_CONTENT");
+    c
+}
