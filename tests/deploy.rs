@@ -693,3 +693,78 @@ async fn haproxy_with_send_proxy_v2_in_front_of_two_instances() {
         assert!(String::from_utf8_lossy(&out.stdout).contains(A_PROJECT));
     }
 }
+
+// --- the files in deploy/ ---------------------------------------------------------------
+
+fn deploy_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy")
+}
+
+#[test]
+fn deploy_yaml_files_parse_and_the_example_config_loads() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(deploy_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            serde_yaml::from_str::<serde_yaml::Value>(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 4, "expected compose, two stacks and sshfolio.yml");
+    let out = bin()
+        .args(["serve", "--print-config", "--config"])
+        .arg(deploy_dir().join("sshfolio.yml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["metrics"], "127.0.0.1:9222");
+}
+
+#[test]
+fn the_example_haproxy_cfg_is_valid() {
+    let Some(haproxy_bin) = haproxy() else {
+        eprintln!("SKIPPED the_example_haproxy_cfg_is_valid: haproxy is not installed");
+        return;
+    };
+    let out = Command::new(haproxy_bin)
+        .args(["-c", "-f"])
+        .arg(deploy_dir().join("haproxy.cfg"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_systemd_unit_verifies() {
+    let Ok(version) = Command::new("systemd-analyze").arg("--version").output() else {
+        eprintln!("SKIPPED the_systemd_unit_verifies: systemd-analyze is not installed");
+        return;
+    };
+    assert!(version.status.success());
+    // `verify` wants ExecStart's binary to exist: point it at the one just built.
+    let dir = tempfile::tempdir().unwrap();
+    let unit = std::fs::read_to_string(deploy_dir().join("sshfolio.service"))
+        .unwrap()
+        .replace("/usr/local/bin/sshfolio", env!("CARGO_BIN_EXE_sshfolio"));
+    let path = dir.path().join("sshfolio.service");
+    std::fs::write(&path, unit).unwrap();
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && said.trim().is_empty(), "{said}");
+}
