@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # sshfolio in a container: build with the Rust toolchain, run from a small image with
 # no shell, as an unprivileged user.
 #   docker build -t sshfolio .

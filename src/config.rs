@@ -90,8 +90,9 @@ pub struct FileConfig {
     /// Seconds a trusted proxy gets to send its header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_header_timeout: Option<f64>,
-    /// Address for the Prometheus endpoint (`GET /metrics`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Address for the Prometheus endpoint (`GET /metrics`). Printed as `null` when off,
+    /// so `--print-config` shows every key.
+    #[serde(default)]
     pub metrics: Option<SocketAddr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,

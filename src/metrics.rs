@@ -40,7 +40,8 @@ impl Counter {
     }
 }
 
-/// Guest sessions (a session channel opened) now open, and since start.
+/// Guest sessions now open, and since start: connections that opened their session
+/// channel, counted until the connection closes.
 pub static SESSIONS_ACTIVE: Counter = Counter::new();
 pub static SESSIONS_TOTAL: Counter = Counter::new();
 /// Connections accepted (after limits and the PROXY header).
@@ -128,7 +129,7 @@ pub fn render() -> String {
     one(
         "sshfolio_sessions_active",
         "gauge",
-        "Guest sessions open now.",
+        "Connections with an open guest session.",
         SESSIONS_ACTIVE.get(),
     );
     one(

@@ -206,6 +206,8 @@ fn config_precedence_is_flag_then_env_then_file_then_default() {
     assert_eq!(printed["keys"], "/from/file");
     assert_eq!(printed["content"], "content");
     assert_eq!(printed["proxy_header_timeout"], 3.0);
+    // Every key is shown, even one that is off.
+    assert_eq!(printed.get("metrics"), Some(&serde_yaml::Value::Null));
 
     // The config file itself can come from the environment.
     let out = bin()
