@@ -92,6 +92,15 @@ impl Instance {
         }
     }
 
+    /// The address of `--metrics 127.0.0.1:0`, from the log.
+    fn metrics_addr(&mut self) -> SocketAddr {
+        let line = self.wait_log("metrics on http://");
+        after(&line, "metrics on http://")
+            .trim_end_matches("/metrics")
+            .parse()
+            .unwrap()
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -307,10 +316,18 @@ async fn v1_and_v2_headers_from_a_trusted_proxy_name_the_peer() {
 #[tokio::test]
 async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
     let keys = tempfile::tempdir().unwrap();
-    let server = Instance::start(
+    let mut server = Instance::start(
         keys.path(),
-        &["--trusted-proxy", "127.0.0.1", "--max-per-ip", "1"],
+        &[
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--max-per-ip",
+            "1",
+            "--metrics",
+            "127.0.0.1:0",
+        ],
     );
+    let metrics = server.metrics_addr();
     let loopback = ip("127.0.0.1");
     let held = connect_from(
         loopback,
@@ -342,7 +359,12 @@ async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
     .await
     .unwrap();
     assert_eq!(exec_on(&other, "projects").await.status, Some(0));
-    assert!(server.log().contains("refused before the handshake"));
+    let text = http_get(metrics, "/metrics").await;
+    assert_eq!(
+        metric(&text, "sshfolio_rejections_total{reason=\"per_ip_open\"}"),
+        1,
+        "{text}"
+    );
     drop(held);
 }
 
@@ -447,11 +469,7 @@ async fn metrics_show_the_session_an_end_to_end_test_created() {
         keys.path(),
         &["--metrics", "127.0.0.1:0", "--log-format", "json"],
     );
-    let line = server.wait_log("metrics on http://");
-    let metrics: SocketAddr = after(&line, "metrics on http://")
-        .trim_end_matches("/metrics")
-        .parse()
-        .unwrap();
+    let metrics = server.metrics_addr();
     // JSON logs: every line is one JSON object.
     for l in server.log().lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));

@@ -250,11 +250,11 @@ impl Acceptor {
                 continue;
             }
             // A trusted proxy: its header names the peer. Read it in the connection's
-            // task, bounded by the header timeout.
+            // task, bounded by the header timeout; `acceptor` holds a `done` sender, so
+            // shutdown waits for it too.
             let acceptor = self.clone_parts();
             let timeout = self.proxy.header_timeout;
             tokio::spawn(async move {
-                let _done = acceptor.done.clone();
                 let real = match proxy::read_header(&mut stream, timeout).await {
                     Ok(Some(addr)) => {
                         tracing::info!(peer = %addr, proxy = %peer, "proxied connection");
@@ -319,7 +319,8 @@ impl Parts {
             }),
             Err(why) => {
                 metrics::rejected(why.rejection());
-                tracing::info!(%peer, ?why, "refused before the handshake");
+                // Debug: a flood of refusals must not become a flood of log lines.
+                tracing::debug!(%peer, ?why, "refused before the handshake");
                 None
             }
         }
