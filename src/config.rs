@@ -1,11 +1,18 @@
-//! Configuration for `serve`: flags, `SSHFOLIO_*` environment, defaults.
+//! Configuration for `serve`: flags, `SSHFOLIO_*` environment, an optional
+//! `sshfolio.yml`, defaults — in that order of precedence.
 //!
-//! Defaults are sized for a 1-core VPS; every limit is a plain field so tests can shrink
-//! them.
+//! `main.rs` turns flags and environment (clap reads both, flag first) into a
+//! `FileConfig` of the values that were given, lays it over the file's with `over`, and
+//! `resolve`s the result over the defaults. Defaults are sized for a 1-core VPS; every
+//! limit is a plain field so tests can shrink them.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ssh::proxy::{self, ProxyPolicy};
 
 /// Settings of a running server. Built by `main.rs` from flags and environment.
 #[derive(Debug, Clone)]
@@ -15,6 +22,11 @@ pub struct ServeConfig {
     pub content: PathBuf,
     pub keys: PathBuf,
     pub limits: Limits,
+    /// Load balancers whose PROXY headers we read.
+    pub proxy: ProxyPolicy,
+    /// Where to serve Prometheus metrics (`None`: nowhere).
+    pub metrics: Option<SocketAddr>,
+    pub log_format: LogFormat,
 }
 
 impl Default for ServeConfig {
@@ -24,6 +36,204 @@ impl Default for ServeConfig {
             content: PathBuf::from("content"),
             keys: PathBuf::from("keys"),
             limits: Limits::default(),
+            proxy: ProxyPolicy::default(),
+            metrics: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// How log lines look on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("unknown log format {s:?} (text or json)")),
+        }
+    }
+}
+
+/// `sshfolio.yml`: every key optional, each also a flag (`max_per_ip` is
+/// `--max-per-ip`) and an environment variable (`SSHFOLIO_MAX_PER_IP`). Unknown keys
+/// are errors, so a typo never silently keeps a default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<Vec<SocketAddr>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_ip: Option<usize>,
+    /// Seconds; 0 means never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<u64>,
+    /// CIDR ranges (or single addresses) of load balancers that send PROXY headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_proxy: Option<Vec<String>>,
+    /// Seconds a trusted proxy gets to send its header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_header_timeout: Option<f64>,
+    /// Address for the Prometheus endpoint (`GET /metrics`). Printed as `null` when off,
+    /// so `--print-config` shows every key.
+    #[serde(default)]
+    pub metrics: Option<SocketAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `path:line:col: message`, the way `sshfolio check` reports content problems.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Largest config file we read; a real one is a few hundred bytes.
+const MAX_FILE: u64 = 1024 * 1024;
+
+impl FileConfig {
+    /// Read and check `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let read = |source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(read)?.len();
+        if len > MAX_FILE {
+            return Err(ConfigError::Invalid(format!(
+                "{}: larger than {MAX_FILE} bytes",
+                path.display()
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(read)?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse `text` (named `path` in errors). An empty file is an empty config.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            // serde_yaml appends " at line L column C"; we lead with it instead.
+            let message = e.to_string();
+            let message = match message.find(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })
+    }
+
+    /// `self` with every value that `over` sets replaced by `over`'s.
+    pub fn over(self, over: FileConfig) -> FileConfig {
+        FileConfig {
+            listen: over.listen.or(self.listen),
+            content: over.content.or(self.content),
+            keys: over.keys.or(self.keys),
+            max_connections: over.max_connections.or(self.max_connections),
+            max_per_ip: over.max_per_ip.or(self.max_per_ip),
+            idle_timeout: over.idle_timeout.or(self.idle_timeout),
+            trusted_proxy: over.trusted_proxy.or(self.trusted_proxy),
+            proxy_header_timeout: over.proxy_header_timeout.or(self.proxy_header_timeout),
+            metrics: over.metrics.or(self.metrics),
+            log_format: over.log_format.or(self.log_format),
+        }
+    }
+
+    /// The settings: these values over the defaults.
+    pub fn resolve(self) -> Result<ServeConfig, ConfigError> {
+        let mut cfg = ServeConfig::default();
+        if let Some(listen) = self.listen.filter(|l| !l.is_empty()) {
+            cfg.listen = listen;
+        }
+        if let Some(v) = self.content {
+            cfg.content = v;
+        }
+        if let Some(v) = self.keys {
+            cfg.keys = v;
+        }
+        if let Some(v) = self.max_connections {
+            cfg.limits.max_connections = v;
+        }
+        if let Some(v) = self.max_per_ip {
+            cfg.limits.max_per_ip = v;
+        }
+        if let Some(v) = self.idle_timeout {
+            cfg.limits.idle_timeout = (v > 0).then(|| Duration::from_secs(v));
+        }
+        if let Some(list) = self.trusted_proxy {
+            cfg.proxy.trusted = list
+                .iter()
+                .map(|s| proxy::parse_cidr(s).map_err(ConfigError::Invalid))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(secs) = self.proxy_header_timeout {
+            if !(secs > 0.0 && secs <= 60.0) {
+                return Err(ConfigError::Invalid(format!(
+                    "proxy_header_timeout must be between 0 and 60 seconds, not {secs}"
+                )));
+            }
+            cfg.proxy.header_timeout = Duration::from_secs_f64(secs);
+        }
+        cfg.metrics = self.metrics.or(cfg.metrics);
+        cfg.log_format = self.log_format.unwrap_or(cfg.log_format);
+        Ok(cfg)
+    }
+}
+
+impl ServeConfig {
+    /// Every setting a config file can hold, as `sshfolio.yml` would spell it.
+    pub fn to_file(&self) -> FileConfig {
+        FileConfig {
+            listen: Some(self.listen.clone()),
+            content: Some(self.content.clone()),
+            keys: Some(self.keys.clone()),
+            max_connections: Some(self.limits.max_connections),
+            max_per_ip: Some(self.limits.max_per_ip),
+            idle_timeout: Some(self.limits.idle_timeout.map_or(0, |d| d.as_secs())),
+            trusted_proxy: Some(self.proxy.trusted.iter().map(|n| n.to_string()).collect()),
+            proxy_header_timeout: Some(self.proxy.header_timeout.as_secs_f64()),
+            metrics: self.metrics,
+            log_format: Some(self.log_format),
         }
     }
 }
@@ -66,5 +276,72 @@ impl Default for Limits {
             keepalive_max: 3,
             shutdown_grace: Duration::from_secs(3),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_is_an_error_naming_it_and_its_line() {
+        let text = "listen: [\"127.0.0.1:2222\"]\nmax_per_ip: 4\nmax_per_ipp: 5\n";
+        let err = FileConfig::parse(text, Path::new("sshfolio.yml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("sshfolio.yml:3:"), "{msg}");
+        assert!(msg.contains("unknown field `max_per_ipp`"), "{msg}");
+    }
+
+    #[test]
+    fn later_layers_win_and_unset_values_fall_through() {
+        let file = FileConfig {
+            max_per_ip: Some(3),
+            keys: Some("/k".into()),
+            ..Default::default()
+        };
+        let cli = FileConfig {
+            max_per_ip: Some(5),
+            ..Default::default()
+        };
+        let cfg = file.over(cli).resolve().unwrap();
+        assert_eq!(cfg.limits.max_per_ip, 5);
+        assert_eq!(cfg.keys, PathBuf::from("/k"));
+        assert_eq!(
+            cfg.limits.max_connections,
+            Limits::default().max_connections
+        );
+    }
+
+    #[test]
+    fn the_printed_config_reads_back_as_the_same_settings() {
+        let cfg = FileConfig {
+            trusted_proxy: Some(vec!["10.0.0.0/8".into(), "127.0.0.1".into()]),
+            idle_timeout: Some(0),
+            log_format: Some(LogFormat::Json),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        let yaml = serde_yaml::to_string(&cfg.to_file()).unwrap();
+        let back = FileConfig::parse(&yaml, Path::new("x")).unwrap();
+        assert_eq!(back, cfg.to_file());
+        assert!(yaml.contains("127.0.0.1/32"), "{yaml}");
+        assert!(yaml.contains("log_format: json"), "{yaml}");
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        let bad = FileConfig {
+            trusted_proxy: Some(vec!["10.0.0.0/40".into()]),
+            ..Default::default()
+        };
+        assert!(bad.resolve().is_err());
+        let bad = FileConfig {
+            proxy_header_timeout: Some(-1.0),
+            ..Default::default()
+        };
+        assert!(bad.resolve().is_err());
+        let err = FileConfig::parse("max_per_ip: lots\n", Path::new("f.yml")).unwrap_err();
+        assert!(err.to_string().starts_with("f.yml:1:"), "{err}");
     }
 }

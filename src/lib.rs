@@ -8,11 +8,13 @@
 //! - `session`: one task per guest, gluing input, app, terminal and output.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
-//! - `config`: settings for `serve` from flags, environment and defaults.
+//! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
+//! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
 
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod metrics;
 pub mod render;
 pub mod session;
 pub mod ssh;

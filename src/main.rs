@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use sshfolio::config::{Limits, ServeConfig};
+use sshfolio::config::{FileConfig, LogFormat, ServeConfig};
 use sshfolio::content;
 
 #[derive(Parser, Debug)]
@@ -22,26 +22,75 @@ struct Cli {
     serve: ServeArgs,
 }
 
+/// Flags of `serve`. No clap defaults: a value is `Some` only when a flag or an
+/// environment variable gave it (clap prefers the flag), so the config file fills the
+/// rest and `config::ServeConfig::default()` what remains (see `config.rs`).
 #[derive(clap::Args, Debug, Clone)]
 struct ServeArgs {
-    /// Address to listen on (repeatable); port 0 binds a free port.
+    /// A YAML file of settings (keys as below, `max_per_ip` for `--max-per-ip`).
+    #[arg(long, env = "SSHFOLIO_CONFIG")]
+    config: Option<PathBuf>,
+    /// Print the effective settings as YAML and exit.
+    #[arg(long)]
+    print_config: bool,
+    /// Address to listen on (repeatable) [default: 0.0.0.0:2222]; port 0 binds a free port.
     #[arg(long, env = "SSHFOLIO_LISTEN", value_delimiter = ',')]
     listen: Vec<std::net::SocketAddr>,
-    /// Content directory.
-    #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
-    content: PathBuf,
-    /// Host key directory.
-    #[arg(long, env = "SSHFOLIO_KEYS", default_value = "keys")]
-    keys: PathBuf,
-    /// Most open connections at once.
-    #[arg(long, env = "SSHFOLIO_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
-    max_connections: usize,
-    /// Most open connections from one IP address.
-    #[arg(long, env = "SSHFOLIO_MAX_PER_IP", default_value_t = Limits::default().max_per_ip)]
-    max_per_ip: usize,
-    /// Seconds without guest input before a session ends (0: never).
-    #[arg(long, env = "SSHFOLIO_IDLE_TIMEOUT", default_value_t = 600)]
-    idle_timeout: u64,
+    /// Content directory [default: content].
+    #[arg(long, env = "SSHFOLIO_CONTENT")]
+    content: Option<PathBuf>,
+    /// Host key directory [default: keys].
+    #[arg(long, env = "SSHFOLIO_KEYS")]
+    keys: Option<PathBuf>,
+    /// Most open connections at once [default: 1024].
+    #[arg(long, env = "SSHFOLIO_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Most open connections from one IP address [default: 8].
+    #[arg(long, env = "SSHFOLIO_MAX_PER_IP")]
+    max_per_ip: Option<usize>,
+    /// Seconds without guest input before a session ends (0: never) [default: 600].
+    #[arg(long, env = "SSHFOLIO_IDLE_TIMEOUT")]
+    idle_timeout: Option<u64>,
+    /// A load balancer (CIDR or address, repeatable) whose connections start with a
+    /// PROXY v1/v2 header naming the client.
+    #[arg(long, env = "SSHFOLIO_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<String>,
+    /// Seconds a trusted proxy gets to send its header [default: 3].
+    #[arg(long, env = "SSHFOLIO_PROXY_HEADER_TIMEOUT")]
+    proxy_header_timeout: Option<f64>,
+    /// Serve Prometheus metrics on this address (`GET /metrics`).
+    #[arg(long, env = "SSHFOLIO_METRICS")]
+    metrics: Option<std::net::SocketAddr>,
+    /// Log lines as `text` or `json` [default: text].
+    #[arg(long, env = "SSHFOLIO_LOG_FORMAT")]
+    log_format: Option<LogFormat>,
+}
+
+impl ServeArgs {
+    /// The settings given by flags and environment.
+    fn given(&self) -> FileConfig {
+        FileConfig {
+            listen: (!self.listen.is_empty()).then(|| self.listen.clone()),
+            content: self.content.clone(),
+            keys: self.keys.clone(),
+            max_connections: self.max_connections,
+            max_per_ip: self.max_per_ip,
+            idle_timeout: self.idle_timeout,
+            trusted_proxy: (!self.trusted_proxy.is_empty()).then(|| self.trusted_proxy.clone()),
+            proxy_header_timeout: self.proxy_header_timeout,
+            metrics: self.metrics,
+            log_format: self.log_format,
+        }
+    }
+
+    /// Flag > environment > config file > default.
+    fn resolve(&self) -> anyhow::Result<ServeConfig> {
+        let file = match &self.config {
+            Some(path) => FileConfig::load(path)?,
+            None => FileConfig::default(),
+        };
+        Ok(file.over(self.given()).resolve()?)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +116,17 @@ enum Command {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
         content: PathBuf,
     },
+    /// Exit 0 if a server answers with an SSH banner (for container health checks).
+    Health {
+        #[arg(long, default_value = "127.0.0.1:2222")]
+        target: std::net::SocketAddr,
+        /// Send a PROXY v2 LOCAL header first (the server trusts this address as a proxy).
+        #[arg(long)]
+        proxy: bool,
+        /// Seconds to wait for the banner.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -81,6 +141,11 @@ fn main() -> ExitCode {
             force,
         }) => import(&payload, &out, force),
         Some(Command::Local { content }) => local(&content),
+        Some(Command::Health {
+            target,
+            proxy,
+            timeout,
+        }) => health(target, proxy, timeout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,14 +193,25 @@ fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyh
     Ok(())
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+        LogFormat::Json => builder.json().with_ansi(false).try_init(),
+    };
+}
+
+fn health(target: std::net::SocketAddr, proxy: bool, timeout: u64) -> anyhow::Result<()> {
+    let timeout = std::time::Duration::from_secs(timeout.max(1));
+    let banner = runtime()?.block_on(sshfolio::ssh::health::probe(target, proxy, timeout))?;
+    println!("{target}: {banner}");
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -167,19 +243,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::sync::Arc;
     use std::time::Duration;
 
-    init_tracing();
-    let mut cfg = ServeConfig {
-        content: args.content,
-        keys: args.keys,
-        ..Default::default()
-    };
-    if !args.listen.is_empty() {
-        cfg.listen = args.listen;
+    let cfg = args.resolve()?;
+    if args.print_config {
+        print!("{}", serde_yaml::to_string(&cfg.to_file())?);
+        return Ok(());
     }
-    cfg.limits.max_connections = args.max_connections;
-    cfg.limits.max_per_ip = args.max_per_ip;
-    cfg.limits.idle_timeout =
-        (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout));
+    init_tracing(cfg.log_format);
 
     let index = load_content(&cfg.content)?;
     let host_key = sshfolio::ssh::hostkey::load_or_generate(&cfg.keys)?;
@@ -192,6 +261,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let listeners = sshfolio::ssh::accept::bind(&cfg.listen)
             .await
             .with_context(|| format!("cannot listen on {:?}", cfg.listen))?;
+        if let Some(addr) = cfg.metrics {
+            let metrics = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot serve metrics on {addr}"))?;
+            tracing::info!("metrics on http://{}/metrics", metrics.local_addr()?);
+            // Ends with the runtime.
+            tokio::spawn(sshfolio::metrics::http::serve(
+                metrics,
+                std::future::pending(),
+            ));
+        }
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
         let server = sshfolio::ssh::Server {
@@ -199,6 +279,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             index: index_rx,
             limits: cfg.limits.clone(),
             test_hooks: false,
+            proxy: cfg.proxy.clone(),
         };
         sshfolio::ssh::serve(server, listeners, shutdown_signal()).await?;
         drop(index_tx);

@@ -4,13 +4,17 @@
 //! - `algorithms`: the russh `Config` (key exchange, ciphers, buffer sizes).
 //! - `hostkey`: the Ed25519 host key in `keys/`.
 //! - `accept`: our accept loop: connection permits, per-IP cap, login deadline.
+//! - `proxy`: PROXY protocol v1/v2 headers from trusted load balancers.
 //! - `stream`: a socket the accept loop can cut (deadline, shutdown).
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+//! - `health`: `sshfolio health`, a banner probe for container health checks.
 
 pub mod accept;
 pub mod algorithms;
 pub mod handler;
+pub mod health;
 pub mod hostkey;
+pub mod proxy;
 pub mod stream;
 
 pub use accept::{Server, serve};

@@ -100,6 +100,7 @@ impl TestServer {
             index: index_rx,
             limits,
             test_hooks: true,
+            proxy: Default::default(),
         };
         let task = tokio::spawn(sshfolio::ssh::serve(server, listeners, async move {
             let _ = shutdown_rx.await;

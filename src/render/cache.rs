@@ -39,8 +39,10 @@ impl RenderCache {
         if let Ok(map) = self.inner.lock()
             && let Some(r) = map.get(&key)
         {
+            crate::metrics::RENDER_CACHE_HITS.inc();
             return r.clone();
         }
+        crate::metrics::RENDER_CACHE_MISSES.inc();
         let rendered = Arc::new(match index.body(page) {
             Some(doc) => render(doc, opts),
             None => Rendered::default(),

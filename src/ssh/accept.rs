@@ -2,6 +2,9 @@
 //! a connection permit is taken before `accept`, accept errors back off instead of
 //! ending the loop, and each socket is handed to `russh::server::run_stream` in a task
 //! of its own that enforces the login deadline and the shutdown grace period.
+//! Connections from trusted proxies first give their PROXY header (in their own task,
+//! so a slow proxy never holds up `accept`), and the address it names is the peer for
+//! the per-IP limits and the logs.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,9 +19,11 @@ use tokio::time::Instant;
 
 use super::algorithms;
 use super::handler::{Guest, ServerState};
+use super::proxy::{self, ProxyPolicy};
 use super::stream::{KillSwitch, Killable};
 use crate::config::Limits;
 use crate::content::Index;
+use crate::metrics::{self, Rejection};
 use crate::render::cache::RenderCache;
 use crate::session::guests::Guests;
 
@@ -30,6 +35,8 @@ pub struct Server {
     pub limits: Limits,
     /// Test hook (see `ServerState::test_hooks`). Never set by the CLI.
     pub test_hooks: bool,
+    /// Which sources send PROXY headers (none by default).
+    pub proxy: ProxyPolicy,
 }
 
 /// Bind every address; port 0 picks a free port (read it back with `local_addr`).
@@ -73,6 +80,15 @@ impl IpEntry {
 enum Refused {
     TooManyOpen,
     TooFast,
+}
+
+impl Refused {
+    fn rejection(self) -> Rejection {
+        match self {
+            Refused::TooManyOpen => Rejection::PerIpOpen,
+            Refused::TooFast => Rejection::PerIpRate,
+        }
+    }
 }
 
 struct IpSlot {
@@ -163,6 +179,7 @@ pub async fn serve(
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let per_ip = Arc::new(PerIp::new(&limits));
+    let proxy = Arc::new(server.proxy);
 
     let mut loops = Vec::new();
     for listener in listeners {
@@ -174,6 +191,7 @@ pub async fn serve(
             state: state.clone(),
             permits: permits.clone(),
             per_ip: per_ip.clone(),
+            proxy: proxy.clone(),
             shutdown: shutdown_rx.clone(),
             done: done_tx.clone(),
         };
@@ -203,6 +221,7 @@ struct Acceptor {
     /// server leaves new connections in the kernel backlog instead of spawning tasks.
     permits: Arc<Semaphore>,
     per_ip: Arc<PerIp>,
+    proxy: Arc<ProxyPolicy>,
     shutdown: watch::Receiver<bool>,
     done: mpsc::Sender<()>,
 }
@@ -221,22 +240,89 @@ impl Acceptor {
                 r = accept(&self.listener) => r,
                 _ = self.shutdown.changed() => return,
             };
-            let slot = match self.per_ip.take(peer.ip(), Instant::now()) {
-                Ok(slot) => slot,
-                Err(why) => {
-                    tracing::debug!(%peer, ?why, "refused before the handshake");
-                    continue;
+            let _ = socket.set_nodelay(true);
+            let kill = Arc::new(KillSwitch::default());
+            let mut stream = Killable::new(socket, kill.clone());
+            if !self.proxy.trusts(peer.ip()) {
+                if let Some(conn) = self.connection(peer, permit) {
+                    tokio::spawn(conn.run(stream, kill, peer));
                 }
-            };
-            let conn = Connection {
+                continue;
+            }
+            // A trusted proxy: its header names the peer. Read it in the connection's
+            // task, bounded by the header timeout; `acceptor` holds a `done` sender, so
+            // shutdown waits for it too.
+            let acceptor = self.clone_parts();
+            let timeout = self.proxy.header_timeout;
+            tokio::spawn(async move {
+                let real = match proxy::read_header(&mut stream, timeout).await {
+                    Ok(Some(addr)) => {
+                        tracing::info!(peer = %addr, proxy = %peer, "proxied connection");
+                        addr
+                    }
+                    // The proxy's own connection (a health check): its address stands.
+                    Ok(None) => peer,
+                    Err(e) => {
+                        let why = match e {
+                            proxy::HeaderError::Timeout(_) => Rejection::ProxyTimeout,
+                            _ => Rejection::ProxyInvalid,
+                        };
+                        metrics::rejected(why);
+                        tracing::info!(proxy = %peer, error = %e, "refused a proxied connection");
+                        return;
+                    }
+                };
+                if let Some(conn) = acceptor.connection(real, permit) {
+                    conn.run(stream, kill, real).await;
+                }
+            });
+        }
+    }
+
+    /// What a connection task needs from the acceptor.
+    fn clone_parts(&self) -> Parts {
+        Parts {
+            config: self.config.clone(),
+            state: self.state.clone(),
+            per_ip: self.per_ip.clone(),
+            shutdown: self.shutdown.clone(),
+            done: self.done.clone(),
+        }
+    }
+
+    fn connection(&self, peer: SocketAddr, permit: OwnedSemaphorePermit) -> Option<Connection> {
+        self.clone_parts().connection(peer, permit)
+    }
+}
+
+/// The acceptor's shared parts, moved into a task that reads a PROXY header first.
+struct Parts {
+    config: Arc<russh::server::Config>,
+    state: Arc<ServerState>,
+    per_ip: Arc<PerIp>,
+    shutdown: watch::Receiver<bool>,
+    done: mpsc::Sender<()>,
+}
+
+impl Parts {
+    /// A connection from `peer` (the client, after any PROXY header), or `None` when the
+    /// per-IP limits turn it away (the socket is dropped, closing it).
+    fn connection(&self, peer: SocketAddr, permit: OwnedSemaphorePermit) -> Option<Connection> {
+        match self.per_ip.take(peer.ip(), Instant::now()) {
+            Ok(slot) => Some(Connection {
                 config: self.config.clone(),
                 state: self.state.clone(),
                 shutdown: self.shutdown.clone(),
                 _permit: permit,
                 _slot: slot,
                 _done: self.done.clone(),
-            };
-            tokio::spawn(conn.run(socket, peer));
+            }),
+            Err(why) => {
+                metrics::rejected(why.rejection());
+                // Debug: a flood of refusals must not become a flood of log lines.
+                tracing::debug!(%peer, ?why, "refused before the handshake");
+                None
+            }
         }
     }
 }
@@ -270,13 +356,11 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(mut self, socket: TcpStream, peer: SocketAddr) {
+    async fn run(mut self, stream: Killable<TcpStream>, kill: Arc<KillSwitch>, peer: SocketAddr) {
         let began = Instant::now();
-        let _ = socket.set_nodelay(true);
+        metrics::CONNECTIONS_TOTAL.inc();
         let limits = self.state.limits.clone();
         let deadline = began + limits.login_deadline;
-        let kill = Arc::new(KillSwitch::default());
-        let stream = Killable::new(socket, kill.clone());
         let (opened_tx, mut opened_rx) = oneshot::channel();
         let finished = Arc::new(Notify::new());
         let guest = Guest::new(
@@ -295,10 +379,12 @@ impl Connection {
         let mut running = match running {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
+                metrics::HANDSHAKE_FAILURES.inc();
                 tracing::debug!(%peer, error = %e, "handshake failed");
                 return;
             }
             Err(_) => {
+                metrics::HANDSHAKE_FAILURES.inc();
                 kill.kill();
                 tracing::info!(%peer, "login deadline passed before the SSH banner");
                 return;
@@ -306,6 +392,7 @@ impl Connection {
         };
         let handle = running.handle();
         let mut opened = false;
+        let mut _session: Option<SessionGauge> = None;
         let reason: String = loop {
             tokio::select! {
                 r = &mut running => break match r {
@@ -315,9 +402,12 @@ impl Connection {
                 r = &mut opened_rx, if !opened => {
                     // `Err`: the handler is gone, so the connection is ending anyway.
                     opened = true;
-                    let _ = r;
+                    if r.is_ok() {
+                        _session = Some(SessionGauge::new());
+                    }
                 }
                 _ = tokio::time::sleep_until(deadline), if !opened => {
+                    metrics::HANDSHAKE_FAILURES.inc();
                     kill.kill();
                     break "login deadline".into();
                 }
@@ -362,6 +452,23 @@ impl Connection {
             }
         };
         tracing::info!(%peer, reason, secs = began.elapsed().as_secs_f32(), "connection ended");
+    }
+}
+
+/// Counts one open session in the metrics while it lives.
+struct SessionGauge;
+
+impl SessionGauge {
+    fn new() -> Self {
+        metrics::SESSIONS_TOTAL.inc();
+        metrics::SESSIONS_ACTIVE.inc();
+        Self
+    }
+}
+
+impl Drop for SessionGauge {
+    fn drop(&mut self) {
+        metrics::SESSIONS_ACTIVE.dec();
     }
 }
 

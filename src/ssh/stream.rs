@@ -2,6 +2,7 @@
 //! way to abort it; wrapping the socket lets the connection task enforce the login
 //! deadline and the shutdown grace period: once killed, every read and write fails, so
 //! russh's loop ends and the socket is dropped, whatever state the handshake is in.
+//! It also counts the bytes in and out for the metrics.
 
 use std::io;
 use std::pin::Pin;
@@ -59,7 +60,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Killable<S> {
         if self.switch.is_killed() {
             return Poll::Ready(Err(killed()));
         }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        crate::metrics::BYTES_IN.add((buf.filled().len() - before) as u64);
+        r
     }
 }
 
@@ -73,7 +77,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Killable<S> {
         if self.switch.is_killed() {
             return Poll::Ready(Err(killed()));
         }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            crate::metrics::BYTES_OUT.add(n as u64);
+        }
+        r
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

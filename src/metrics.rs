@@ -1,0 +1,249 @@
+//! Process-wide counters for Prometheus (`--metrics ADDR`): plain atomics that any
+//! module may bump, rendered as Prometheus text by `render` and served by `http`.
+//!
+//! Globals, not a struct passed around: the render cache, the content watcher and the
+//! accept loop live far apart, and a counter must cost one relaxed atomic add.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod http;
+
+/// One monotonically increasing counter (or, for gauges, a value that goes both ways).
+#[derive(Debug, Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    pub const fn new() -> Self {
+        Self(AtomicU64::new(0))
+    }
+
+    pub fn inc(&self) {
+        self.add(1);
+    }
+
+    pub fn add(&self, n: u64) {
+        self.0.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// For gauges; never goes below zero.
+    pub fn dec(&self) {
+        let _ = self
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| {
+                Some(v.saturating_sub(1))
+            });
+    }
+
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Guest sessions now open, and since start: connections that opened their session
+/// channel, counted until the connection closes.
+pub static SESSIONS_ACTIVE: Counter = Counter::new();
+pub static SESSIONS_TOTAL: Counter = Counter::new();
+/// Connections accepted (after limits and the PROXY header).
+pub static CONNECTIONS_TOTAL: Counter = Counter::new();
+/// Connections whose SSH handshake failed or did not finish before the login deadline.
+pub static HANDSHAKE_FAILURES: Counter = Counter::new();
+/// Bytes read from and written to guest sockets (PROXY headers included).
+pub static BYTES_IN: Counter = Counter::new();
+pub static BYTES_OUT: Counter = Counter::new();
+/// Render cache lookups that found a layout, and ones that had to render.
+pub static RENDER_CACHE_HITS: Counter = Counter::new();
+pub static RENDER_CACHE_MISSES: Counter = Counter::new();
+/// Content reloads that were published, and ones that failed (old content kept).
+pub static CONTENT_RELOADS: Counter = Counter::new();
+pub static CONTENT_RELOAD_ERRORS: Counter = Counter::new();
+
+/// Why a connection was turned away before (or instead of) the SSH handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Too many open connections from one address.
+    PerIpOpen,
+    /// New connections from one address too fast (token bucket empty).
+    PerIpRate,
+    /// A trusted proxy sent no complete PROXY header in time.
+    ProxyTimeout,
+    /// A trusted proxy sent something that is not a valid PROXY header.
+    ProxyInvalid,
+}
+
+impl Rejection {
+    const ALL: [Rejection; 4] = [
+        Rejection::PerIpOpen,
+        Rejection::PerIpRate,
+        Rejection::ProxyTimeout,
+        Rejection::ProxyInvalid,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rejection::PerIpOpen => "per_ip_open",
+            Rejection::PerIpRate => "per_ip_rate",
+            Rejection::ProxyTimeout => "proxy_timeout",
+            Rejection::ProxyInvalid => "proxy_invalid",
+        }
+    }
+
+    fn counter(self) -> &'static Counter {
+        static COUNTERS: [Counter; 4] = [
+            Counter::new(),
+            Counter::new(),
+            Counter::new(),
+            Counter::new(),
+        ];
+        &COUNTERS[self as usize]
+    }
+}
+
+/// Count one connection turned away for `why`.
+pub fn rejected(why: Rejection) {
+    why.counter().inc();
+}
+
+pub fn rejections(why: Rejection) -> u64 {
+    why.counter().get()
+}
+
+/// The content watcher calls this after publishing a new index…
+pub fn content_reloaded() {
+    CONTENT_RELOADS.inc();
+}
+
+/// …and this when a reload failed and the old content stays.
+pub fn content_reload_failed() {
+    CONTENT_RELOAD_ERRORS.inc();
+}
+
+/// Every metric in the Prometheus text exposition format (version 0.0.4).
+pub fn render() -> String {
+    let mut out = String::with_capacity(2048);
+    let mut one = |name: &str, kind: &str, help: &str, value: u64| {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        let _ = writeln!(out, "{name} {value}");
+    };
+    one(
+        "sshfolio_sessions_active",
+        "gauge",
+        "Connections with an open guest session.",
+        SESSIONS_ACTIVE.get(),
+    );
+    one(
+        "sshfolio_sessions_total",
+        "counter",
+        "Guest sessions opened since start.",
+        SESSIONS_TOTAL.get(),
+    );
+    one(
+        "sshfolio_connections_total",
+        "counter",
+        "TCP connections handed to the SSH layer since start.",
+        CONNECTIONS_TOTAL.get(),
+    );
+    one(
+        "sshfolio_handshake_failures_total",
+        "counter",
+        "Connections whose SSH handshake failed or timed out.",
+        HANDSHAKE_FAILURES.get(),
+    );
+    one(
+        "sshfolio_bytes_in_total",
+        "counter",
+        "Bytes read from guest sockets.",
+        BYTES_IN.get(),
+    );
+    one(
+        "sshfolio_bytes_out_total",
+        "counter",
+        "Bytes written to guest sockets.",
+        BYTES_OUT.get(),
+    );
+    one(
+        "sshfolio_render_cache_hits_total",
+        "counter",
+        "Render cache lookups served from the cache.",
+        RENDER_CACHE_HITS.get(),
+    );
+    one(
+        "sshfolio_render_cache_misses_total",
+        "counter",
+        "Render cache lookups that rendered a layout.",
+        RENDER_CACHE_MISSES.get(),
+    );
+    one(
+        "sshfolio_content_reloads_total",
+        "counter",
+        "Content reloads published.",
+        CONTENT_RELOADS.get(),
+    );
+    one(
+        "sshfolio_content_reload_errors_total",
+        "counter",
+        "Content reloads that failed (the old content stays).",
+        CONTENT_RELOAD_ERRORS.get(),
+    );
+    let _ = writeln!(
+        out,
+        "# HELP sshfolio_rejections_total Connections turned away before the SSH handshake, by reason."
+    );
+    let _ = writeln!(out, "# TYPE sshfolio_rejections_total counter");
+    for why in Rejection::ALL {
+        let _ = writeln!(
+            out,
+            "sshfolio_rejections_total{{reason=\"{}\"}} {}",
+            why.label(),
+            rejections(why)
+        );
+    }
+    let _ = writeln!(out, "# HELP sshfolio_build_info The running build.");
+    let _ = writeln!(out, "# TYPE sshfolio_build_info gauge");
+    let _ = writeln!(
+        out,
+        "sshfolio_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_is_rendered_with_help_and_type() {
+        rejected(Rejection::ProxyTimeout);
+        content_reloaded();
+        let text = render();
+        for name in [
+            "sshfolio_sessions_active",
+            "sshfolio_sessions_total",
+            "sshfolio_handshake_failures_total",
+            "sshfolio_bytes_in_total",
+            "sshfolio_bytes_out_total",
+            "sshfolio_render_cache_hits_total",
+            "sshfolio_content_reloads_total",
+            "sshfolio_content_reload_errors_total",
+        ] {
+            assert!(text.contains(&format!("# TYPE {name} ")), "{name}");
+            assert!(text.lines().any(|l| l.starts_with(&format!("{name} "))));
+        }
+        assert!(text.contains("sshfolio_rejections_total{reason=\"proxy_timeout\"} "));
+        assert!(!text.contains("sshfolio_content_reloads_total 0\n"));
+        assert!(text.contains("sshfolio_build_info{version=\""));
+    }
+
+    #[test]
+    fn a_gauge_never_goes_below_zero() {
+        let g = Counter::new();
+        g.dec();
+        assert_eq!(g.get(), 0);
+        g.inc();
+        g.inc();
+        g.dec();
+        assert_eq!(g.get(), 1);
+    }
+}
