@@ -233,3 +233,49 @@ fn parsed_markdown_with_unclosed_embeds_renders_everything_in_flow() {
     assert_eq!(r.anchors[0].title, "Video");
     assert_eq!(lines[r.anchors[0].line], "Video");
 }
+
+/// Over real SSH, the reader wraps a link's visible URL in OSC 8; vt100 ignores OSC 8,
+/// so the raw bytes carry the sequence and the screen still shows the URL.
+#[tokio::test]
+async fn reader_links_are_osc8_hyperlinks_over_ssh() {
+    use crate::util::{Term, TestServer, test_index};
+    use sshfolio::content::{Block, Document, Inline};
+    use std::sync::Arc;
+
+    let server = TestServer::start().await;
+    let mut index = test_index();
+    let link = |url: &str, text: &str| Inline::Link {
+        url: url.into(),
+        title: None,
+        content: vec![Inline::Text(text.into())],
+    };
+    index.posts[0].body = Document {
+        blocks: vec![
+            Block::Paragraph(vec![
+                Inline::Text("Read ".into()),
+                link("https://example.com/osc8", "https://example.com/osc8"),
+            ]),
+            Block::Paragraph(vec![link(
+                "https://example.com/evil\u{1b}]8;;https://attacker.test\u{7}x",
+                "a trap",
+            )]),
+        ],
+    };
+    server.index.send(Arc::new(index)).unwrap();
+    let mut term = Term::open(server.addr, 80, 24, Some("blog/hello")).await;
+    term.wait_for("https://example.com/osc8").await;
+    term.wait_for("a trap").await;
+    let raw = String::from_utf8_lossy(&term.raw).into_owned();
+    let open = "\x1b]8;;https://example.com/osc8\x1b\\";
+    let at = raw.find(open).expect("no OSC 8 link opened");
+    let close = raw[at..].find("\x1b]8;;\x1b\\").expect("link never closed") + at;
+    let inside = &raw[at + open.len()..close];
+    let text: String = inside.chars().filter(|c| c.is_ascii_graphic()).collect();
+    assert!(text.contains("https://example.com/osc8"), "{inside:?}");
+    // The content's ESC/BEL never reach the guest: no second link was smuggled in.
+    assert!(!raw.contains("\x1b]8;;https://attacker.test"), "{raw:?}");
+    assert!(raw.contains("\x1b]8;;https://example.com/evil]8;;https://attacker.testx\x1b\\"));
+    term.send(b"q").await;
+    term.wait_closed().await;
+    server.stop().await;
+}
