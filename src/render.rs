@@ -29,6 +29,7 @@ mod writer;
 use ratatui::text::Line;
 
 use crate::content::Document;
+use crate::content::images::Previews;
 use crate::theme::ThemeKind;
 
 /// Options that change a layout (part of the cache key).
@@ -102,9 +103,15 @@ pub const MAX_WIDTH: u16 = 300;
 
 /// Lay out `doc` at `opts.width`. Total: never panics, bounded time for any input.
 pub fn render(doc: &Document, opts: RenderOptions) -> Rendered {
+    render_with(doc, opts, &Previews::new())
+}
+
+/// `render`, drawing a half-block preview for each standalone image whose `src` has
+/// one in `images` (the index's decoded local images); others stay placeholders.
+pub fn render_with(doc: &Document, opts: RenderOptions, images: &Previews) -> Rendered {
     let width = usize::from(opts.width.clamp(MIN_WIDTH, MAX_WIDTH));
     let pal = style::Palette::new(opts.theme, opts.plain);
-    let mut w = writer::Writer::new(&pal, width);
+    let mut w = writer::Writer::new(&pal, width, images);
     blocks::walk(&mut w, &doc.blocks);
     w.finish()
 }

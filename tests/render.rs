@@ -279,3 +279,128 @@ async fn reader_links_are_osc8_hyperlinks_over_ssh() {
     term.wait_closed().await;
     server.stop().await;
 }
+
+fn encoded(img: image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+/// Cells drawing a preview: `▀` with an RGB foreground (and background).
+fn preview_cells(lines: &[Line<'static>]) -> Vec<(Color, Option<Color>)> {
+    lines
+        .iter()
+        .flat_map(|l| &l.spans)
+        .filter(|s| !s.content.is_empty() && s.content.chars().all(|c| c == '▀'))
+        .filter_map(|s| match s.style.fg {
+            Some(fg @ Color::Rgb(..)) => Some(vec![(fg, s.style.bg); s.content.chars().count()]),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// A local image under `content/images/` is previewed in half-blocks (a GIF by its
+/// first frame); a corrupt one stays a placeholder and is reported, without a panic.
+#[test]
+fn local_images_get_half_block_previews() {
+    use crate::util::ContentDir;
+    use image::{Delay, Frame, RgbImage, RgbaImage, codecs::gif::GifEncoder};
+
+    let c = ContentDir::new();
+    let red_over_blue = RgbImage::from_fn(40, 20, |_, y| {
+        if y < 10 {
+            image::Rgb([255, 0, 0])
+        } else {
+            image::Rgb([0, 0, 255])
+        }
+    });
+    c.write(
+        "images/pic.png",
+        encoded(red_over_blue, image::ImageFormat::Png),
+    );
+    let mut gif = Vec::new();
+    {
+        let mut enc = GifEncoder::new(&mut gif);
+        for colour in [[0, 255, 0, 255], [255, 0, 255, 255]] {
+            let frame = RgbaImage::from_pixel(8, 8, image::Rgba(colour));
+            enc.encode_frame(Frame::from_parts(
+                frame,
+                0,
+                0,
+                Delay::from_numer_denom_ms(100, 1),
+            ))
+            .unwrap();
+        }
+    }
+    c.write("images/anim.gif", &gif);
+    c.write("images/broken.png", b"\x89PNG\r\n\x1a\nnot really");
+    c.write(
+        "blog/pics.md",
+        "---\ntitle: Pics\ndate: 2026-01-01\n---\n\
+         ![A red and blue picture](/images/pic.png)\n\n\
+         ![An animation](/images/anim.gif)\n\n\
+         ![Broken](/images/broken.png)\n\n\
+         ![Elsewhere](https://example.com/x.png)\n",
+    );
+    let index = sshfolio::content::load(c.path()).unwrap();
+    assert!(
+        index
+            .warnings
+            .iter()
+            .any(|d| d.message.contains("/images/broken.png")),
+        "{:?}",
+        index.warnings
+    );
+    let doc = &index.posts[0].body;
+    let opts = RenderOptions {
+        width: 80,
+        theme: ThemeKind::Dark,
+        plain: false,
+    };
+    let r = sshfolio::render::render_with(doc, opts, &index.images);
+    let cells = preview_cells(&r.lines);
+    let red = Color::Rgb(255, 0, 0);
+    let blue = Color::Rgb(0, 0, 255);
+    let green = Color::Rgb(0, 255, 0);
+    assert!(cells.contains(&(red, Some(red))), "no red cells");
+    assert!(cells.contains(&(blue, Some(blue))), "no blue cells");
+    assert!(
+        cells.iter().any(|(fg, _)| *fg == green),
+        "gif's first frame missing"
+    );
+    assert!(!cells.iter().any(|(fg, _)| *fg == Color::Rgb(255, 0, 255)));
+    // 40×20 pixels: 40 columns, 10 rows; the 8×8 gif: 8 columns, 4 rows.
+    assert_eq!(cells.len(), 40 * 10 + 8 * 4);
+    let text = r.plain_lines().join("\n");
+    for alt in [
+        "A red and blue picture",
+        "An animation",
+        "Broken",
+        "Elsewhere",
+    ] {
+        assert!(text.contains(alt), "{alt} missing:\n{text}");
+    }
+    assert!(text.contains("/images/broken.png"));
+    // Every line stays within the width, previews included.
+    for l in &r.lines {
+        assert!(l.width() <= 80, "{l:?}");
+    }
+    // At 40 columns the picture shrinks to fit its frame.
+    let narrow =
+        sshfolio::render::render_with(doc, RenderOptions { width: 40, ..opts }, &index.images);
+    for l in &narrow.lines {
+        assert!(l.width() <= 40);
+    }
+    assert!(preview_cells(&narrow.lines).len() < 40 * 10);
+    // Plain output has no previews.
+    let plain = sshfolio::render::render_with(
+        doc,
+        RenderOptions {
+            plain: true,
+            ..opts
+        },
+        &index.images,
+    );
+    assert!(plain.plain_lines().iter().all(|l| !l.contains('▀')));
+}
