@@ -8,6 +8,8 @@
 //! is new (or moved) since the last frame is written whole, even the cells the diff
 //! skipped as unchanged, so a link never has holes. The link text stays on screen, so
 //! terminals without OSC 8 show the same thing.
+//!
+//! It also keeps rows with `🗺️`-style emoji aligned (see `drop_covered`).
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
@@ -105,6 +107,31 @@ fn cell_width(cell: &Cell) -> u16 {
     }
 }
 
+/// The cells to write without those a wide character just written already covers.
+///
+/// ratatui's diff writes the column after a U+FE0F emoji when it changed, expecting the
+/// terminal to print it there; the crossterm backend then omits the cursor move (the
+/// column follows the last one written), so a terminal that drew the emoji two wide
+/// prints it one column late and shifts the rest of the row. Dropping it keeps the row
+/// aligned (the next cell written is two columns on, so the backend moves the cursor
+/// there explicitly); the emoji itself covers that column.
+fn drop_covered(items: Vec<(u16, u16, &Cell)>) -> Vec<(u16, u16, &Cell)> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut covered: Option<(u16, u16)> = None; // (row, first free column)
+    for (x, y, c) in items {
+        if let Some((cy, free)) = covered
+            && cy == y
+            && x < free
+        {
+            continue;
+        }
+        let w = cell_width(c);
+        covered = (w > 1).then(|| (y, x.saturating_add(w)));
+        out.push((x, y, c));
+    }
+    out
+}
+
 /// A crossterm backend that writes OSC 8 around the links of each frame.
 pub struct LinkBackend<W: Write> {
     inner: CrosstermBackend<W>,
@@ -131,10 +158,6 @@ impl<W: Write> Backend for LinkBackend<W> {
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         let links = self.links.take();
-        if links.is_empty() {
-            self.prev.clear();
-            return self.inner.draw(content);
-        }
         let mut items: Vec<(u16, u16, &Cell)> = content.collect();
         let diff_len = items.len();
         for l in &links {
@@ -148,6 +171,7 @@ impl<W: Write> Backend for LinkBackend<W> {
             items.dedup_by_key(|(x, y, _)| (*y, *x));
         }
         self.prev = links.iter().map(|l| (l.rect, l.url.clone())).collect();
+        let items = drop_covered(items);
 
         let link_at = |x: u16, y: u16| {
             links
@@ -271,5 +295,29 @@ mod tests {
         let open = out.find("\x1b]8;;https").unwrap();
         let close = out.rfind("\x1b]8;;\x1b\\").unwrap();
         assert!(out[open..close].contains("https://a.b/"), "{out:?}");
+    }
+
+    #[test]
+    fn a_row_after_a_vs16_emoji_stays_aligned() {
+        let out = FrameBuf::default();
+        let mut b = (LinkBackend::new(out.clone(), Links::default()), out);
+        let mut prev = Buffer::empty(Rect::new(0, 0, 10, 1));
+        prev.set_string(0, 0, "abcdefgh", Style::default());
+        let mut next = Buffer::empty(Rect::new(0, 0, 10, 1));
+        next.set_string(0, 0, "\u{1F5FA}\u{FE0F} xyz", Style::default());
+        let written = draw(&mut b, &prev, &next);
+        // After the emoji (whatever width the terminal gave it) comes a cursor move to
+        // column 3, before anything is printed.
+        let after = &written[written.find('\u{FE0F}').unwrap() + 3..];
+        let mut rest = after.to_string();
+        while let Some(i) = rest.find("\x1b[")
+            && let Some(j) = rest[i..].find('m')
+            && i == 0
+            && !rest[..i + j].contains('H')
+        {
+            rest.drain(..i + j + 1);
+        }
+        assert!(rest.starts_with("\x1b[1;3H"), "{written:?}");
+        assert!(!written.contains("\u{FE0F} "), "{written:?}");
     }
 }
