@@ -9,7 +9,8 @@
 //! skipped as unchanged, so a link never has holes. The link text stays on screen, so
 //! terminals without OSC 8 show the same thing.
 //!
-//! It also keeps rows with `🗺️`-style emoji aligned (see `drop_covered`).
+//! It also keeps rows with `🗺️`-style emoji aligned whether the terminal draws them
+//! one or two columns wide (see `drop_covered` and `draw`).
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
@@ -107,14 +108,18 @@ fn cell_width(cell: &Cell) -> u16 {
     }
 }
 
+/// A wide emoji made with U+FE0F (`🗺️`), which terminals disagree on (1 or 2 wide).
+fn is_emoji_wide(cell: &Cell) -> bool {
+    cell_width(cell) > 1 && cell.symbol().contains('\u{FE0F}')
+}
+
 /// The cells to write without those a wide character just written already covers.
 ///
-/// ratatui's diff writes the column after a U+FE0F emoji when it changed, expecting the
-/// terminal to print it there; the crossterm backend then omits the cursor move (the
-/// column follows the last one written), so a terminal that drew the emoji two wide
-/// prints it one column late and shifts the rest of the row. Dropping it keeps the row
-/// aligned (the next cell written is two columns on, so the backend moves the cursor
-/// there explicitly); the emoji itself covers that column.
+/// ratatui's diff writes the column after a U+FE0F emoji when it changed, and the
+/// crossterm backend prints it without a cursor move (it follows the last column
+/// written), so a terminal that drew the emoji two wide prints it one column late and
+/// shifts the rest of the row. `draw` blanks that column itself, in an order that is
+/// right for both widths.
 fn drop_covered(items: Vec<(u16, u16, &Cell)>) -> Vec<(u16, u16, &Cell)> {
     let mut out = Vec::with_capacity(items.len());
     let mut covered: Option<(u16, u16)> = None; // (row, first free column)
@@ -178,15 +183,31 @@ impl<W: Write> Backend for LinkBackend<W> {
                 .iter()
                 .position(|l| l.rect.contains(Position { x, y }))
         };
-        let mut start = 0;
-        while start < items.len() {
-            let (x, y, _) = items[start];
+        // Runs of cells written together (the backend moves the cursor before each).
+        let mut runs: Vec<(Option<usize>, Vec<(u16, u16, Cell)>)> = Vec::new();
+        let mut sealed = true;
+        for (x, y, c) in items {
             let link = link_at(x, y);
-            let mut end = start + 1;
-            while end < items.len() && link_at(items[end].0, items[end].1) == link {
-                end += 1;
+            if is_emoji_wide(c) {
+                // Terminals draw `🗺️` one or two columns wide. Blank the second column
+                // first, then draw the emoji, then move the cursor explicitly: right in
+                // both cases (a two-wide emoji covers the blank; a one-wide one leaves
+                // it, instead of a stale character).
+                let mut blank = c.clone();
+                blank.set_symbol(" ");
+                runs.push((link, vec![(x.saturating_add(1), y, blank)]));
+                runs.push((link, vec![(x, y, c.clone())]));
+                sealed = true;
+                continue;
             }
-            let run = items[start..end].iter().copied();
+            match runs.last_mut() {
+                Some((l, cells)) if !sealed && *l == link => cells.push((x, y, c.clone())),
+                _ => runs.push((link, vec![(x, y, c.clone())])),
+            }
+            sealed = false;
+        }
+        for (link, cells) in &runs {
+            let run = cells.iter().map(|(x, y, c)| (*x, *y, c));
             match link.and_then(|i| links.get(i)) {
                 Some(l) => {
                     write!(self.inner, "\x1b]8;;{}\x1b\\", l.url)?;
@@ -195,7 +216,6 @@ impl<W: Write> Backend for LinkBackend<W> {
                 }
                 None => self.inner.draw(run)?,
             }
-            start = end;
         }
         Ok(())
     }
@@ -306,18 +326,34 @@ mod tests {
         let mut next = Buffer::empty(Rect::new(0, 0, 10, 1));
         next.set_string(0, 0, "\u{1F5FA}\u{FE0F} xyz", Style::default());
         let written = draw(&mut b, &prev, &next);
-        // After the emoji (whatever width the terminal gave it) comes a cursor move to
-        // column 3, before anything is printed.
-        let after = &written[written.find('\u{FE0F}').unwrap() + 3..];
-        let mut rest = after.to_string();
-        while let Some(i) = rest.find("\x1b[")
-            && let Some(j) = rest[i..].find('m')
-            && i == 0
-            && !rest[..i + j].contains('H')
-        {
-            rest.drain(..i + j + 1);
+        // Without colours: blank column 2, emoji at column 1, then a move to column 3.
+        let mut bare = String::new();
+        let mut rest = written.as_str();
+        while let Some(i) = rest.find("\x1b[") {
+            bare.push_str(&rest[..i]);
+            let j = rest[i..].find(|c: char| c.is_ascii_alphabetic()).unwrap() + i;
+            if &rest[j..=j] == "H" {
+                bare.push_str(&rest[i..=j]);
+            }
+            rest = &rest[j + 1..];
         }
-        assert!(rest.starts_with("\x1b[1;3H"), "{written:?}");
-        assert!(!written.contains("\u{FE0F} "), "{written:?}");
+        bare.push_str(rest);
+        assert!(
+            bare.starts_with("\x1b[1;2H \x1b[1;1H\u{1F5FA}\u{FE0F}\x1b[1;3H xyz"),
+            "{bare:?}"
+        );
+        // A terminal drawing it one column wide (vt100 does) keeps no stale `b`.
+        let mut vt = vt100::Parser::new(1, 10, 0);
+        vt.process(prev_bytes(&prev).as_bytes());
+        vt.process(written.as_bytes());
+        let shown = vt.screen().contents();
+        assert!(!shown.contains('b') && shown.contains(" xyz"), "{shown:?}");
+    }
+
+    /// What a terminal showing `buf` was sent (a full draw).
+    fn prev_bytes(buf: &Buffer) -> String {
+        let out = FrameBuf::default();
+        let mut b = (LinkBackend::new(out.clone(), Links::default()), out);
+        draw(&mut b, &Buffer::empty(buf.area), buf)
     }
 }
