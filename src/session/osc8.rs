@@ -48,12 +48,15 @@ pub fn sanitize_url(url: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// A cell and where it goes.
+type Placed = (u16, u16, Cell);
+
 /// One link of a frame: where it is, where it goes, and its cells (to write it whole).
 #[derive(Debug, Clone)]
 struct FrameLink {
     rect: Rect,
     url: String,
-    cells: Vec<(u16, u16, Cell)>,
+    cells: Vec<Placed>,
 }
 
 /// The handle the draw closure uses to hand the frame's links to the backend.
@@ -184,7 +187,7 @@ impl<W: Write> Backend for LinkBackend<W> {
                 .position(|l| l.rect.contains(Position { x, y }))
         };
         // Runs of cells written together (the backend moves the cursor before each).
-        let mut runs: Vec<(Option<usize>, Vec<(u16, u16, Cell)>)> = Vec::new();
+        let mut runs: Vec<(Option<usize>, Vec<Placed>)> = Vec::new();
         let mut sealed = true;
         for (x, y, c) in items {
             let link = link_at(x, y);
