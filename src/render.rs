@@ -116,6 +116,26 @@ pub fn render_with(doc: &Document, opts: RenderOptions, images: &Previews) -> Re
     w.finish()
 }
 
+/// `preview` as rows of half-blocks (`▀`, upper pixel in the foreground, lower in the
+/// background), scaled down to fit `cols` × `rows` cells: for views that show an image
+/// outside a document (stories).
+pub fn preview_lines(
+    preview: &crate::content::images::Preview,
+    cols: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    embed::preview_rows(preview, cols, rows)
+        .into_iter()
+        .map(|row| {
+            Line::from(
+                row.into_iter()
+                    .map(|p| ratatui::text::Span::styled(p.text, p.style))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
+}
+
 /// Forget memoized code highlighting, so the next render pays for it again (benches).
 #[doc(hidden)]
 pub fn clear_highlight_memo() {

@@ -427,3 +427,65 @@ fn local_images_get_half_block_previews() {
     );
     assert!(plain.plain_lines().iter().all(|l| !l.contains('▀')));
 }
+
+/// A story image and a project thumbnail that are local files show as half-block
+/// previews in the stories player and at the top of the project's page.
+#[test]
+fn story_images_and_thumbnails_are_previewed_in_the_ui() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use sshfolio::content::images::{Preview, Previews};
+    use sshfolio::content::model::{Rgb, Story};
+    use sshfolio::render::cache::RenderCache;
+    use sshfolio::tui::{App, AppEvent, AppOptions};
+    use std::sync::Arc;
+    use terminput::{Event, KeyCode, KeyEvent};
+
+    let mut index = crate::util::test_index();
+    index.stories.push(Story {
+        id: "s".into(),
+        label: "Setup".into(),
+        text: "My desk.".into(),
+        image: Some("/images/desk.png".into()),
+        color: None,
+        link: None,
+        order: 1,
+        source: "stories/s.yml".into(),
+    });
+    index.projects[0].thumbnail = Some("/images/thumb.png".into());
+    let solid = |c: Rgb| {
+        Arc::new(Preview {
+            width: 12,
+            height: 8,
+            pixels: vec![c; 96],
+        })
+    };
+    let mut images = Previews::new();
+    images.insert("/images/desk.png".into(), solid(Rgb(255, 0, 0)));
+    images.insert("/images/thumb.png".into(), solid(Rgb(0, 255, 0)));
+    index.images = Arc::new(images);
+    let index = Arc::new(index);
+
+    let cells_of = |term: &Terminal<TestBackend>, want: Color| {
+        let buf = term.backend().buffer();
+        buf.content()
+            .iter()
+            .filter(|c| c.symbol() == "▀" && c.fg == want && c.bg == want)
+            .count()
+    };
+    let mut app = App::new(index.clone(), RenderCache::new(), AppOptions::default());
+    app.update(AppEvent::Input(Event::Key(KeyEvent::new(KeyCode::Char(
+        '4',
+    )))));
+    let mut term = Terminal::new(TestBackend::new(80, 30)).unwrap();
+    term.draw(|f| app.view(f)).unwrap();
+    assert_eq!(cells_of(&term, Color::Rgb(255, 0, 0)), 12 * 4);
+
+    let opts = AppOptions {
+        start: Some("projects/rack".into()),
+        ..AppOptions::default()
+    };
+    let app = App::new(index, RenderCache::new(), opts);
+    term.draw(|f| app.view(f)).unwrap();
+    assert_eq!(cells_of(&term, Color::Rgb(0, 255, 0)), 12 * 4);
+}
