@@ -489,3 +489,34 @@ fn story_images_and_thumbnails_are_previewed_in_the_ui() {
     term.draw(|f| app.view(f)).unwrap();
     assert_eq!(cells_of(&term, Color::Rgb(0, 255, 0)), 12 * 4);
 }
+
+/// The home screen's site links are reported for OSC 8, over the cells showing them.
+#[test]
+fn home_site_links_are_hyperlinks() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use sshfolio::content::model::SiteLink;
+    use sshfolio::render::cache::RenderCache;
+    use sshfolio::tui::{App, AppOptions};
+    use std::sync::Arc;
+
+    let mut index = crate::util::test_index();
+    index.site.links = vec![SiteLink {
+        label: "GitHub".into(),
+        url: "https://github.com/someone".into(),
+    }];
+    let app = App::new(Arc::new(index), RenderCache::new(), AppOptions::default());
+    let mut term = Terminal::new(TestBackend::new(100, 40)).unwrap();
+    term.draw(|f| app.view(f)).unwrap();
+    let links = app.links();
+    let (rect, url) = links
+        .iter()
+        .find(|(_, u)| u.contains("github.com/someone"))
+        .expect("site link not reported");
+    assert_eq!(url, "https://github.com/someone");
+    let buf = term.backend().buffer();
+    let shown: String = (rect.x..rect.right())
+        .map(|x| buf[(x, rect.y)].symbol().to_string())
+        .collect();
+    assert_eq!(shown, "https://github.com/someone");
+}
