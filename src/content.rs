@@ -9,11 +9,13 @@
 //! - `markdown`: markdown + MDC source → `Document`.
 //! - `slug`: heading ids, made like the original site's.
 //! - `loader`: a content directory → `Index` (or diagnostics).
+//! - `images`: local images decoded into small previews at load time.
 //! - `import`: a Nuxt `_payload.json` → content source files.
 
 pub mod diag;
 pub mod doc;
 pub mod frontmatter;
+pub mod images;
 pub mod import;
 pub mod loader;
 pub mod markdown;

@@ -29,6 +29,7 @@ mod writer;
 use ratatui::text::Line;
 
 use crate::content::Document;
+use crate::content::images::Previews;
 use crate::theme::ThemeKind;
 
 /// Options that change a layout (part of the cache key).
@@ -102,11 +103,37 @@ pub const MAX_WIDTH: u16 = 300;
 
 /// Lay out `doc` at `opts.width`. Total: never panics, bounded time for any input.
 pub fn render(doc: &Document, opts: RenderOptions) -> Rendered {
+    render_with(doc, opts, &Previews::new())
+}
+
+/// `render`, drawing a half-block preview for each standalone image whose `src` has
+/// one in `images` (the index's decoded local images); others stay placeholders.
+pub fn render_with(doc: &Document, opts: RenderOptions, images: &Previews) -> Rendered {
     let width = usize::from(opts.width.clamp(MIN_WIDTH, MAX_WIDTH));
     let pal = style::Palette::new(opts.theme, opts.plain);
-    let mut w = writer::Writer::new(&pal, width);
+    let mut w = writer::Writer::new(&pal, width, images);
     blocks::walk(&mut w, &doc.blocks);
     w.finish()
+}
+
+/// `preview` as rows of half-blocks (`▀`, upper pixel in the foreground, lower in the
+/// background), scaled down to fit `cols` × `rows` cells: for views that show an image
+/// outside a document (stories).
+pub fn preview_lines(
+    preview: &crate::content::images::Preview,
+    cols: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    embed::preview_rows(preview, cols, rows)
+        .into_iter()
+        .map(|row| {
+            Line::from(
+                row.into_iter()
+                    .map(|p| ratatui::text::Span::styled(p.text, p.style))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect()
 }
 
 /// Forget memoized code highlighting, so the next render pays for it again (benches).

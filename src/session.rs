@@ -12,6 +12,7 @@
 
 pub mod guests;
 pub mod local;
+pub mod osc8;
 
 use std::future::Future;
 use std::io::Write;
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::OptionFuture;
-use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
+use ratatui::backend::{Backend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::{mpsc, watch};
@@ -111,29 +112,45 @@ impl Write for FrameBuf {
     }
 }
 
-/// A ratatui terminal that writes ANSI into memory, for sending over a channel.
+/// A ratatui terminal that writes ANSI into memory, for sending over a channel, with
+/// the frame's links wrapped in OSC 8 (`osc8`).
 pub struct ByteScreen {
-    terminal: Terminal<CrosstermBackend<FrameBuf>>,
+    terminal: Terminal<osc8::LinkBackend<FrameBuf>>,
     buf: FrameBuf,
+    links: osc8::Links,
 }
 
 impl ByteScreen {
     pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
         let buf = FrameBuf::default();
+        let links = osc8::Links::default();
         let terminal = Terminal::with_options(
-            CrosstermBackend::new(buf.clone()),
+            osc8::LinkBackend::new(buf.clone(), links.clone()),
             TerminalOptions {
                 viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
             },
         )
         .map_err(|e| e.to_string())?;
-        Ok(Self { terminal, buf })
+        Ok(Self {
+            terminal,
+            buf,
+            links,
+        })
     }
 }
 
 impl Screen for ByteScreen {
     fn draw(&mut self, app: &App) -> Result<(), String> {
-        draw_app(&mut self.terminal, app)
+        let links = &self.links;
+        self.terminal
+            .draw(|frame| {
+                app.view(frame);
+                app.depth().convert_buffer(frame.buffer_mut());
+                // The backend wraps these cells in OSC 8 as it writes the diff.
+                links.set(app.links(), frame.buffer_mut());
+            })
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.terminal

@@ -230,6 +230,7 @@ fn fixture() -> Index {
         pages,
         warnings: vec![],
         generation: 1,
+        ..Default::default()
     }
 }
 

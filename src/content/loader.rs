@@ -12,10 +12,13 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::diag::{Diagnostic, Severity};
+use super::doc::Block;
 use super::frontmatter;
+use super::images;
 use super::markdown::{self, BodyWarning};
 use super::model::{Index, PageRef, Post, Project, Site, Story};
 
@@ -118,6 +121,8 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
     posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     stories.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
 
+    let images = load_images(dir, &site, &projects, &posts, &stories, &mut diags);
+
     let mut pages = HashMap::new();
     for (i, p) in projects.iter().enumerate() {
         pages.insert(format!("projects/{}", p.slug), PageRef::Project(i));
@@ -135,7 +140,66 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
         pages,
         warnings: diags,
         generation: GENERATION.fetch_add(1, Ordering::Relaxed) + 1,
+        images: Arc::new(images),
     })
+}
+
+/// Decode the local images the content refers to (standalone images in bodies,
+/// thumbnails, story images); a file that exists but cannot be decoded is a warning.
+fn load_images(
+    dir: &Path,
+    site: &Site,
+    projects: &[Project],
+    posts: &[Post],
+    stories: &[Story],
+    diags: &mut Vec<Diagnostic>,
+) -> images::Previews {
+    let mut srcs: Vec<(&str, &Path)> = Vec::new();
+    let mut stack: Vec<(&Block, &Path)> = Vec::new();
+    let site_path = Path::new("site.yml");
+    stack.extend(site.about.blocks.iter().map(|b| (b, site_path)));
+    for p in projects {
+        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
+        stack.extend(p.body.blocks.iter().map(|b| (b, p.source.as_path())));
+    }
+    for p in posts {
+        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
+        stack.extend(p.body.blocks.iter().map(|b| (b, p.source.as_path())));
+    }
+    for s in stories {
+        srcs.extend(s.image.as_deref().map(|t| (t, s.source.as_path())));
+    }
+    while let Some((b, path)) = stack.pop() {
+        match b {
+            Block::Image { src, .. } => srcs.push((src, path)),
+            Block::Quote(c) => stack.extend(c.iter().map(|b| (b, path))),
+            Block::List { items, .. } => {
+                stack.extend(items.iter().flatten().map(|b| (b, path)));
+            }
+            Block::Component {
+                children, slots, ..
+            } => {
+                stack.extend(children.iter().map(|b| (b, path)));
+                stack.extend(slots.iter().flat_map(|(_, s)| s).map(|b| (b, path)));
+            }
+            _ => {}
+        }
+    }
+    let (previews, errors) = images::load(dir, srcs.iter().map(|(s, _)| *s));
+    for (src, e) in errors {
+        let path = srcs
+            .iter()
+            .find(|(s, _)| *s == src)
+            .map_or(site_path, |(_, p)| *p);
+        diags.push(Diagnostic {
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+            severity: Severity::Warning,
+            message: format!("image `{src}` has no preview: {e}"),
+        });
+    }
+    previews
 }
 
 /// Every tag, deduplicated case-insensitively (first spelling wins, in date order),

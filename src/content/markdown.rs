@@ -108,18 +108,22 @@ fn markdown_blocks(text: &str, first_line: u32, warnings: &mut Vec<BodyWarning>)
     let lines = LineIndex::new(text, first_line);
     let mut b = Builder::default();
     let parser = Parser::new_ext(text, options()).into_offset_iter();
-    // Merge adjacent text so that `:name{…}` split by the parser is seen whole.
-    let mut pending: Option<String> = None;
+    // Merge adjacent text so that `:name{…}` split by the parser is seen whole. The
+    // parser drops the backslash of an escaped `\:` and starts a new text event at the
+    // colon: those colons' offsets in the merged text are kept, and never start a
+    // component.
+    let mut pending: Option<(String, Vec<usize>)> = None;
     for (event, range) in parser {
         if let Event::Text(t) = &event {
-            match &mut pending {
-                Some(buf) => buf.push_str(t),
-                None => pending = Some(t.to_string()),
+            let (buf, escaped) = pending.get_or_insert_with(Default::default);
+            if t.starts_with(':') && escaped_at(text, range.start) {
+                escaped.push(buf.len());
             }
+            buf.push_str(t);
             continue;
         }
-        if let Some(t) = pending.take() {
-            b.text(t);
+        if let Some((t, escaped)) = pending.take() {
+            b.text_escaped(t, &escaped);
         }
         let before = b.too_deep;
         b.event(event);
@@ -131,10 +135,21 @@ fn markdown_blocks(text: &str, first_line: u32, warnings: &mut Vec<BodyWarning>)
             });
         }
     }
-    if let Some(t) = pending.take() {
-        b.text(t);
+    if let Some((t, escaped)) = pending.take() {
+        b.text_escaped(t, &escaped);
     }
     b.finish()
+}
+
+/// Whether the source byte before `at` ends an odd run of backslashes (so the
+/// character at `at` was escaped).
+fn escaped_at(source: &str, at: usize) -> bool {
+    let run = source.as_bytes()[..at.min(source.len())]
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b'\\')
+        .count();
+    run % 2 == 1
 }
 
 /// Byte offset → file line.
@@ -500,12 +515,17 @@ impl Builder {
 
     /// Text, with inline components found in it (not in code, alt text or HTML).
     fn text(&mut self, t: String) {
+        self.text_escaped(t, &[]);
+    }
+
+    /// Text whose colons at the byte offsets `escaped` were written `\:` (literal).
+    fn text_escaped(&mut self, t: String, escaped: &[usize]) {
         match self.stack.last_mut() {
             Some(Frame::Code { code, .. }) => code.push_str(&t),
             Some(Frame::Html(buf)) => buf.push_str(&t),
             Some(Frame::Image { alt, .. }) => alt.push_str(&t),
             _ => {
-                for piece in mdc::scan_inline(&t) {
+                for piece in mdc::scan_inline_escaped(&t, escaped) {
                     match piece {
                         Piece::Text(s) => self.inline(Inline::Text(s)),
                         Piece::Component { name, props, label } => self.inline(Inline::Component {
@@ -788,6 +808,27 @@ mod tests {
             panic!()
         };
         assert!(!p.iter().any(|i| matches!(i, Inline::Component { .. })));
+    }
+
+    #[test]
+    fn escaped_colon_stays_literal_text() {
+        let (d, _) =
+            parse("Write \\:badge{color=red} or **\\:mention[Joe]**, but :badge[New] is one.\n");
+        let Block::Paragraph(p) = &d.blocks[0] else {
+            panic!("{d:?}")
+        };
+        let names: Vec<&str> = p
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Component { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["badge"]);
+        assert_eq!(
+            Inline::plain_text(p),
+            "Write :badge{color=red} or :mention[Joe], but New is one."
+        );
     }
 
     #[test]

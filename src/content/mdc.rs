@@ -643,13 +643,20 @@ pub(crate) enum Piece {
 /// Find inline components in a run of text. A component starts with `:` at the start
 /// of the run or after a character that is neither alphanumeric nor `:`/`/`, followed
 /// by a name and `[label]` and/or `{props}` that parse completely.
+#[cfg(test)]
 pub(crate) fn scan_inline(text: &str) -> Vec<Piece> {
+    scan_inline_escaped(text, &[])
+}
+
+/// `scan_inline`, where the colons at byte offsets `escaped` (written `\:` in the
+/// source, the escape already removed by the markdown parser) stay text.
+pub(crate) fn scan_inline_escaped(text: &str, escaped: &[usize]) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut plain_start = 0;
     let mut i = 0;
     let b = text.as_bytes();
     while i < b.len() {
-        if b[i] == b':' && may_start(text, i) {
+        if b[i] == b':' && may_start(text, i) && !escaped.contains(&i) {
             let rest = &text[i + 1..];
             let n = name_len(rest);
             if n > 0

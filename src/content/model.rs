@@ -123,6 +123,9 @@ pub struct Index {
     pub warnings: Vec<Diagnostic>,
     /// Increases with every successful load; sessions use it to notice reloads.
     pub generation: u64,
+    /// Previews of the local images (`/images/...` under `content/images/`) that the
+    /// pages, thumbnails and stories refer to, decoded at load time.
+    pub images: std::sync::Arc<super::images::Previews>,
 }
 
 impl Index {

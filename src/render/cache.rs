@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::{RenderOptions, Rendered, render};
-use crate::content::{Index, PageRef};
+use super::{RenderOptions, Rendered, render_with};
+use crate::content::{Block, Document, Index, PageRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
@@ -44,7 +44,18 @@ impl RenderCache {
         }
         crate::metrics::RENDER_CACHE_MISSES.inc();
         let rendered = Arc::new(match index.body(page) {
-            Some(doc) => render(doc, opts),
+            Some(doc) => match thumbnail(index, page) {
+                // A page whose thumbnail is a local image shows it first.
+                Some(img) => {
+                    let mut with = Document {
+                        blocks: Vec::with_capacity(doc.blocks.len() + 1),
+                    };
+                    with.blocks.push(img);
+                    with.blocks.extend(doc.blocks.iter().cloned());
+                    render_with(&with, opts, &index.images)
+                }
+                None => render_with(doc, opts, &index.images),
+            },
             None => Rendered::default(),
         });
         if let Ok(mut map) = self.inner.lock() {
@@ -55,6 +66,23 @@ impl RenderCache {
         }
         rendered
     }
+}
+
+/// The image block for `page`'s thumbnail, when it has a decoded preview.
+fn thumbnail(index: &Index, page: PageRef) -> Option<Block> {
+    let (src, title) = match page {
+        PageRef::Project(i) => index.project(i).map(|p| (p.thumbnail.as_ref(), &p.title))?,
+        PageRef::Post(i) => index.post(i).map(|p| (p.thumbnail.as_ref(), &p.title))?,
+    };
+    let src = src?;
+    index
+        .images
+        .contains_key(src.as_str())
+        .then(|| Block::Image {
+            alt: title.clone(),
+            src: src.clone(),
+            title: None,
+        })
 }
 
 #[cfg(test)]

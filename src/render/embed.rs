@@ -1,7 +1,7 @@
 //! MDC components and images as cards: rounded boxes with a label on the top border
 //! (YouTube, tweets, Instagram, Spotify, GitHub repos), their URLs recorded as links.
 
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 
 use super::inline::{Piece, bounded};
 use super::style::Palette;
@@ -9,6 +9,8 @@ use super::width::{str_width, take_width};
 use super::wrap::{Row, row_width, wrap};
 use super::writer::Writer;
 use crate::content::doc::{Props, prop};
+use crate::content::images::Preview;
+use crate::content::model::Rgb;
 
 /// Props listed inside an unknown component's box, at most.
 const MAX_PROPS_SHOWN: usize = 4;
@@ -183,10 +185,21 @@ pub(crate) fn known_embed(w: &mut Writer<'_>, name: &str, props: &Props) -> bool
     true
 }
 
-/// An image standing alone: a framed placeholder with alt text, title and URL.
+/// Most rows a preview takes (two pixels per row).
+const PREVIEW_ROWS: usize = 16;
+
+/// An image standing alone: a framed placeholder with alt text, title and URL, and
+/// above them a half-block preview when the image is a decoded local file.
 pub(crate) fn image(w: &mut Writer<'_>, alt: &str, src: &str, title: Option<&str>) {
     let pal = w.pal;
     let mut lines = Vec::new();
+    let inner = w.avail().min(MAX_CARD).saturating_sub(4);
+    if !pal.plain
+        && inner >= 4
+        && let Some(p) = w.images.get(src.trim())
+    {
+        lines.extend(preview_rows(p, inner, PREVIEW_ROWS));
+    }
     let alt = bounded(alt);
     if alt.trim().is_empty() {
         lines.push(vec![Piece::new("[image]", pal.dim)]);
@@ -230,4 +243,46 @@ pub(crate) fn props_lines(w: &mut Writer<'_>, props: &Props, always: bool) {
         }
     }
     w.end_block();
+}
+
+/// `p` scaled to fit `cols` columns and `rows` rows (never enlarged), as rows of `▀`
+/// whose foreground is the upper pixel and background the lower one.
+pub(crate) fn preview_rows(p: &Preview, cols: usize, rows: usize) -> Vec<Vec<Piece>> {
+    let (pw, ph) = (usize::from(p.width), usize::from(p.height));
+    if pw == 0 || ph == 0 || cols == 0 || rows == 0 {
+        return Vec::new();
+    }
+    let scale = f64::min(cols as f64 / pw as f64, (rows * 2) as f64 / ph as f64).min(1.0);
+    let tw = ((pw as f64 * scale).round() as usize).clamp(1, cols);
+    let th = ((ph as f64 * scale).round() as usize).clamp(1, rows * 2);
+    // The average of the source pixels under each target pixel.
+    let sample = |tx: usize, ty: usize| -> Color {
+        let (x0, x1) = (tx * pw / tw, ((tx + 1) * pw / tw).max(tx * pw / tw + 1));
+        let (y0, y1) = (ty * ph / th, ((ty + 1) * ph / th).max(ty * ph / th + 1));
+        let (mut r, mut g, mut b, mut n) = (0u32, 0u32, 0u32, 0u32);
+        for y in y0..y1.min(ph) {
+            for x in x0..x1.min(pw) {
+                let Rgb(pr, pg, pb) = p.at(x, y);
+                r += u32::from(pr);
+                g += u32::from(pg);
+                b += u32::from(pb);
+                n += 1;
+            }
+        }
+        let n = n.max(1);
+        Color::Rgb((r / n) as u8, (g / n) as u8, (b / n) as u8)
+    };
+    (0..th.div_ceil(2))
+        .map(|row| {
+            (0..tw)
+                .map(|x| {
+                    let mut style = Style::default().fg(sample(x, row * 2));
+                    if row * 2 + 1 < th {
+                        style = style.bg(sample(x, row * 2 + 1));
+                    }
+                    Piece::new("▀", style)
+                })
+                .collect()
+        })
+        .collect()
 }

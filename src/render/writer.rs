@@ -10,6 +10,7 @@ use super::style::Palette;
 use super::width::{grapheme_width, str_width};
 use super::wrap::{Row, row_width};
 use super::{Anchor, LinkSpan, Rendered, WideLine};
+use crate::content::images::Previews;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Content always keeps at least this many columns (or half the width on narrow
@@ -59,6 +60,8 @@ impl Frame {
 
 pub(crate) struct Writer<'p> {
     pub pal: &'p Palette,
+    /// Decoded local images, by `src`.
+    pub images: &'p Previews,
     pub links: Links,
     width: usize,
     frames: Vec<Frame>,
@@ -72,9 +75,10 @@ pub(crate) struct Writer<'p> {
 }
 
 impl<'p> Writer<'p> {
-    pub fn new(pal: &'p Palette, width: usize) -> Self {
+    pub fn new(pal: &'p Palette, width: usize, images: &'p Previews) -> Self {
         Self {
             pal,
+            images,
             links: Links::default(),
             width: width.max(1),
             frames: Vec::new(),

@@ -192,6 +192,9 @@ fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let width = area.width.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();
+    // (line, shown width, url) of each link, for OSC 8.
+    let mut link_rows: Vec<(usize, usize, &str)> = Vec::new();
+    let mut label_w = 0;
     for b in &site.about.blocks {
         if let crate::content::Block::Paragraph(c) = b {
             if !lines.is_empty() {
@@ -206,7 +209,7 @@ fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        let label_w = site
+        label_w = site
             .links
             .iter()
             .map(|l| str_width(&l.label))
@@ -215,9 +218,11 @@ fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .min(14)
             + 2;
         for l in &site.links {
+            let shown = fit(&l.url, width.saturating_sub(label_w));
+            link_rows.push((lines.len(), str_width(&shown), l.url.as_str()));
             lines.push(Line::from(vec![
                 Span::styled(pad(&l.label, label_w), theme.dim()),
-                Span::styled(fit(&l.url, width.saturating_sub(label_w)), theme.link()),
+                Span::styled(shown, theme.link()),
             ]));
         }
     }
@@ -233,6 +238,13 @@ fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         inner.height,
     );
     Paragraph::new(lines).render(inner, buf);
+    for (row, w, url) in link_rows {
+        let x = inner.x + label_w as u16;
+        if row < usize::from(inner.height) && x < inner.right() {
+            let w = (w as u16).min(inner.right() - x);
+            super::link(app, Rect::new(x, inner.y + row as u16, w, 1), url);
+        }
+    }
 }
 
 fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {

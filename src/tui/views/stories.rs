@@ -80,6 +80,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             Span::styled(fit(img, text_w.saturating_sub(7)), theme.dim()),
         ]));
     }
+    // A local story image: a half-block preview under its caption, a third of the
+    // screen at most.
+    if let Some(p) = story.image.as_deref().and_then(|i| app.index.images.get(i)) {
+        let rows = usize::from(inner.height / 3);
+        lines.extend(crate::render::preview_lines(p, text_w, rows.min(8)));
+    }
     lines.push(Line::default());
     // A card fills most of the screen, as a story should; its text sits in the middle.
     let room = inner.height.saturating_sub(3);
