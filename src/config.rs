@@ -50,6 +50,8 @@ pub struct Limits {
     pub keepalive_max: usize,
     /// How long shutdown waits for sessions to restore terminals before closing.
     pub shutdown_grace: Duration,
+    /// Server-wide `NO_COLOR` (`--no-color`): every guest gets no colour.
+    pub no_color: bool,
 }
 
 impl Default for Limits {
@@ -65,6 +67,7 @@ impl Default for Limits {
             keepalive_interval: Duration::from_secs(15),
             keepalive_max: 3,
             shutdown_grace: Duration::from_secs(3),
+            no_color: false,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - `slug`: heading ids, made like the original site's.
 //! - `loader`: a content directory → `Index` (or diagnostics).
 //! - `import`: a Nuxt `_payload.json` → content source files.
+//! - `watch`: hot reload: a debounced watcher that rebuilds and publishes the index.
 
 pub mod diag;
 pub mod doc;
@@ -20,6 +21,7 @@ pub mod markdown;
 pub mod mdc;
 pub mod model;
 mod slug;
+pub mod watch;
 
 pub use diag::{Diagnostic, Severity};
 pub use doc::{Block, Document, Inline};

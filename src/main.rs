@@ -42,6 +42,9 @@ struct ServeArgs {
     /// Seconds without guest input before a session ends (0: never).
     #[arg(long, env = "SSHFOLIO_IDLE_TIMEOUT", default_value_t = 600)]
     idle_timeout: u64,
+    /// No colour for any guest (as if every client sent NO_COLOR).
+    #[arg(long, env = "SSHFOLIO_NO_COLOR")]
+    no_color: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -178,6 +181,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     cfg.limits.max_connections = args.max_connections;
     cfg.limits.max_per_ip = args.max_per_ip;
+    cfg.limits.no_color = args.no_color;
     cfg.limits.idle_timeout =
         (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout));
 
@@ -194,6 +198,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {:?}", cfg.listen))?;
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
+        let _watcher = watch_content(&cfg.content, index_tx.clone());
         let server = sshfolio::ssh::Server {
             host_key,
             index: index_rx,
@@ -207,6 +212,37 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Sessions have restored their terminals by now; don't wait on stragglers.
     rt.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Hot reload: the content watcher, and SIGHUP as a manual trigger. Without a watcher
+/// (no inotify left, say) the server still runs; SIGHUP then does nothing.
+fn watch_content(
+    dir: &std::path::Path,
+    index: tokio::sync::watch::Sender<std::sync::Arc<content::Index>>,
+) -> Option<std::sync::Arc<content::watch::ContentWatcher>> {
+    use content::watch::{ContentWatcher, WatchOptions};
+    let watcher = match ContentWatcher::start(dir, index, WatchOptions::default()) {
+        Ok(w) => std::sync::Arc::new(w),
+        Err(e) => {
+            tracing::warn!("hot reload is off: {e}");
+            return None;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut hup) = signal(SignalKind::hangup()) {
+            let w = std::sync::Arc::downgrade(&watcher);
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    let Some(w) = w.upgrade() else { break };
+                    tracing::info!("SIGHUP: reloading content");
+                    w.reload();
+                }
+            });
+        }
+    }
+    Some(watcher)
 }
 
 /// SIGINT or SIGTERM.
