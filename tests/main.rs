@@ -2,6 +2,7 @@
 
 mod content;
 mod import;
+mod live;
 mod render;
 mod ssh;
 mod tui;
