@@ -106,21 +106,6 @@ fn rgb(c: ratatui::style::Color) -> vt100::Color {
     }
 }
 
-/// How many cells are drawn with this foreground colour.
-fn cells_with_fg(t: &Term, fg: vt100::Color) -> usize {
-    let screen = t.parser.screen();
-    let (rows, cols) = screen.size();
-    let mut n = 0;
-    for row in 0..rows {
-        for col in 0..cols {
-            if screen.cell(row, col).is_some_and(|c| c.fgcolor() == fg) {
-                n += 1;
-            }
-        }
-    }
-    n
-}
-
 /// Every parameter of every SGR sequence (`ESC [ … m`) in `raw`.
 fn sgr_codes(raw: &[u8]) -> Vec<u16> {
     let text = String::from_utf8_lossy(raw);
