@@ -34,7 +34,9 @@ fn generated_post(i: usize) -> String {
         }
         body.push_str("- first point\n- second point with `code`\n- third point\n\n");
     }
-    body.push_str("```bash\ndocker network create --opt com.docker.network.driver.mtu=1450 net\n```\n");
+    body.push_str(
+        "```bash\ndocker network create --opt com.docker.network.driver.mtu=1450 net\n```\n",
+    );
     format!(
         "---\ntitle: \"Generated post {i}\"\ndescription: Post number {i}.\ndate: 2025-{:02}-{:02}\n\
          readTime: 3 min\ntags:\n  - Tag{}\n  - Bench\n---\n\n{body}",
