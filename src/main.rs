@@ -231,15 +231,18 @@ fn watch_content(
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut hup) = signal(SignalKind::hangup()) {
-            let w = std::sync::Arc::downgrade(&watcher);
-            tokio::spawn(async move {
-                while hup.recv().await.is_some() {
-                    let Some(w) = w.upgrade() else { break };
-                    tracing::info!("SIGHUP: reloading content");
-                    w.reload();
-                }
-            });
+        match signal(SignalKind::hangup()) {
+            Ok(mut hup) => {
+                let w = std::sync::Arc::downgrade(&watcher);
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        let Some(w) = w.upgrade() else { break };
+                        tracing::info!("SIGHUP: reloading content");
+                        w.reload();
+                    }
+                });
+            }
+            Err(e) => tracing::warn!("SIGHUP will not reload: {e}"),
         }
     }
     Some(watcher)

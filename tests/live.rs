@@ -384,6 +384,13 @@ async fn sixteen_colours_and_no_color_never_send_truecolor_or_256_colour_escapes
             String::from_utf8_lossy(bad)
         );
     }
+    let codes = sgr_codes(&t.raw);
+    assert!(
+        !codes
+            .iter()
+            .any(|c| matches!(c, 30..=38 | 40..=48 | 90..=97 | 100..=107)),
+        "colour despite NO_COLOR: {codes:?}"
+    );
 
     // The same tour in truecolor does send RGB (the checks above can fail).
     let mut t = open_term(addr, "xterm-256color", &[("COLORTERM", "truecolor")], None).await;
@@ -744,7 +751,7 @@ fn the_server_binary_reloads_on_sighup_and_logs_broken_edits() {
                         return;
                     }
                 }
-                Err(_) => panic!("no {what:?} in:\n{}", seen.join("\n")),
+                Err(e) => panic!("no {what:?} ({e}) in:\n{}", seen.join("\n")),
             }
         }
     };
@@ -755,7 +762,17 @@ fn the_server_binary_reloads_on_sighup_and_logs_broken_edits() {
         .status()
         .unwrap();
     assert!(hup.success());
-    wait_line("SIGHUP", &mut seen);
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_line("SIGHUP", &mut seen)
+    }))
+    .is_err()
+    {
+        panic!(
+            "child: {:?}; stderr:\n{}",
+            child.try_wait(),
+            seen.join("\n")
+        );
+    }
     wait_line("content reloaded", &mut seen);
     let path = dir.join(MTU);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -764,4 +781,23 @@ fn the_server_binary_reloads_on_sighup_and_logs_broken_edits() {
     wait_line("still serving the last good content", &mut seen);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[tokio::test]
+async fn the_server_wide_no_color_default_applies_to_every_guest() {
+    let live = LiveServer::start_with(sshfolio::config::Limits {
+        no_color: true,
+        ..crate::util::test_limits()
+    })
+    .await;
+    let mut t = truecolor(live.server.addr).await;
+    tour(&mut t).await;
+    let codes = sgr_codes(&t.raw);
+    assert!(
+        !codes
+            .iter()
+            .any(|c| matches!(c, 30..=38 | 40..=48 | 90..=97 | 100..=107)),
+        "colour despite --no-color: {codes:?}"
+    );
+    live.stop().await;
 }
