@@ -96,6 +96,9 @@ pub struct FileConfig {
     pub metrics: Option<SocketAddr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,
+    /// No colour for any guest, as if every client sent NO_COLOR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_color: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +179,7 @@ impl FileConfig {
             proxy_header_timeout: over.proxy_header_timeout.or(self.proxy_header_timeout),
             metrics: over.metrics.or(self.metrics),
             log_format: over.log_format.or(self.log_format),
+            no_color: over.no_color.or(self.no_color),
         }
     }
 
@@ -196,6 +200,9 @@ impl FileConfig {
         }
         if let Some(v) = self.max_per_ip {
             cfg.limits.max_per_ip = v;
+        }
+        if let Some(v) = self.no_color {
+            cfg.limits.no_color = v;
         }
         if let Some(v) = self.idle_timeout {
             cfg.limits.idle_timeout = (v > 0).then(|| Duration::from_secs(v));
@@ -234,6 +241,7 @@ impl ServeConfig {
             proxy_header_timeout: Some(self.proxy.header_timeout.as_secs_f64()),
             metrics: self.metrics,
             log_format: Some(self.log_format),
+            no_color: Some(self.limits.no_color),
         }
     }
 }
@@ -260,6 +268,8 @@ pub struct Limits {
     pub keepalive_max: usize,
     /// How long shutdown waits for sessions to restore terminals before closing.
     pub shutdown_grace: Duration,
+    /// Server-wide `NO_COLOR` (`--no-color`): every guest gets no colour.
+    pub no_color: bool,
 }
 
 impl Default for Limits {
@@ -275,6 +285,7 @@ impl Default for Limits {
             keepalive_interval: Duration::from_secs(15),
             keepalive_max: 3,
             shutdown_grace: Duration::from_secs(3),
+            no_color: false,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - `loader`: a content directory → `Index` (or diagnostics).
 //! - `images`: local images decoded into small previews at load time.
 //! - `import`: a Nuxt `_payload.json` → content source files.
+//! - `watch`: hot reload: a debounced watcher that rebuilds and publishes the index.
 
 pub mod diag;
 pub mod doc;
@@ -22,6 +23,7 @@ pub mod markdown;
 pub mod mdc;
 pub mod model;
 mod slug;
+pub mod watch;
 
 pub use diag::{Diagnostic, Severity};
 pub use doc::{Block, Document, Inline};

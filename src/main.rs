@@ -64,6 +64,9 @@ struct ServeArgs {
     /// Log lines as `text` or `json` [default: text].
     #[arg(long, env = "SSHFOLIO_LOG_FORMAT")]
     log_format: Option<LogFormat>,
+    /// No colour for any guest (as if every client sent NO_COLOR).
+    #[arg(long, env = "SSHFOLIO_NO_COLOR")]
+    no_color: bool,
 }
 
 impl ServeArgs {
@@ -80,6 +83,7 @@ impl ServeArgs {
             proxy_header_timeout: self.proxy_header_timeout,
             metrics: self.metrics,
             log_format: self.log_format,
+            no_color: self.no_color.then_some(true),
         }
     }
 
@@ -274,6 +278,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
+        let _watcher = watch_content(&cfg.content, index_tx.clone());
         let server = sshfolio::ssh::Server {
             host_key,
             index: index_rx,
@@ -288,6 +293,40 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Sessions have restored their terminals by now; don't wait on stragglers.
     rt.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Hot reload: the content watcher, and SIGHUP as a manual trigger. Without a watcher
+/// (no inotify left, say) the server still runs; SIGHUP then does nothing.
+fn watch_content(
+    dir: &std::path::Path,
+    index: tokio::sync::watch::Sender<std::sync::Arc<content::Index>>,
+) -> Option<std::sync::Arc<content::watch::ContentWatcher>> {
+    use content::watch::{ContentWatcher, WatchOptions};
+    let watcher = match ContentWatcher::start(dir, index, WatchOptions::default()) {
+        Ok(w) => std::sync::Arc::new(w),
+        Err(e) => {
+            tracing::warn!("hot reload is off: {e}");
+            return None;
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::hangup()) {
+            Ok(mut hup) => {
+                let w = std::sync::Arc::downgrade(&watcher);
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        let Some(w) = w.upgrade() else { break };
+                        tracing::info!("SIGHUP: reloading content");
+                        w.reload();
+                    }
+                });
+            }
+            Err(e) => tracing::warn!("SIGHUP will not reload: {e}"),
+        }
+    }
+    Some(watcher)
 }
 
 /// SIGINT or SIGTERM.

@@ -9,10 +9,12 @@
 //!
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
+//! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
 
 pub mod guests;
 pub mod local;
 pub mod osc8;
+mod sgr;
 
 use std::future::Future;
 use std::io::Write;
@@ -33,9 +35,13 @@ use crate::tui::input::{InputParser, Parsed, Reply};
 use crate::tui::{App, AppEvent, AppOptions, Control};
 
 /// Sent once at the start: alternate screen, hidden cursor, SGR mouse, bracketed paste,
-/// a clear screen, and an OSC 11 query for the background colour.
+/// a clear screen, and an OSC 11 query for the background colour (ST-terminated).
 pub const ENTER: &[u8] =
-    b"\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[H\x1b[2J\x1b]11;?\x07";
+    b"\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1006h\x1b[?2004h\x1b[H\x1b[2J\x1b]11;?\x1b\\";
+/// How long after the start the terminal's OSC 11 answer may pick the theme. The first
+/// frame does not wait for it (a terminal that never answers costs nothing); a late or
+/// repeated answer is still consumed by the input parser, but changes nothing.
+pub const BACKGROUND_TIMEOUT: Duration = Duration::from_millis(300);
 /// Sent on every exit path: paste and mouse off, attributes reset, cursor shown, main screen.
 pub const RESTORE: &[u8] = b"\x1b[?2004l\x1b[?1006l\x1b[?1000l\x1b[0m\x1b[?25h\x1b[?1049l";
 
@@ -118,6 +124,8 @@ pub struct ByteScreen {
     terminal: Terminal<osc8::LinkBackend<FrameBuf>>,
     buf: FrameBuf,
     links: osc8::Links,
+    /// The depth of the last frame drawn (16 colours need their SGR rewritten).
+    depth: crate::theme::ColorDepth,
 }
 
 impl ByteScreen {
@@ -135,12 +143,14 @@ impl ByteScreen {
             terminal,
             buf,
             links,
+            depth: Default::default(),
         })
     }
 }
 
 impl Screen for ByteScreen {
     fn draw(&mut self, app: &App) -> Result<(), String> {
+        self.depth = app.depth();
         let links = &self.links;
         self.terminal
             .draw(|frame| {
@@ -158,7 +168,10 @@ impl Screen for ByteScreen {
             .map_err(|e| e.to_string())
     }
     fn take_output(&mut self) -> Vec<u8> {
-        self.buf.take()
+        match self.depth {
+            crate::theme::ColorDepth::Ansi16 => sgr::to_ansi16(self.buf.take()),
+            _ => self.buf.take(),
+        }
     }
 }
 
@@ -266,6 +279,10 @@ pub async fn run<S: Screen, O: Output>(
     let mut index_open = true;
     let mut guests_open = true;
     let mut size_open = true;
+    let mut background = Background {
+        until: Some(Instant::now() + BACKGROUND_TIMEOUT),
+        initial: app.theme_kind(),
+    };
     if let Err(e) = screen.resize(size.0, size.1) {
         return finish(&io.output, None, End::Error(e), cfg.stall_timeout).await;
     }
@@ -304,7 +321,7 @@ pub async fn run<S: Screen, O: Output>(
                 }
                 last_input = Instant::now();
                 let items = parser.feed(&bytes, std::time::Instant::now());
-                if let Some(end) = apply(&mut app, items, &mut dirty) {
+                if let Some(end) = apply(&mut app, items, &mut dirty, &mut background) {
                     break end;
                 }
             }
@@ -344,7 +361,7 @@ pub async fn run<S: Screen, O: Output>(
             }
             _ = sleep_until(esc_deadline), if esc_deadline.is_some() => {
                 let items = parser.timeout(std::time::Instant::now());
-                if let Some(end) = apply(&mut app, items, &mut dirty) {
+                if let Some(end) = apply(&mut app, items, &mut dirty, &mut background) {
                     break end;
                 }
             }
@@ -368,12 +385,34 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
+/// The window in which the terminal's background answer is taken.
+struct Background {
+    until: Option<Instant>,
+    /// The theme the session started with: if the guest toggled since, they chose.
+    initial: crate::theme::ThemeKind,
+}
+
+impl Background {
+    /// The first answer within the timeout, unless the guest already pressed `t`.
+    fn take(&mut self, app: &App) -> bool {
+        let in_time = self.until.take().is_some_and(|t| Instant::now() <= t);
+        in_time && app.theme_kind() == self.initial
+    }
+}
+
 /// Feed parsed input to the app; `Some(end)` when the guest quit.
-fn apply(app: &mut App, items: Vec<Parsed>, dirty: &mut bool) -> Option<End> {
+fn apply(
+    app: &mut App,
+    items: Vec<Parsed>,
+    dirty: &mut bool,
+    background: &mut Background,
+) -> Option<End> {
     for item in items {
         let ev = match item {
             Parsed::Event(ev) => AppEvent::Input(ev),
-            Parsed::Reply(Reply::Background(kind)) => AppEvent::Background(kind),
+            Parsed::Reply(Reply::Background(kind)) if background.take(app) => {
+                AppEvent::Background(kind)
+            }
             Parsed::Reply(_) => continue,
         };
         match app.update(ev) {
@@ -519,7 +558,7 @@ mod tests {
             gate.clone(),
         );
         // The first frame is in flight and blocked; 50 changes pile up meanwhile, and
-        // input keeps being read (each background reply asks for a redraw).
+        // input keeps being read (the first background reply asks for a redraw).
         let mut joined = Vec::new();
         for i in 0..50 {
             joined.push(guests.join());

@@ -3,6 +3,7 @@
 mod content;
 mod deploy;
 mod import;
+mod live;
 mod render;
 mod ssh;
 mod tui;

@@ -409,3 +409,63 @@ pub fn bin() -> Command {
     c.env_remove("SSHFOLIO_CONTENT");
     c
 }
+
+/// A server on a temporary copy of the repo's `content/`, with the content watcher
+/// running on that copy (hot reload end to end).
+pub struct LiveServer {
+    pub server: TestServer,
+    /// Holds `content/`; the watcher also sees the content dir itself come and go.
+    pub root: ContentDir,
+    pub watcher: sshfolio::content::watch::ContentWatcher,
+}
+
+impl LiveServer {
+    pub async fn start() -> Self {
+        Self::start_with(test_limits()).await
+    }
+
+    pub async fn start_with(limits: Limits) -> Self {
+        let root = ContentDir::new();
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
+        copy_dir(&repo, &root.path().join("content"));
+        let keys = root.path().join("keys");
+        let server = TestServer::start_with(&keys, limits).await;
+        let index = sshfolio::content::load(&root.path().join("content")).unwrap();
+        server.index.send_replace(Arc::new(index));
+        let watcher = sshfolio::content::watch::ContentWatcher::start(
+            &root.path().join("content"),
+            server.index.clone(),
+            Default::default(),
+        )
+        .unwrap();
+        LiveServer {
+            server,
+            root,
+            watcher,
+        }
+    }
+
+    /// The watched content directory.
+    pub fn content(&self) -> PathBuf {
+        self.root.path().join("content")
+    }
+
+    pub async fn stop(self) {
+        drop(self.watcher);
+        self.server.stop().await;
+    }
+}
+
+/// Copy a directory tree (files and directories only).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

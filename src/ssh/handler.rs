@@ -179,11 +179,10 @@ impl Guest {
         let (size_tx, size_rx) = watch::channel(pty.size);
         self.input = Some(input_tx);
         self.size = Some(size_tx);
-        let depth = ColorDepth::detect(
-            Some(&pty.term),
-            self.env("COLORTERM"),
-            self.env("NO_COLOR").is_some(),
-        );
+        // NO_COLOR counts when set and not empty (no-color.org), or server-wide.
+        let no_color =
+            self.state.limits.no_color || self.env("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let depth = ColorDepth::detect(Some(&pty.term), self.env("COLORTERM"), no_color);
         let opts = AppOptions {
             depth,
             start,

@@ -82,8 +82,9 @@ pub struct App {
     pub(crate) reader: Option<ReaderState>,
     pub(crate) stories: StoriesState,
     pub(crate) search: SearchState,
-    /// Lowercased text of the index for search: built on first search, dropped on reload.
-    corpus: Option<Corpus>,
+    /// Lowercased text of the index for search: shared by the sessions on this index,
+    /// built on first search, dropped on reload.
+    corpus: Option<Arc<Corpus>>,
     pub(crate) notice: Option<Notice>,
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
@@ -385,7 +386,7 @@ impl App {
     fn run_search(&mut self) {
         let corpus = self
             .corpus
-            .get_or_insert_with(|| Corpus::build(&self.index));
+            .get_or_insert_with(|| search::shared(&self.index));
         self.search.hits = corpus.search(&self.search.query);
         self.search.list = ListState::default();
     }

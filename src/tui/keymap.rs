@@ -407,7 +407,11 @@ pub fn hints(screen: Screen) -> impl Iterator<Item = (Action, &'static str, &'st
         .filter_map(|b| b.hint.map(|h| (b.action, b.keys_label, h)))
 }
 
-/// The help overlay's rows: one per distinct (keys, description), first use wins.
+/// What the mouse does (handled by `App::on_mouse`), listed in help after the keys.
+pub const MOUSE: &[(&str, &str)] = &[(s::HELP_MOUSE_KEYS, s::HELP_MOUSE)];
+
+/// The help overlay's rows: one per distinct (keys, description), first use wins,
+/// then the mouse.
 pub fn help_rows() -> Vec<(&'static str, &'static str)> {
     let mut rows: Vec<(&'static str, &'static str)> = Vec::new();
     for b in KEYMAP {
@@ -417,6 +421,7 @@ pub fn help_rows() -> Vec<(&'static str, &'static str)> {
         }
         rows.push((b.keys_label, b.help));
     }
+    rows.extend_from_slice(MOUSE);
     rows
 }
 

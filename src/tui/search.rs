@@ -2,6 +2,8 @@
 //! text of every project, post and story. Plain `str::find` on lowercased text, so any
 //! query (regex metacharacters, 10,000 characters) is just text; queries are capped.
 
+use std::sync::{Arc, Mutex, Weak};
+
 use crate::content::{Block, Document, Index, Inline};
 
 use super::state::{MatchRank, SearchHit, Target};
@@ -21,6 +23,27 @@ pub(crate) struct Entry {
     /// Body paragraphs: (original, lowercased).
     body: Vec<(String, String)>,
     description: String,
+}
+
+/// The corpus of the index most recently searched, shared by every session on it: a
+/// thousand guests searching cost one corpus, not a thousand. Weak on both sides, so
+/// it goes away with the last session holding it (and a reload makes a new one).
+static SHARED: Mutex<Option<(Weak<Index>, Weak<Corpus>)>> = Mutex::new(None);
+
+/// The corpus of `index`, built on first use and shared with every other session on
+/// the same index.
+pub(crate) fn shared(index: &Arc<Index>) -> Arc<Corpus> {
+    let lock = || SHARED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((ix, corpus)) = lock().as_ref()
+        && Weak::ptr_eq(ix, &Arc::downgrade(index))
+        && let Some(corpus) = corpus.upgrade()
+    {
+        return corpus;
+    }
+    // Built outside the lock: other sessions' searches never wait on it.
+    let corpus = Arc::new(Corpus::build(index));
+    *lock() = Some((Arc::downgrade(index), Arc::downgrade(&corpus)));
+    corpus
 }
 
 /// The searchable text of an index, built once per content generation.
@@ -211,5 +234,18 @@ mod tests {
             .unwrap();
         let s = snippet(orig, &lower, at);
         assert!(s.contains("stanbul"));
+    }
+
+    #[test]
+    fn sessions_on_one_index_share_one_corpus() {
+        let a = Arc::new(Index::default());
+        let b = Arc::new(Index::default());
+        // Other tests search too (one slot, process-wide): retry past their interleaving.
+        assert!((0..100).any(|_| {
+            let first = shared(&a);
+            Arc::ptr_eq(&first, &shared(&a))
+        }));
+        let first = shared(&a);
+        assert!(!Arc::ptr_eq(&first, &shared(&b)));
     }
 }

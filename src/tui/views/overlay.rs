@@ -16,8 +16,7 @@ use crate::tui::state::Hit;
 use crate::tui::strings as s;
 
 pub(crate) fn help(_app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let mut rows = keymap::help_rows();
-    rows.push((s::HELP_MOUSE_KEYS, s::HELP_MOUSE));
+    let rows = keymap::help_rows();
     let keys_w = rows.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
     let text_w = rows.iter().map(|(_, h)| str_width(h)).max().unwrap_or(0);
     let w = (keys_w + text_w + 8) as u16;
