@@ -5,12 +5,14 @@
 //! - `hostkey`: the Ed25519 host key in `keys/`.
 //! - `accept`: our accept loop: connection permits, per-IP cap, login deadline.
 //! - `stream`: a socket the accept loop can cut (deadline, shutdown).
+//! - `meter`: bytes in/out, the MaxStartups gate, the guest input rate.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
 
 pub mod accept;
 pub mod algorithms;
 pub mod handler;
 pub mod hostkey;
+pub mod meter;
 pub mod stream;
 
 pub use accept::{Server, serve};

@@ -1,7 +1,8 @@
 //! The accept loop (mini-redis style): listeners and the shutdown future are passed in,
 //! a connection permit is taken before `accept`, accept errors back off instead of
 //! ending the loop, and each socket is handed to `russh::server::run_stream` in a task
-//! of its own that enforces the login deadline and the shutdown grace period.
+//! of its own that enforces the login deadline, the MaxStartups gate and the shutdown
+//! grace period, and writes the connection's one log line when it ends.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,7 +16,8 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch}
 use tokio::time::Instant;
 
 use super::algorithms;
-use super::handler::{Guest, ServerState};
+use super::handler::{Guest, ServerState, SharedInfo};
+use super::meter::{Meter, Metered, StartupGate};
 use super::stream::{KillSwitch, Killable};
 use crate::config::Limits;
 use crate::content::Index;
@@ -163,6 +165,7 @@ pub async fn serve(
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let per_ip = Arc::new(PerIp::new(&limits));
+    let startups = Arc::new(StartupGate::new(limits.startups));
 
     let mut loops = Vec::new();
     for listener in listeners {
@@ -174,6 +177,7 @@ pub async fn serve(
             state: state.clone(),
             permits: permits.clone(),
             per_ip: per_ip.clone(),
+            startups: startups.clone(),
             shutdown: shutdown_rx.clone(),
             done: done_tx.clone(),
         };
@@ -203,6 +207,7 @@ struct Acceptor {
     /// server leaves new connections in the kernel backlog instead of spawning tasks.
     permits: Arc<Semaphore>,
     per_ip: Arc<PerIp>,
+    startups: Arc<StartupGate>,
     shutdown: watch::Receiver<bool>,
     done: mpsc::Sender<()>,
 }
@@ -232,6 +237,7 @@ impl Acceptor {
                 config: self.config.clone(),
                 state: self.state.clone(),
                 shutdown: self.shutdown.clone(),
+                meter: Meter::new(self.startups.clone()),
                 _permit: permit,
                 _slot: slot,
                 _done: self.done.clone(),
@@ -264,19 +270,46 @@ struct Connection {
     config: Arc<russh::server::Config>,
     state: Arc<ServerState>,
     shutdown: watch::Receiver<bool>,
+    meter: Arc<Meter>,
     _permit: OwnedSemaphorePermit,
     _slot: IpSlot,
     _done: mpsc::Sender<()>,
 }
 
 impl Connection {
-    async fn run(mut self, socket: TcpStream, peer: SocketAddr) {
+    async fn run(self, socket: TcpStream, peer: SocketAddr) {
+        let began = Instant::now();
+        let info: SharedInfo = Arc::default();
+        let meter = self.meter.clone();
+        let why = self.serve(socket, peer, info.clone()).await;
+        let info = info.lock().map(|i| i.clone()).unwrap_or_default();
+        // The one line per connection. Never guest input: no commands, no keys.
+        tracing::info!(
+            %peer,
+            auth = info.auth,
+            kind = info.kind,
+            term = info.term.as_deref().unwrap_or(""),
+            cols = info.size.map_or(0, |s| s.0),
+            rows = info.size.map_or(0, |s| s.1),
+            secs = began.elapsed().as_secs_f32(),
+            bytes_in = meter.bytes_in(),
+            bytes_out = meter.bytes_out(),
+            throttled_ms = info.throttled.as_millis() as u64,
+            dropped_input = info.dropped_input,
+            end = info.end.as_deref().unwrap_or(""),
+            why,
+            "connection"
+        );
+    }
+
+    /// Serve the connection; returns why it ended.
+    async fn serve(mut self, socket: TcpStream, peer: SocketAddr, info: SharedInfo) -> String {
         let began = Instant::now();
         let _ = socket.set_nodelay(true);
         let limits = self.state.limits.clone();
         let deadline = began + limits.login_deadline;
         let kill = Arc::new(KillSwitch::default());
-        let stream = Killable::new(socket, kill.clone());
+        let stream = Killable::new(Metered::new(socket, self.meter.clone()), kill.clone());
         let (opened_tx, mut opened_rx) = oneshot::channel();
         let finished = Arc::new(Notify::new());
         let guest = Guest::new(
@@ -285,6 +318,7 @@ impl Connection {
             opened_tx,
             finished.clone(),
             kill.clone(),
+            info,
         );
 
         let running = tokio::time::timeout_at(
@@ -294,32 +328,31 @@ impl Connection {
         .await;
         let mut running = match running {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                tracing::debug!(%peer, error = %e, "handshake failed");
-                return;
-            }
+            Ok(Err(_)) if self.meter.refused() => return "too many logins in progress".into(),
+            Ok(Err(e)) => return format!("handshake failed: {e}"),
             Err(_) => {
                 kill.kill();
-                tracing::info!(%peer, "login deadline passed before the SSH banner");
-                return;
+                return "login deadline".into();
             }
         };
         let handle = running.handle();
         let mut opened = false;
-        let reason: String = loop {
+        loop {
             tokio::select! {
-                r = &mut running => break match r {
+                r = &mut running => return match r {
+                    _ if self.meter.refused() => "too many logins in progress".into(),
                     Ok(()) => "closed".into(),
                     Err(e) => format!("error: {e}"),
                 },
                 r = &mut opened_rx, if !opened => {
                     // `Err`: the handler is gone, so the connection is ending anyway.
                     opened = true;
+                    self.meter.logged_in();
                     let _ = r;
                 }
                 _ = tokio::time::sleep_until(deadline), if !opened => {
                     kill.kill();
-                    break "login deadline".into();
+                    return "login deadline".into();
                 }
                 _ = self.shutdown.changed() => {
                     // The session task saw the same signal and is restoring the guest's
@@ -357,11 +390,10 @@ impl Connection {
                         }
                     }
                     kill.kill();
-                    break "shutdown".into();
+                    return "shutdown".into();
                 }
             }
-        };
-        tracing::info!(%peer, reason, secs = began.elapsed().as_secs_f32(), "connection ended");
+        }
     }
 }
 
