@@ -1,6 +1,7 @@
 //! The integration tests: one crate, one module per area (see STYLE.md).
 
 mod content;
+mod hardening;
 mod import;
 mod render;
 mod ssh;

@@ -43,6 +43,10 @@ pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
     Ok(out)
 }
 
+/// The kernel send buffer of a guest's socket: several full 300×100 repaints, and
+/// ~1 MB/s at 100 ms RTT, far more than a TUI needs.
+const SEND_BUFFER: usize = 128 * 1024;
+
 /// Most source addresses we remember; beyond it, idle entries are forgotten first.
 const MAX_TRACKED_IPS: usize = 16 * 1024;
 
@@ -306,6 +310,9 @@ impl Connection {
     async fn serve(mut self, socket: TcpStream, peer: SocketAddr, info: SharedInfo) -> String {
         let began = Instant::now();
         let _ = socket.set_nodelay(true);
+        // A fixed send buffer (no autotuning to megabytes): a guest that stops reading
+        // holds at most this much kernel memory, and its stall is noticed sooner.
+        let _ = socket2::SockRef::from(&socket).set_send_buffer_size(SEND_BUFFER);
         let limits = self.state.limits.clone();
         let deadline = began + limits.login_deadline;
         let kill = Arc::new(KillSwitch::default());
