@@ -34,7 +34,11 @@ fuzz_target!(|data: &[u8]| {
     for item in &got {
         if let Parsed::Event(terminput::Event::Paste(text)) = item {
             // Lossy UTF-8 turns a byte into at most 3.
-            assert!(text.len() <= 3 * MAX_PASTE, "paste of {} bytes kept", text.len());
+            assert!(
+                text.len() <= 3 * MAX_PASTE,
+                "paste of {} bytes kept",
+                text.len()
+            );
         }
     }
     // A pending lone ESC becomes the Esc key after the timeout, and the parser is idle.
