@@ -67,6 +67,8 @@ struct ServeArgs {
     /// No colour for any guest (as if every client sent NO_COLOR).
     #[arg(long, env = "SSHFOLIO_NO_COLOR")]
     no_color: bool,
+    #[command(flatten)]
+    hardening: HardeningArgs,
 }
 
 impl ServeArgs {
@@ -94,6 +96,54 @@ impl ServeArgs {
             None => FileConfig::default(),
         };
         Ok(file.over(self.given()).resolve()?)
+    }
+}
+
+/// The limits of issue 8 (see `config::Limits`); seconds are whole seconds.
+#[derive(clap::Args, Debug, Clone)]
+struct HardeningArgs {
+    /// Connections logging in at once, `start:rate:full` (as sshd's MaxStartups).
+    #[arg(long, env = "SSHFOLIO_MAX_STARTUPS", default_value_t = sshfolio::config::Limits::default().startups)]
+    max_startups: sshfolio::config::Startups,
+    /// New connections per second from one IP address (sustained).
+    #[arg(long, env = "SSHFOLIO_PER_IP_RATE", default_value_t = sshfolio::config::Limits::default().per_ip_rate)]
+    per_ip_rate: f64,
+    /// New connections from one IP address in a burst.
+    #[arg(long, env = "SSHFOLIO_PER_IP_BURST", default_value_t = sshfolio::config::Limits::default().per_ip_burst)]
+    per_ip_burst: u32,
+    /// Seconds from connect to an open session before the connection is closed.
+    #[arg(long, env = "SSHFOLIO_LOGIN_DEADLINE", default_value_t = 20)]
+    login_deadline: u64,
+    /// Seconds of on-screen countdown before the idle kick or the session cap.
+    #[arg(long, env = "SSHFOLIO_IDLE_WARNING", default_value_t = 60)]
+    idle_warning: u64,
+    /// Longest session in seconds, whatever the guest does (0: no cap).
+    #[arg(long, env = "SSHFOLIO_MAX_SESSION", default_value_t = 3600)]
+    max_session: u64,
+    /// Seconds a guest may leave a frame unread before it is dropped.
+    #[arg(long, env = "SSHFOLIO_STALL_TIMEOUT", default_value_t = 30)]
+    stall_timeout: u64,
+    /// Guest input per session, bytes per second (0: unlimited).
+    #[arg(long, env = "SSHFOLIO_INPUT_RATE", default_value_t = sshfolio::config::Limits::default().input_rate)]
+    input_rate: u32,
+    /// Guest input per session, bytes in a burst.
+    #[arg(long, env = "SSHFOLIO_INPUT_BURST", default_value_t = sshfolio::config::Limits::default().input_burst)]
+    input_burst: u32,
+}
+
+impl HardeningArgs {
+    fn apply(&self, limits: &mut sshfolio::config::Limits) {
+        use std::time::Duration;
+        let secs = Duration::from_secs;
+        limits.startups = self.max_startups;
+        limits.per_ip_rate = self.per_ip_rate;
+        limits.per_ip_burst = self.per_ip_burst;
+        limits.login_deadline = secs(self.login_deadline.max(1));
+        limits.idle_warning = secs(self.idle_warning);
+        limits.max_session = (self.max_session > 0).then(|| secs(self.max_session));
+        limits.stall_timeout = secs(self.stall_timeout.max(1));
+        limits.input_rate = self.input_rate;
+        limits.input_burst = self.input_burst;
     }
 }
 
@@ -247,7 +297,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::sync::Arc;
     use std::time::Duration;
 
-    let cfg = args.resolve()?;
+    let mut cfg = args.resolve()?;
+    args.hardening.apply(&mut cfg.limits);
     if args.print_config {
         print!("{}", serde_yaml::to_string(&cfg.to_file())?);
         return Ok(());

@@ -79,17 +79,48 @@ pub trait Screen: Send {
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String>;
     /// The escape sequences written since the last call.
     fn take_output(&mut self) -> Vec<u8>;
+
+    /// Draw with a one-line banner over the bottom row (the idle or time-limit
+    /// countdown). Screens that cannot show it just draw.
+    fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
+        let _ = notice;
+        self.draw(app)
+    }
 }
 
-fn draw_app<B: Backend>(terminal: &mut Terminal<B>, app: &App) -> Result<(), String> {
+fn draw_app<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    notice: Option<&str>,
+) -> Result<(), String> {
     terminal
-        .draw(|frame| {
-            app.view(frame);
-            // Views draw in full RGB; the guest's depth is applied once, before the diff.
-            app.depth().convert_buffer(frame.buffer_mut());
-        })
+        .draw(|frame| paint(frame, app, notice))
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// One frame: the app's view, a notice on the bottom row (idle countdown, session cap),
+/// then the guest's colour depth applied once, before the diff.
+fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
+    app.view(frame);
+    if let Some(text) = notice {
+        let area = frame.area();
+        if area.height > 0 {
+            let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+            let style = ratatui::style::Style::new()
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+                .add_modifier(ratatui::style::Modifier::BOLD);
+            frame.render_widget(ratatui::widgets::Clear, row);
+            frame.render_widget(
+                ratatui::widgets::Paragraph::new(text)
+                    .style(style)
+                    .alignment(ratatui::layout::Alignment::Center),
+                row,
+            );
+        }
+    }
+    // Views draw in full RGB; the guest's depth is applied once, before the diff.
+    app.depth().convert_buffer(frame.buffer_mut());
 }
 
 /// An in-memory writer shared with the backend that writes into it.
@@ -150,12 +181,14 @@ impl ByteScreen {
 
 impl Screen for ByteScreen {
     fn draw(&mut self, app: &App) -> Result<(), String> {
+        self.draw_notice(app, None)
+    }
+    fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
         self.depth = app.depth();
         let links = &self.links;
         self.terminal
             .draw(|frame| {
-                app.view(frame);
-                app.depth().convert_buffer(frame.buffer_mut());
+                paint(frame, app, notice);
                 // The backend wraps these cells in OSC 8 as it writes the diff.
                 links.set(app.links(), frame.buffer_mut());
             })
@@ -177,7 +210,10 @@ impl Screen for ByteScreen {
 
 impl Screen for Terminal<TestBackend> {
     fn draw(&mut self, app: &App) -> Result<(), String> {
-        draw_app(self, app)
+        draw_app(self, app, None)
+    }
+    fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
+        draw_app(self, app, notice)
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.backend_mut().resize(cols, rows);
@@ -193,6 +229,10 @@ impl Screen for Terminal<TestBackend> {
 pub struct SessionConfig {
     /// No guest input for this long ends the session.
     pub idle_timeout: Option<Duration>,
+    /// The last stretch before the idle timeout or the session cap shows a countdown.
+    pub idle_warning: Duration,
+    /// The session ends this long after it started, whatever the guest does.
+    pub max_session: Option<Duration>,
     /// A frame not accepted within this long drops the guest.
     pub stall_timeout: Duration,
     /// Test hook: panic on the first input byte (proves a panic ends one session only).
@@ -203,6 +243,8 @@ impl Default for SessionConfig {
     fn default() -> Self {
         Self {
             idle_timeout: None,
+            idle_warning: Duration::from_secs(60),
+            max_session: None,
             stall_timeout: Duration::from_secs(30),
             panic_on_input: false,
         }
@@ -237,20 +279,90 @@ pub enum End {
     Disconnected,
     Shutdown,
     Idle,
+    /// The absolute session cap was reached.
+    TimeLimit,
     Stalled,
     Error(String),
 }
 
 impl End {
+    /// A short word for logs.
+    pub fn label(&self) -> String {
+        match self {
+            End::Quit => "quit".into(),
+            End::Disconnected => "disconnected".into(),
+            End::Shutdown => "shutdown".into(),
+            End::Idle => "idle".into(),
+            End::TimeLimit => "time limit".into(),
+            End::Stalled => "stalled".into(),
+            End::Error(e) => format!("error: {e}"),
+        }
+    }
+
     /// A line shown on the main screen after the terminal is restored.
     fn farewell(&self) -> &'static [u8] {
         match self {
             End::Shutdown => b"sshfolio: the server is restarting; reconnect in a moment.\r\n",
             End::Idle => b"sshfolio: closed after a while without input. Come back soon!\r\n",
+            End::TimeLimit => {
+                b"sshfolio: this session reached its time limit; reconnect any time.\r\n"
+            }
             End::Error(_) => b"sshfolio: something went wrong; sorry.\r\n",
             _ => b"",
         }
     }
+}
+
+/// Which deadline a countdown banner is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Countdown {
+    Idle(u64),
+    TimeLimit(u64),
+}
+
+impl Countdown {
+    fn text(self) -> String {
+        match self {
+            Countdown::Idle(s) => format!("idle — disconnecting in {s}s, press any key"),
+            Countdown::TimeLimit(s) => {
+                format!("time limit — this session closes in {s}s; reconnect any time")
+            }
+        }
+    }
+}
+
+/// The banner due at `now` (within `warn` of the nearer deadline), and when it next
+/// changes (each whole second of the countdown, or when the warning starts).
+fn countdown(
+    now: Instant,
+    idle: Option<Instant>,
+    cap: Option<Instant>,
+    warn: Duration,
+) -> (Option<Countdown>, Option<Instant>) {
+    let (deadline, is_idle) = match (idle, cap) {
+        (Some(i), Some(c)) if c < i => (c, false),
+        (Some(i), _) => (i, true),
+        (None, Some(c)) => (c, false),
+        (None, None) => return (None, None),
+    };
+    if warn.is_zero() {
+        return (None, None);
+    }
+    if let Some(start) = deadline.checked_sub(warn)
+        && now < start
+    {
+        return (None, Some(start));
+    }
+    let left = deadline.saturating_duration_since(now);
+    let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    let secs = secs.max(1);
+    let next = deadline.checked_sub(Duration::from_secs(secs - 1));
+    let c = if is_idle {
+        Countdown::Idle(secs)
+    } else {
+        Countdown::TimeLimit(secs)
+    };
+    (Some(c), next.filter(|n| *n > now))
 }
 
 type SendFuture =
@@ -276,6 +388,8 @@ pub async fn run<S: Screen, O: Output>(
     let mut in_flight: Option<SendFuture> = None;
     let mut dirty = true;
     let mut last_input = Instant::now();
+    let cap_deadline = cfg.max_session.map(|d| last_input + d);
+    let mut shown: Option<Countdown> = None;
     let mut index_open = true;
     let mut guests_open = true;
     let mut size_open = true;
@@ -288,9 +402,21 @@ pub async fn run<S: Screen, O: Output>(
     }
 
     let end = loop {
+        let idle_deadline = cfg.idle_timeout.map(|d| last_input + d);
+        let (due, notice_change) = countdown(
+            Instant::now(),
+            idle_deadline,
+            cap_deadline,
+            cfg.idle_warning,
+        );
+        if due != shown {
+            shown = due;
+            dirty = true;
+        }
         if dirty && in_flight.is_none() {
             dirty = false;
-            if let Err(e) = screen.draw(&app) {
+            let text = shown.map(Countdown::text);
+            if let Err(e) = screen.draw_notice(&app, text.as_deref()) {
                 break End::Error(e);
             }
             pending.extend(screen.take_output());
@@ -301,7 +427,6 @@ pub async fn run<S: Screen, O: Output>(
         }
         let app_deadline = app.next_deadline().map(Instant::from_std);
         let esc_deadline = parser.pending_deadline().map(Instant::from_std);
-        let idle_deadline = cfg.idle_timeout.map(|d| last_input + d);
 
         tokio::select! {
             biased;
@@ -320,7 +445,11 @@ pub async fn run<S: Screen, O: Output>(
                     panic!("test hook: session panicked on input");
                 }
                 last_input = Instant::now();
-                let items = parser.feed(&bytes, std::time::Instant::now());
+                let mut items = parser.feed(&bytes, std::time::Instant::now());
+                if matches!(shown, Some(Countdown::Idle(_))) {
+                    // "Press any key": the key only dismisses the idle warning.
+                    items.retain(|i| matches!(i, Parsed::Reply(_)));
+                }
                 if let Some(end) = apply(&mut app, items, &mut dirty, &mut background) {
                     break end;
                 }
@@ -373,6 +502,8 @@ pub async fn run<S: Screen, O: Output>(
                 }
             }
             _ = sleep_until(idle_deadline), if idle_deadline.is_some() => break End::Idle,
+            _ = sleep_until(cap_deadline), if cap_deadline.is_some() => break End::TimeLimit,
+            _ = sleep_until(notice_change), if notice_change.is_some() => {}
         }
     };
     finish(&io.output, in_flight, end, cfg.stall_timeout).await
@@ -699,6 +830,76 @@ mod tests {
         assert!(screen_text(&shared.lock().unwrap()).contains("Test Folio"));
         h.input.send(b"q".to_vec()).await.unwrap();
         assert_eq!(task.await.unwrap(), End::Quit);
+    }
+
+    #[test]
+    fn countdown_starts_within_the_warning_and_ticks_each_second() {
+        let t = Instant::now();
+        let idle = Some(t + Duration::from_secs(100));
+        let warn = Duration::from_secs(60);
+        assert_eq!(
+            countdown(t, idle, None, warn),
+            (None, Some(t + Duration::from_secs(40)))
+        );
+        let at = t + Duration::from_millis(40_500);
+        assert_eq!(
+            countdown(at, idle, None, warn),
+            (Some(Countdown::Idle(60)), Some(t + Duration::from_secs(41)))
+        );
+        // The nearer deadline wins: the session cap.
+        let cap = Some(t + Duration::from_secs(50));
+        assert_eq!(
+            countdown(at, idle, cap, warn).0,
+            Some(Countdown::TimeLimit(10))
+        );
+        assert_eq!(countdown(at, idle, None, Duration::ZERO), (None, None));
+        assert!(Countdown::Idle(7).text().contains("disconnecting in 7s"));
+    }
+
+    #[tokio::test]
+    async fn idle_countdown_is_drawn_and_a_key_only_dismisses_it() {
+        let cfg = SessionConfig {
+            idle_timeout: Some(Duration::from_millis(1500)),
+            idle_warning: Duration::from_millis(1400),
+            ..Default::default()
+        };
+        let out = Collect::default();
+        let (h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, out.clone());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !String::from_utf8_lossy(&out.0.lock().unwrap()).contains("disconnecting in") {
+            assert!(Instant::now() < deadline, "no countdown drawn");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // `q` while warned dismisses the banner instead of quitting.
+        h.input.send(b"q".to_vec()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!task.is_finished());
+        let end = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap();
+        assert_eq!(end.unwrap(), End::Idle);
+    }
+
+    #[tokio::test]
+    async fn session_cap_ends_even_a_busy_session() {
+        let cfg = SessionConfig {
+            max_session: Some(Duration::from_millis(300)),
+            ..Default::default()
+        };
+        let out = Collect::default();
+        let (h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, out.clone());
+        let typing = tokio::spawn(async move {
+            while h.input.send(b"j".to_vec()).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        let end = tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap();
+        assert_eq!(end.unwrap(), End::TimeLimit);
+        typing.abort();
+        let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
+        assert!(text.contains("time limit"), "{text}");
     }
 
     #[test]

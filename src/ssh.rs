@@ -6,6 +6,7 @@
 //! - `accept`: our accept loop: connection permits, per-IP cap, login deadline.
 //! - `proxy`: PROXY protocol v1/v2 headers from trusted load balancers.
 //! - `stream`: a socket the accept loop can cut (deadline, shutdown).
+//! - `meter`: bytes in/out, the MaxStartups gate, the guest input rate.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
 //! - `health`: `sshfolio health`, a banner probe for container health checks.
 
@@ -14,6 +15,7 @@ pub mod algorithms;
 pub mod handler;
 pub mod health;
 pub mod hostkey;
+pub mod meter;
 pub mod proxy;
 pub mod stream;
 

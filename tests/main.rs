@@ -2,6 +2,7 @@
 
 mod content;
 mod deploy;
+mod hardening;
 mod import;
 mod live;
 mod render;

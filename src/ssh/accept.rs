@@ -1,7 +1,8 @@
 //! The accept loop (mini-redis style): listeners and the shutdown future are passed in,
 //! a connection permit is taken before `accept`, accept errors back off instead of
 //! ending the loop, and each socket is handed to `russh::server::run_stream` in a task
-//! of its own that enforces the login deadline and the shutdown grace period.
+//! of its own that enforces the login deadline, the MaxStartups gate and the shutdown
+//! grace period, and writes the connection's one log line when it ends.
 //! Connections from trusted proxies first give their PROXY header (in their own task,
 //! so a slow proxy never holds up `accept`), and the address it names is the peer for
 //! the per-IP limits and the logs.
@@ -18,7 +19,8 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch}
 use tokio::time::Instant;
 
 use super::algorithms;
-use super::handler::{Guest, ServerState};
+use super::handler::{Guest, ServerState, SharedInfo};
+use super::meter::{Meter, Metered, StartupGate};
 use super::proxy::{self, ProxyPolicy};
 use super::stream::{KillSwitch, Killable};
 use crate::config::Limits;
@@ -47,6 +49,10 @@ pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
     }
     Ok(out)
 }
+
+/// The kernel send buffer of a guest's socket: several full 300×100 repaints, and
+/// ~1 MB/s at 100 ms RTT, far more than a TUI needs.
+const SEND_BUFFER: usize = 128 * 1024;
 
 /// Most source addresses we remember; beyond it, idle entries are forgotten first.
 const MAX_TRACKED_IPS: usize = 16 * 1024;
@@ -180,6 +186,7 @@ pub async fn serve(
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let per_ip = Arc::new(PerIp::new(&limits));
     let proxy = Arc::new(server.proxy);
+    let startups = Arc::new(StartupGate::new(limits.startups));
 
     let mut loops = Vec::new();
     for listener in listeners {
@@ -192,6 +199,7 @@ pub async fn serve(
             permits: permits.clone(),
             per_ip: per_ip.clone(),
             proxy: proxy.clone(),
+            startups: startups.clone(),
             shutdown: shutdown_rx.clone(),
             done: done_tx.clone(),
         };
@@ -222,6 +230,7 @@ struct Acceptor {
     permits: Arc<Semaphore>,
     per_ip: Arc<PerIp>,
     proxy: Arc<ProxyPolicy>,
+    startups: Arc<StartupGate>,
     shutdown: watch::Receiver<bool>,
     done: mpsc::Sender<()>,
 }
@@ -241,10 +250,14 @@ impl Acceptor {
                 _ = self.shutdown.changed() => return,
             };
             let _ = socket.set_nodelay(true);
+            // A fixed send buffer (no autotuning to megabytes): a guest that stops reading
+            // holds at most this much kernel memory, and its stall is noticed sooner.
+            let _ = socket2::SockRef::from(&socket).set_send_buffer_size(SEND_BUFFER);
             let kill = Arc::new(KillSwitch::default());
-            let mut stream = Killable::new(socket, kill.clone());
+            let meter = Meter::new(self.startups.clone());
+            let mut stream = Killable::new(Metered::new(socket, meter.clone()), kill.clone());
             if !self.proxy.trusts(peer.ip()) {
-                if let Some(conn) = self.connection(peer, permit) {
+                if let Some(conn) = self.connection(peer, permit, meter) {
                     tokio::spawn(conn.run(stream, kill, peer));
                 }
                 continue;
@@ -272,7 +285,7 @@ impl Acceptor {
                         return;
                     }
                 };
-                if let Some(conn) = acceptor.connection(real, permit) {
+                if let Some(conn) = acceptor.connection(real, permit, meter) {
                     conn.run(stream, kill, real).await;
                 }
             });
@@ -290,8 +303,13 @@ impl Acceptor {
         }
     }
 
-    fn connection(&self, peer: SocketAddr, permit: OwnedSemaphorePermit) -> Option<Connection> {
-        self.clone_parts().connection(peer, permit)
+    fn connection(
+        &self,
+        peer: SocketAddr,
+        permit: OwnedSemaphorePermit,
+        meter: Arc<Meter>,
+    ) -> Option<Connection> {
+        self.clone_parts().connection(peer, permit, meter)
     }
 }
 
@@ -307,12 +325,18 @@ struct Parts {
 impl Parts {
     /// A connection from `peer` (the client, after any PROXY header), or `None` when the
     /// per-IP limits turn it away (the socket is dropped, closing it).
-    fn connection(&self, peer: SocketAddr, permit: OwnedSemaphorePermit) -> Option<Connection> {
+    fn connection(
+        &self,
+        peer: SocketAddr,
+        permit: OwnedSemaphorePermit,
+        meter: Arc<Meter>,
+    ) -> Option<Connection> {
         match self.per_ip.take(peer.ip(), Instant::now()) {
             Ok(slot) => Some(Connection {
                 config: self.config.clone(),
                 state: self.state.clone(),
                 shutdown: self.shutdown.clone(),
+                meter,
                 _permit: permit,
                 _slot: slot,
                 _done: self.done.clone(),
@@ -343,6 +367,9 @@ async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
     }
 }
 
+/// The socket as russh sees it: counted (bytes, MaxStartups) and cuttable.
+type Stream = Killable<Metered<TcpStream>>;
+
 /// One TCP connection. The fields starting with `_` are held only to be dropped when
 /// the connection ends: they free its global permit, its per-IP slot, and tell `serve`
 /// that one more connection has finished.
@@ -350,13 +377,46 @@ struct Connection {
     config: Arc<russh::server::Config>,
     state: Arc<ServerState>,
     shutdown: watch::Receiver<bool>,
+    meter: Arc<Meter>,
     _permit: OwnedSemaphorePermit,
     _slot: IpSlot,
     _done: mpsc::Sender<()>,
 }
 
 impl Connection {
-    async fn run(mut self, stream: Killable<TcpStream>, kill: Arc<KillSwitch>, peer: SocketAddr) {
+    async fn run(self, stream: Stream, kill: Arc<KillSwitch>, peer: SocketAddr) {
+        let began = Instant::now();
+        let info: SharedInfo = Arc::default();
+        let meter = self.meter.clone();
+        let why = self.serve(stream, kill, peer, info.clone()).await;
+        let info = info.lock().map(|i| i.clone()).unwrap_or_default();
+        // The one line per connection. Never guest input: no commands, no keys.
+        tracing::info!(
+            %peer,
+            auth = info.auth,
+            kind = info.kind,
+            term = info.term.as_deref().unwrap_or(""),
+            cols = info.size.map_or(0, |s| s.0),
+            rows = info.size.map_or(0, |s| s.1),
+            secs = began.elapsed().as_secs_f32(),
+            bytes_in = meter.bytes_in(),
+            bytes_out = meter.bytes_out(),
+            throttled_ms = info.throttled.as_millis() as u64,
+            dropped_input = info.dropped_input,
+            end = info.end.as_deref().unwrap_or(""),
+            why,
+            "connection"
+        );
+    }
+
+    /// Serve the connection; returns why it ended.
+    async fn serve(
+        mut self,
+        stream: Stream,
+        kill: Arc<KillSwitch>,
+        peer: SocketAddr,
+        info: SharedInfo,
+    ) -> String {
         let began = Instant::now();
         metrics::CONNECTIONS_TOTAL.inc();
         let limits = self.state.limits.clone();
@@ -369,6 +429,7 @@ impl Connection {
             opened_tx,
             finished.clone(),
             kill.clone(),
+            info,
         );
 
         let running = tokio::time::timeout_at(
@@ -378,30 +439,32 @@ impl Connection {
         .await;
         let mut running = match running {
             Ok(Ok(r)) => r,
+            Ok(Err(_)) if self.meter.refused() => return "too many logins in progress".into(),
             Ok(Err(e)) => {
                 metrics::HANDSHAKE_FAILURES.inc();
-                tracing::debug!(%peer, error = %e, "handshake failed");
-                return;
+                return format!("handshake failed: {e}");
             }
             Err(_) => {
                 metrics::HANDSHAKE_FAILURES.inc();
                 kill.kill();
-                tracing::info!(%peer, "login deadline passed before the SSH banner");
-                return;
+                return "login deadline".into();
             }
         };
         let handle = running.handle();
         let mut opened = false;
+        // Counts this connection as an active session from its opening to its end.
         let mut _session: Option<SessionGauge> = None;
-        let reason: String = loop {
+        loop {
             tokio::select! {
-                r = &mut running => break match r {
+                r = &mut running => return match r {
+                    _ if self.meter.refused() => "too many logins in progress".into(),
                     Ok(()) => "closed".into(),
                     Err(e) => format!("error: {e}"),
                 },
                 r = &mut opened_rx, if !opened => {
                     // `Err`: the handler is gone, so the connection is ending anyway.
                     opened = true;
+                    self.meter.logged_in();
                     if r.is_ok() {
                         _session = Some(SessionGauge::new());
                     }
@@ -409,7 +472,7 @@ impl Connection {
                 _ = tokio::time::sleep_until(deadline), if !opened => {
                     metrics::HANDSHAKE_FAILURES.inc();
                     kill.kill();
-                    break "login deadline".into();
+                    return "login deadline".into();
                 }
                 _ = self.shutdown.changed() => {
                     // The session task saw the same signal and is restoring the guest's
@@ -447,11 +510,10 @@ impl Connection {
                         }
                     }
                     kill.kill();
-                    break "shutdown".into();
+                    return "shutdown".into();
                 }
             }
-        };
-        tracing::info!(%peer, reason, secs = began.elapsed().as_secs_f32(), "connection ended");
+        }
     }
 }
 

@@ -8,14 +8,14 @@
 //! handed to the session task with `try_send` (a full queue drops input, bounded).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 
+use super::meter::InputBucket;
 use super::stream::KillSwitch;
 use crate::commands;
 use crate::config::Limits;
@@ -54,6 +54,31 @@ pub struct ServerState {
     pub test_hooks: bool,
 }
 
+/// What the connection's one log line says about its session (never guest input).
+#[derive(Debug, Clone, Default)]
+pub struct ConnInfo {
+    /// The accepted auth method, empty before login.
+    pub auth: &'static str,
+    /// `tui` or `exec`, once started.
+    pub kind: &'static str,
+    pub term: Option<String>,
+    pub size: Option<(u16, u16)>,
+    /// Why the session ended (`quit`, `idle`, `exit 0`…), once it has.
+    pub end: Option<String>,
+    /// Input bytes dropped because the session's queue was full.
+    pub dropped_input: u64,
+    /// Time the connection was not read because of the input rate limit.
+    pub throttled: Duration,
+}
+
+/// Shared between the handler, its session task and the connection task.
+pub type SharedInfo = Arc<Mutex<ConnInfo>>;
+
+fn with_info(info: &SharedInfo, f: impl FnOnce(&mut ConnInfo)) {
+    let mut g = info.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut g);
+}
+
 #[derive(Debug, Clone)]
 struct PtyInfo {
     term: String,
@@ -80,8 +105,10 @@ pub struct Guest {
     /// The terminal size for the running TUI session (latest wins, never blocks).
     size: Option<watch::Sender<(u16, u16)>>,
     started: bool,
-    auth: &'static str,
-    dropped_input: u64,
+    /// For the connection's log line.
+    info: SharedInfo,
+    /// Guest input rate limit.
+    bucket: InputBucket,
 }
 
 impl Guest {
@@ -91,7 +118,13 @@ impl Guest {
         opened: oneshot::Sender<()>,
         finished: Arc<Notify>,
         kill: Arc<KillSwitch>,
+        info: SharedInfo,
     ) -> Self {
+        let bucket = InputBucket::new(
+            state.limits.input_rate,
+            state.limits.input_burst,
+            Instant::now(),
+        );
         Self {
             state,
             peer,
@@ -104,8 +137,8 @@ impl Guest {
             input: None,
             size: None,
             started: false,
-            auth: "",
-            dropped_input: 0,
+            info,
+            bucket,
         }
     }
 
@@ -121,7 +154,7 @@ impl Guest {
     }
 
     fn accept(&mut self, method: &'static str) -> Result<Auth, russh::Error> {
-        self.auth = method;
+        with_info(&self.info, |i| i.auth = method);
         Ok(Auth::Accept)
     }
 
@@ -130,6 +163,13 @@ impl Guest {
         self.started = true;
         let handle = session.handle();
         let command = command.trim();
+        if let Some(pty) = &self.pty {
+            let (term, size) = (pty.term.clone(), pty.size);
+            with_info(&self.info, |i| {
+                i.term = Some(term);
+                i.size = Some(size);
+            });
+        }
         match self.pty.clone() {
             Some(pty) if command.is_empty() => self.start_tui(channel, handle, pty, None, false),
             Some(pty) if commands::deep_link(command).is_some() => {
@@ -143,11 +183,12 @@ impl Guest {
                 let stall = self.state.limits.stall_timeout;
                 let crlf = pty.is_some();
                 let command = command.to_string();
-                let peer = self.peer;
                 let finished = self.finished.clone();
+                let info = self.info.clone();
+                with_info(&info, |i| i.kind = "exec");
                 tokio::spawn(async move {
                     let out = commands::run(&index, &command);
-                    tracing::info!(%peer, status = out.status, "exec");
+                    with_info(&info, |i| i.end = Some(format!("exit {}", out.status)));
                     let fix = |s: String| if crlf { s.replace('\n', "\r\n") } else { s };
                     let send = async {
                         if !out.stdout.is_empty() {
@@ -198,23 +239,21 @@ impl Guest {
         };
         let cfg = SessionConfig {
             idle_timeout: state.limits.idle_timeout,
+            idle_warning: state.limits.idle_warning,
+            max_session: state.limits.max_session,
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
         };
-        let sent = Arc::new(AtomicU64::new(0));
         let output = ChannelOutput {
             handle: handle.clone(),
             channel,
-            sent: sent.clone(),
         };
-        let peer = self.peer;
-        let auth = self.auth;
         let finished = self.finished.clone();
         let kill = self.kill.clone();
-        tracing::info!(%peer, auth, term = %pty.term, cols = pty.size.0, rows = pty.size.1, "session started");
+        let info = self.info.clone();
+        with_info(&info, |i| i.kind = "tui");
         tokio::spawn(async move {
             let _guard = guard;
-            let began = Instant::now();
             let io = Io {
                 input: input_rx,
                 size: size_rx,
@@ -242,14 +281,7 @@ impl Guest {
                 }
                 Err(e) => End::Error(e),
             };
-            tracing::info!(
-                %peer,
-                auth,
-                ?end,
-                secs = began.elapsed().as_secs(),
-                bytes_out = sent.load(Ordering::Relaxed),
-                "session ended"
-            );
+            with_info(&info, |i| i.end = Some(end.label()));
             if end == End::Stalled {
                 // Nothing more can reach this guest; free everything now.
                 kill.kill();
@@ -274,8 +306,6 @@ async fn close(handle: &Handle, channel: ChannelId, status: u32) {
 pub struct ChannelOutput {
     handle: Handle,
     channel: ChannelId,
-    /// Bytes handed to russh, for the session's log line.
-    sent: Arc<AtomicU64>,
 }
 
 impl Output for ChannelOutput {
@@ -285,7 +315,6 @@ impl Output for ChannelOutput {
     ) -> impl std::future::Future<Output = Result<(), Closed>> + Send + 'static {
         let handle = self.handle.clone();
         let channel = self.channel;
-        self.sent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         async move { handle.data(channel, bytes).await.map_err(|_| Closed) }
     }
 }
@@ -517,11 +546,21 @@ impl russh::server::Handler for Guest {
         if !self.ours(channel) {
             return Ok(());
         }
+        if self.input.is_none() {
+            return Ok(());
+        }
+        // Over the input rate, stop reading this connection for a while: the guest's
+        // TCP window fills and its client slows down. Others are never affected.
+        let wait = self.bucket.take(data.len(), Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+            with_info(&self.info, |i| i.throttled += wait);
+        }
         if let Some(tx) = &self.input {
             match tx.try_send(data.to_vec()) {
                 Ok(()) => {}
                 Err(mpsc::error::TrySendError::Full(_)) => {
-                    self.dropped_input += data.len() as u64;
+                    with_info(&self.info, |i| i.dropped_input += data.len() as u64);
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => self.input = None,
             }
@@ -551,13 +590,5 @@ impl russh::server::Handler for Guest {
             self.size = None;
         }
         Ok(())
-    }
-}
-
-impl Drop for Guest {
-    fn drop(&mut self) {
-        if self.dropped_input > 0 {
-            tracing::info!(peer = %self.peer, bytes = self.dropped_input, "dropped input from a fast guest");
-        }
     }
 }
