@@ -6,10 +6,12 @@
 //! - `theme`: colours and styles; colour depth down-conversion.
 //! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
 //! - `session`: one task per guest, gluing input, app, terminal and output.
+//! - `bench`: `sshfolio bench`, a load generator on russh's client.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment and defaults.
 
+pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;
