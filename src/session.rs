@@ -9,9 +9,11 @@
 //!
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
+//! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
 pub mod guests;
 pub mod local;
+mod trim;
 
 use std::future::Future;
 use std::io::Write;
@@ -72,7 +74,17 @@ pub trait Screen: Send {
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String>;
     /// The escape sequences written since the last call.
     fn take_output(&mut self) -> Vec<u8>;
+    /// Drop what can be rebuilt (cell buffers); the next `draw` repaints in full.
+    fn hibernate(&mut self) {}
 }
+
+/// A session without input or output for this long hibernates its screen: an idle
+/// guest then costs its task, its channel and its `App`, not two cell buffers.
+pub const HIBERNATE_AFTER: Duration = Duration::from_secs(2);
+
+/// A session redraws for a changed guest count at most this often: while thousands
+/// connect, the count changes hundreds of times a second for every awake guest.
+pub const GUESTS_EVERY: Duration = Duration::from_secs(1);
 
 fn draw_app<B: Backend>(terminal: &mut Terminal<B>, app: &App) -> Result<(), String> {
     terminal
@@ -112,36 +124,75 @@ impl Write for FrameBuf {
 }
 
 /// A ratatui terminal that writes ANSI into memory, for sending over a channel.
+/// Hibernating drops the terminal (its two cell buffers are most of an idle guest's
+/// memory); the next draw builds a new one and repaints the whole screen.
 pub struct ByteScreen {
-    terminal: Terminal<CrosstermBackend<FrameBuf>>,
+    terminal: Option<Terminal<CrosstermBackend<FrameBuf>>>,
+    size: (u16, u16),
     buf: FrameBuf,
 }
 
 impl ByteScreen {
     pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
         let buf = FrameBuf::default();
-        let terminal = Terminal::with_options(
+        let terminal = Self::terminal(&buf, cols, rows)?;
+        Ok(Self {
+            terminal: Some(terminal),
+            size: (cols, rows),
+            buf,
+        })
+    }
+
+    fn terminal(
+        buf: &FrameBuf,
+        cols: u16,
+        rows: u16,
+    ) -> Result<Terminal<CrosstermBackend<FrameBuf>>, String> {
+        Terminal::with_options(
             CrosstermBackend::new(buf.clone()),
             TerminalOptions {
                 viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
             },
         )
-        .map_err(|e| e.to_string())?;
-        Ok(Self { terminal, buf })
+        .map_err(|e| e.to_string())
+    }
+
+    /// Whether the cell buffers are dropped right now.
+    pub fn is_hibernating(&self) -> bool {
+        self.terminal.is_none()
     }
 }
 
 impl Screen for ByteScreen {
     fn draw(&mut self, app: &App) -> Result<(), String> {
-        draw_app(&mut self.terminal, app)
+        let terminal = match &mut self.terminal {
+            Some(t) => t,
+            None => {
+                let t = Self::terminal(&self.buf, self.size.0, self.size.1)?;
+                // The guest's screen still shows the old frame and the new terminal's
+                // buffers are blank: clear it, so the diff paints every cell that isn't.
+                // (Not `Terminal::clear`: it asks the backend for the cursor position,
+                // which a byte buffer can't answer.)
+                let _ = self.buf.write_all(b"\x1b[0m\x1b[H\x1b[2J");
+                self.terminal.insert(t)
+            }
+        };
+        draw_app(terminal, app)
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
-        self.terminal
-            .resize(Rect::new(0, 0, cols, rows))
-            .map_err(|e| e.to_string())
+        self.size = (cols, rows);
+        match &mut self.terminal {
+            Some(t) => t
+                .resize(Rect::new(0, 0, cols, rows))
+                .map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
     }
     fn take_output(&mut self) -> Vec<u8> {
         self.buf.take()
+    }
+    fn hibernate(&mut self) {
+        self.terminal = None;
     }
 }
 
@@ -249,6 +300,13 @@ pub async fn run<S: Screen, O: Output>(
     let mut index_open = true;
     let mut guests_open = true;
     let mut size_open = true;
+    // Input or a frame sent; `HIBERNATE_AFTER` later the screen hibernates (once).
+    let mut last_activity = Instant::now();
+    let mut hibernated = false;
+    // The guest count is applied at most every `GUESTS_EVERY`; a change before then
+    // waits for `guests_next` (and the channel isn't polled meanwhile).
+    let mut guests_next = Instant::now() + GUESTS_EVERY;
+    let mut guests_wait = false;
     if let Err(e) = screen.resize(size.0, size.1) {
         return finish(&io.output, None, End::Error(e), cfg.stall_timeout).await;
     }
@@ -260,6 +318,7 @@ pub async fn run<S: Screen, O: Output>(
                 break End::Error(e);
             }
             pending.extend(screen.take_output());
+            hibernated = false;
         }
         if !pending.is_empty() && in_flight.is_none() {
             let fut = io.output.send(std::mem::take(&mut pending));
@@ -268,12 +327,16 @@ pub async fn run<S: Screen, O: Output>(
         let app_deadline = app.next_deadline().map(Instant::from_std);
         let esc_deadline = parser.pending_deadline().map(Instant::from_std);
         let idle_deadline = cfg.idle_timeout.map(|d| last_input + d);
+        let quiet = !dirty && !hibernated && in_flight.is_none() && pending.is_empty();
+        let hibernate_deadline = quiet.then(|| last_activity + HIBERNATE_AFTER);
+        let guests_deadline = (guests_wait && !hibernated).then_some(guests_next);
 
         tokio::select! {
             biased;
             _ = shared.shutdown.changed() => break End::Shutdown,
             Some(sent) = OptionFuture::from(in_flight.as_mut()) => {
                 in_flight = None;
+                last_activity = Instant::now();
                 match sent {
                     Ok(Ok(())) => {}
                     Ok(Err(Closed)) => break End::Disconnected,
@@ -286,6 +349,14 @@ pub async fn run<S: Screen, O: Output>(
                     panic!("test hook: session panicked on input");
                 }
                 last_input = Instant::now();
+                last_activity = last_input;
+                if hibernated {
+                    // Asleep, the guest count was not followed; catch up before drawing.
+                    let n = *shared.guests.borrow_and_update();
+                    if app.update(AppEvent::Guests(n)) == Control::Redraw {
+                        dirty = true;
+                    }
+                }
                 let items = parser.feed(&bytes, std::time::Instant::now());
                 if let Some(end) = apply(&mut app, items, &mut dirty) {
                     break end;
@@ -315,11 +386,26 @@ pub async fn run<S: Screen, O: Output>(
                     dirty = true;
                 }
             }
-            changed = shared.guests.changed(), if guests_open => {
+            // A hibernated session ignores the count: every join and leave would otherwise
+            // wake and repaint every idle guest (n² work while thousands connect).
+            changed = shared.guests.changed(), if guests_open && !hibernated && !guests_wait => {
                 if changed.is_err() {
                     guests_open = false;
                     continue;
                 }
+                if Instant::now() < guests_next {
+                    guests_wait = true;
+                    continue;
+                }
+                guests_next = Instant::now() + GUESTS_EVERY;
+                let n = *shared.guests.borrow_and_update();
+                if app.update(AppEvent::Guests(n)) == Control::Redraw {
+                    dirty = true;
+                }
+            }
+            _ = sleep_until(guests_deadline), if guests_deadline.is_some() => {
+                guests_wait = false;
+                guests_next = Instant::now() + GUESTS_EVERY;
                 let n = *shared.guests.borrow_and_update();
                 if app.update(AppEvent::Guests(n)) == Control::Redraw {
                     dirty = true;
@@ -339,6 +425,14 @@ pub async fn run<S: Screen, O: Output>(
                 }
             }
             _ = sleep_until(idle_deadline), if idle_deadline.is_some() => break End::Idle,
+            _ = sleep_until(hibernate_deadline), if hibernate_deadline.is_some() => {
+                screen.hibernate();
+                hibernated = true;
+                guests_wait = false;
+                // What the parser and the frame queue grew to, too.
+                pending = Vec::new();
+                trim::request();
+            }
         }
     };
     finish(&io.output, in_flight, end, cfg.stall_timeout).await
