@@ -32,6 +32,8 @@ if [ ! -x /usr/sbin/sshd ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y openssh-server >/dev/null
 fi
 id "$USER_NAME" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh "$USER_NAME"
+# Without PAM, sshd refuses a locked account ("!" password) even for key login.
+usermod -p '*' "$USER_NAME"
 
 TMP=$(mktemp -d /tmp/sshfolio-bench.XXXXXX)
 chmod 755 "$TMP"
@@ -82,11 +84,20 @@ CFG
 SSHD_PID=$!
 
 OURS_PORT=$(free_port)
-"$BIN" serve --listen "127.0.0.1:$OURS_PORT" --content "$CONTENT" --keys "$TMP/keys" \
-    --max-connections 20000 --max-per-ip 20000 --per-ip-rate 100000 --per-ip-burst 100000 \
-    --idle-timeout 0 2>"$TMP/serve.log" &
-OURS_PID=$!
-sleep 1.5
+# A fresh sshfolio per scenario, so memory freed by the last one isn't in the baseline.
+start_ours() {
+    "$BIN" serve --listen "127.0.0.1:$OURS_PORT" --content "$CONTENT" --keys "$TMP/keys" \
+        --max-connections 20000 --max-per-ip 20000 --per-ip-rate 100000 --per-ip-burst 100000 \
+        --idle-timeout 0 2>>"$TMP/serve.log" &
+    OURS_PID=$!
+    sleep 1
+}
+stop_ours() {
+    kill "$OURS_PID" 2>/dev/null || true
+    wait "$OURS_PID" 2>/dev/null || true
+    OURS_PID=
+}
+sleep 1
 
 bench() { # name server args...
     local name=$1 server=$2; shift 2
@@ -98,9 +109,11 @@ bench() { # name server args...
     fi
     echo "== $name ($server): sshfolio bench $*" >&2
     "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" || echo '{}' >"$OUT/$name.$server.json"
+    [ "$server" = ours ] && { stop_ours; start_ours; }
     sleep 1
 }
 
+start_ours
 for server in ours openssh; do
     for n in $IDLE; do
         bench "idle$n" "$server" --sessions "$n" --rate 50 --duration "$HOLD" --probe j

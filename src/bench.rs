@@ -191,7 +191,7 @@ pub struct ProcSample {
     pub processes: usize,
     pub pss_kib: u64,
     pub rss_kib: u64,
-    /// User + system, including reaped children, in seconds.
+    /// CPU time of every live thread (schedstat) plus reaped children (stat), seconds.
     pub cpu_s: f64,
 }
 
@@ -549,7 +549,8 @@ pub fn proc_sample(pid: u32) -> Option<ProcSample> {
         // f[0] = state (field 3); ppid = field 4; utime..cstime = fields 14..17.
         let num = |i: usize| f.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
         parent.insert(p, num(1) as u32);
-        cpu.insert(p, num(11) + num(12) + num(13) + num(14));
+        // Reaped children's CPU, in ticks; the process's own comes from schedstat.
+        cpu.insert(p, num(13) + num(14));
     }
     if !parent.contains_key(&pid) {
         return None;
@@ -565,12 +566,24 @@ pub fn proc_sample(pid: u32) -> Option<ProcSample> {
     for p in tree {
         out.processes += 1;
         out.cpu_s += cpu.get(&p).copied().unwrap_or(0) as f64 / ticks;
+        out.cpu_s += threads_cpu_ns(p) as f64 / 1e9;
         if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
             out.pss_kib += kib_field(&s, "Pss:");
             out.rss_kib += kib_field(&s, "Rss:");
         }
     }
     Some(out)
+}
+
+/// CPU time of a process's live threads, in nanoseconds (schedstat: no tick rounding).
+fn threads_cpu_ns(pid: u32) -> u64 {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    dir.flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 fn kib_field(text: &str, name: &str) -> u64 {

@@ -16,7 +16,7 @@ pub mod local;
 mod trim;
 
 use std::future::Future;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -126,8 +126,12 @@ impl Write for FrameBuf {
 /// A ratatui terminal that writes ANSI into memory, for sending over a channel.
 /// Hibernating drops the terminal (its two cell buffers are most of an idle guest's
 /// memory); the next draw builds a new one and repaints the whole screen.
+///
+/// crossterm writes every escape sequence separately: a `BufWriter` in front of the
+/// shared buffer takes the lock once per 4 KiB (and at the flush ending each draw)
+/// instead of once per sequence.
 pub struct ByteScreen {
-    terminal: Option<Terminal<CrosstermBackend<FrameBuf>>>,
+    terminal: Option<Terminal<CrosstermBackend<BufWriter<FrameBuf>>>>,
     size: (u16, u16),
     buf: FrameBuf,
 }
@@ -147,9 +151,9 @@ impl ByteScreen {
         buf: &FrameBuf,
         cols: u16,
         rows: u16,
-    ) -> Result<Terminal<CrosstermBackend<FrameBuf>>, String> {
+    ) -> Result<Terminal<CrosstermBackend<BufWriter<FrameBuf>>>, String> {
         Terminal::with_options(
-            CrosstermBackend::new(buf.clone()),
+            CrosstermBackend::new(BufWriter::with_capacity(4096, buf.clone())),
             TerminalOptions {
                 viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
             },
@@ -189,10 +193,17 @@ impl Screen for ByteScreen {
         }
     }
     fn take_output(&mut self) -> Vec<u8> {
+        if let Some(t) = &mut self.terminal {
+            // `draw` flushes; this is for anything written outside a draw.
+            let _ = Backend::flush(t.backend_mut());
+        }
         self.buf.take()
     }
     fn hibernate(&mut self) {
+        // Dropping a ratatui terminal writes "show cursor"; the guest must not see it
+        // (the session hibernates only after its last frame was taken and sent).
         self.terminal = None;
+        let _ = self.buf.take();
     }
 }
 
@@ -737,6 +748,35 @@ mod tests {
         assert!(screen_text(&shared.lock().unwrap()).contains("Test Folio"));
         h.input.send(b"q".to_vec()).await.unwrap();
         assert_eq!(task.await.unwrap(), End::Quit);
+    }
+
+    #[test]
+    fn hibernated_screen_repaints_in_full() {
+        let index = Index {
+            site: Site {
+                name: "Test Folio".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let app = App::new(Arc::new(index), RenderCache::new(), AppOptions::default());
+        let mut screen = ByteScreen::new(80, 24).unwrap();
+        screen.draw(&app).unwrap();
+        let first = screen.take_output();
+        assert!(String::from_utf8_lossy(&first).contains("Folio"));
+        // Nothing changed: the diff is (nearly) empty.
+        screen.draw(&app).unwrap();
+        assert!(!String::from_utf8_lossy(&screen.take_output()).contains("Folio"));
+        screen.hibernate();
+        assert!(screen.is_hibernating());
+        // A resize while asleep is remembered, not drawn.
+        screen.resize(100, 30).unwrap();
+        assert!(screen.take_output().is_empty());
+        screen.draw(&app).unwrap();
+        assert!(!screen.is_hibernating());
+        let again = screen.take_output();
+        assert!(again.starts_with(b"\x1b[0m\x1b[H\x1b[2J"), "{again:?}");
+        assert!(String::from_utf8_lossy(&again).contains("Folio"));
     }
 
     #[test]
