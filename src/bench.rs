@@ -31,6 +31,8 @@ use tokio::time::Instant;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 const KEY_TIMEOUT: Duration = Duration::from_secs(5);
+/// A key with no output at all this long changed nothing on screen.
+const KEY_SILENT: Duration = Duration::from_secs(1);
 /// Most keys in a script, and most sessions.
 const MAX_KEYS: usize = 1000;
 pub const MAX_SESSIONS: usize = 100_000;
@@ -284,9 +286,11 @@ struct Settled {
 }
 
 impl Sess {
-    /// Read until output was followed by `quiet` of silence, or `limit` passed.
-    async fn settle(&mut self, quiet: Duration, limit: Duration) -> Settled {
-        let deadline = Instant::now() + limit;
+    /// Read until output was followed by `quiet` of silence, or `limit` passed, or
+    /// nothing at all came for `silent`.
+    async fn settle(&mut self, quiet: Duration, silent: Duration, limit: Duration) -> Settled {
+        let start = Instant::now();
+        let deadline = start + limit;
         let mut s = Settled {
             first: None,
             last: None,
@@ -299,14 +303,10 @@ impl Sess {
             }
             let wait = match s.last {
                 Some(last) => (last + quiet).min(deadline),
-                None => deadline,
+                None => (start + silent).min(deadline),
             };
             match tokio::time::timeout_at(wait, self.channel.wait()).await {
-                Err(_) => {
-                    if s.last.is_some() {
-                        break;
-                    }
-                }
+                Err(_) => break,
                 Ok(None) | Ok(Some(ChannelMsg::Close)) | Ok(Some(ChannelMsg::Eof)) => {
                     self.closed = true
                 }
@@ -456,7 +456,7 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
         Ok(v) => v,
         Err(e) => return ctx.fail(e),
     };
-    let frame = s.settle(ctx.cfg.quiet, FRAME_TIMEOUT).await;
+    let frame = s.settle(ctx.cfg.quiet, FRAME_TIMEOUT, FRAME_TIMEOUT).await;
     let Some(last) = frame.last else {
         ctx.fail(if s.closed {
             "closed before a frame".into()
@@ -485,7 +485,7 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
                 s.closed = true;
                 break;
             }
-            let got = s.settle(ctx.cfg.quiet, KEY_TIMEOUT).await;
+            let got = s.settle(ctx.cfg.quiet, KEY_SILENT, KEY_TIMEOUT).await;
             let mut r = ctx.results();
             if let Some(slot) = r.keys.get_mut(k) {
                 slot.push((
@@ -502,7 +502,7 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
     if let Some(probe) = ctx.cfg.probe.as_ref().filter(|_| !s.closed) {
         let sent = Instant::now();
         if s.channel.data(&probe.bytes[..]).await.is_ok() {
-            let got = s.settle(ctx.cfg.quiet, KEY_TIMEOUT).await;
+            let got = s.settle(ctx.cfg.quiet, KEY_TIMEOUT, KEY_TIMEOUT).await;
             if let Some(first) = got.first {
                 ctx.results().probes.push(first - sent);
                 ctx.counters.probed.fetch_add(1, Ordering::Relaxed);
@@ -677,8 +677,10 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     let established = ctx.counters.established.load(Ordering::Relaxed);
     let keyed = established.min(cfg.key_sessions);
     let _ = phase_tx.send(Phase::Keys);
-    let key_limit =
-        Instant::now() + (KEY_TIMEOUT + cfg.quiet) * (cfg.keys.len() * keyed.max(1)) as u32;
+    // Every key may take its full time, plus the wait for the turn lock.
+    let key_limit = Instant::now()
+        + (KEY_TIMEOUT + cfg.quiet) * (cfg.keys.len() * keyed.max(1)) as u32
+        + Duration::from_secs(2);
     if !cfg.keys.is_empty() {
         while ctx.counters.keys_done.load(Ordering::Relaxed) < keyed && Instant::now() < key_limit {
             tokio::time::sleep(Duration::from_millis(20)).await;

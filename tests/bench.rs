@@ -18,7 +18,7 @@ async fn bench_holds_twenty_sessions_and_counts_bytes() {
     cfg.sessions = 20;
     cfg.rate = 200.0;
     cfg.duration = Duration::from_millis(100);
-    cfg.keys = parse_keys("2,j,k").unwrap();
+    cfg.keys = parse_keys("2,1,2").unwrap();
     cfg.key_sessions = 2;
     cfg.probe = parse_keys("j").unwrap().into_iter().next();
     cfg.server_pid = Some(std::process::id());
@@ -27,9 +27,13 @@ async fn bench_holds_twenty_sessions_and_counts_bytes() {
     assert_eq!(report.failed, 0, "{report:?}");
     assert_eq!(report.first_frame.n, 20);
     assert!(report.first_frame_bytes_mean > 100.0, "{report:?}");
-    // Two sessions ran three keys each; switching sections repaints something.
+    // Two sessions ran three keys each; every section switch repaints something.
     assert_eq!(report.per_key.len(), 3);
-    assert!(report.per_key[0].bytes_mean > 0.0, "{report:?}");
+    assert_eq!(report.key_frame.n, 6, "{report:?}");
+    assert!(
+        report.per_key.iter().all(|k| k.bytes_mean > 0.0),
+        "{report:?}"
+    );
     assert_eq!(report.probe_answered, 20, "{report:?}");
     assert!(report.server.is_some());
     let table = sshfolio::bench::table(&report);
