@@ -71,7 +71,11 @@ fn benches(c: &mut Criterion) {
         let mut i = 0u32;
         b.iter(|| {
             i += 1;
-            app.update(if i % 2 == 0 { down.clone() } else { up.clone() })
+            app.update(if i.is_multiple_of(2) {
+                down.clone()
+            } else {
+                up.clone()
+            })
         })
     });
 
@@ -92,7 +96,7 @@ fn benches(c: &mut Criterion) {
             let mut i = 0u32;
             b.iter(|| {
                 i += 1;
-                let ev = if i % 2 == 0 { &down } else { &up };
+                let ev = if i.is_multiple_of(2) { &down } else { &up };
                 step(&mut app, &mut screen, ev)
             })
         },

@@ -356,14 +356,19 @@ struct Counters {
     failed: AtomicUsize,
     keys_done: AtomicUsize,
     probed: AtomicUsize,
+    /// Established sessions past the probe, answered or not.
+    probe_tried: AtomicUsize,
 }
+
+/// Time to the first byte, to the settled frame, and the bytes of one key.
+type KeySample = (Option<Duration>, Option<Duration>, usize);
 
 #[derive(Default)]
 struct Results {
     first_frames: Vec<Duration>,
     first_frame_bytes: Vec<usize>,
-    /// Per key index: (first byte, frame, bytes).
-    keys: Vec<Vec<(Option<Duration>, Option<Duration>, usize)>>,
+    /// Per key index, one sample per session that ran the script.
+    keys: Vec<Vec<KeySample>>,
     probes: Vec<Duration>,
     errors: Vec<String>,
     closed_early: usize,
@@ -511,6 +516,7 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
             s.closed = true;
         }
     }
+    ctx.counters.probe_tried.fetch_add(1, Ordering::Relaxed);
     s.drain_until(&mut phase, Phase::Done).await;
     if s.closed {
         ctx.results().closed_early += 1;
@@ -698,10 +704,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     if cfg.probe.is_some() {
         let limit = Instant::now() + KEY_TIMEOUT + Duration::from_secs(1);
         while Instant::now() < limit {
-            let r = ctx.results();
-            let open = established.saturating_sub(r.closed_early);
-            drop(r);
-            if ctx.counters.probed.load(Ordering::Relaxed) >= open {
+            if ctx.counters.probe_tried.load(Ordering::Relaxed) >= established {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
