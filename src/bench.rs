@@ -51,6 +51,8 @@ pub enum BenchError {
     Identity { path: PathBuf, msg: String },
     #[error("sessions must be between 1 and {MAX_SESSIONS}")]
     Sessions,
+    #[error("bad target {0:?} (want HOST:PORT)")]
+    Target(String),
 }
 
 /// One keystroke of a script: its name (for the report) and its bytes.
@@ -154,6 +156,77 @@ impl BenchConfig {
             quiet: Duration::from_millis(30),
             progress: false,
         }
+    }
+}
+
+/// `sshfolio bench` flags.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Server to load, HOST:PORT.
+    #[arg(long)]
+    pub target: String,
+    /// Sessions opened and held at once.
+    #[arg(long, default_value_t = 10)]
+    pub sessions: usize,
+    /// New sessions per second.
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Seconds every session is held idle after the key phase.
+    #[arg(long, default_value_t = 5.0)]
+    pub duration: f64,
+    /// Keystroke script, e.g. `3,enter,pgdn,pgdn,j,j,q` (names: enter esc tab space bs
+    /// up down left right pgup pgdn home end comma ctrl-X).
+    #[arg(long, default_value = "")]
+    pub keys: String,
+    /// How many sessions run the key script, one after another.
+    #[arg(long, default_value_t = 10)]
+    pub key_sessions: usize,
+    /// One key sent to every held session at once at the end.
+    #[arg(long)]
+    pub probe: Option<String>,
+    /// Terminal size.
+    #[arg(long, default_value = "80x24")]
+    pub size: String,
+    #[arg(long, default_value = "guest")]
+    pub user: String,
+    /// OpenSSH private key for public-key login (otherwise `none` auth).
+    #[arg(long)]
+    pub identity: Option<PathBuf>,
+    /// The server's (or OpenSSH listener's) pid: report its memory and CPU per session.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Milliseconds of silence after output that make a frame "settled".
+    #[arg(long, default_value_t = 30)]
+    pub quiet_ms: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl BenchArgs {
+    /// The run these flags describe.
+    pub fn config(&self) -> Result<BenchConfig, BenchError> {
+        let target = std::net::ToSocketAddrs::to_socket_addrs(&self.target)
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| BenchError::Target(self.target.clone()))?;
+        let mut cfg = BenchConfig::new(target);
+        cfg.sessions = self.sessions;
+        cfg.rate = self.rate;
+        cfg.duration = Duration::from_secs_f64(self.duration.clamp(0.0, 86_400.0));
+        cfg.keys = parse_keys(&self.keys)?;
+        cfg.key_sessions = self.key_sessions;
+        cfg.probe = match &self.probe {
+            Some(p) => parse_keys(p)?.into_iter().next(),
+            None => None,
+        };
+        cfg.size = parse_size(&self.size)?;
+        cfg.user = self.user.clone();
+        cfg.identity = self.identity.clone();
+        cfg.server_pid = self.server_pid;
+        cfg.quiet = Duration::from_millis(self.quiet_ms.clamp(1, 10_000));
+        cfg.progress = true;
+        Ok(cfg)
     }
 }
 

@@ -69,7 +69,7 @@ enum Command {
         force: bool,
     },
     /// Load-test an SSH server (ours or OpenSSH running `sshfolio local`).
-    Bench(BenchArgs),
+    Bench(sshfolio::bench::BenchArgs),
     /// Run the UI in this terminal.
     Local {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
@@ -254,79 +254,13 @@ fn local(content: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(clap::Args, Debug)]
-struct BenchArgs {
-    /// Server to load, HOST:PORT.
-    #[arg(long)]
-    target: String,
-    /// Sessions opened and held at once.
-    #[arg(long, default_value_t = 10)]
-    sessions: usize,
-    /// New sessions per second.
-    #[arg(long, default_value_t = 50.0)]
-    rate: f64,
-    /// Seconds every session is held idle after the key phase.
-    #[arg(long, default_value_t = 5.0)]
-    duration: f64,
-    /// Keystroke script, e.g. `3,enter,pgdn,pgdn,j,j,q` (names: enter esc tab space bs
-    /// up down left right pgup pgdn home end comma ctrl-X).
-    #[arg(long, default_value = "")]
-    keys: String,
-    /// How many sessions run the key script, one after another.
-    #[arg(long, default_value_t = 10)]
-    key_sessions: usize,
-    /// One key sent to every held session at once at the end.
-    #[arg(long)]
-    probe: Option<String>,
-    /// Terminal size.
-    #[arg(long, default_value = "80x24")]
-    size: String,
-    #[arg(long, default_value = "guest")]
-    user: String,
-    /// OpenSSH private key for public-key login (otherwise `none` auth).
-    #[arg(long)]
-    identity: Option<PathBuf>,
-    /// The server's (or OpenSSH listener's) pid: report its memory and CPU per session.
-    #[arg(long)]
-    server_pid: Option<u32>,
-    /// Milliseconds of silence after output that make a frame "settled".
-    #[arg(long, default_value_t = 30)]
-    quiet_ms: u64,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-fn bench(a: BenchArgs) -> anyhow::Result<()> {
-    use anyhow::Context;
-    use sshfolio::bench;
-    use std::time::Duration;
-
-    let target = std::net::ToSocketAddrs::to_socket_addrs(&a.target)
-        .with_context(|| format!("bad target {}", a.target))?
-        .next()
-        .with_context(|| format!("bad target {}", a.target))?;
-    let mut cfg = bench::BenchConfig::new(target);
-    cfg.sessions = a.sessions;
-    cfg.rate = a.rate;
-    cfg.duration = Duration::from_secs_f64(a.duration.clamp(0.0, 86_400.0));
-    cfg.keys = bench::parse_keys(&a.keys)?;
-    cfg.key_sessions = a.key_sessions;
-    cfg.probe = match a.probe {
-        Some(p) => bench::parse_keys(&p)?.into_iter().next(),
-        None => None,
-    };
-    cfg.size = bench::parse_size(&a.size)?;
-    cfg.user = a.user;
-    cfg.identity = a.identity;
-    cfg.server_pid = a.server_pid;
-    cfg.quiet = Duration::from_millis(a.quiet_ms.clamp(1, 10_000));
-    cfg.progress = true;
-    let report = runtime()?.block_on(bench::run(cfg))?;
-    if a.json {
+fn bench(args: sshfolio::bench::BenchArgs) -> anyhow::Result<()> {
+    let cfg = args.config()?;
+    let report = runtime()?.block_on(sshfolio::bench::run(cfg))?;
+    if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", bench::table(&report));
+        print!("{}", sshfolio::bench::table(&report));
     }
     Ok(())
 }
