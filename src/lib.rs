@@ -6,11 +6,13 @@
 //! - `theme`: colours and styles; colour depth down-conversion.
 //! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
 //! - `session`: one task per guest, gluing input, app, terminal and output.
+//! - `bench`: `sshfolio bench`, a load generator on russh's client.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
 
+pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;

@@ -165,6 +165,8 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Load-test an SSH server (ours or OpenSSH running `sshfolio local`).
+    Bench(sshfolio::bench::BenchArgs),
     /// Run the UI in this terminal.
     Local {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
@@ -200,6 +202,7 @@ fn main() -> ExitCode {
             proxy,
             timeout,
         }) => health(target, proxy, timeout),
+        Some(Command::Bench(args)) => bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -410,6 +413,17 @@ fn local(content: &std::path::Path) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("terminal: {e}"))?;
     if let sshfolio::session::End::Error(e) = end {
         anyhow::bail!("{e}");
+    }
+    Ok(())
+}
+
+fn bench(args: sshfolio::bench::BenchArgs) -> anyhow::Result<()> {
+    let cfg = args.config()?;
+    let report = runtime()?.block_on(sshfolio::bench::run(cfg))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", sshfolio::bench::table(&report));
     }
     Ok(())
 }

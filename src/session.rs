@@ -10,14 +10,16 @@
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
 //! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
+//! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
 pub mod guests;
 pub mod local;
 pub mod osc8;
 mod sgr;
+mod trim;
 
 use std::future::Future;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -86,7 +88,18 @@ pub trait Screen: Send {
         let _ = notice;
         self.draw(app)
     }
+
+    /// Drop what can be rebuilt (cell buffers); the next `draw` repaints in full.
+    fn hibernate(&mut self) {}
 }
+
+/// A session without input or output for this long hibernates its screen: an idle
+/// guest then costs its task, its channel and its `App`, not two cell buffers.
+pub const HIBERNATE_AFTER: Duration = Duration::from_secs(2);
+
+/// A session redraws for a changed guest count at most this often: while thousands
+/// connect, the count changes hundreds of times a second for every awake guest.
+pub const GUESTS_EVERY: Duration = Duration::from_secs(1);
 
 fn draw_app<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -150,9 +163,19 @@ impl Write for FrameBuf {
 }
 
 /// A ratatui terminal that writes ANSI into memory, for sending over a channel, with
-/// the frame's links wrapped in OSC 8 (`osc8`).
+/// the frame's links wrapped in OSC 8 (`osc8`). Hibernating drops the terminal (its
+/// two cell buffers are most of an idle guest's memory); the next draw builds a new one
+/// and repaints the whole screen.
+///
+/// crossterm writes every escape sequence separately: a `BufWriter` in front of the
+/// shared buffer takes the lock once per 4 KiB (and at the flush ending each draw)
+/// instead of once per sequence.
+/// What a `ByteScreen` draws through: OSC 8 links around a buffered in-memory writer.
+type ScreenBackend = osc8::LinkBackend<BufWriter<FrameBuf>>;
+
 pub struct ByteScreen {
-    terminal: Terminal<osc8::LinkBackend<FrameBuf>>,
+    terminal: Option<Terminal<ScreenBackend>>,
+    size: (u16, u16),
     buf: FrameBuf,
     links: osc8::Links,
     /// The depth of the last frame drawn (16 colours need their SGR rewritten).
@@ -163,19 +186,34 @@ impl ByteScreen {
     pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
         let buf = FrameBuf::default();
         let links = osc8::Links::default();
-        let terminal = Terminal::with_options(
-            osc8::LinkBackend::new(buf.clone(), links.clone()),
-            TerminalOptions {
-                viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
-            },
-        )
-        .map_err(|e| e.to_string())?;
+        let terminal = Self::terminal(&buf, &links, cols, rows)?;
         Ok(Self {
-            terminal,
+            terminal: Some(terminal),
+            size: (cols, rows),
             buf,
             links,
             depth: Default::default(),
         })
+    }
+
+    fn terminal(
+        buf: &FrameBuf,
+        links: &osc8::Links,
+        cols: u16,
+        rows: u16,
+    ) -> Result<Terminal<ScreenBackend>, String> {
+        Terminal::with_options(
+            osc8::LinkBackend::new(BufWriter::with_capacity(4096, buf.clone()), links.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
+            },
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// Whether the cell buffers are dropped right now.
+    pub fn is_hibernating(&self) -> bool {
+        self.terminal.is_none()
     }
 }
 
@@ -185,8 +223,20 @@ impl Screen for ByteScreen {
     }
     fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
         self.depth = app.depth();
+        let terminal = match &mut self.terminal {
+            Some(t) => t,
+            None => {
+                let t = Self::terminal(&self.buf, &self.links, self.size.0, self.size.1)?;
+                // The guest's screen still shows the old frame and the new terminal's
+                // buffers are blank: clear it, so the diff paints every cell that isn't.
+                // (Not `Terminal::clear`: it asks the backend for the cursor position,
+                // which a byte buffer can't answer.)
+                let _ = self.buf.write_all(b"\x1b[0m\x1b[H\x1b[2J");
+                self.terminal.insert(t)
+            }
+        };
         let links = &self.links;
-        self.terminal
+        terminal
             .draw(|frame| {
                 paint(frame, app, notice);
                 // The backend wraps these cells in OSC 8 as it writes the diff.
@@ -196,15 +246,29 @@ impl Screen for ByteScreen {
             .map_err(|e| e.to_string())
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
-        self.terminal
-            .resize(Rect::new(0, 0, cols, rows))
-            .map_err(|e| e.to_string())
+        self.size = (cols, rows);
+        match &mut self.terminal {
+            Some(t) => t
+                .resize(Rect::new(0, 0, cols, rows))
+                .map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
     }
     fn take_output(&mut self) -> Vec<u8> {
+        if let Some(t) = &mut self.terminal {
+            // `draw` flushes; this is for anything written outside a draw.
+            let _ = Backend::flush(t.backend_mut());
+        }
         match self.depth {
             crate::theme::ColorDepth::Ansi16 => sgr::to_ansi16(self.buf.take()),
             _ => self.buf.take(),
         }
+    }
+    fn hibernate(&mut self) {
+        // Dropping a ratatui terminal writes "show cursor"; the guest must not see it
+        // (the session hibernates only after its last frame was taken and sent).
+        self.terminal = None;
+        let _ = self.buf.take();
     }
 }
 
@@ -397,6 +461,13 @@ pub async fn run<S: Screen, O: Output>(
         until: Some(Instant::now() + BACKGROUND_TIMEOUT),
         initial: app.theme_kind(),
     };
+    // Input or a frame sent; `HIBERNATE_AFTER` later the screen hibernates (once).
+    let mut last_activity = Instant::now();
+    let mut hibernated = false;
+    // The guest count is applied at most every `GUESTS_EVERY`; a change before then
+    // waits for `guests_next` (and the channel isn't polled meanwhile).
+    let mut guests_next = Instant::now() + GUESTS_EVERY;
+    let mut guests_wait = false;
     if let Err(e) = screen.resize(size.0, size.1) {
         return finish(&io.output, None, End::Error(e), cfg.stall_timeout).await;
     }
@@ -420,6 +491,7 @@ pub async fn run<S: Screen, O: Output>(
                 break End::Error(e);
             }
             pending.extend(screen.take_output());
+            hibernated = false;
         }
         if !pending.is_empty() && in_flight.is_none() {
             let fut = io.output.send(std::mem::take(&mut pending));
@@ -427,12 +499,16 @@ pub async fn run<S: Screen, O: Output>(
         }
         let app_deadline = app.next_deadline().map(Instant::from_std);
         let esc_deadline = parser.pending_deadline().map(Instant::from_std);
+        let quiet = !dirty && !hibernated && in_flight.is_none() && pending.is_empty();
+        let hibernate_deadline = quiet.then(|| last_activity + HIBERNATE_AFTER);
+        let guests_deadline = (guests_wait && !hibernated).then_some(guests_next);
 
         tokio::select! {
             biased;
             _ = shared.shutdown.changed() => break End::Shutdown,
             Some(sent) = OptionFuture::from(in_flight.as_mut()) => {
                 in_flight = None;
+                last_activity = Instant::now();
                 match sent {
                     Ok(Ok(())) => {}
                     Ok(Err(Closed)) => break End::Disconnected,
@@ -445,6 +521,14 @@ pub async fn run<S: Screen, O: Output>(
                     panic!("test hook: session panicked on input");
                 }
                 last_input = Instant::now();
+                last_activity = last_input;
+                if hibernated {
+                    // Asleep, the guest count was not followed; catch up before drawing.
+                    let n = *shared.guests.borrow_and_update();
+                    if app.update(AppEvent::Guests(n)) == Control::Redraw {
+                        dirty = true;
+                    }
+                }
                 let mut items = parser.feed(&bytes, std::time::Instant::now());
                 if matches!(shown, Some(Countdown::Idle(_))) {
                     // "Press any key": the key only dismisses the idle warning.
@@ -478,11 +562,26 @@ pub async fn run<S: Screen, O: Output>(
                     dirty = true;
                 }
             }
-            changed = shared.guests.changed(), if guests_open => {
+            // A hibernated session ignores the count: every join and leave would otherwise
+            // wake and repaint every idle guest (n² work while thousands connect).
+            changed = shared.guests.changed(), if guests_open && !hibernated && !guests_wait => {
                 if changed.is_err() {
                     guests_open = false;
                     continue;
                 }
+                if Instant::now() < guests_next {
+                    guests_wait = true;
+                    continue;
+                }
+                guests_next = Instant::now() + GUESTS_EVERY;
+                let n = *shared.guests.borrow_and_update();
+                if app.update(AppEvent::Guests(n)) == Control::Redraw {
+                    dirty = true;
+                }
+            }
+            _ = sleep_until(guests_deadline), if guests_deadline.is_some() => {
+                guests_wait = false;
+                guests_next = Instant::now() + GUESTS_EVERY;
                 let n = *shared.guests.borrow_and_update();
                 if app.update(AppEvent::Guests(n)) == Control::Redraw {
                     dirty = true;
@@ -504,6 +603,14 @@ pub async fn run<S: Screen, O: Output>(
             _ = sleep_until(idle_deadline), if idle_deadline.is_some() => break End::Idle,
             _ = sleep_until(cap_deadline), if cap_deadline.is_some() => break End::TimeLimit,
             _ = sleep_until(notice_change), if notice_change.is_some() => {}
+            _ = sleep_until(hibernate_deadline), if hibernate_deadline.is_some() => {
+                screen.hibernate();
+                hibernated = true;
+                guests_wait = false;
+                // What the parser and the frame queue grew to, too.
+                pending = Vec::new();
+                trim::request();
+            }
         }
     };
     finish(&io.output, in_flight, end, cfg.stall_timeout).await
@@ -900,6 +1007,35 @@ mod tests {
         typing.abort();
         let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
         assert!(text.contains("time limit"), "{text}");
+    }
+
+    #[test]
+    fn hibernated_screen_repaints_in_full() {
+        let index = Index {
+            site: Site {
+                name: "Test Folio".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let app = App::new(Arc::new(index), RenderCache::new(), AppOptions::default());
+        let mut screen = ByteScreen::new(80, 24).unwrap();
+        screen.draw(&app).unwrap();
+        let first = screen.take_output();
+        assert!(String::from_utf8_lossy(&first).contains("Folio"));
+        // Nothing changed: the diff is (nearly) empty.
+        screen.draw(&app).unwrap();
+        assert!(!String::from_utf8_lossy(&screen.take_output()).contains("Folio"));
+        screen.hibernate();
+        assert!(screen.is_hibernating());
+        // A resize while asleep is remembered, not drawn.
+        screen.resize(100, 30).unwrap();
+        assert!(screen.take_output().is_empty());
+        screen.draw(&app).unwrap();
+        assert!(!screen.is_hibernating());
+        let again = screen.take_output();
+        assert!(again.starts_with(b"\x1b[0m\x1b[H\x1b[2J"), "{again:?}");
+        assert!(String::from_utf8_lossy(&again).contains("Folio"));
     }
 
     #[test]

@@ -106,10 +106,26 @@ impl ColorDepth {
         if self == ColorDepth::TrueColor {
             return;
         }
+        // Neighbouring cells nearly always share colours: remember the last conversion
+        // (this loop runs over every cell of every frame).
+        let mut last = [(Color::Reset, self.convert(Color::Reset)); 2];
+        let mut conv = |c: Color| -> Color {
+            if last[0].0 == c {
+                return last[0].1;
+            }
+            if last[1].0 == c {
+                last.swap(0, 1);
+                return last[0].1;
+            }
+            let out = self.convert(c);
+            last[1] = last[0];
+            last[0] = (c, out);
+            out
+        };
         for cell in buf.content.iter_mut() {
-            cell.fg = self.convert(cell.fg);
-            cell.bg = self.convert(cell.bg);
-            cell.underline_color = self.convert(cell.underline_color);
+            cell.fg = conv(cell.fg);
+            cell.bg = conv(cell.bg);
+            cell.underline_color = conv(cell.underline_color);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The integration tests: one crate, one module per area (see STYLE.md).
 
+mod bench;
 mod content;
 mod deploy;
 mod hardening;

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# bench/compare-openssh.sh: the same `sshfolio bench` scenarios against `sshfolio serve`
+# and against OpenSSH sshd with `ForceCommand sshfolio local`, side by side.
+#
+# Needs root (creates the local user `sshfolio-bench`, installs openssh-server if
+# missing). Everything runs on 127.0.0.1 with its own config, host keys and client key
+# in a temp dir; both servers are stopped on exit.
+#
+#   cargo build --release && bench/compare-openssh.sh
+#
+# Knobs (environment): SSHFOLIO_BIN (default: $CARGO_TARGET_DIR or target/release),
+# CONTENT (default: content/), IDLE="50 200" (held idle sessions per scenario),
+# RATE_N=100 (sessions in the rate-20/s scenario), FAST_N=200 (in the 200/s one),
+# HOLD=5 (seconds held idle), OUT (directory for the JSON reports).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${SSHFOLIO_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release/sshfolio}
+CONTENT=${CONTENT:-$REPO/content}
+IDLE=${IDLE:-"50 200"}
+RATE_N=${RATE_N:-100}
+FAST_N=${FAST_N:-200}
+HOLD=${HOLD:-5}
+KEYS=${KEYS:-"3,enter,j,j,j,j,j,j,j,j,t,t"}
+USER_NAME=sshfolio-bench
+
+[ -x "$BIN" ] || { echo "no release binary at $BIN (cargo build --release)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "run as root (creates a user, starts sshd)" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+if [ ! -x /usr/sbin/sshd ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y openssh-server >/dev/null
+fi
+id "$USER_NAME" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh "$USER_NAME"
+# Without PAM, sshd refuses a locked account ("!" password) even for key login.
+usermod -p '*' "$USER_NAME"
+
+TMP=$(mktemp -d /tmp/sshfolio-bench.XXXXXX)
+chmod 755 "$TMP"
+OUT=${OUT:-$TMP/out}
+mkdir -p "$OUT" /run/sshd
+SSHD_PID= OURS_PID=
+cleanup() {
+    [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null || true
+    [ -n "$OURS_PID" ] && kill "$OURS_PID" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$TMP/content" "$TMP/sshfolio"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The guest account runs a copy of the binary and content it can read.
+cp "$BIN" "$TMP/sshfolio"
+cp -r "$CONTENT" "$TMP/content"
+chmod -R a+rX "$TMP/sshfolio" "$TMP/content"
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/hostkey"
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/client"
+cp "$TMP/client.pub" "$TMP/authorized_keys"
+chmod 644 "$TMP/authorized_keys"
+
+SSHD_PORT=$(free_port)
+cat > "$TMP/sshd_config" <<CFG
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $TMP/hostkey
+PidFile $TMP/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile $TMP/authorized_keys
+StrictModes no
+AllowUsers $USER_NAME
+ForceCommand $TMP/sshfolio local --content $TMP/content
+PrintMotd no
+PrintLastLog no
+UseDNS no
+MaxStartups 10000
+MaxSessions 10
+LogLevel ERROR
+CFG
+/usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log" &
+SSHD_PID=$!
+
+OURS_PORT=$(free_port)
+# A fresh sshfolio per scenario, so memory freed by the last one isn't in the baseline.
+start_ours() {
+    "$BIN" serve --listen "127.0.0.1:$OURS_PORT" --content "$CONTENT" --keys "$TMP/keys" \
+        --max-connections 20000 --max-per-ip 20000 --per-ip-rate 100000 --per-ip-burst 100000 \
+        --idle-timeout 0 2>>"$TMP/serve.log" &
+    OURS_PID=$!
+    sleep 1
+}
+stop_ours() {
+    kill "$OURS_PID" 2>/dev/null || true
+    wait "$OURS_PID" 2>/dev/null || true
+    OURS_PID=
+}
+sleep 1
+
+bench() { # name server args...
+    local name=$1 server=$2; shift 2
+    local extra
+    if [ "$server" = ours ]; then
+        extra=(--target "127.0.0.1:$OURS_PORT" --server-pid "$OURS_PID")
+    else
+        extra=(--target "127.0.0.1:$SSHD_PORT" --server-pid "$SSHD_PID" --user "$USER_NAME" --identity "$TMP/client")
+    fi
+    echo "== $name ($server): sshfolio bench $*" >&2
+    "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" || echo '{}' >"$OUT/$name.$server.json"
+    [ "$server" = ours ] && { stop_ours; start_ours; }
+    sleep 1
+}
+
+start_ours
+for server in ours openssh; do
+    for n in $IDLE; do
+        bench "idle$n" "$server" --sessions "$n" --rate 50 --duration "$HOLD" --probe j
+    done
+    bench rate20 "$server" --sessions "$RATE_N" --rate 20 --duration 1
+    bench rate200 "$server" --sessions "$FAST_N" --rate 200 --duration 1
+    bench scroll "$server" --sessions 1 --key-sessions 1 --size 120x40 --duration 0 --keys "$KEYS"
+done
+
+python3 - "$OUT" "$IDLE" <<'PY'
+import json, sys, os
+out, idle = sys.argv[1], sys.argv[2].split()
+def load(name, server):
+    try:
+        with open(os.path.join(out, f"{name}.{server}.json")) as f:
+            return json.load(f)
+    except Exception:
+        return {}
+def get(d, path):
+    for p in path.split("."):
+        if isinstance(d, list) and p.isdigit() and int(p) < len(d):
+            d = d[int(p)]
+        elif isinstance(d, dict) and p in d:
+            d = d[p]
+        else:
+            return None
+    return d
+rows = []
+def row(label, name, path, fmt="{:.2f}"):
+    a, b = get(load(name, "ours"), path), get(load(name, "openssh"), path)
+    fa = fmt.format(a) if isinstance(a, (int, float)) else "-"
+    fb = fmt.format(b) if isinstance(b, (int, float)) else "-"
+    ratio = f"{a / b:.3f}" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "-"
+    rows.append((label, fa, fb, ratio))
+for n in idle:
+    s = f"idle{n}"
+    row(f"{n} idle: established", s, "established", "{}")
+    row(f"{n} idle: PSS per guest after first frame (KiB)", s, "server.pss_per_session_kib", "{:.1f}")
+    row(f"{n} idle: PSS per guest after {n} held idle (KiB)", s, "server.pss_per_idle_session_kib", "{:.1f}")
+    row(f"{n} idle: server CPU while idle (% of a core)", s, "server.idle_cpu_pct", "{:.3f}")
+    row(f"{n} idle: server processes", s, "server.after_hold.processes", "{}")
+    row(f"{n} idle: probe key → first byte p99 (ms)", s, "probe_first_byte.p99_ms")
+    row(f"{n} idle: probe answered", s, "probe_answered", "{}")
+for s, r in (("rate20", "20/s"), ("rate200", "200/s")):
+    row(f"{r}: established", s, "established", "{}")
+    row(f"{r}: first frame p50 (ms)", s, "first_frame.p50_ms")
+    row(f"{r}: first frame p99 (ms)", s, "first_frame.p99_ms")
+    row(f"{r}: first frame max (ms)", s, "first_frame.max_ms")
+    row(f"{r}: server CPU per new session (µs)", s, "server.cpu_per_session_us", "{:.0f}")
+row("scroll 120×40: key → frame p50 (ms)", "scroll", "key_frame.p50_ms")
+row("scroll 120×40: key → frame p99 (ms)", "scroll", "key_frame.p99_ms")
+row("scroll 120×40: server CPU per key (µs)", "scroll", "server.cpu_per_key_us", "{:.0f}")
+row("scroll 120×40: bytes per key, mean", "scroll", "bytes_per_key_mean", "{:.0f}")
+for i, label in ((2, "j (one-line scroll)"), (10, "t (theme: full repaint)")):
+    row(f"scroll 120×40: bytes for {label}", "scroll", f"per_key.{i}.bytes_mean", "{:.0f}")
+w = max(len(r[0]) for r in rows)
+print(f"| {'metric'.ljust(w)} | ours | OpenSSH + sshfolio local | ratio |")
+print(f"|{'-' * (w + 2)}|-----:|-----:|-----:|")
+for r in rows:
+    print(f"| {r[0].ljust(w)} | {r[1]} | {r[2]} | {r[3]} |")
+PY
+echo "JSON reports: $OUT" >&2

@@ -1,0 +1,970 @@
+//! `sshfolio bench`: a load generator on russh's client. It opens interactive sessions
+//! against any SSH server (ours, or OpenSSH with `ForceCommand sshfolio local`), times
+//! the first frame and keystrokes, and reads the server's memory and CPU from /proc.
+//!
+//! Phases, each bounded in time:
+//! 1. ramp: open `sessions` sessions at `rate` per second; each times TCP connect →
+//!    first settled frame ("settled" = output, then `quiet` without any);
+//! 2. keys: on up to `key_sessions` sessions, one after another, send the key script and
+//!    time each key to its first byte and to its settled frame, counting bytes;
+//! 3. hold: every session stays open and idle for `duration` (server CPU while idle);
+//! 4. probe (optional): every session gets one key at once; time to its first byte.
+//!
+//! Server figures (given its pid) are /proc deltas over the listener and all of its
+//! descendants: PSS (smaps_rollup) and RSS, user+system CPU including reaped children.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use russh::client;
+use russh::keys::{PrivateKey, PrivateKeyWithHashAlg};
+use russh::{ChannelMsg, Disconnect};
+use serde::Serialize;
+use tokio::sync::{Mutex, watch};
+use tokio::time::Instant;
+
+/// Bounds on every wait: a misbehaving server costs at most this per step.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
+const KEY_TIMEOUT: Duration = Duration::from_secs(5);
+/// A key with no output at all this long changed nothing on screen.
+const KEY_SILENT: Duration = Duration::from_secs(1);
+/// Most keys in a script, and most sessions.
+const MAX_KEYS: usize = 1000;
+pub const MAX_SESSIONS: usize = 100_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(
+        "bad key script token {0:?} (try: a character, enter, esc, tab, space, up, down, left, right, pgup, pgdn, home, end, bs, ctrl-X)"
+    )]
+    BadKey(String),
+    #[error("key script too long (at most {MAX_KEYS} keys)")]
+    TooManyKeys,
+    #[error("bad size {0:?} (want COLSxROWS, e.g. 80x24)")]
+    BadSize(String),
+    #[error("cannot load identity {path}: {msg}")]
+    Identity { path: PathBuf, msg: String },
+    #[error("sessions must be between 1 and {MAX_SESSIONS}")]
+    Sessions,
+    #[error("bad target {0:?} (want HOST:PORT)")]
+    Target(String),
+}
+
+/// One keystroke of a script: its name (for the report) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Parse `3,enter,pgdn,j,q`: comma-separated tokens, each a single character or a key
+/// name (`enter esc tab space bs up down left right pgup pgdn home end ctrl-X comma`).
+pub fn parse_keys(script: &str) -> Result<Vec<Key>, BenchError> {
+    let mut keys = Vec::new();
+    for tok in script.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if keys.len() >= MAX_KEYS {
+            return Err(BenchError::TooManyKeys);
+        }
+        let bytes: Vec<u8> = match tok.to_ascii_lowercase().as_str() {
+            "enter" | "ret" => b"\r".to_vec(),
+            "esc" => b"\x1b".to_vec(),
+            "tab" => b"\t".to_vec(),
+            "space" => b" ".to_vec(),
+            "comma" => b",".to_vec(),
+            "bs" | "backspace" => b"\x7f".to_vec(),
+            "up" => b"\x1b[A".to_vec(),
+            "down" => b"\x1b[B".to_vec(),
+            "right" => b"\x1b[C".to_vec(),
+            "left" => b"\x1b[D".to_vec(),
+            "home" => b"\x1b[H".to_vec(),
+            "end" => b"\x1b[F".to_vec(),
+            "pgup" => b"\x1b[5~".to_vec(),
+            "pgdn" => b"\x1b[6~".to_vec(),
+            t if t.starts_with("ctrl-") && t.len() == 6 => {
+                let c = t.as_bytes()[5];
+                if !c.is_ascii_lowercase() {
+                    return Err(BenchError::BadKey(tok.into()));
+                }
+                vec![c - b'a' + 1]
+            }
+            _ if tok.chars().count() == 1 => tok.as_bytes().to_vec(),
+            _ => return Err(BenchError::BadKey(tok.into())),
+        };
+        keys.push(Key {
+            name: tok.to_string(),
+            bytes,
+        });
+    }
+    Ok(keys)
+}
+
+/// Parse `80x24`.
+pub fn parse_size(s: &str) -> Result<(u32, u32), BenchError> {
+    let bad = || BenchError::BadSize(s.into());
+    let (c, r) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let c: u32 = c.trim().parse().map_err(|_| bad())?;
+    let r: u32 = r.trim().parse().map_err(|_| bad())?;
+    if c == 0 || r == 0 || c > 1000 || r > 1000 {
+        return Err(bad());
+    }
+    Ok((c, r))
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    pub target: SocketAddr,
+    pub sessions: usize,
+    /// New sessions per second.
+    pub rate: f64,
+    /// How long all sessions are held idle after the key phase.
+    pub duration: Duration,
+    pub keys: Vec<Key>,
+    /// How many sessions run the key script (one after another).
+    pub key_sessions: usize,
+    /// Sent to every session at once at the end, if set.
+    pub probe: Option<Key>,
+    pub size: (u32, u32),
+    pub user: String,
+    pub identity: Option<PathBuf>,
+    pub server_pid: Option<u32>,
+    /// Output followed by this much silence is a settled frame.
+    pub quiet: Duration,
+    /// Print a progress line on stderr.
+    pub progress: bool,
+}
+
+impl BenchConfig {
+    pub fn new(target: SocketAddr) -> Self {
+        Self {
+            target,
+            sessions: 10,
+            rate: 50.0,
+            duration: Duration::from_secs(5),
+            keys: Vec::new(),
+            key_sessions: 10,
+            probe: None,
+            size: (80, 24),
+            user: "guest".into(),
+            identity: None,
+            server_pid: None,
+            quiet: Duration::from_millis(30),
+            progress: false,
+        }
+    }
+}
+
+/// `sshfolio bench` flags.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Server to load, HOST:PORT.
+    #[arg(long)]
+    pub target: String,
+    /// Sessions opened and held at once.
+    #[arg(long, default_value_t = 10)]
+    pub sessions: usize,
+    /// New sessions per second.
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Seconds every session is held idle after the key phase.
+    #[arg(long, default_value_t = 5.0)]
+    pub duration: f64,
+    /// Keystroke script, e.g. `3,enter,pgdn,pgdn,j,j,q` (names: enter esc tab space bs
+    /// up down left right pgup pgdn home end comma ctrl-X).
+    #[arg(long, default_value = "")]
+    pub keys: String,
+    /// How many sessions run the key script, one after another.
+    #[arg(long, default_value_t = 10)]
+    pub key_sessions: usize,
+    /// One key sent to every held session at once at the end.
+    #[arg(long)]
+    pub probe: Option<String>,
+    /// Terminal size.
+    #[arg(long, default_value = "80x24")]
+    pub size: String,
+    #[arg(long, default_value = "guest")]
+    pub user: String,
+    /// OpenSSH private key for public-key login (otherwise `none` auth).
+    #[arg(long)]
+    pub identity: Option<PathBuf>,
+    /// The server's (or OpenSSH listener's) pid: report its memory and CPU per session.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Milliseconds of silence after output that make a frame "settled".
+    #[arg(long, default_value_t = 30)]
+    pub quiet_ms: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl BenchArgs {
+    /// The run these flags describe.
+    pub fn config(&self) -> Result<BenchConfig, BenchError> {
+        let target = std::net::ToSocketAddrs::to_socket_addrs(&self.target)
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| BenchError::Target(self.target.clone()))?;
+        let mut cfg = BenchConfig::new(target);
+        cfg.sessions = self.sessions;
+        cfg.rate = self.rate;
+        cfg.duration = Duration::from_secs_f64(self.duration.clamp(0.0, 86_400.0));
+        cfg.keys = parse_keys(&self.keys)?;
+        cfg.key_sessions = self.key_sessions;
+        cfg.probe = match &self.probe {
+            Some(p) => parse_keys(p)?.into_iter().next(),
+            None => None,
+        };
+        cfg.size = parse_size(&self.size)?;
+        cfg.user = self.user.clone();
+        cfg.identity = self.identity.clone();
+        cfg.server_pid = self.server_pid;
+        cfg.quiet = Duration::from_millis(self.quiet_ms.clamp(1, 10_000));
+        cfg.progress = true;
+        Ok(cfg)
+    }
+}
+
+/// Percentiles of a set of durations, in milliseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Dist {
+    pub n: usize,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Dist {
+    pub fn of(mut v: Vec<Duration>) -> Dist {
+        if v.is_empty() {
+            return Dist::default();
+        }
+        v.sort();
+        let at = |q: f64| {
+            let i = ((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1;
+            v[i].as_secs_f64() * 1e3
+        };
+        Dist {
+            n: v.len(),
+            p50_ms: at(0.50),
+            p90_ms: at(0.90),
+            p99_ms: at(0.99),
+            max_ms: at(1.0),
+        }
+    }
+}
+
+/// Memory and CPU of the server process tree at one moment.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ProcSample {
+    pub processes: usize,
+    pub pss_kib: u64,
+    pub rss_kib: u64,
+    /// CPU time of every live thread (schedstat) plus reaped children (stat), seconds.
+    pub cpu_s: f64,
+}
+
+/// Server cost, from /proc deltas.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServerCost {
+    pub before: ProcSample,
+    /// After the ramp (all sessions at their first frame).
+    pub after_ramp: ProcSample,
+    /// At the end of the idle hold.
+    pub after_hold: ProcSample,
+    /// (after_ramp.pss − before.pss) / established, KiB.
+    pub pss_per_session_kib: f64,
+    /// The same at the end of the hold (after any hibernation).
+    pub pss_per_idle_session_kib: f64,
+    /// CPU of the ramp per established session (handshake, auth, first frame), µs.
+    pub cpu_per_session_us: f64,
+    /// CPU of the key phase per keystroke, µs.
+    pub cpu_per_key_us: f64,
+    /// CPU while every session sat idle, percent of one core.
+    pub idle_cpu_pct: f64,
+}
+
+/// Per key of the script.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KeyStat {
+    pub key: String,
+    pub first_byte: Dist,
+    pub frame: Dist,
+    pub bytes_mean: f64,
+}
+
+/// What a run measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub target: String,
+    pub sessions: usize,
+    pub established: usize,
+    pub failed: usize,
+    /// First failure messages (at most 5, deduplicated).
+    pub errors: Vec<String>,
+    /// Sessions the server closed before the end.
+    pub closed_early: usize,
+    pub first_frame: Dist,
+    pub first_frame_bytes_mean: f64,
+    pub key_first_byte: Dist,
+    pub key_frame: Dist,
+    pub bytes_per_key_mean: f64,
+    pub per_key: Vec<KeyStat>,
+    pub probe_first_byte: Dist,
+    pub probe_answered: usize,
+    pub server: Option<ServerCost>,
+    pub ramp_s: f64,
+}
+
+/// Trusts any host key: the bench measures, it does not authenticate servers.
+struct Trusting;
+
+impl client::Handler for Trusting {
+    type Error = russh::Error;
+    async fn check_server_key(
+        &mut self,
+        _key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Ramp,
+    Keys,
+    Hold,
+    Probe,
+    Done,
+}
+
+/// One open session.
+struct Sess {
+    conn: client::Handle<Trusting>,
+    channel: russh::Channel<client::Msg>,
+    closed: bool,
+}
+
+/// What reading until a frame settled saw.
+struct Settled {
+    first: Option<Instant>,
+    last: Option<Instant>,
+    bytes: usize,
+}
+
+impl Sess {
+    /// Read until output was followed by `quiet` of silence, or `limit` passed, or
+    /// nothing at all came for `silent`.
+    async fn settle(&mut self, quiet: Duration, silent: Duration, limit: Duration) -> Settled {
+        let start = Instant::now();
+        let deadline = start + limit;
+        let mut s = Settled {
+            first: None,
+            last: None,
+            bytes: 0,
+        };
+        while !self.closed {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let wait = match s.last {
+                Some(last) => (last + quiet).min(deadline),
+                None => (start + silent).min(deadline),
+            };
+            match tokio::time::timeout_at(wait, self.channel.wait()).await {
+                Err(_) => break,
+                Ok(None) | Ok(Some(ChannelMsg::Close)) | Ok(Some(ChannelMsg::Eof)) => {
+                    self.closed = true
+                }
+                Ok(Some(ChannelMsg::Data { data })) => {
+                    let t = Instant::now();
+                    s.first.get_or_insert(t);
+                    s.last = Some(t);
+                    s.bytes += data.len();
+                }
+                Ok(Some(_)) => {}
+            }
+        }
+        s
+    }
+
+    /// Read and discard until `phase` reaches `want` (or the session closes).
+    async fn drain_until(&mut self, phase: &mut watch::Receiver<Phase>, want: Phase) {
+        loop {
+            if *phase.borrow_and_update() >= want {
+                return;
+            }
+            if self.closed {
+                let _ = phase.wait_for(|p| *p >= want).await;
+                return;
+            }
+            tokio::select! {
+                changed = phase.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                msg = self.channel.wait() => {
+                    if matches!(msg, None | Some(ChannelMsg::Close) | Some(ChannelMsg::Eof)) {
+                        self.closed = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Shared between session tasks and the coordinator.
+#[derive(Default)]
+struct Counters {
+    started: AtomicUsize,
+    established: AtomicUsize,
+    failed: AtomicUsize,
+    keys_done: AtomicUsize,
+    probed: AtomicUsize,
+    /// Established sessions past the probe, answered or not.
+    probe_tried: AtomicUsize,
+}
+
+/// Time to the first byte, to the settled frame, and the bytes of one key.
+type KeySample = (Option<Duration>, Option<Duration>, usize);
+
+#[derive(Default)]
+struct Results {
+    first_frames: Vec<Duration>,
+    first_frame_bytes: Vec<usize>,
+    /// Per key index, one sample per session that ran the script.
+    keys: Vec<Vec<KeySample>>,
+    probes: Vec<Duration>,
+    errors: Vec<String>,
+    closed_early: usize,
+}
+
+struct Ctx {
+    cfg: BenchConfig,
+    client: Arc<client::Config>,
+    key: Option<Arc<PrivateKey>>,
+    counters: Counters,
+    results: std::sync::Mutex<Results>,
+    /// The key phase runs one session at a time.
+    key_turn: Mutex<()>,
+}
+
+impl Ctx {
+    fn results(&self) -> std::sync::MutexGuard<'_, Results> {
+        self.results.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn fail(&self, msg: String) {
+        self.counters.failed.fetch_add(1, Ordering::Relaxed);
+        let mut r = self.results();
+        if r.errors.len() < 5 && !r.errors.contains(&msg) {
+            r.errors.push(msg);
+        }
+    }
+}
+
+async fn open(ctx: &Ctx) -> Result<(Sess, Instant), String> {
+    let t0 = Instant::now();
+    let fut = async {
+        let tcp = tokio::net::TcpStream::connect(ctx.cfg.target)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let _ = tcp.set_nodelay(true);
+        let mut conn = client::connect_stream(ctx.client.clone(), tcp, Trusting)
+            .await
+            .map_err(|e| format!("handshake: {e}"))?;
+        let ok = match &ctx.key {
+            Some(key) => {
+                let hash = conn
+                    .best_supported_rsa_hash()
+                    .await
+                    .ok()
+                    .flatten()
+                    .flatten();
+                conn.authenticate_publickey(
+                    ctx.cfg.user.clone(),
+                    PrivateKeyWithHashAlg::new(key.clone(), hash),
+                )
+                .await
+            }
+            None => conn.authenticate_none(ctx.cfg.user.clone()).await,
+        };
+        match ok {
+            Ok(r) if r.success() => {}
+            Ok(_) => return Err("authentication refused".to_string()),
+            Err(e) => return Err(format!("auth: {e}")),
+        }
+        let channel = conn
+            .channel_open_session()
+            .await
+            .map_err(|e| format!("channel: {e}"))?;
+        let (c, r) = ctx.cfg.size;
+        channel
+            .request_pty(false, "xterm-256color", c, r, 0, 0, &[])
+            .await
+            .map_err(|e| format!("pty: {e}"))?;
+        channel
+            .request_shell(false)
+            .await
+            .map_err(|e| format!("shell: {e}"))?;
+        Ok(Sess {
+            conn,
+            channel,
+            closed: false,
+        })
+    };
+    match tokio::time::timeout(CONNECT_TIMEOUT, fut).await {
+        Ok(Ok(s)) => Ok((s, t0)),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err("timed out logging in".into()),
+    }
+}
+
+async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
+    ctx.counters.started.fetch_add(1, Ordering::Relaxed);
+    let (mut s, t0) = match open(&ctx).await {
+        Ok(v) => v,
+        Err(e) => return ctx.fail(e),
+    };
+    let frame = s.settle(ctx.cfg.quiet, FRAME_TIMEOUT, FRAME_TIMEOUT).await;
+    let Some(last) = frame.last else {
+        ctx.fail(if s.closed {
+            "closed before a frame".into()
+        } else {
+            "no frame".into()
+        });
+        return;
+    };
+    {
+        let mut r = ctx.results();
+        r.first_frames.push(last - t0);
+        r.first_frame_bytes.push(frame.bytes);
+    }
+    // The first `key_sessions` to be established run the key script.
+    let idx = ctx.counters.established.fetch_add(1, Ordering::Relaxed);
+
+    s.drain_until(&mut phase, Phase::Keys).await;
+    if idx < ctx.cfg.key_sessions && !ctx.cfg.keys.is_empty() && !s.closed {
+        let _turn = ctx.key_turn.lock().await;
+        for (k, key) in ctx.cfg.keys.iter().enumerate() {
+            if s.closed {
+                break;
+            }
+            let sent = Instant::now();
+            if s.channel.data(&key.bytes[..]).await.is_err() {
+                s.closed = true;
+                break;
+            }
+            let got = s.settle(ctx.cfg.quiet, KEY_SILENT, KEY_TIMEOUT).await;
+            let mut r = ctx.results();
+            if let Some(slot) = r.keys.get_mut(k) {
+                slot.push((
+                    got.first.map(|t| t - sent),
+                    got.last.map(|t| t - sent),
+                    got.bytes,
+                ));
+            }
+        }
+        ctx.counters.keys_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    s.drain_until(&mut phase, Phase::Probe).await;
+    if let Some(probe) = ctx.cfg.probe.as_ref().filter(|_| !s.closed) {
+        let sent = Instant::now();
+        if s.channel.data(&probe.bytes[..]).await.is_ok() {
+            let got = s.settle(ctx.cfg.quiet, KEY_TIMEOUT, KEY_TIMEOUT).await;
+            if let Some(first) = got.first {
+                ctx.results().probes.push(first - sent);
+                ctx.counters.probed.fetch_add(1, Ordering::Relaxed);
+            }
+        } else {
+            s.closed = true;
+        }
+    }
+    ctx.counters.probe_tried.fetch_add(1, Ordering::Relaxed);
+    s.drain_until(&mut phase, Phase::Done).await;
+    if s.closed {
+        ctx.results().closed_early += 1;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = s.channel.eof().await;
+        let _ = s
+            .conn
+            .disconnect(Disconnect::ByApplication, "bench done", "")
+            .await;
+    })
+    .await;
+}
+
+/// Sample /proc for `pid` and all of its descendants.
+pub fn proc_sample(pid: u32) -> Option<ProcSample> {
+    let ticks = 100.0; // USER_HZ on Linux
+    let mut parent: HashMap<u32, u32> = HashMap::new();
+    let mut cpu: HashMap<u32, u64> = HashMap::new();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(p) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // Fields after the command name (which may hold spaces and parentheses).
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        // f[0] = state (field 3); ppid = field 4; utime..cstime = fields 14..17.
+        let num = |i: usize| f.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+        parent.insert(p, num(1) as u32);
+        // Reaped children's CPU, in ticks; the process's own comes from schedstat.
+        cpu.insert(p, num(13) + num(14));
+    }
+    if !parent.contains_key(&pid) {
+        return None;
+    }
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() && tree.len() < 1_000_000 {
+        let p = tree[i];
+        tree.extend(parent.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    let mut out = ProcSample::default();
+    for p in tree {
+        out.processes += 1;
+        out.cpu_s += cpu.get(&p).copied().unwrap_or(0) as f64 / ticks;
+        out.cpu_s += threads_cpu_ns(p) as f64 / 1e9;
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
+            out.pss_kib += kib_field(&s, "Pss:");
+            out.rss_kib += kib_field(&s, "Rss:");
+        }
+    }
+    Some(out)
+}
+
+/// CPU time of a process's live threads, in nanoseconds (schedstat: no tick rounding).
+fn threads_cpu_ns(pid: u32) -> u64 {
+    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    dir.flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
+fn kib_field(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Run a benchmark. Never panics on what the server does; every phase is bounded.
+pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
+    if cfg.sessions == 0 || cfg.sessions > MAX_SESSIONS {
+        return Err(BenchError::Sessions);
+    }
+    let key = match &cfg.identity {
+        Some(path) => Some(Arc::new(russh::keys::load_secret_key(path, None).map_err(
+            |e| BenchError::Identity {
+                path: path.clone(),
+                msg: e.to_string(),
+            },
+        )?)),
+        None => None,
+    };
+    let client = Arc::new(client::Config {
+        inactivity_timeout: None,
+        nodelay: true,
+        window_size: 256 * 1024,
+        channel_buffer_size: 64,
+        ..Default::default()
+    });
+    let sample = |pid: Option<u32>| pid.and_then(proc_sample);
+    let before = sample(cfg.server_pid);
+    let ctx = Arc::new(Ctx {
+        client,
+        key,
+        counters: Counters::default(),
+        results: std::sync::Mutex::new(Results {
+            keys: vec![Vec::new(); cfg.keys.len()],
+            ..Default::default()
+        }),
+        key_turn: Mutex::new(()),
+        cfg,
+    });
+    let cfg = &ctx.cfg;
+    let (phase_tx, phase_rx) = watch::channel(Phase::Ramp);
+    let progress = cfg.progress.then(|| {
+        let ctx = ctx.clone();
+        let phase = phase_rx.clone();
+        tokio::spawn(async move {
+            let t0 = Instant::now();
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let c = &ctx.counters;
+                eprint!(
+                    "\r{:>6.1}s {:?}: started {} established {} failed {} keyed {} probed {}   ",
+                    t0.elapsed().as_secs_f64(),
+                    *phase.borrow(),
+                    c.started.load(Ordering::Relaxed),
+                    c.established.load(Ordering::Relaxed),
+                    c.failed.load(Ordering::Relaxed),
+                    c.keys_done.load(Ordering::Relaxed),
+                    c.probed.load(Ordering::Relaxed),
+                );
+            }
+        })
+    });
+
+    // 1. Ramp.
+    let ramp_start = Instant::now();
+    let interval = Duration::from_secs_f64(1.0 / cfg.rate.clamp(0.01, 100_000.0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..cfg.sessions {
+        tokio::time::sleep_until(ramp_start + interval * i as u32).await;
+        tasks.spawn(session(ctx.clone(), phase_rx.clone()));
+    }
+    let settled = |ctx: &Ctx| {
+        let c = &ctx.counters;
+        c.established.load(Ordering::Relaxed) + c.failed.load(Ordering::Relaxed)
+    };
+    let ramp_limit = Instant::now() + CONNECT_TIMEOUT + FRAME_TIMEOUT;
+    while settled(&ctx) < cfg.sessions && Instant::now() < ramp_limit {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let ramp_s = ramp_start.elapsed().as_secs_f64();
+    // Let the server finish what it sends after the frames (and hibernate, if it does).
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after_ramp = sample(cfg.server_pid);
+
+    // 2. Keys.
+    let established = ctx.counters.established.load(Ordering::Relaxed);
+    let keyed = established.min(cfg.key_sessions);
+    let _ = phase_tx.send(Phase::Keys);
+    // Every key may take its full time, plus the wait for the turn lock.
+    let key_limit = Instant::now()
+        + (KEY_TIMEOUT + cfg.quiet) * (cfg.keys.len() * keyed.max(1)) as u32
+        + Duration::from_secs(2);
+    if !cfg.keys.is_empty() {
+        while ctx.counters.keys_done.load(Ordering::Relaxed) < keyed && Instant::now() < key_limit {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let after_keys = sample(cfg.server_pid);
+
+    // 3. Hold.
+    let _ = phase_tx.send(Phase::Hold);
+    tokio::time::sleep(cfg.duration).await;
+    let after_hold = sample(cfg.server_pid);
+
+    // 4. Probe.
+    let _ = phase_tx.send(Phase::Probe);
+    if cfg.probe.is_some() {
+        let limit = Instant::now() + KEY_TIMEOUT + Duration::from_secs(1);
+        while Instant::now() < limit {
+            if ctx.counters.probe_tried.load(Ordering::Relaxed) >= established {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Those still reading wait out their quiet gap.
+        tokio::time::sleep(cfg.quiet * 2).await;
+    }
+    let _ = phase_tx.send(Phase::Done);
+    let wind_down = tokio::time::timeout(Duration::from_secs(10), async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if wind_down.is_err() {
+        tasks.abort_all();
+    }
+    if let Some(p) = progress {
+        p.abort();
+        eprintln!();
+    }
+
+    let r = ctx.results();
+    let established = ctx.counters.established.load(Ordering::Relaxed);
+    let mut report = Report {
+        target: cfg.target.to_string(),
+        sessions: cfg.sessions,
+        established,
+        failed: cfg.sessions - established.min(cfg.sessions),
+        errors: r.errors.clone(),
+        closed_early: r.closed_early,
+        first_frame: Dist::of(r.first_frames.clone()),
+        first_frame_bytes_mean: mean(r.first_frame_bytes.iter().map(|b| *b as f64)),
+        probe_first_byte: Dist::of(r.probes.clone()),
+        probe_answered: r.probes.len(),
+        ramp_s,
+        ..Default::default()
+    };
+    let mut all_first = Vec::new();
+    let mut all_frame = Vec::new();
+    let mut all_bytes = Vec::new();
+    for (key, samples) in cfg.keys.iter().zip(&r.keys) {
+        let first: Vec<Duration> = samples.iter().filter_map(|s| s.0).collect();
+        let frame: Vec<Duration> = samples.iter().filter_map(|s| s.1).collect();
+        let bytes: Vec<f64> = samples.iter().map(|s| s.2 as f64).collect();
+        all_first.extend(&first);
+        all_frame.extend(&frame);
+        all_bytes.extend(&bytes);
+        report.per_key.push(KeyStat {
+            key: key.name.clone(),
+            first_byte: Dist::of(first),
+            frame: Dist::of(frame),
+            bytes_mean: mean(bytes.into_iter()),
+        });
+    }
+    report.key_first_byte = Dist::of(all_first);
+    report.key_frame = Dist::of(all_frame);
+    report.bytes_per_key_mean = mean(all_bytes.iter().copied());
+    let keystrokes: usize = r.keys.iter().map(Vec::len).sum();
+    if let (Some(b), Some(ar), Some(ak), Some(ah)) = (before, after_ramp, after_keys, after_hold) {
+        let n = established.max(1) as f64;
+        report.server = Some(ServerCost {
+            before: b,
+            after_ramp: ar,
+            after_hold: ah,
+            pss_per_session_kib: (ar.pss_kib as f64 - b.pss_kib as f64) / n,
+            pss_per_idle_session_kib: (ah.pss_kib as f64 - b.pss_kib as f64) / n,
+            cpu_per_session_us: (ar.cpu_s - b.cpu_s) * 1e6 / n,
+            cpu_per_key_us: if keystrokes > 0 {
+                (ak.cpu_s - ar.cpu_s) * 1e6 / keystrokes as f64
+            } else {
+                0.0
+            },
+            idle_cpu_pct: (ah.cpu_s - ak.cpu_s) * 100.0 / cfg.duration.as_secs_f64().max(0.001),
+        });
+    }
+    Ok(report)
+}
+
+fn mean(v: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+/// The report as a plain table.
+pub fn table(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let d = |d: &Dist| {
+        format!(
+            "p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2} ms (n={})",
+            d.p50_ms, d.p90_ms, d.p99_ms, d.max_ms, d.n
+        )
+    };
+    let _ = writeln!(s, "target              {}", r.target);
+    let _ = writeln!(
+        s,
+        "sessions            {} established, {} failed, {} closed early (ramp {:.1} s)",
+        r.established, r.failed, r.closed_early, r.ramp_s
+    );
+    for e in &r.errors {
+        let _ = writeln!(s, "  error             {e}");
+    }
+    let _ = writeln!(s, "first frame         {}", d(&r.first_frame));
+    let _ = writeln!(
+        s,
+        "first frame bytes   {:.0} mean",
+        r.first_frame_bytes_mean
+    );
+    if r.key_frame.n > 0 {
+        let _ = writeln!(s, "key → first byte    {}", d(&r.key_first_byte));
+        let _ = writeln!(s, "key → frame         {}", d(&r.key_frame));
+        let _ = writeln!(s, "bytes per key       {:.0} mean", r.bytes_per_key_mean);
+        for k in &r.per_key {
+            let _ = writeln!(
+                s,
+                "  {:<8} bytes {:>7.0}  frame p50 {:.2} ms  p99 {:.2} ms",
+                k.key, k.bytes_mean, k.frame.p50_ms, k.frame.p99_ms
+            );
+        }
+    }
+    if r.probe_first_byte.n > 0 || r.probe_answered > 0 {
+        let _ = writeln!(
+            s,
+            "probe → first byte  {} ({} answered)",
+            d(&r.probe_first_byte),
+            r.probe_answered
+        );
+    }
+    if let Some(c) = &r.server {
+        let _ = writeln!(
+            s,
+            "server processes    {} → {} → {}",
+            c.before.processes, c.after_ramp.processes, c.after_hold.processes
+        );
+        let _ = writeln!(
+            s,
+            "server PSS          {} → {} → {} KiB",
+            c.before.pss_kib, c.after_ramp.pss_kib, c.after_hold.pss_kib
+        );
+        let _ = writeln!(
+            s,
+            "PSS per session     {:.1} KiB after first frame, {:.1} KiB after idle hold",
+            c.pss_per_session_kib, c.pss_per_idle_session_kib
+        );
+        let _ = writeln!(s, "CPU per session     {:.0} µs", c.cpu_per_session_us);
+        let _ = writeln!(s, "CPU per keystroke   {:.0} µs", c.cpu_per_key_us);
+        let _ = writeln!(s, "CPU while idle      {:.2} % of one core", c.idle_cpu_pct);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_scripts_parse() {
+        let k = parse_keys("3, enter,pgdn,j,ctrl-c,q").unwrap();
+        let bytes: Vec<&[u8]> = k.iter().map(|k| &k.bytes[..]).collect();
+        assert_eq!(
+            bytes,
+            vec![&b"3"[..], b"\r", b"\x1b[6~", b"j", b"\x03", b"q"]
+        );
+        assert!(parse_keys("enterr").is_err());
+        assert!(parse_keys("ctrl-1").is_err());
+        assert_eq!(parse_keys("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("80x24").unwrap(), (80, 24));
+        assert!(parse_size("80").is_err());
+        assert!(parse_size("0x24").is_err());
+    }
+
+    #[test]
+    fn percentiles() {
+        let v: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let d = Dist::of(v);
+        assert_eq!(d.p50_ms.round(), 50.0);
+        assert_eq!(d.p99_ms.round(), 99.0);
+        assert_eq!(d.max_ms.round(), 100.0);
+        assert_eq!(Dist::of(vec![]).n, 0);
+    }
+
+    #[test]
+    fn this_process_is_sampled() {
+        let s = proc_sample(std::process::id()).unwrap();
+        assert!(s.processes >= 1 && s.pss_kib > 0);
+    }
+}
