@@ -99,6 +99,33 @@ pub struct FileConfig {
     /// No colour for any guest, as if every client sent NO_COLOR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_color: Option<bool>,
+    /// `start:rate:full`, as sshd's MaxStartups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_startups: Option<String>,
+    /// New connections per second from one IP address, sustained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_ip_rate: Option<f64>,
+    /// New connections from one IP address in a burst.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_ip_burst: Option<u32>,
+    /// Seconds from connect to an open session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_deadline: Option<u64>,
+    /// Seconds of on-screen countdown before the idle kick or the session cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_warning: Option<u64>,
+    /// Longest session in seconds; 0 means no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_session: Option<u64>,
+    /// Seconds a guest may leave a frame unread before it is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_timeout: Option<u64>,
+    /// Guest input per session, bytes per second; 0 means unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_rate: Option<u32>,
+    /// Guest input per session, bytes in a burst.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_burst: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,6 +207,15 @@ impl FileConfig {
             metrics: over.metrics.or(self.metrics),
             log_format: over.log_format.or(self.log_format),
             no_color: over.no_color.or(self.no_color),
+            max_startups: over.max_startups.or(self.max_startups),
+            per_ip_rate: over.per_ip_rate.or(self.per_ip_rate),
+            per_ip_burst: over.per_ip_burst.or(self.per_ip_burst),
+            login_deadline: over.login_deadline.or(self.login_deadline),
+            idle_warning: over.idle_warning.or(self.idle_warning),
+            max_session: over.max_session.or(self.max_session),
+            stall_timeout: over.stall_timeout.or(self.stall_timeout),
+            input_rate: over.input_rate.or(self.input_rate),
+            input_burst: over.input_burst.or(self.input_burst),
         }
     }
 
@@ -203,6 +239,39 @@ impl FileConfig {
         }
         if let Some(v) = self.no_color {
             cfg.limits.no_color = v;
+        }
+        let secs = Duration::from_secs;
+        if let Some(v) = self.max_startups {
+            cfg.limits.startups = v.parse().map_err(ConfigError::Invalid)?;
+        }
+        if let Some(v) = self.per_ip_rate {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(ConfigError::Invalid(format!(
+                    "per_ip_rate must be a positive number, not {v}"
+                )));
+            }
+            cfg.limits.per_ip_rate = v;
+        }
+        if let Some(v) = self.per_ip_burst {
+            cfg.limits.per_ip_burst = v.max(1);
+        }
+        if let Some(v) = self.login_deadline {
+            cfg.limits.login_deadline = secs(v.max(1));
+        }
+        if let Some(v) = self.idle_warning {
+            cfg.limits.idle_warning = secs(v);
+        }
+        if let Some(v) = self.max_session {
+            cfg.limits.max_session = (v > 0).then(|| secs(v));
+        }
+        if let Some(v) = self.stall_timeout {
+            cfg.limits.stall_timeout = secs(v.max(1));
+        }
+        if let Some(v) = self.input_rate {
+            cfg.limits.input_rate = v;
+        }
+        if let Some(v) = self.input_burst {
+            cfg.limits.input_burst = v;
         }
         if let Some(v) = self.idle_timeout {
             cfg.limits.idle_timeout = (v > 0).then(|| Duration::from_secs(v));
@@ -242,6 +311,15 @@ impl ServeConfig {
             metrics: self.metrics,
             log_format: Some(self.log_format),
             no_color: Some(self.limits.no_color),
+            max_startups: Some(self.limits.startups.to_string()),
+            per_ip_rate: Some(self.limits.per_ip_rate),
+            per_ip_burst: Some(self.limits.per_ip_burst),
+            login_deadline: Some(self.limits.login_deadline.as_secs()),
+            idle_warning: Some(self.limits.idle_warning.as_secs()),
+            max_session: Some(self.limits.max_session.map_or(0, |d| d.as_secs())),
+            stall_timeout: Some(self.limits.stall_timeout.as_secs()),
+            input_rate: Some(self.limits.input_rate),
+            input_burst: Some(self.limits.input_burst),
         }
     }
 }
@@ -446,6 +524,31 @@ mod tests {
         assert!(bad.resolve().is_err());
         let err = FileConfig::parse("max_per_ip: lots\n", Path::new("f.yml")).unwrap_err();
         assert!(err.to_string().starts_with("f.yml:1:"), "{err}");
+    }
+
+    #[test]
+    fn limits_come_from_the_file_and_flags_win() {
+        let file = FileConfig::parse(
+            "max_startups: \"10:30:100\"\nlogin_deadline: 5\nmax_session: 0\ninput_rate: 99\n",
+            Path::new("sshfolio.yml"),
+        )
+        .unwrap();
+        let flags = FileConfig {
+            input_rate: Some(7),
+            ..Default::default()
+        };
+        let cfg = file.over(flags).resolve().unwrap();
+        assert_eq!(cfg.limits.startups.to_string(), "10:30:100");
+        assert_eq!(cfg.limits.login_deadline, Duration::from_secs(5));
+        assert_eq!(cfg.limits.max_session, None);
+        assert_eq!(cfg.limits.input_rate, 7);
+        // Every effective limit is printed, and reads back the same.
+        let yaml = serde_yaml::to_string(&cfg.to_file()).unwrap();
+        assert!(yaml.contains("max_startups: 10:30:100"), "{yaml}");
+        let back = FileConfig::parse(&yaml, Path::new("x")).unwrap();
+        assert_eq!(back, cfg.to_file());
+        let bad = FileConfig::parse("max_startups: \"9:30:3\"\n", Path::new("f.yml")).unwrap();
+        assert!(bad.resolve().is_err());
     }
 
     #[test]

@@ -86,6 +86,15 @@ impl ServeArgs {
             metrics: self.metrics,
             log_format: self.log_format,
             no_color: self.no_color.then_some(true),
+            max_startups: self.hardening.max_startups.map(|s| s.to_string()),
+            per_ip_rate: self.hardening.per_ip_rate,
+            per_ip_burst: self.hardening.per_ip_burst,
+            login_deadline: self.hardening.login_deadline,
+            idle_warning: self.hardening.idle_warning,
+            max_session: self.hardening.max_session,
+            stall_timeout: self.hardening.stall_timeout,
+            input_rate: self.hardening.input_rate,
+            input_burst: self.hardening.input_burst,
         }
     }
 
@@ -99,52 +108,37 @@ impl ServeArgs {
     }
 }
 
-/// The limits of issue 8 (see `config::Limits`); seconds are whole seconds.
+/// The limits of issue 8 (see `config::Limits`); seconds are whole seconds. Like every
+/// serve flag, `None` unless given, so the config file and defaults fill the rest.
 #[derive(clap::Args, Debug, Clone)]
 struct HardeningArgs {
-    /// Connections logging in at once, `start:rate:full` (as sshd's MaxStartups).
-    #[arg(long, env = "SSHFOLIO_MAX_STARTUPS", default_value_t = sshfolio::config::Limits::default().startups)]
-    max_startups: sshfolio::config::Startups,
-    /// New connections per second from one IP address (sustained).
-    #[arg(long, env = "SSHFOLIO_PER_IP_RATE", default_value_t = sshfolio::config::Limits::default().per_ip_rate)]
-    per_ip_rate: f64,
-    /// New connections from one IP address in a burst.
-    #[arg(long, env = "SSHFOLIO_PER_IP_BURST", default_value_t = sshfolio::config::Limits::default().per_ip_burst)]
-    per_ip_burst: u32,
-    /// Seconds from connect to an open session before the connection is closed.
-    #[arg(long, env = "SSHFOLIO_LOGIN_DEADLINE", default_value_t = 20)]
-    login_deadline: u64,
-    /// Seconds of on-screen countdown before the idle kick or the session cap.
-    #[arg(long, env = "SSHFOLIO_IDLE_WARNING", default_value_t = 60)]
-    idle_warning: u64,
-    /// Longest session in seconds, whatever the guest does (0: no cap).
-    #[arg(long, env = "SSHFOLIO_MAX_SESSION", default_value_t = 3600)]
-    max_session: u64,
-    /// Seconds a guest may leave a frame unread before it is dropped.
-    #[arg(long, env = "SSHFOLIO_STALL_TIMEOUT", default_value_t = 30)]
-    stall_timeout: u64,
-    /// Guest input per session, bytes per second (0: unlimited).
-    #[arg(long, env = "SSHFOLIO_INPUT_RATE", default_value_t = sshfolio::config::Limits::default().input_rate)]
-    input_rate: u32,
-    /// Guest input per session, bytes in a burst.
-    #[arg(long, env = "SSHFOLIO_INPUT_BURST", default_value_t = sshfolio::config::Limits::default().input_burst)]
-    input_burst: u32,
-}
-
-impl HardeningArgs {
-    fn apply(&self, limits: &mut sshfolio::config::Limits) {
-        use std::time::Duration;
-        let secs = Duration::from_secs;
-        limits.startups = self.max_startups;
-        limits.per_ip_rate = self.per_ip_rate;
-        limits.per_ip_burst = self.per_ip_burst;
-        limits.login_deadline = secs(self.login_deadline.max(1));
-        limits.idle_warning = secs(self.idle_warning);
-        limits.max_session = (self.max_session > 0).then(|| secs(self.max_session));
-        limits.stall_timeout = secs(self.stall_timeout.max(1));
-        limits.input_rate = self.input_rate;
-        limits.input_burst = self.input_burst;
-    }
+    /// Connections logging in at once, `start:rate:full` (as sshd's MaxStartups) [default: 32:30:128].
+    #[arg(long, env = "SSHFOLIO_MAX_STARTUPS")]
+    max_startups: Option<sshfolio::config::Startups>,
+    /// New connections per second from one IP address (sustained) [default: 2].
+    #[arg(long, env = "SSHFOLIO_PER_IP_RATE")]
+    per_ip_rate: Option<f64>,
+    /// New connections from one IP address in a burst [default: 10].
+    #[arg(long, env = "SSHFOLIO_PER_IP_BURST")]
+    per_ip_burst: Option<u32>,
+    /// Seconds from connect to an open session before the connection is closed [default: 20].
+    #[arg(long, env = "SSHFOLIO_LOGIN_DEADLINE")]
+    login_deadline: Option<u64>,
+    /// Seconds of on-screen countdown before the idle kick or the session cap [default: 60].
+    #[arg(long, env = "SSHFOLIO_IDLE_WARNING")]
+    idle_warning: Option<u64>,
+    /// Longest session in seconds, whatever the guest does (0: no cap) [default: 3600].
+    #[arg(long, env = "SSHFOLIO_MAX_SESSION")]
+    max_session: Option<u64>,
+    /// Seconds a guest may leave a frame unread before it is dropped [default: 30].
+    #[arg(long, env = "SSHFOLIO_STALL_TIMEOUT")]
+    stall_timeout: Option<u64>,
+    /// Guest input per session, bytes per second (0: unlimited) [default: 16384].
+    #[arg(long, env = "SSHFOLIO_INPUT_RATE")]
+    input_rate: Option<u32>,
+    /// Guest input per session, bytes in a burst [default: 65536].
+    #[arg(long, env = "SSHFOLIO_INPUT_BURST")]
+    input_burst: Option<u32>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -300,8 +294,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::sync::Arc;
     use std::time::Duration;
 
-    let mut cfg = args.resolve()?;
-    args.hardening.apply(&mut cfg.limits);
+    let cfg = args.resolve()?;
     if args.print_config {
         print!("{}", serde_yaml::to_string(&cfg.to_file())?);
         return Ok(());
