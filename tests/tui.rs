@@ -1065,3 +1065,22 @@ fn an_empty_site_still_draws_every_screen_calmly() {
     assert!(ui.contains("no stories yet"));
     assert_eq!(ui.app.next_deadline(), None);
 }
+
+#[test]
+fn the_rack_lists_bays_in_bay_order_not_project_order() {
+    // In the bundled site Traefik Mesh (order 3) sits in BAY 04 and Legacy Monitor
+    // (order 4) in BAY 03: a rack reads top to bottom by bay.
+    let content = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
+    let index = sshfolio::content::load(&content).unwrap();
+    let app = App::new(Arc::new(index), RenderCache::new(), AppOptions::default());
+    let mut ui = Ui {
+        app,
+        term: Terminal::new(TestBackend::new(100, 30)).unwrap(),
+    };
+    ui.draw();
+    let s = ui.screen();
+    let at = |bay: &str| s.find(bay).unwrap_or_else(|| panic!("{bay} missing:\n{s}"));
+    assert!(at("BAY 01") < at("BAY 02"), "{s}");
+    assert!(at("BAY 02") < at("BAY 03"), "{s}");
+    assert!(at("BAY 03") < at("BAY 04"), "{s}");
+}

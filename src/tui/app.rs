@@ -189,12 +189,9 @@ impl App {
         rack.chain(posts).collect()
     }
 
-    /// Indexes of the projects that sit in a rack bay, in order.
+    /// Indexes of the projects that sit in a rack bay, in bay order.
     pub(crate) fn rack(&self) -> Vec<usize> {
-        (self.index.projects.iter().enumerate())
-            .filter(|(_, p)| p.rack_bay.is_some())
-            .map(|(i, _)| i)
-            .collect()
+        rack_of(&self.index)
     }
 
     pub(crate) fn project_items(&self) -> Vec<PageRef> {
@@ -836,14 +833,9 @@ impl App {
         };
         // Items of the old index, computed before state refers to the new one.
         let old_home = {
-            let rack = old
-                .projects
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.rack_bay.is_some());
-            let rack: Vec<PageRef> = rack.map(|(i, _)| PageRef::Project(i)).collect();
+            let rack = rack_of(&old).into_iter().map(PageRef::Project);
             let posts = (0..old.posts.len().min(HOME_POSTS)).map(PageRef::Post);
-            rack.into_iter().chain(posts).collect::<Vec<_>>()
+            rack.chain(posts).collect::<Vec<_>>()
         };
         let old_projects: Vec<PageRef> = (0..old.projects.len()).map(PageRef::Project).collect();
         let old_blog: Vec<PageRef> = {
@@ -913,4 +905,20 @@ impl App {
         }
         Control::Redraw
     }
+}
+
+/// The projects that sit in a rack bay, ordered as a rack is: by bay label with its
+/// number compared as a number ("BAY 2" before "BAY 10"), then by project order.
+fn rack_of(index: &Index) -> Vec<usize> {
+    let mut rack: Vec<(usize, &str)> = (index.projects.iter().enumerate())
+        .filter_map(|(i, p)| p.rack_bay.as_deref().map(|bay| (i, bay)))
+        .collect();
+    let key = |bay: &str| {
+        let digits: String = bay.chars().filter(|c| c.is_ascii_digit()).collect();
+        let number = digits.parse::<u64>().unwrap_or(u64::MAX);
+        let prefix: String = bay.chars().filter(|c| !c.is_ascii_digit()).collect();
+        (prefix.trim().to_lowercase(), number)
+    };
+    rack.sort_by(|a, b| key(a.1).cmp(&key(b.1)).then(a.0.cmp(&b.0)));
+    rack.into_iter().map(|(i, _)| i).collect()
 }
