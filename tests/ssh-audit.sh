@@ -72,7 +72,13 @@ fi
 
 # The connection-rate test runs until interrupted: give it 5 seconds.
 set +e
-timeout -s INT 5 ssh-audit -n -p "$port" --conn-rate-test 3 127.0.0.1 2>&1 | strip | tr '\r' '\n' >"$tmp/rate.txt"
+# The audit above used up this address's burst of new connections (per-IP token
+# bucket: 10, refilling at 2/s); let it refill, or the rate test's first banner grab is
+# refused and ssh-audit gives up before measuring anything.
+sleep 6
+# To a file, not a pipe: ssh-audit is interrupted mid-run and must not lose its buffer.
+timeout -s INT 5 ssh-audit -n -p "$port" --conn-rate-test 3 127.0.0.1 >"$tmp/rate.raw" 2>&1
+strip <"$tmp/rate.raw" | tr '\r' '\n' >"$tmp/rate.txt"
 set -e
 rate=$(grep 'Completed connections:' "$tmp/rate.txt" | tail -1 | sed 's/.*Completed connections: *\([0-9.,]*\)\/sec.*/\1/' | tr -d ,)
 echo "ssh-audit.sh: connection-rate test: ${rate:-?} completed connections/sec from one address"
