@@ -192,15 +192,21 @@ fn projects(index: &Index) -> String {
             meta.push("vault".into());
         }
         out.push_str(&format!("{}  ({})\n", p.title, p.slug));
-        if !meta.is_empty() {
-            out.push_str(&format!("  {}\n", meta.join(" · ")));
-        }
-        if !p.description.is_empty() {
-            out.push_str(&indent(&wrap(&p.description, WIDTH - 2), "  "));
-        }
-        out.push('\n');
+        push_entry_tail(&mut out, &meta, &p.description);
     }
     out
+}
+
+/// The lines under a listed item's title: its meta (`a · b`) and wrapped description,
+/// then the blank line between items.
+fn push_entry_tail(out: &mut String, meta: &[String], description: &str) {
+    if !meta.is_empty() {
+        out.push_str(&format!("  {}\n", meta.join(" · ")));
+    }
+    if !description.is_empty() {
+        out.push_str(&indent(&wrap(description, WIDTH - 2), "  "));
+    }
+    out.push('\n');
 }
 
 fn posts(index: &Index) -> String {
@@ -220,13 +226,7 @@ fn posts(index: &Index) -> String {
                     .join(" "),
             );
         }
-        if !meta.is_empty() {
-            out.push_str(&format!("  {}\n", meta.join(" · ")));
-        }
-        if !p.description.is_empty() {
-            out.push_str(&indent(&wrap(&p.description, WIDTH - 2), "  "));
-        }
-        out.push('\n');
+        push_entry_tail(&mut out, &meta, &p.description);
     }
     out
 }

@@ -1,5 +1,7 @@
 //! Behaviour of the whole renderer on hand-built documents: the width invariant,
 //! nothing lost, anchors, links, tables, embeds, plain output, hostile input.
+//! Test code only: `render.rs` declares it as `#[cfg(test)] mod tests;`.
+#![cfg(test)]
 
 use ratatui::style::Style;
 use unicode_segmentation::UnicodeSegmentation;
