@@ -51,6 +51,10 @@ pub static HANDSHAKE_FAILURES: Counter = Counter::new();
 /// Bytes read from and written to guest sockets (PROXY headers included).
 pub static BYTES_IN: Counter = Counter::new();
 pub static BYTES_OUT: Counter = Counter::new();
+/// Frames drawn for guests, and how many new cell buffers were made (each is painted in
+/// full: a first frame, or the first after hibernation).
+pub static FRAMES: Counter = Counter::new();
+pub static FRAMES_FULL: Counter = Counter::new();
 /// Render cache lookups that found a layout, and ones that had to render.
 pub static RENDER_CACHE_HITS: Counter = Counter::new();
 pub static RENDER_CACHE_MISSES: Counter = Counter::new();
@@ -161,6 +165,18 @@ pub fn render() -> String {
         "counter",
         "Bytes written to guest sockets.",
         BYTES_OUT.get(),
+    );
+    one(
+        "sshfolio_frames_total",
+        "counter",
+        "Frames drawn for guests (full repaints and diffs).",
+        FRAMES.get(),
+    );
+    one(
+        "sshfolio_frames_full_total",
+        "counter",
+        "Full repaints on new cell buffers (first frames, and the first after hibernation).",
+        FRAMES_FULL.get(),
     );
     one(
         "sshfolio_render_cache_hits_total",

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use futures::future::OptionFuture;
 use ratatui::backend::{Backend, TestBackend};
-use ratatui::layout::Rect;
+use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -202,8 +202,13 @@ impl ByteScreen {
         cols: u16,
         rows: u16,
     ) -> Result<Terminal<ScreenBackend>, String> {
+        crate::metrics::FRAMES_FULL.inc();
         Terminal::with_options(
-            osc8::LinkBackend::new(BufWriter::with_capacity(4096, buf.clone()), links.clone()),
+            osc8::LinkBackend::new(
+                BufWriter::with_capacity(4096, buf.clone()),
+                links.clone(),
+                Size::new(cols, rows),
+            ),
             TerminalOptions {
                 viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
             },
@@ -223,6 +228,7 @@ impl Screen for ByteScreen {
     }
     fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
         self.depth = app.depth();
+        crate::metrics::FRAMES.inc();
         let terminal = match &mut self.terminal {
             Some(t) => t,
             None => {
@@ -248,9 +254,11 @@ impl Screen for ByteScreen {
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.size = (cols, rows);
         match &mut self.terminal {
-            Some(t) => t
-                .resize(Rect::new(0, 0, cols, rows))
-                .map_err(|e| e.to_string()),
+            Some(t) => {
+                t.backend_mut().set_size(Size::new(cols, rows));
+                t.resize(Rect::new(0, 0, cols, rows))
+                    .map_err(|e| e.to_string())
+            }
             None => Ok(()),
         }
     }

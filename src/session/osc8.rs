@@ -146,15 +146,25 @@ pub struct LinkBackend<W: Write> {
     links: Links,
     /// The links written in the last frame (a link still there need not be rewritten).
     prev: Vec<(Rect, String)>,
+    /// The guest's terminal size. Never asked of crossterm: its `size()` reads the
+    /// *server's* stdout and, when that is not a terminal, spawns `tput` twice — a
+    /// fork+exec per call, which was most of a new session's CPU.
+    size: Size,
 }
 
 impl<W: Write> LinkBackend<W> {
-    pub fn new(writer: W, links: Links) -> Self {
+    pub fn new(writer: W, links: Links, size: Size) -> Self {
         Self {
             inner: CrosstermBackend::new(writer),
             links,
             prev: Vec::new(),
+            size,
         }
+    }
+
+    /// The guest resized its terminal.
+    pub fn set_size(&mut self, size: Size) {
+        self.size = size;
     }
 }
 
@@ -247,10 +257,13 @@ impl<W: Write> Backend for LinkBackend<W> {
         self.inner.clear_region(clear_type)
     }
     fn size(&self) -> io::Result<Size> {
-        self.inner.size()
+        Ok(self.size)
     }
     fn window_size(&mut self) -> io::Result<WindowSize> {
-        self.inner.window_size()
+        Ok(WindowSize {
+            columns_rows: self.size,
+            pixels: Size::default(),
+        })
     }
     fn flush(&mut self) -> io::Result<()> {
         Backend::flush(&mut self.inner)
@@ -287,7 +300,10 @@ mod tests {
     fn link_cells_are_wrapped_and_rewritten_whole_when_they_move() {
         let links = Links::default();
         let out = FrameBuf::default();
-        let mut b = (LinkBackend::new(out.clone(), links.clone()), out);
+        let mut b = (
+            LinkBackend::new(out.clone(), links.clone(), Size::new(80, 24)),
+            out,
+        );
         let empty = Buffer::empty(Rect::new(0, 0, 20, 2));
         let mut one = empty.clone();
         one.set_string(0, 0, "see https://a.b/", Style::default());
@@ -323,7 +339,10 @@ mod tests {
     #[test]
     fn a_row_after_a_vs16_emoji_stays_aligned() {
         let out = FrameBuf::default();
-        let mut b = (LinkBackend::new(out.clone(), Links::default()), out);
+        let mut b = (
+            LinkBackend::new(out.clone(), Links::default(), Size::new(80, 24)),
+            out,
+        );
         let mut prev = Buffer::empty(Rect::new(0, 0, 10, 1));
         prev.set_string(0, 0, "abcdefgh", Style::default());
         let mut next = Buffer::empty(Rect::new(0, 0, 10, 1));
@@ -356,7 +375,10 @@ mod tests {
     /// What a terminal showing `buf` was sent (a full draw).
     fn prev_bytes(buf: &Buffer) -> String {
         let out = FrameBuf::default();
-        let mut b = (LinkBackend::new(out.clone(), Links::default()), out);
+        let mut b = (
+            LinkBackend::new(out.clone(), Links::default(), Size::new(80, 24)),
+            out,
+        );
         draw(&mut b, &Buffer::empty(buf.area), buf)
     }
 }
