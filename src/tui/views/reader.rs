@@ -120,7 +120,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .flatten();
         match wide {
             Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
-            None => rendered.lines[i].clone().render(rect, buf),
+            None => (&rendered.lines[i]).render(rect, buf),
         }
     }
     for l in &rendered.links {
