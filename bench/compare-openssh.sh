@@ -11,7 +11,10 @@
 # Knobs (environment): SSHFOLIO_BIN (default: $CARGO_TARGET_DIR or target/release),
 # CONTENT (default: content/), IDLE="50 200" (held idle sessions per scenario),
 # RATE_N=100 (sessions in the rate-20/s scenario), FAST_N=200 (in the 200/s one),
-# HOLD=5 (seconds held idle), OUT (directory for the JSON reports).
+# HOLD=20 (seconds held idle), PROBE_RATE=1000 (probe keys per second, spread),
+# PIN=1 (servers on CPU 0, the load generator on CPU 1: the server gets one core, like
+# the small VPS it is sized for, and the two don't steal each other's cycles; PIN=0
+# lets the scheduler place them), OUT (directory for the JSON reports).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +23,14 @@ CONTENT=${CONTENT:-$REPO/content}
 IDLE=${IDLE:-"50 200"}
 RATE_N=${RATE_N:-100}
 FAST_N=${FAST_N:-200}
-HOLD=${HOLD:-5}
+HOLD=${HOLD:-20}
+PROBE_RATE=${PROBE_RATE:-1000}
+PIN=${PIN:-1}
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    ON_SERVER=(taskset -c 0) ON_CLIENT=(taskset -c 1)
+else
+    ON_SERVER=() ON_CLIENT=()
+fi
 KEYS=${KEYS:-"3,enter,j,j,j,j,j,j,j,j,t,t"}
 USER_NAME=sshfolio-bench
 
@@ -80,13 +90,13 @@ MaxStartups 10000
 MaxSessions 10
 LogLevel ERROR
 CFG
-/usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log" &
+"${ON_SERVER[@]}" /usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log" &
 SSHD_PID=$!
 
 OURS_PORT=$(free_port)
 # A fresh sshfolio per scenario, so memory freed by the last one isn't in the baseline.
 start_ours() {
-    "$BIN" serve --listen "127.0.0.1:$OURS_PORT" --content "$CONTENT" --keys "$TMP/keys" \
+    "${ON_SERVER[@]}" "$BIN" serve --listen "127.0.0.1:$OURS_PORT" --content "$CONTENT" --keys "$TMP/keys" \
         --max-connections 20000 --max-per-ip 20000 --per-ip-rate 100000 --per-ip-burst 100000 \
         --idle-timeout 0 2>>"$TMP/serve.log" &
     OURS_PID=$!
@@ -108,7 +118,7 @@ bench() { # name server args...
         extra=(--target "127.0.0.1:$SSHD_PORT" --server-pid "$SSHD_PID" --user "$USER_NAME" --identity "$TMP/client")
     fi
     echo "== $name ($server): sshfolio bench $*" >&2
-    "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" || echo '{}' >"$OUT/$name.$server.json"
+    "${ON_CLIENT[@]}" "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" || echo '{}' >"$OUT/$name.$server.json"
     [ "$server" = ours ] && { stop_ours; start_ours; }
     sleep 1
 }
@@ -116,7 +126,7 @@ bench() { # name server args...
 start_ours
 for server in ours openssh; do
     for n in $IDLE; do
-        bench "idle$n" "$server" --sessions "$n" --rate 50 --duration "$HOLD" --probe j
+        bench "idle$n" "$server" --sessions "$n" --rate 50 --duration "$HOLD" --probe j --probe-rate "$PROBE_RATE"
     done
     bench rate20 "$server" --sessions "$RATE_N" --rate 20 --duration 1
     bench rate200 "$server" --sessions "$FAST_N" --rate 200 --duration 1

@@ -8,7 +8,8 @@
 //! 2. keys: on up to `key_sessions` sessions, one after another, send the key script and
 //!    time each key to its first byte and to its settled frame, counting bytes;
 //! 3. hold: every session stays open and idle for `duration` (server CPU while idle);
-//! 4. probe (optional): every session gets one key at once; time to its first byte.
+//! 4. probe (optional): every session gets one key, at once or spread at `--probe-rate`;
+//!    time to its first byte.
 //!
 //! Server figures (given its pid) are /proc deltas over the listener and all of its
 //! descendants: PSS (smaps_rollup) and RSS, user+system CPU including reaped children.
@@ -127,8 +128,10 @@ pub struct BenchConfig {
     pub keys: Vec<Key>,
     /// How many sessions run the key script (one after another).
     pub key_sessions: usize,
-    /// Sent to every session at once at the end, if set.
+    /// Sent to every session at the end, if set: all at once, or spread at
+    /// `probe_rate` keys per second.
     pub probe: Option<Key>,
+    pub probe_rate: Option<f64>,
     pub size: (u32, u32),
     pub user: String,
     pub identity: Option<PathBuf>,
@@ -149,6 +152,7 @@ impl BenchConfig {
             keys: Vec::new(),
             key_sessions: 10,
             probe: None,
+            probe_rate: None,
             size: (80, 24),
             user: "guest".into(),
             identity: None,
@@ -181,9 +185,13 @@ pub struct BenchArgs {
     /// How many sessions run the key script, one after another.
     #[arg(long, default_value_t = 10)]
     pub key_sessions: usize,
-    /// One key sent to every held session at once at the end.
+    /// One key sent to every held session at the end (all at once unless --probe-rate).
     #[arg(long)]
     pub probe: Option<String>,
+    /// Spread the probe: this many sessions get their key per second (guests pressing
+    /// keys at a realistic rate, not all in the same millisecond).
+    #[arg(long)]
+    pub probe_rate: Option<f64>,
     /// Terminal size.
     #[arg(long, default_value = "80x24")]
     pub size: String,
@@ -220,6 +228,7 @@ impl BenchArgs {
             Some(p) => parse_keys(p)?.into_iter().next(),
             None => None,
         };
+        cfg.probe_rate = self.probe_rate.filter(|r| r.is_finite() && *r > 0.0);
         cfg.size = parse_size(&self.size)?;
         cfg.user = self.user.clone();
         cfg.identity = self.identity.clone();
@@ -578,6 +587,11 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
 
     s.drain_until(&mut phase, Phase::Probe).await;
     if let Some(probe) = ctx.cfg.probe.as_ref().filter(|_| !s.closed) {
+        if let Some(rate) = ctx.cfg.probe_rate {
+            // This session's turn in the spread; keep reading meanwhile.
+            let turn = Duration::from_secs_f64(idx as f64 / rate);
+            let _ = tokio::time::timeout(turn, s.drain_until(&mut phase, Phase::Done)).await;
+        }
         let sent = Instant::now();
         if s.channel.data(&probe.bytes[..]).await.is_ok() {
             let got = s.settle(ctx.cfg.quiet, KEY_TIMEOUT, KEY_TIMEOUT).await;
@@ -775,7 +789,11 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     // 4. Probe.
     let _ = phase_tx.send(Phase::Probe);
     if cfg.probe.is_some() {
-        let limit = Instant::now() + KEY_TIMEOUT + Duration::from_secs(1);
+        let spread = cfg
+            .probe_rate
+            .map(|r| Duration::from_secs_f64(established as f64 / r))
+            .unwrap_or_default();
+        let limit = Instant::now() + spread + KEY_TIMEOUT + Duration::from_secs(1);
         while Instant::now() < limit {
             if ctx.counters.probe_tried.load(Ordering::Relaxed) >= established {
                 break;
