@@ -469,7 +469,11 @@ pub async fn run<S: Screen, O: Output>(
         until: Some(Instant::now() + BACKGROUND_TIMEOUT),
         initial: app.theme_kind(),
     };
-    // Input or a frame sent; `HIBERNATE_AFTER` later the screen hibernates (once).
+    // The guest's last input, resize or story tick; `HIBERNATE_AFTER` later, once its
+    // frames are sent, the screen hibernates (once). Frames for a new guest count or a
+    // content reload are not activity: while guests arrive every second, idle sessions
+    // must still fall asleep (otherwise every arrival keeps every guest's buffers alive
+    // and repainting).
     let mut last_activity = Instant::now();
     let mut hibernated = false;
     // The guest count is applied at most every `GUESTS_EVERY`; a change before then
@@ -516,7 +520,6 @@ pub async fn run<S: Screen, O: Output>(
             _ = shared.shutdown.changed() => break End::Shutdown,
             Some(sent) = OptionFuture::from(in_flight.as_mut()) => {
                 in_flight = None;
-                last_activity = Instant::now();
                 match sent {
                     Ok(Ok(())) => {}
                     Ok(Err(Closed)) => break End::Disconnected,
@@ -554,6 +557,7 @@ pub async fn run<S: Screen, O: Output>(
                 let new = *io.size.borrow_and_update();
                 if new != size {
                     size = new;
+                    last_activity = Instant::now();
                     if let Err(e) = screen.resize(size.0, size.1) {
                         break End::Error(e);
                     }
@@ -602,6 +606,7 @@ pub async fn run<S: Screen, O: Output>(
                 }
             }
             _ = sleep_until(app_deadline), if app_deadline.is_some() => {
+                last_activity = Instant::now();
                 match app.update(AppEvent::Tick(std::time::Instant::now())) {
                     Control::Redraw => dirty = true,
                     Control::Quit => break End::Quit,
@@ -1015,6 +1020,51 @@ mod tests {
         typing.abort();
         let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
         assert!(text.contains("time limit"), "{text}");
+    }
+
+    /// A `ByteScreen` whose hibernations the test can count.
+    struct Sleepy(ByteScreen, Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Screen for Sleepy {
+        fn draw(&mut self, app: &App) -> Result<(), String> {
+            self.0.draw(app)
+        }
+        fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+            self.0.resize(cols, rows)
+        }
+        fn take_output(&mut self) -> Vec<u8> {
+            self.0.take_output()
+        }
+        fn hibernate(&mut self) {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0.hibernate()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_idle_guest_falls_asleep_while_other_guests_keep_arriving() {
+        let sleeps = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let screen = Sleepy(ByteScreen::new(80, 24).unwrap(), sleeps.clone());
+        let out = Collect::default();
+        let (h, task, guests) = start_with(screen, SessionConfig::default(), out.clone());
+        // A guest joins every 300 ms: each new count is a frame for an awake session,
+        // and those frames must not keep it awake.
+        let t0 = Instant::now();
+        let mut held = Vec::new();
+        while sleeps.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            assert!(
+                t0.elapsed() < HIBERNATE_AFTER + GUESTS_EVERY * 3,
+                "still awake after {:?} of guest-count frames",
+                t0.elapsed()
+            );
+            held.push(guests.join());
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        // And the count was followed while it was awake.
+        let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
+        assert!(text.contains("online"), "{text}");
+        h.input.send(b"q".to_vec()).await.unwrap();
+        assert_eq!(task.await.unwrap(), End::Quit);
     }
 
     #[test]
