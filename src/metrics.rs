@@ -240,6 +240,8 @@ mod tests {
             "sshfolio_handshake_failures_total",
             "sshfolio_bytes_in_total",
             "sshfolio_bytes_out_total",
+            "sshfolio_frames_total",
+            "sshfolio_frames_full_total",
             "sshfolio_render_cache_hits_total",
             "sshfolio_content_reloads_total",
             "sshfolio_content_reload_errors_total",

@@ -498,6 +498,11 @@ async fn metrics_show_the_session_an_end_to_end_test_created() {
     assert!(metric(&during, "sshfolio_sessions_total") >= 1);
     assert!(metric(&during, "sshfolio_bytes_out_total") > 1000);
     assert!(metric(&during, "sshfolio_bytes_in_total") > 0);
+    assert!(metric(&during, "sshfolio_frames_total") >= 1, "{during}");
+    assert!(
+        metric(&during, "sshfolio_frames_full_total") >= 1,
+        "{during}"
+    );
     assert!(during.contains("sshfolio_build_info{version=\""));
     // With curl, if this machine has it: what an operator would type.
     if let Ok(out) = Command::new("curl")
