@@ -118,7 +118,8 @@ const SCROLL: Scope = Scope::of(&[
 ]);
 const READER: Scope = Scope::of(&[Screen::Reader]);
 const STORIES: Scope = Scope::of(&[Screen::Stories]);
-const BLOG: Scope = Scope::of(&[Screen::Blog]);
+/// The tag picker: the blog list, and a post in the reader (its tags first).
+const TAGS: Scope = Scope::of(&[Screen::Blog, Screen::Reader]);
 const BACK: Scope = Scope::of(&[
     Screen::Reader,
     Screen::Search,
@@ -298,7 +299,7 @@ pub const KEYMAP: &[Binding] = &[
         Action::TagFilter,
         s::H_TAGS,
         Some(s::F_TAGS),
-        BLOG,
+        TAGS,
     ),
     b(
         &[C('/')],
