@@ -831,24 +831,24 @@ async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
     let (x, y) = find(&t, "asymmetry").expect("the snippet shows the term");
     assert!(cells_bg(t.parser.screen(), x, y, 9, hl), "{}", t.screen());
     t.send(b"\r").await;
+    // The reader: its meta line shows the post's tags (the results list does not).
+    let reader = |s: &vt100::Screen| s.contents().contains("#DevOps");
     let line = "That asymmetry was the first interesting clue";
-    t.wait_until("the hit drawn highlighted", move |s| {
-        let text = s.contents();
-        let Some(row) =
-            (0..s.size().0).find(|r| s.contents_between(*r, 0, *r, s.size().1).contains(line))
-        else {
-            return false;
-        };
-        let row_text = s.contents_between(row, 0, row, s.size().1);
-        let col = row_text.find("asymmetry").unwrap_or(0) as u16;
-        text.contains(MTU_TITLE) && cells_bg(s, col, row, 9, hl)
+    t.wait_until("the reader at the hit", move |s| {
+        reader(s) && s.contents().contains(line)
     })
     .await;
-    // Opened at the hit, not at the top; only the hit is marked.
+    // Let the whole frame arrive, then look at the cells.
+    settle(&mut t, Duration::from_millis(100)).await;
     let s = t.screen();
+    // Opened at the hit, not at the top.
     assert!(!s.contains("Background: Why We Have"), "{s}");
     let (x, y) = find(&t, "That asymmetry").unwrap();
     let screen = t.parser.screen();
+    assert!(
+        cells_bg(screen, x + 5, y, 9, hl),
+        "the hit is not highlighted:\n{s}"
+    );
     assert!(
         !cells_bg(screen, x, y, 1, hl),
         "'That' is not part of the hit"
@@ -857,12 +857,15 @@ async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
         !cells_bg(screen, x + 14, y, 1, hl),
         "the space after the hit"
     );
-    // Esc clears the highlight and keeps the page.
+    // Esc clears the highlight and keeps the page, at the same place.
     t.send(b"\x1b").await;
     t.wait_until("the highlight cleared", move |s| {
-        !cells_bg(s, x + 5, y, 9, hl) && s.contents().contains(line)
+        reader(s) && !cells_bg(s, x + 5, y, 1, hl)
     })
     .await;
+    settle(&mut t, Duration::from_millis(100)).await;
+    assert_eq!(find(&t, "That asymmetry"), Some((x, y)), "{}", t.screen());
+    assert!(!cells_bg(t.parser.screen(), x + 5, y, 9, hl));
     live.stop().await;
 }
 
