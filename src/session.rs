@@ -614,7 +614,8 @@ pub async fn run<S: Screen, O: Output>(
             _ = sleep_until(hibernate_deadline), if hibernate_deadline.is_some() => {
                 screen.hibernate();
                 hibernated = true;
-                guests_wait = false;
+                // A count waiting for `guests_next` (already marked seen) is still
+                // applied when it is due: as a patch, now that the screen sleeps.
                 // What the parser and the frame queue grew to, too.
                 pending = Vec::new();
                 trim::request();
