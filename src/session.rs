@@ -9,11 +9,13 @@
 //!
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
+//! - `online`: a hibernated guest's count, written as just the label's cells.
 //! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
 //! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
 pub mod guests;
 pub mod local;
+mod online;
 pub mod osc8;
 mod sgr;
 mod trim;
@@ -513,7 +515,7 @@ pub async fn run<S: Screen, O: Output>(
         let esc_deadline = parser.pending_deadline().map(Instant::from_std);
         let quiet = !dirty && !hibernated && in_flight.is_none() && pending.is_empty();
         let hibernate_deadline = quiet.then(|| last_activity + HIBERNATE_AFTER);
-        let guests_deadline = (guests_wait && !hibernated).then_some(guests_next);
+        let guests_deadline = guests_wait.then_some(guests_next);
 
         tokio::select! {
             biased;
@@ -574,9 +576,11 @@ pub async fn run<S: Screen, O: Output>(
                     dirty = true;
                 }
             }
-            // A hibernated session ignores the count: every join and leave would otherwise
-            // wake and repaint every idle guest (n² work while thousands connect).
-            changed = shared.guests.changed(), if guests_open && !hibernated && !guests_wait => {
+            // A hibernated session follows the count only while its frame shows it, and
+            // then writes just the label (`online`), never a repaint: at most once per
+            // `GUESTS_EVERY`, whatever the churn.
+            changed = shared.guests.changed(),
+                if guests_open && !guests_wait && (!hibernated || app.shows_online()) => {
                 if changed.is_err() {
                     guests_open = false;
                     continue;
@@ -587,17 +591,13 @@ pub async fn run<S: Screen, O: Output>(
                 }
                 guests_next = Instant::now() + GUESTS_EVERY;
                 let n = *shared.guests.borrow_and_update();
-                if app.update(AppEvent::Guests(n)) == Control::Redraw {
-                    dirty = true;
-                }
+                online::follow(&mut app, n, hibernated, &mut dirty, &mut pending);
             }
             _ = sleep_until(guests_deadline), if guests_deadline.is_some() => {
                 guests_wait = false;
                 guests_next = Instant::now() + GUESTS_EVERY;
                 let n = *shared.guests.borrow_and_update();
-                if app.update(AppEvent::Guests(n)) == Control::Redraw {
-                    dirty = true;
-                }
+                online::follow(&mut app, n, hibernated, &mut dirty, &mut pending);
             }
             _ = sleep_until(esc_deadline), if esc_deadline.is_some() => {
                 let items = parser.timeout(std::time::Instant::now());
@@ -619,7 +619,8 @@ pub async fn run<S: Screen, O: Output>(
             _ = sleep_until(hibernate_deadline), if hibernate_deadline.is_some() => {
                 screen.hibernate();
                 hibernated = true;
-                guests_wait = false;
+                // A count waiting for `guests_next` (already marked seen) is still
+                // applied when it is due: as a patch, now that the screen sleeps.
                 // What the parser and the frame queue grew to, too.
                 pending = Vec::new();
                 trim::request();

@@ -6,11 +6,13 @@
 //! - `keymap`: the one key table (key → action, with footer hint and help text).
 //! - `strings`: every user-facing string.
 //! - `search`: case-insensitive, bounded search over the index.
+//! - `highlight`: where a search query shows in a drawn line (the reader's match highlight).
 //! - `text`: word wrapping for the UI's own short texts.
 //! - `input`: the streaming input parser (bytes → key/mouse/paste events, terminal replies).
 //! - `views`: pure drawing of each screen from `App` + `Index`.
 
 pub mod app;
+pub(crate) mod highlight;
 pub mod input;
 pub mod keymap;
 pub(crate) mod search;

@@ -801,3 +801,157 @@ async fn the_server_wide_no_color_default_applies_to_every_guest() {
     );
     live.stop().await;
 }
+
+// ----- issue #6: search highlight, clickable tags, live count for sleeping guests ---
+
+/// The search highlight's background as a 256-colour guest (`xterm-256color`) gets it.
+fn highlight_256() -> vt100::Color {
+    use sshfolio::theme::{ColorDepth, DARK};
+    match ColorDepth::Ansi256.convert(DARK.highlight_bg) {
+        ratatui::style::Color::Indexed(i) => vt100::Color::Idx(i),
+        other => panic!("not a 256-colour index: {other:?}"),
+    }
+}
+
+/// Whether the `len` cells from (col, row) all have background `bg`.
+fn cells_bg(screen: &vt100::Screen, col: u16, row: u16, len: u16, bg: vt100::Color) -> bool {
+    (col..col + len).all(|c| screen.cell(row, c).is_some_and(|cell| cell.bgcolor() == bg))
+}
+
+#[tokio::test]
+async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
+    let live = LiveServer::start().await;
+    let mut t = open(live.server.addr).await;
+    t.wait_for("online").await;
+    // A word of the MTU post's body (not its title or description), typed in another case.
+    t.send(b"/ASYMMETRY").await;
+    t.wait_for("1 result").await;
+    let hl = highlight_256();
+    // The results list shows the term, highlighted.
+    let (x, y) = find(&t, "asymmetry").expect("the snippet shows the term");
+    assert!(cells_bg(t.parser.screen(), x, y, 9, hl), "{}", t.screen());
+    t.send(b"\r").await;
+    // The reader: its meta line shows the post's tags (the results list does not).
+    let reader = |s: &vt100::Screen| s.contents().contains("#DevOps");
+    let line = "That asymmetry was the first interesting clue";
+    t.wait_until("the reader at the hit", move |s| {
+        reader(s) && s.contents().contains(line)
+    })
+    .await;
+    // Let the whole frame arrive, then look at the cells.
+    settle(&mut t, Duration::from_millis(100)).await;
+    let s = t.screen();
+    // Opened at the hit, not at the top.
+    assert!(!s.contains("Background: Why We Have"), "{s}");
+    let (x, y) = find(&t, "That asymmetry").unwrap();
+    let screen = t.parser.screen();
+    assert!(
+        cells_bg(screen, x + 5, y, 9, hl),
+        "the hit is not highlighted:\n{s}"
+    );
+    assert!(
+        !cells_bg(screen, x, y, 1, hl),
+        "'That' is not part of the hit"
+    );
+    assert!(
+        !cells_bg(screen, x + 14, y, 1, hl),
+        "the space after the hit"
+    );
+    // Esc clears the highlight and keeps the page, at the same place.
+    t.send(b"\x1b").await;
+    t.wait_until("the highlight cleared", move |s| {
+        reader(s) && !cells_bg(s, x + 5, y, 1, hl)
+    })
+    .await;
+    settle(&mut t, Duration::from_millis(100)).await;
+    assert_eq!(find(&t, "That asymmetry"), Some((x, y)), "{}", t.screen());
+    assert!(!cells_bg(t.parser.screen(), x + 5, y, 9, hl));
+    live.stop().await;
+}
+
+#[tokio::test]
+async fn clicking_a_tag_in_the_reader_shows_the_blog_filtered_by_it() {
+    let live = LiveServer::start().await;
+    let addr = live.server.addr;
+    let mut t = open_term(
+        addr,
+        "xterm-256color",
+        &[],
+        Some("blog/mtu-troubleshooting-blog"),
+    )
+    .await;
+    t.wait_for("#Infrastructure").await;
+    assert!(!t.screen().contains("3 of 6"));
+    let (x, y) = find(&t, "#Infrastructure").unwrap();
+    click(&t, x + 3, y).await;
+    t.wait_for("3 of 6").await;
+    let s = t.screen();
+    assert!(s.contains("filter") && s.contains("#Infrastructure"), "{s}");
+    for title in [MTU_TITLE, "Serverless Data", "Building a Highly"] {
+        assert!(s.contains(title), "{title} missing:\n{s}");
+    }
+    assert!(!s.contains("Integrating") && !s.contains("Welcome"), "{s}");
+    live.stop().await;
+}
+
+#[tokio::test]
+async fn a_hibernated_guest_sees_the_online_count_change_without_a_key() {
+    let live = LiveServer::start().await;
+    let addr = live.server.addr;
+    // A 16-colour guest: the label's patch goes through the same SGR rewrite as frames.
+    let mut a = open_term(addr, "xterm", &[], None).await;
+    a.wait_for("1 online").await;
+    // Idle past the hibernation delay: the session drops its cell buffers.
+    settle(
+        &mut a,
+        sshfolio::session::HIBERNATE_AFTER + Duration::from_millis(600),
+    )
+    .await;
+    let before = a.raw.len();
+    let mut b = open(addr).await;
+    b.wait_for("2 online").await;
+    a.wait_for("2 online").await;
+    settle(&mut a, Duration::from_millis(100)).await;
+    let patch = a.raw[before..].to_vec();
+    let shown = String::from_utf8_lossy(&patch).into_owned();
+    // Just the label's cells, between a cursor save and restore: no clear, no repaint.
+    assert!(
+        contains(&patch, b"\x1b7") && contains(&patch, b"\x1b8"),
+        "{shown:?}"
+    );
+    assert!(
+        !contains(&patch, b"\x1b[2J") && patch.len() < 200,
+        "{shown:?}"
+    );
+    for wide in ["38;5;", "48;5;", "38;2;", "48;2;"] {
+        assert!(!shown.contains(wide), "16 colours only: {shown:?}");
+    }
+    // The other guest leaves: the sleeping one follows (after GUESTS_EVERY).
+    b.send(b"q").await;
+    b.wait_closed().await;
+    a.wait_for("1 online").await;
+    settle(&mut a, Duration::from_millis(100)).await;
+    let asleep = a.parser.screen().clone();
+    // A key wakes it: the full repaint matches what the patches left on screen.
+    let woken = a.raw.len();
+    a.send(b"1").await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while !contains(&a.raw[woken..], b"\x1b[2J") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no repaint after a key"
+        );
+        settle(&mut a, Duration::from_millis(50)).await;
+    }
+    settle(&mut a, Duration::from_millis(300)).await;
+    let cols = asleep.size().1;
+    let rows = |s: &vt100::Screen| s.rows_formatted(0, cols).collect::<Vec<_>>();
+    assert_eq!(
+        rows(&asleep),
+        rows(a.parser.screen()),
+        "patched:\n{}\nrepainted:\n{}",
+        asleep.contents(),
+        a.screen()
+    );
+    live.stop().await;
+}

@@ -1084,3 +1084,177 @@ fn the_rack_lists_bays_in_bay_order_not_project_order() {
     assert!(at("BAY 02") < at("BAY 03"), "{s}");
     assert!(at("BAY 03") < at("BAY 04"), "{s}");
 }
+
+// ----- search highlight, tags, the online label patch ----------------------------------
+
+/// Whether the `len` cells from (x, y) are all drawn in the search highlight.
+fn highlighted(ui: &Ui, x: u16, y: u16, len: u16) -> bool {
+    let buf = ui.term.backend().buffer();
+    let hl = sshfolio::theme::DARK.highlight_bg;
+    (x..x + len).all(|x| buf[(x, y)].bg == hl)
+}
+
+/// Whether any cell on screen is drawn in the search highlight.
+fn any_highlight(ui: &Ui) -> bool {
+    let buf = ui.term.backend().buffer();
+    let hl = sshfolio::theme::DARK.highlight_bg;
+    buf.content.iter().any(|c| c.bg == hl)
+}
+
+#[test]
+fn a_search_hit_is_highlighted_in_the_reader_until_esc() {
+    let mut ui = Ui::new(80, 24);
+    ui.keys("/ZepPelin");
+    // The results list shows the hit highlighted in its snippet.
+    let (x, y) = ui.find("zeppelin").expect("the snippet shows the term");
+    assert!(highlighted(&ui, x, y, 8), "{}", ui.screen());
+    ui.key(KeyCode::Enter);
+    let (x, y) = ui.find("zeppelin").expect("opened at the hit");
+    assert!(highlighted(&ui, x, y, 8), "hit not highlighted");
+    // Only the hit: the words around it are not.
+    assert!(!highlighted(&ui, x.saturating_sub(4), y, 3));
+    assert!(!highlighted(&ui, x + 8, y, 1));
+    // Esc clears the highlight and stays on the page; the next Esc goes back.
+    ui.key(KeyCode::Esc);
+    assert!(
+        ui.contains("zeppelin") && !any_highlight(&ui),
+        "{}",
+        ui.screen()
+    );
+    ui.key(KeyCode::Esc);
+    assert!(ui.contains("1 result"), "{}", ui.screen());
+    // Searching again from a highlighted page ends that highlight too.
+    ui.key(KeyCode::Enter);
+    assert!(any_highlight(&ui));
+    ui.keys("/");
+    ui.key(KeyCode::Esc);
+    assert!(
+        ui.contains("zeppelin") && !any_highlight(&ui),
+        "{}",
+        ui.screen()
+    );
+}
+
+#[test]
+fn the_highlight_follows_wide_code_scrolled_sideways() {
+    let mut ui = Ui::new(80, 24);
+    ui.keys("/localhost");
+    ui.key(KeyCode::Enter);
+    let (x, y) = ui
+        .find("localhost  #")
+        .unwrap_or_else(|| panic!("{}", ui.screen()));
+    assert!(highlighted(&ui, x, y, 9));
+    ui.key(KeyCode::Right);
+    let (x2, y2) = ui.find("localhost  #").expect("still on screen");
+    assert_eq!((x2, y2), (x - 8, y));
+    assert!(highlighted(&ui, x2, y2, 9));
+    assert!(!highlighted(&ui, x2 + 9, y2, 1));
+    // Scrolled past the first columns of the hit: what is left of it stays marked.
+    ui.key(KeyCode::Right);
+    let (tx, _) = ui.find("ost  #").expect("the tail of the hit");
+    assert!(highlighted(&ui, tx, y, 3), "{}", ui.screen());
+    assert!(!highlighted(&ui, tx + 3, y, 1));
+}
+
+#[test]
+fn hash_in_a_post_offers_its_own_tags_first() {
+    let mut ui = Ui::new(80, 24);
+    ui.keys("/zeppelin");
+    ui.key(KeyCode::Enter);
+    ui.keys("#");
+    // The picker's rows, below its title (the meta line shows the tags too).
+    let all = ui.lines();
+    let top = all
+        .iter()
+        .position(|l| l.contains("filter by tag"))
+        .unwrap();
+    let lines = &all[top..];
+    let first = lines.iter().position(|l| l.contains("#terminal")).unwrap();
+    let rust = lines.iter().position(|l| l.contains("#rust")).unwrap();
+    let go = lines.iter().position(|l| l.contains("#go")).unwrap();
+    assert!(first < rust && rust < go, "{}", ui.screen());
+    assert!(lines[first].contains('›'), "preselected:\n{}", ui.screen());
+    ui.key(KeyCode::Enter);
+    let s = ui.screen();
+    assert!(s.contains("#terminal") && s.contains("1 of 6"), "{s}");
+    // The post it came from is the selection.
+    let row = ui
+        .lines()
+        .into_iter()
+        .find(|l| l.contains("Terminal colours"));
+    assert!(row.is_some_and(|r| r.contains('›')), "{s}");
+}
+
+#[test]
+fn tags_on_the_blog_list_and_in_the_reader_are_clickable() {
+    let mut ui = Ui::new(100, 30);
+    ui.keys("3");
+    let (x, y) = ui.find("#yaml").expect("tags column");
+    ui.click(x + 1, y);
+    assert!(
+        ui.contains("1 of 6") && ui.contains("Typed YAML"),
+        "{}",
+        ui.screen()
+    );
+    // From the reader's meta line: the post's second tag.
+    ui.key(KeyCode::Esc);
+    ui.keys("g");
+    ui.key(KeyCode::Enter);
+    let (x, y) = ui.find("#ssh").expect("meta line tags");
+    ui.click(x + 2, y);
+    let s = ui.screen();
+    assert!(s.contains("filter") && s.contains("1 of 6"), "{s}");
+    assert!(
+        s.contains("Building apps") && !s.contains("Small Go"),
+        "{s}"
+    );
+}
+
+/// The tab bar's row as (symbol, fg, bg) per cell.
+fn row0(
+    buf: &ratatui::buffer::Buffer,
+) -> Vec<(String, ratatui::style::Color, ratatui::style::Color)> {
+    (0..buf.area.width)
+        .map(|x| {
+            let c = &buf[(x, 0)];
+            (c.symbol().to_string(), c.fg, c.bg)
+        })
+        .collect()
+}
+
+#[test]
+fn the_online_patch_draws_what_a_full_repaint_draws() {
+    use sshfolio::theme::ColorDepth;
+    for depth in [ColorDepth::TrueColor, ColorDepth::Ansi16] {
+        for w in [62u16, 64, 66, 80] {
+            let opts = AppOptions {
+                depth,
+                ..Default::default()
+            };
+            let mut app = App::new(Arc::new(fixture()), RenderCache::new(), opts);
+            // A frame as a session draws it: the colour depth applied.
+            let frame = |app: &App| {
+                let mut term = Terminal::new(TestBackend::new(w, 24)).unwrap();
+                term.draw(|f| {
+                    app.view(f);
+                    app.depth().convert_buffer(f.buffer_mut());
+                })
+                .unwrap();
+                term.backend().buffer().clone()
+            };
+            let mut shown = frame(&app);
+            for n in [1usize, 9, 10, 9, 12345, 100, 1_000_000_000, 7, 7, 99] {
+                for r in &app.online_patch(n) {
+                    shown.set_string(r.x, r.y, &r.text, r.style);
+                }
+                // The app took the count: a full repaint draws the same row.
+                assert_eq!(app.update(AppEvent::Guests(n)), Control::Idle);
+                assert_eq!(
+                    row0(&shown),
+                    row0(&frame(&app)),
+                    "{depth:?} at width {w}, {n} online"
+                );
+            }
+        }
+    }
+}

@@ -13,11 +13,12 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use terminput::{Event, KeyCode, MouseButton, MouseEvent, MouseEventKind, ScrollDirection};
 
+use super::highlight;
 use super::keymap::{self, Action, Key};
 use super::search::{self, Corpus};
 use super::state::{
-    BlogState, Hit, HitMap, ListState, Notice, NoticeKind, Origin, Overlay, ReaderState, Screen,
-    SearchState, Section, StoriesState, Target,
+    BlogState, CellRun, Hit, HitMap, ListState, Notice, NoticeKind, Origin, Overlay, ReaderState,
+    Screen, SearchState, Section, StoriesState, Target,
 };
 use super::{strings, views};
 use crate::content::{Index, PageRef};
@@ -171,6 +172,28 @@ impl App {
         self.hits.borrow().links.clone()
     }
 
+    /// Whether the last frame showed the guests-online label (or had room for it).
+    pub fn shows_online(&self) -> bool {
+        self.hits.borrow().online.is_some()
+    }
+
+    /// Take a new guest count without drawing a frame: the cells that change the label
+    /// in the last frame into the new one (empty when the count is the same or the
+    /// frame has no label). For a session whose cell buffers are dropped (hibernated):
+    /// the next full repaint draws the same count.
+    pub fn online_patch(&mut self, n: usize) -> Vec<CellRun> {
+        if n == self.guests {
+            return Vec::new();
+        }
+        self.guests = n;
+        let theme = self.opts.theme.theme();
+        let depth = self.opts.depth;
+        match self.hits.get_mut().online.as_mut() {
+            Some(slot) => views::online_patch(slot, n, theme, depth),
+            None => Vec::new(),
+        }
+    }
+
     /// The screen shown now.
     pub fn screen(&self) -> Screen {
         self.screen
@@ -209,6 +232,42 @@ impl App {
             })
             .map(|(i, _)| PageRef::Post(i))
             .collect()
+    }
+
+    /// The tag picker's rows, as indexes into `Index::tags`: every tag in index order,
+    /// except that over a post in the reader the post's own tags come first (in the
+    /// post's order), so `#` then Enter filters by the post's first tag.
+    pub(crate) fn tag_choices(&self) -> Vec<usize> {
+        let all = 0..self.index.tags.len();
+        let Some(PageRef::Post(i)) = self.reader_page() else {
+            return all.collect();
+        };
+        let mut choices: Vec<usize> = Vec::with_capacity(self.index.tags.len());
+        for t in self.index.posts.get(i).map_or(&[][..], |p| &p.tags[..]) {
+            if let Some(ti) = self.tag_index(t)
+                && !choices.contains(&ti)
+            {
+                choices.push(ti);
+            }
+        }
+        let rest: Vec<usize> = all.filter(|t| !choices.contains(t)).collect();
+        choices.extend(rest);
+        choices
+    }
+
+    /// The post shown in the reader, when the reader is the screen.
+    fn reader_page(&self) -> Option<PageRef> {
+        (self.screen == Screen::Reader)
+            .then(|| self.reader.as_ref().map(|r| r.page))
+            .flatten()
+    }
+
+    /// Where `tag` is in `Index::tags` (tags compare as the blog filter does).
+    pub(crate) fn tag_index(&self, tag: &str) -> Option<usize> {
+        self.index
+            .tags
+            .iter()
+            .position(|t| t.eq_ignore_ascii_case(tag))
     }
 
     /// Search results that are pages (what `n`/`p` walk after opening one).
@@ -305,6 +364,14 @@ impl App {
         {
             return c;
         }
+        // Esc over a search highlight clears it first; the next Esc goes back.
+        if self.screen == Screen::Reader
+            && key == Key::Code(KeyCode::Esc)
+            && let Some(r) = self.reader.as_mut()
+            && r.highlight.take().is_some()
+        {
+            return Control::Redraw;
+        }
         match keymap::lookup(key, self.screen) {
             Some(action) => self.act(action),
             None if had_notice => Control::Redraw,
@@ -324,13 +391,35 @@ impl App {
                 selected: step(n as isize),
             },
             Key::Code(KeyCode::Enter) => {
-                self.apply_tag(selected);
+                self.pick_tag(selected);
                 Overlay::None
             }
             Key::Code(KeyCode::Esc | KeyCode::Backspace) | Key::Char('#' | 'q') => Overlay::None,
             _ => return Control::Idle,
         };
         Control::Redraw
+    }
+
+    /// The tag picker's row `choice` was chosen.
+    fn pick_tag(&mut self, choice: usize) {
+        if let Some(&tag) = self.tag_choices().get(choice) {
+            self.filter_blog_by(tag);
+        }
+    }
+
+    /// Show the blog list filtered by `Index::tags[i]`, from wherever the guest is; from
+    /// the reader, the post that was open stays selected in the list.
+    fn filter_blog_by(&mut self, i: usize) {
+        let from = self.reader_page();
+        self.apply_tag(i);
+        if self.screen != Screen::Blog {
+            self.go(Screen::Blog);
+        }
+        if let Some(page) = from
+            && let Some(pos) = self.blog_items().iter().position(|p| *p == page)
+        {
+            self.blog.list.selected = pos;
+        }
     }
 
     fn apply_tag(&mut self, i: usize) {
@@ -395,8 +484,8 @@ impl App {
                 self.notice = None;
                 match (self.overlay, hit) {
                     (Overlay::TagPicker { .. }, Some(Hit::Tag(i))) => {
-                        self.apply_tag(i);
                         self.overlay = Overlay::None;
+                        self.pick_tag(i);
                         Control::Redraw
                     }
                     (Overlay::None, Some(hit)) => self.click(hit),
@@ -452,7 +541,8 @@ impl App {
                 self.stories.current = i.min(self.index.stories.len().saturating_sub(1));
                 self.go(Screen::Stories);
             }
-            Hit::Tag(i) => self.apply_tag(i),
+            Hit::Tag(i) => self.pick_tag(i),
+            Hit::PostTag(i) => self.filter_blog_by(i),
             Hit::Toc(i) => {
                 let line = self
                     .current_rendered()
@@ -508,15 +598,25 @@ impl App {
                 self.go(Section::ALL[next % 4].screen());
             }
             Action::Search => {
+                // Searching again ends the highlight of the last search.
+                if let Some(r) = self.reader.as_mut() {
+                    r.highlight = None;
+                }
                 self.search.back = Some(screen);
                 self.screen = Screen::Search;
                 self.stories.deadline = None;
                 self.run_search();
             }
             Action::TagFilter => {
-                let selected = (self.blog.filter.as_ref())
-                    .and_then(|f| self.index.tags.iter().position(|t| t == f))
-                    .unwrap_or(0);
+                // Over a post its own tags come first: start on its first. On the blog
+                // list, start on the active filter.
+                let selected = match self.reader_page() {
+                    Some(_) => 0,
+                    None => (self.blog.filter.as_deref())
+                        .and_then(|f| self.tag_index(f))
+                        .and_then(|t| self.tag_choices().iter().position(|c| *c == t))
+                        .unwrap_or(0),
+                };
                 self.overlay = Overlay::TagPicker { selected };
             }
             Action::Up
@@ -628,6 +728,10 @@ impl App {
                     let items = self.search_pages();
                     let pos = items.iter().position(|p| *p == page).unwrap_or(0);
                     self.open(page, Origin { screen, items, pos });
+                    let q = highlight::fold(&search::normalize(&self.search.query));
+                    if let Some(r) = self.reader.as_mut() {
+                        r.highlight = (!q.is_empty()).then_some(q);
+                    }
                     self.scroll_to_query();
                 }
                 Target::Story(i) => {
@@ -659,6 +763,7 @@ impl App {
             scroll: 0,
             hscroll: 0,
             origin,
+            highlight: None,
         });
         self.overlay = Overlay::None;
         self.screen = Screen::Reader;
@@ -802,21 +907,29 @@ impl App {
         (widest.saturating_sub(text_w as usize)).min(u16::MAX as usize) as u16
     }
 
-    /// After opening a search hit, scroll to the first body line showing the query.
+    /// After opening a search hit, scroll to the first body line showing the query (a
+    /// hit past the edge of a wide code line also scrolls sideways to it).
     fn scroll_to_query(&mut self) {
-        let q = search::normalize(&self.search.query);
-        if q.is_empty() {
+        let Some(q) = self.reader.as_ref().and_then(|r| r.highlight.clone()) else {
             return;
-        }
+        };
         let Some((rendered, _)) = self.current_rendered() else {
             return;
         };
-        let line = rendered.lines.iter().position(|l| {
-            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-            text.to_lowercase().contains(&q)
+        let text_w = self.reader_geometry().text.width as usize;
+        let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
+            if highlight::contains(l, &q) {
+                return Some((i, 0));
+            }
+            let wide = rendered.wide.iter().find(|w| w.line == i)?;
+            let (start, end) = highlight::columns(&wide.full, &q).first().copied()?;
+            // Show the hit with a little of what comes before it.
+            Some((i, end.saturating_sub(text_w).max(start.saturating_sub(8))))
         });
-        if let (Some(line), Some(r)) = (line, self.reader.as_mut()) {
+        let max_h = self.reader_hscroll_max() as usize;
+        if let (Some((line, h)), Some(r)) = (found, self.reader.as_mut()) {
             r.scroll = line.saturating_sub(2);
+            r.hscroll = h.min(max_h) as u16;
         }
         self.clamp_reader();
     }
@@ -863,7 +976,7 @@ impl App {
             .current
             .min(self.index.stories.len().saturating_sub(1));
         if let Overlay::TagPicker { selected } = self.overlay {
-            let selected = selected.min(self.index.tags.len().saturating_sub(1));
+            let selected = selected.min(self.tag_choices().len().saturating_sub(1));
             self.overlay = Overlay::TagPicker { selected };
         }
         self.corpus = None;

@@ -300,6 +300,16 @@ pub const KEYMAP: &[Binding] = &[
         Some(s::F_TAGS),
         BLOG,
     ),
+    // The same in the reader, where the footer has no room to spare (its tags are on
+    // screen, and clickable).
+    b(
+        &[C('#')],
+        s::K_TAGS,
+        Action::TagFilter,
+        s::H_TAGS,
+        None,
+        READER,
+    ),
     b(
         &[C('/')],
         s::K_SEARCH,
@@ -428,6 +438,17 @@ pub fn help_rows() -> Vec<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_opens_the_tag_picker_on_the_blog_and_in_the_reader() {
+        for screen in [Screen::Blog, Screen::Reader] {
+            assert_eq!(lookup(Key::Char('#'), screen), Some(Action::TagFilter));
+        }
+        assert_eq!(lookup(Key::Char('#'), Screen::Home), None);
+        // One help row for both.
+        let rows = help_rows();
+        assert_eq!(rows.iter().filter(|(k, _)| *k == s::K_TAGS).count(), 1);
+    }
 
     #[test]
     fn digits_switch_sections_everywhere_but_search() {

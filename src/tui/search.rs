@@ -19,7 +19,8 @@ const SNIPPET_LEN: usize = 120;
 pub(crate) struct Entry {
     target: Target,
     title: String,
-    meta: String,
+    /// Descriptions, tags, region…, one line each: (lowercased, as a result shows it).
+    meta: Vec<(String, String)>,
     /// Body paragraphs: (original, lowercased).
     body: Vec<(String, String)>,
     description: String,
@@ -56,25 +57,26 @@ impl Corpus {
     pub(crate) fn build(index: &Index) -> Corpus {
         let mut entries = Vec::new();
         for (i, p) in index.projects.iter().enumerate() {
-            let mut meta = p.description.clone();
-            for extra in [&p.region, &p.rack_bay, &p.live_url].into_iter().flatten() {
-                meta.push('\n');
-                meta.push_str(extra);
-            }
+            let extras = [&p.region, &p.rack_bay, &p.live_url].into_iter().flatten();
+            let meta = lines_of(&p.description)
+                .chain(extras.map(|e| meta_line(e, e.clone())))
+                .collect();
             entries.push(Entry {
                 target: Target::Page(crate::content::PageRef::Project(i)),
                 title: p.title.to_lowercase(),
-                meta: meta.to_lowercase(),
+                meta,
                 body: paragraphs(&p.body),
                 description: p.description.clone(),
             });
         }
         for (i, p) in index.posts.iter().enumerate() {
-            let meta = format!("{}\n{}", p.description, p.tags.join(" "));
+            // Tags match as words ("docker openstack") and show as #tags.
+            let tags = meta_line(&p.tags.join(" "), format_tags(&p.tags));
+            let meta = lines_of(&p.description).chain([tags]).collect();
             entries.push(Entry {
                 target: Target::Page(crate::content::PageRef::Post(i)),
                 title: p.title.to_lowercase(),
-                meta: meta.to_lowercase(),
+                meta,
                 body: paragraphs(&p.body),
                 description: p.description.clone(),
             });
@@ -83,7 +85,7 @@ impl Corpus {
             entries.push(Entry {
                 target: Target::Story(i),
                 title: s.label.to_lowercase(),
-                meta: s.link.clone().unwrap_or_default().to_lowercase(),
+                meta: s.link.iter().map(|l| meta_line(l, l.clone())).collect(),
                 body: vec![(s.text.clone(), s.text.to_lowercase())],
                 description: s.text.clone(),
             });
@@ -105,8 +107,14 @@ impl Corpus {
                 if e.title.contains(&q) {
                     return Some(hit(e, MatchRank::Title, first_line(&e.description)));
                 }
-                if e.meta.contains(&q) {
-                    return Some(hit(e, MatchRank::Meta, first_line(&e.description)));
+                if let Some((_, shown)) = e.meta.iter().find(|(lower, _)| lower.contains(&q)) {
+                    // Show the line that matched (a tag, a region), with the hit in view.
+                    let lower = shown.to_lowercase();
+                    let text = match lower.find(&q) {
+                        Some(at) => snippet(shown, &lower, at),
+                        None => first_line(&e.description),
+                    };
+                    return Some(hit(e, MatchRank::Meta, text));
                 }
                 e.body.iter().find_map(|(orig, lower)| {
                     lower
@@ -124,6 +132,22 @@ impl Corpus {
 pub(crate) fn normalize(query: &str) -> String {
     let capped: String = query.chars().take(MAX_QUERY).collect();
     capped.trim().to_lowercase()
+}
+
+/// A searchable line: `text` lowercased, and `shown` as a result shows it.
+fn meta_line(text: &str, shown: String) -> (String, String) {
+    (text.to_lowercase(), shown)
+}
+
+/// Each line of `text` as a searchable line.
+fn lines_of(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    text.split('\n').map(|l| meta_line(l, l.to_string()))
+}
+
+/// Tags as a result shows them: `#a #b`.
+fn format_tags(tags: &[String]) -> String {
+    let tags: Vec<String> = tags.iter().map(|t| format!("#{t}")).collect();
+    tags.join(" ")
 }
 
 fn hit(e: &Entry, rank: MatchRank, snippet: String) -> SearchHit {
@@ -234,6 +258,28 @@ mod tests {
             .unwrap();
         let s = snippet(orig, &lower, at);
         assert!(s.contains("stanbul"));
+    }
+
+    #[test]
+    fn a_tag_match_shows_the_tags_not_just_the_description() {
+        let mut index = Index::default();
+        index.posts.push(crate::content::model::Post {
+            slug: "p".into(),
+            title: "Packets".into(),
+            description: "A deep dive.".into(),
+            date: Default::default(),
+            read_time: None,
+            tags: vec!["Docker".into(), "OpenStack".into()],
+            thumbnail: None,
+            body: Default::default(),
+            source: "blog/p.md".into(),
+        });
+        let hits = Corpus::build(&index).search("openstack");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].rank, MatchRank::Meta);
+        assert!(hits[0].snippet.contains("#OpenStack"), "{:?}", hits[0]);
+        let hits = Corpus::build(&index).search("deep");
+        assert_eq!(hits[0].snippet, "A deep dive.");
     }
 
     #[test]

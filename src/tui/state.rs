@@ -74,7 +74,8 @@ pub enum Overlay {
     #[default]
     None,
     Help,
-    /// The blog's tag picker; `selected` indexes `Index::tags`.
+    /// The tag picker; `selected` indexes `App::tag_choices` (`Index::tags`, with the
+    /// post's own tags first when opened from the reader).
     TagPicker {
         selected: usize,
     },
@@ -126,6 +127,10 @@ pub struct ReaderState {
     /// Columns wide code lines are shifted left by.
     pub hscroll: u16,
     pub origin: Origin,
+    /// The search query this page was opened from, folded (`highlight::fold`): every
+    /// occurrence on screen is drawn highlighted until the guest leaves the page,
+    /// presses Esc or searches again.
+    pub highlight: Option<String>,
 }
 
 /// The stories player.
@@ -190,8 +195,10 @@ pub enum Hit {
     Item(usize),
     /// A story chip on the home screen.
     Story(usize),
-    /// A tag in the tag picker.
+    /// A row of the tag picker (indexes `App::tag_choices`).
     Tag(usize),
+    /// A tag shown on a post (indexes `Index::tags`): opens the blog filtered by it.
+    PostTag(usize),
     /// A table of contents entry (index into the anchors).
     Toc(usize),
 }
@@ -207,6 +214,33 @@ pub struct HitMap {
     pub area: Rect,
     /// Hyperlinks drawn, with the cells their text covers (for OSC 8 wrapping).
     pub links: Vec<(Rect, String)>,
+    /// Where the tab bar has room for the guests-online label, when nothing covers it.
+    pub online: Option<OnlineSlot>,
+}
+
+/// The place of the guests-online label in the last frame, so that a hibernated session
+/// (no cell buffers) can rewrite just those cells when the count changes: see
+/// `App::online_patch`. The label is right-aligned on row `y`, ending at `right`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnlineSlot {
+    pub y: u16,
+    /// The first column the label drew (its `●`); `right` when it did not fit.
+    pub x: u16,
+    /// One past the label's last column (the tab bar's right edge).
+    pub right: u16,
+    /// Columns a label (with its margin) may take beside the tabs: a wider one is left
+    /// out, as the tab bar leaves it out.
+    pub room: u16,
+}
+
+/// Cells to write over the last frame: `text` at (`x`, `y`) in `style`, colours already
+/// in the guest's depth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRun {
+    pub x: u16,
+    pub y: u16,
+    pub text: String,
+    pub style: ratatui::style::Style,
 }
 
 impl HitMap {

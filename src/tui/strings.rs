@@ -99,7 +99,7 @@ pub(crate) fn search_count(n: usize) -> String {
 pub(crate) const HELP_TITLE: &str = "keys";
 pub(crate) const HELP_CLOSE: &str = "press any key to close";
 pub(crate) const HELP_MOUSE_KEYS: &str = "mouse";
-pub(crate) const HELP_MOUSE: &str = "click tabs and items · wheel scrolls";
+pub(crate) const HELP_MOUSE: &str = "click tabs, items and #tags · wheel scrolls";
 
 // Too small.
 pub(crate) const TOO_SMALL: &str = "Terminal too small";
@@ -128,7 +128,7 @@ pub(crate) const H_PAGE: &str = "page up/down";
 pub(crate) const K_OPEN: &str = "enter";
 pub(crate) const H_OPEN: &str = "open";
 pub(crate) const K_BACK: &str = "esc ⌫";
-pub(crate) const H_BACK: &str = "back";
+pub(crate) const H_BACK: &str = "back (esc first clears a search highlight)";
 pub(crate) const K_HEADING: &str = "] [";
 pub(crate) const H_HEADING: &str = "next/previous heading";
 pub(crate) const K_ITEM: &str = "n p";
@@ -140,7 +140,7 @@ pub(crate) const H_HSCROLL: &str = "scroll wide code";
 pub(crate) const K_SEARCH: &str = "/";
 pub(crate) const H_SEARCH: &str = "search";
 pub(crate) const K_TAGS: &str = "#";
-pub(crate) const H_TAGS: &str = "tag filter";
+pub(crate) const H_TAGS: &str = "tag filter (in a post, its tags first)";
 pub(crate) const K_THEME: &str = "t";
 pub(crate) const H_THEME: &str = "light/dark";
 pub(crate) const K_HELP: &str = "?";

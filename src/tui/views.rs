@@ -20,9 +20,9 @@ use ratatui::widgets::{Paragraph, Widget};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::app::App;
-use super::keymap;
-use super::state::{Hit, HitMap, NoticeKind, Overlay, Screen, Section};
+use super::state::{CellRun, Hit, HitMap, NoticeKind, OnlineSlot, Overlay, Screen, Section};
 use super::strings as s;
+use super::{highlight, keymap};
 use crate::content::model::{RackStatus, Rgb};
 use crate::render::width::{grapheme_width, str_width};
 use crate::theme::Theme;
@@ -37,6 +37,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         regions: Vec::new(),
         area,
         links: Vec::new(),
+        online: None,
     };
     let buf = frame.buffer_mut();
     let theme = app.opts.theme.theme();
@@ -68,10 +69,18 @@ pub fn draw(app: &App, frame: &mut Frame) {
         .render(r, buf);
     }
     footer(app, chrome.footer, buf, theme);
-    match app.overlay {
-        Overlay::None => {}
-        Overlay::Help => overlay::help(app, area, buf, theme),
-        Overlay::TagPicker { selected } => overlay::tags(app, selected, area, buf, theme),
+    let popup = match app.overlay {
+        Overlay::None => None,
+        Overlay::Help => Some(overlay::help(app, area, buf, theme)),
+        Overlay::TagPicker { selected } => Some(overlay::tags(app, selected, area, buf, theme)),
+    };
+    // A popup over the tab bar's row hides the label: a patch must not draw over it.
+    let mut hits = app.hits.borrow_mut();
+    if let (Some(p), Some(slot)) = (popup, hits.online)
+        && p.y <= slot.y
+        && slot.y < p.bottom()
+    {
+        hits.online = None;
     }
 }
 
@@ -127,8 +136,7 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     };
     let brand = format!("◆ {}", site_name(app));
     let brand_w = str_width(&brand).min(24) as u16 + 3;
-    let online = s::online(app.guests);
-    let online_w = str_width(&online) as u16 + 3;
+    let online_w = online_width(app.guests);
     let room = area.width.saturating_sub(1);
     let (show_brand, show_online, pad) = if brand_w + tabs_w(true) + online_w <= room {
         (true, true, true)
@@ -139,6 +147,20 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         (false, false, false)
     };
+    if show_brand && pad {
+        // Brand and padded tabs stay put whatever the count: its label may come and go
+        // on its own (a hibernated session rewrites just these cells, `online_patch`).
+        app.hits.borrow_mut().online = Some(OnlineSlot {
+            y: area.y,
+            x: if show_online {
+                online_x(area.right(), online_w)
+            } else {
+                area.right()
+            },
+            right: area.right(),
+            room: room - brand_w - tabs_w(true),
+        });
+    }
     let mut x = area.x + 1;
     if show_brand {
         buf.set_stringn(x, area.y, &brand, (brand_w - 3) as usize, theme.title());
@@ -166,10 +188,81 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         x += w + 1;
     }
     if show_online {
-        let ox = area.right() - online_w + 1;
-        buf.set_string(ox, area.y, "●", Style::default().fg(theme.live));
-        buf.set_string(ox + 2, area.y, &online, theme.dim());
+        for (x, text, style) in online_label(app.guests, area.right(), theme) {
+            buf.set_string(x, area.y, text, style);
+        }
     }
+}
+
+/// Columns the guests-online label takes with its margin.
+fn online_width(n: usize) -> u16 {
+    str_width(&s::online(n)) as u16 + 3
+}
+
+/// Where a label of `width` (`online_width`) starts when it ends at `right`.
+fn online_x(right: u16, width: u16) -> u16 {
+    (right + 1).saturating_sub(width)
+}
+
+/// The guests-online label ending at `right`: (x, text, style) for its light and its
+/// words (the cell between them is blank).
+fn online_label(n: usize, right: u16, theme: &Theme) -> [(u16, String, Style); 2] {
+    let x = online_x(right, online_width(n));
+    [
+        (x, "●".to_string(), Style::default().fg(theme.live)),
+        (x + 2, s::online(n), theme.dim()),
+    ]
+}
+
+/// The cells that turn the guests-online label in `slot` into `n`'s, exactly as a full
+/// repaint of the tab bar would draw them (blanks where a wider label was, or the
+/// whole slot when the new one doesn't fit); `slot` then describes the new label.
+pub(crate) fn online_patch(
+    slot: &mut OnlineSlot,
+    n: usize,
+    theme: &Theme,
+    depth: crate::theme::ColorDepth,
+) -> Vec<CellRun> {
+    // What `draw` leaves under the label: the frame's base style, then the label's.
+    let base = Style::default().fg(theme.fg).bg(theme.bg);
+    let convert = |st: Style| {
+        let st = base.patch(st);
+        Style {
+            fg: st.fg.map(|c| depth.convert(c)),
+            bg: st.bg.map(|c| depth.convert(c)),
+            ..st
+        }
+    };
+    let run = |x: u16, text: String, style: Style| CellRun {
+        x,
+        y: slot.y,
+        text,
+        style: convert(style),
+    };
+    let w = online_width(n);
+    let fits = w <= slot.room;
+    let new_x = if fits {
+        online_x(slot.right, w)
+    } else {
+        slot.right
+    };
+    let start = slot.x.min(new_x);
+    let mut runs = Vec::new();
+    if new_x > start {
+        runs.push(run(
+            start,
+            " ".repeat((new_x - start) as usize),
+            Style::default(),
+        ));
+    }
+    if fits {
+        let [(dx, dot, dot_style), (tx, text, text_style)] = online_label(n, slot.right, theme);
+        runs.push(run(dx, dot, dot_style));
+        runs.push(run(dx + 1, " ".to_string(), Style::default()));
+        runs.push(run(tx, text, text_style));
+    }
+    slot.x = new_x;
+    runs
 }
 
 fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -360,6 +453,33 @@ pub(crate) fn panel<'a>(title: &'a str, theme: &Theme) -> ratatui::widgets::Bloc
             format!(" {title} "),
             Style::default().fg(theme.dim).add_modifier(Modifier::BOLD),
         ))
+}
+
+/// The style of a search hit drawn over text: the theme's highlight background, and
+/// reverse video where there is no colour.
+pub(crate) fn match_style(app: &App, theme: &Theme) -> Style {
+    let style = Style::default().fg(theme.fg).bg(theme.highlight_bg);
+    if app.depth() == crate::theme::ColorDepth::None {
+        style.add_modifier(Modifier::REVERSED)
+    } else {
+        style
+    }
+}
+
+/// Paint every hit of the folded `query` in `line`, drawn in the one-row `area` with its
+/// first `shift` columns scrolled off, in `style`.
+pub(crate) fn mark(
+    buf: &mut Buffer,
+    area: Rect,
+    line: &Line<'_>,
+    query: &str,
+    shift: usize,
+    style: Style,
+) {
+    let hits = highlight::columns(line, query);
+    for (x, w) in highlight::visible(&hits, shift, area.width as usize) {
+        buf.set_style(Rect::new(area.x + x, area.y, w, 1), style);
+    }
 }
 
 /// Record a hyperlink drawn over `r`.

@@ -239,20 +239,29 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             Span::styled(pad(&p.title, title_w), theme.base()),
             Span::styled(format!("{:>w$} ", rt, w = rt_w), theme.dim()),
         ];
+        // Each tag shown is a mouse target of its own (over the row's): it filters by it.
+        let mut tag_cells: Vec<(u16, u16, usize)> = Vec::new();
         if tags_w > 0 {
             let mut used = 1;
             spans.push(Span::raw(" "));
+            let mut col: usize = spans.iter().map(|s| str_width(&s.content)).sum();
             for t in &p.tags {
-                let t = format!("#{t}");
-                let tw = str_width(&t) + 1;
+                let text = format!("#{t}");
+                let tw = str_width(&text) + 1;
                 if used + tw > tags_w {
                     break;
                 }
+                if let Some(ti) = app.tag_index(t)
+                    && col + tw - 1 <= area.width as usize
+                {
+                    tag_cells.push((col as u16, (tw - 1) as u16, ti));
+                }
                 spans.push(Span::styled(
-                    format!("{t} "),
+                    format!("{text} "),
                     ratatui::style::Style::default().fg(theme.tag),
                 ));
                 used += tw;
+                col += tw;
             }
         }
         let r = Rect::new(area.x, y, area.width, 1);
@@ -261,6 +270,9 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             paint_selected(r, buf, theme);
         }
         hit(app, r, Hit::Item(i));
+        for (col, w, ti) in tag_cells {
+            hit(app, Rect::new(area.x + col, y, w, 1), Hit::PostTag(ti));
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Overlays drawn over a screen: the `?` help (generated from the key table) and the
-//! blog's tag picker.
+//! tag picker (the blog list's, or a post's in the reader).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -15,7 +15,8 @@ use crate::tui::keymap;
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
 
-pub(crate) fn help(_app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// Draw the help; returns the popup's rectangle.
+pub(crate) fn help(_app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) -> Rect {
     let rows = keymap::help_rows();
     let keys_w = rows.iter().map(|(k, _)| str_width(k)).max().unwrap_or(0);
     let text_w = rows.iter().map(|(_, h)| str_width(h)).max().unwrap_or(0);
@@ -50,9 +51,17 @@ pub(crate) fn help(_app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let y = inner.bottom() - 1;
         buf.set_stringn(inner.x, y, s::HELP_CLOSE, inner.width as usize, theme.dim());
     }
+    popup
 }
 
-pub(crate) fn tags(app: &App, selected: usize, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// Draw the tag picker; returns the popup's rectangle.
+pub(crate) fn tags(
+    app: &App,
+    selected: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) -> Rect {
     let tags = &app.index.tags;
     let widest = tags
         .iter()
@@ -78,11 +87,14 @@ pub(crate) fn tags(app: &App, selected: usize, area: Rect, buf: &mut Buffer, the
             inner.width as usize,
             theme.dim(),
         );
-        return;
+        return popup;
     }
     let rows = inner.height as usize;
-    let off = list_offset(selected, tags.len(), rows);
-    for (i, t) in tags.iter().enumerate().skip(off).take(rows) {
+    // Over a post its own tags come first (see `App::tag_choices`).
+    let choices = app.tag_choices();
+    let off = list_offset(selected, choices.len(), rows);
+    let rows = choices.iter().enumerate().skip(off).take(rows);
+    for (i, t) in rows.filter_map(|(i, &t)| Some((i, tags.get(t)?))) {
         let r = Rect::new(inner.x, inner.y + (i - off) as u16, inner.width, 1);
         let sel = i == selected;
         let active = app.blog.filter.as_deref() == Some(t.as_str());
@@ -105,4 +117,5 @@ pub(crate) fn tags(app: &App, selected: usize, area: Rect, buf: &mut Buffer, the
         }
         hit(app, r, Hit::Tag(i));
     }
+    popup
 }

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{fit, hit, light, panel, status_style, status_word};
+use super::{fit, hit, light, mark, match_style, panel, status_style, status_word};
 use crate::content::PageRef;
-use crate::render::width::grapheme_width;
+use crate::render::width::{grapheme_width, str_width};
 use crate::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::state::Hit;
@@ -76,6 +76,13 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         g.title.width as usize,
         theme.title(),
     );
+    // The search this page was opened from: its hits are overlaid on the shared
+    // rendering as it is drawn (the cached lines stay the same for every guest).
+    let query = r.highlight.as_deref().filter(|q| !q.is_empty());
+    let match_style = match_style(app, theme);
+    if let Some(q) = query {
+        mark(buf, g.title, &Line::raw(title), q, 0, match_style);
+    }
 
     // Meta line, with the scroll position at its right.
     let total = rendered.lines.len();
@@ -92,7 +99,23 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     };
     let pos_w = pos.chars().count() as u16;
     let meta_w = g.meta.width.saturating_sub(pos_w + 2);
-    meta_line(app, r.page, theme).render(Rect::new(g.meta.x, g.meta.y, meta_w, 1), buf);
+    let meta_rect = Rect::new(g.meta.x, g.meta.y, meta_w, 1);
+    let (meta, tags) = meta_line(app, r.page, theme);
+    (&meta).render(meta_rect, buf);
+    // Each #tag is a link to the blog list filtered by it.
+    for (col, w, tag) in tags {
+        let w = w.min(meta_w.saturating_sub(col));
+        if w > 0 {
+            hit(
+                app,
+                Rect::new(g.meta.x + col, g.meta.y, w, 1),
+                Hit::PostTag(tag),
+            );
+        }
+    }
+    if let Some(q) = query {
+        mark(buf, meta_rect, &meta, q, 0, match_style);
+    }
     let pos_x = (g.text.right()).max(g.meta.x + pos_w).saturating_sub(pos_w);
     buf.set_string(pos_x, g.meta.y, &pos, theme.dim());
     let rule = "─".repeat(g.text.width as usize);
@@ -121,6 +144,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         match wide {
             Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
             None => (&rendered.lines[i]).render(rect, buf),
+        }
+        if let Some(q) = query {
+            match wide {
+                Some(w) => mark(buf, rect, &w.full, q, r.hscroll as usize, match_style),
+                None => mark(buf, rect, &rendered.lines[i], q, 0, match_style),
+            }
         }
     }
     for l in &rendered.links {
@@ -164,13 +193,19 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
-fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
+/// Where a post's `#tag` sits in its meta line: (column, width, index in `Index::tags`).
+type TagCell = (u16, u16, usize);
+
+/// The line under the title: date, read time and tags of a post, or a project's
+/// region, status and link; with the columns of the post's tags (mouse targets).
+fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<TagCell>) {
     let dot = || Span::styled("  ·  ", theme.dim());
     let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut tags = Vec::new();
     match page {
         PageRef::Post(i) => {
             let Some(p) = app.index.posts.get(i) else {
-                return Line::default();
+                return (Line::default(), tags);
             };
             spans.push(Span::styled(p.date.to_string(), theme.dim()));
             if let Some(rt) = &p.read_time {
@@ -179,13 +214,26 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
             }
             if !p.tags.is_empty() {
                 spans.push(dot());
-                let tags: Vec<String> = p.tags.iter().map(|t| format!("#{t}")).collect();
-                spans.push(Span::styled(tags.join(" "), Style::default().fg(theme.tag)));
+                let mut col: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+                for (k, t) in p.tags.iter().enumerate() {
+                    if k > 0 {
+                        spans.push(Span::raw(" "));
+                        col += 1;
+                    }
+                    let text = format!("#{t}");
+                    let w = str_width(&text);
+                    if let Some(ti) = app.tag_index(t) {
+                        let clamp = |v: usize| v.min(u16::MAX as usize) as u16;
+                        tags.push((clamp(col), clamp(w), ti));
+                    }
+                    col += w;
+                    spans.push(Span::styled(text, Style::default().fg(theme.tag)));
+                }
             }
         }
         PageRef::Project(i) => {
             let Some(p) = app.index.projects.get(i) else {
-                return Line::default();
+                return (Line::default(), tags);
             };
             if let Some(r) = &p.region {
                 spans.push(Span::styled(r.clone(), theme.dim()));
@@ -209,7 +257,7 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
             }
         }
     }
-    Line::from(spans)
+    (Line::from(spans), tags)
 }
 
 /// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).

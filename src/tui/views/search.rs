@@ -6,13 +6,14 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::{fit, hit, list_offset, marker, pad, paint_selected, panel};
+use super::{fit, hit, list_offset, mark, marker, match_style, pad, paint_selected, panel};
 use crate::content::PageRef;
 use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::state::{Hit, Target};
 use crate::tui::strings as s;
+use crate::tui::{highlight, search};
 
 /// Rows per result: the title line and a snippet line.
 const ROWS: u16 = 2;
@@ -69,6 +70,9 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         return;
     }
+    // The query's hits in each title and snippet are highlighted as in the reader.
+    let query = highlight::fold(&search::normalize(&q.query));
+    let match_style = match_style(app, theme);
     let per_page = (list.height / ROWS) as usize;
     let off = list_offset(q.list.selected, q.hits.len(), per_page);
     let kind_w = 9;
@@ -91,20 +95,31 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         };
         let w = (list.width as usize).saturating_sub(2 + kind_w);
         let r = Rect::new(list.x, y, list.width, 1);
+        let title = fit(title.unwrap_or(""), w);
         Line::from(vec![
             marker(selected, theme),
             Span::styled(pad(kind, kind_w), Style::default().fg(theme.tag)),
-            Span::styled(
-                fit(title.unwrap_or(""), w),
-                theme.base().add_modifier(Modifier::BOLD),
-            ),
+            Span::styled(title.clone(), theme.base().add_modifier(Modifier::BOLD)),
         ])
         .render(r, buf);
         if selected {
             paint_selected(r, buf, theme);
         }
+        let text_x = list.x + 2 + kind_w as u16;
         let snippet = fit(h.snippet.trim(), w);
-        buf.set_string(list.x + 2 + kind_w as u16, y + 1, snippet, theme.dim());
+        buf.set_string(text_x, y + 1, &snippet, theme.dim());
+        let text_w = list.right().saturating_sub(text_x);
+        for (row, text) in [(y, title), (y + 1, snippet)] {
+            let line = Line::raw(text);
+            mark(
+                buf,
+                Rect::new(text_x, row, text_w, 1),
+                &line,
+                &query,
+                0,
+                match_style,
+            );
+        }
         hit(app, Rect::new(list.x, y, list.width, ROWS), Hit::Item(i));
     }
 }

@@ -1,0 +1,171 @@
+//! Search highlights: where a query occurs in a drawn line, in display columns.
+//!
+//! Matching is what search does (case-insensitive substring, the query is plain text),
+//! done on the text of all the line's spans together, so a hit that crosses a span
+//! boundary (`**MT**U`, a syntax-highlighted token) is still one hit. Columns come from
+//! the renderer's one width function, grapheme by grapheme, so wide (CJK, emoji)
+//! characters line up with the cells ratatui draws.
+
+use ratatui::text::Line;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::render::width::{grapheme_width, is_printable_ascii};
+
+/// Case-fold `s` for matching: lowercase char by char (so the folded text maps back to
+/// graphemes one to one), with the final sigma folded into sigma.
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_folded(&mut out, s);
+    out
+}
+
+fn push_folded(out: &mut String, s: &str) {
+    if is_printable_ascii(s) {
+        out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+        return;
+    }
+    for c in s.chars() {
+        for l in c.to_lowercase() {
+            out.push(if l == 'ς' { 'σ' } else { l });
+        }
+    }
+}
+
+/// The display columns `[start, end)` of every occurrence of `query` in `line` (left to
+/// right, not overlapping). `query` must already be folded (`fold`); an empty query
+/// matches nothing.
+pub(crate) fn columns(line: &Line<'_>, query: &str) -> Vec<(usize, usize)> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let mut folded = String::new();
+    // Per grapheme: where its folded text starts, its column, its width.
+    let mut marks: Vec<(usize, usize, usize)> = Vec::new();
+    let mut col = 0;
+    for span in &line.spans {
+        let text = span.content.as_ref();
+        if is_printable_ascii(text) {
+            for b in text.bytes() {
+                marks.push((folded.len(), col, 1));
+                folded.push(b.to_ascii_lowercase() as char);
+                col += 1;
+            }
+            continue;
+        }
+        for g in text.graphemes(true) {
+            let w = grapheme_width(g);
+            marks.push((folded.len(), col, w));
+            push_folded(&mut folded, g);
+            col += w;
+        }
+    }
+    if query.len() > folded.len() {
+        return Vec::new();
+    }
+    // The grapheme whose folded text holds byte `at`.
+    let grapheme_at = |at: usize| {
+        let i = marks.partition_point(|m| m.0 <= at).saturating_sub(1);
+        marks.get(i).copied()
+    };
+    folded
+        .match_indices(query)
+        .filter_map(|(at, m)| {
+            let first = grapheme_at(at)?;
+            let last = grapheme_at(at + m.len().saturating_sub(1))?;
+            let end = last.1 + last.2;
+            (end > first.1).then_some((first.1, end))
+        })
+        .collect()
+}
+
+/// Whether `query` (folded) occurs in `line`.
+pub(crate) fn contains(line: &Line<'_>, query: &str) -> bool {
+    !columns(line, query).is_empty()
+}
+
+/// The hits of `columns` as seen through a window: the line shifted left by `shift`
+/// columns and cut at `width`; each range clipped to what shows, in window columns.
+pub(crate) fn visible(hits: &[(usize, usize)], shift: usize, width: usize) -> Vec<(u16, u16)> {
+    hits.iter()
+        .filter_map(|&(s, e)| {
+            let s = s.saturating_sub(shift).min(width);
+            let e = e.saturating_sub(shift).min(width);
+            (e > s).then_some((s as u16, (e - s) as u16))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::text::Span;
+
+    fn line(parts: &[&str]) -> Line<'static> {
+        Line::from(
+            parts
+                .iter()
+                .map(|p| Span::raw(p.to_string()))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn matching_ignores_case_and_finds_every_occurrence() {
+        let l = line(&["MTU and mtu and Mtu"]);
+        assert_eq!(columns(&l, &fold("mTu")), vec![(0, 3), (8, 11), (16, 19)]);
+        assert!(columns(&l, "").is_empty());
+        assert!(!contains(&l, "mtv"));
+    }
+
+    #[test]
+    fn a_hit_across_span_boundaries_is_one_hit() {
+        let l = line(&["the M", "T", "U value"]);
+        assert_eq!(columns(&l, "mtu"), vec![(4, 7)]);
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        // 日本 is four columns; the emoji with VS16 is two.
+        let l = line(&["日本", "語 🗺️ map"]);
+        assert_eq!(columns(&l, &fold("本語")), vec![(2, 6)]);
+        assert_eq!(columns(&l, "map"), vec![(10, 13)]);
+        assert_eq!(columns(&l, &fold("🗺️")), vec![(7, 9)]);
+    }
+
+    #[test]
+    fn non_ascii_case_folds_and_maps_back_to_graphemes() {
+        let l = line(&["ÜBER straße ΟΔΟΣ"]);
+        assert_eq!(columns(&l, &fold("über")), vec![(0, 4)]);
+        // A query typed with a final sigma still finds the capital sigma.
+        assert_eq!(columns(&l, &fold("οδος")), vec![(12, 16)]);
+        // İ folds to two chars; the hit after it still lands on the right columns.
+        let l = line(&["İx MTU"]);
+        assert_eq!(columns(&l, "mtu"), vec![(3, 6)]);
+        // A query matching inside a grapheme highlights the whole grapheme.
+        let l = line(&["cafe\u{301}!"]);
+        assert_eq!(columns(&l, "e"), vec![(3, 4)]);
+    }
+
+    #[test]
+    fn hostile_queries_never_panic() {
+        let l = line(&["a.*b (x|y) [z] \\d+ $^ 日本"]);
+        for q in [".*", "(x|y)", "[z]", "\\d+", "$^", "\u{301}", "\0"] {
+            let _ = columns(&l, &fold(q));
+        }
+        assert_eq!(columns(&l, &fold("(x|y)")), vec![(5, 10)]);
+        let long = "x".repeat(10_000);
+        assert!(columns(&l, &fold(&long)).is_empty());
+        let long_line = line(&[&"日".repeat(10_000)]);
+        assert_eq!(columns(&long_line, &fold(&"日".repeat(10_000))).len(), 1);
+        assert!(columns(&Line::default(), "a").is_empty());
+    }
+
+    #[test]
+    fn visible_ranges_follow_sideways_scrolling() {
+        let hits = [(2, 6), (10, 14), (30, 34)];
+        // Shifted by 4: the first is half gone, the last is past the width.
+        assert_eq!(visible(&hits, 4, 20), vec![(0, 2), (6, 4)]);
+        assert_eq!(visible(&hits, 0, 12), vec![(2, 4), (10, 2)]);
+        assert!(visible(&hits, 40, 20).is_empty());
+    }
+}
