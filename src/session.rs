@@ -103,6 +103,14 @@ pub const HIBERNATE_AFTER: Duration = Duration::from_secs(2);
 /// connect, the count changes hundreds of times a second for every awake guest.
 pub const GUESTS_EVERY: Duration = Duration::from_secs(1);
 
+/// How often a session follows the count when `guests` are connected: every
+/// `GUESTS_EVERY` up to 1,000 guests, then a millisecond per guest, so all sessions
+/// together draw at most ~1,000 count updates a second (10,000 guests: each sees the
+/// count within 10 s) instead of one per guest per second.
+pub fn guests_every(guests: usize) -> Duration {
+    GUESTS_EVERY.max(Duration::from_millis(guests as u64))
+}
+
 fn draw_app<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &App,
@@ -478,7 +486,7 @@ pub async fn run<S: Screen, O: Output>(
     // and repainting).
     let mut last_activity = Instant::now();
     let mut hibernated = false;
-    // The guest count is applied at most every `GUESTS_EVERY`; a change before then
+    // The guest count is applied at most every `guests_every(n)`; a change before then
     // waits for `guests_next` (and the channel isn't polled meanwhile).
     let mut guests_next = Instant::now() + GUESTS_EVERY;
     let mut guests_wait = false;
@@ -578,7 +586,7 @@ pub async fn run<S: Screen, O: Output>(
             }
             // A hibernated session follows the count only while its frame shows it, and
             // then writes just the label (`online`), never a repaint: at most once per
-            // `GUESTS_EVERY`, whatever the churn.
+            // `guests_every(n)`, whatever the churn.
             changed = shared.guests.changed(),
                 if guests_open && !guests_wait && (!hibernated || app.shows_online()) => {
                 if changed.is_err() {
@@ -589,14 +597,14 @@ pub async fn run<S: Screen, O: Output>(
                     guests_wait = true;
                     continue;
                 }
-                guests_next = Instant::now() + GUESTS_EVERY;
                 let n = *shared.guests.borrow_and_update();
+                guests_next = Instant::now() + guests_every(n);
                 online::follow(&mut app, n, hibernated, &mut dirty, &mut pending);
             }
             _ = sleep_until(guests_deadline), if guests_deadline.is_some() => {
                 guests_wait = false;
-                guests_next = Instant::now() + GUESTS_EVERY;
                 let n = *shared.guests.borrow_and_update();
+                guests_next = Instant::now() + guests_every(n);
                 online::follow(&mut app, n, hibernated, &mut dirty, &mut pending);
             }
             _ = sleep_until(esc_deadline), if esc_deadline.is_some() => {
@@ -1095,6 +1103,13 @@ mod tests {
         let again = screen.take_output();
         assert!(again.starts_with(b"\x1b[0m\x1b[H\x1b[2J"), "{again:?}");
         assert!(String::from_utf8_lossy(&again).contains("Folio"));
+    }
+
+    #[test]
+    fn the_count_is_followed_less_often_as_guests_grow() {
+        assert_eq!(guests_every(0), GUESTS_EVERY);
+        assert_eq!(guests_every(1_000), GUESTS_EVERY);
+        assert_eq!(guests_every(10_000), Duration::from_secs(10));
     }
 
     #[test]
