@@ -83,12 +83,20 @@ const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 /// diff after it compares the cells themselves).
 fn fingerprint(c: &Cell) -> u64 {
     let s = c.symbol().as_bytes();
-    let mut sym = s.len() as u64;
-    for chunk in s.chunks(8) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        sym = (sym.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(MIX);
-    }
+    let sym = if s.len() <= 8 {
+        // Nearly every symbol: its bytes as they are.
+        let mut v = s.len() as u64;
+        for (i, b) in s.iter().enumerate() {
+            v ^= u64::from(*b) << (8 * i + 3);
+        }
+        v
+    } else {
+        let mut v = s.len() as u64;
+        for b in s {
+            v = (v.rotate_left(8) ^ u64::from(*b)).wrapping_mul(MIX);
+        }
+        v
+    };
     let style = color_bits(c.fg)
         ^ color_bits(c.bg).rotate_left(25)
         ^ color_bits(c.underline_color).rotate_left(50)

@@ -120,7 +120,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .flatten();
         match wide {
             Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
-            None => (&rendered.lines[i]).render(rect, buf),
+            None => render_line(&rendered.lines[i], rect, buf),
         }
     }
     for l in &rendered.links {
@@ -212,6 +212,36 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// `Line::render` for a left-aligned line, with a fast path for the common body line of
+/// printable ASCII spans (one byte, one grapheme, one column: no grapheme segmentation
+/// or width lookups). The cells come out exactly as `Line::render` leaves them.
+fn render_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
+    let ascii = |s: &str| s.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if matches!(line.alignment, Some(a) if a != ratatui::layout::Alignment::Left)
+        || !line.spans.iter().all(|s| ascii(&s.content))
+    {
+        return line.render(area, buf);
+    }
+    let area = area.intersection(buf.area);
+    if area.is_empty() || line.spans.iter().all(|s| s.content.is_empty()) {
+        return;
+    }
+    let area = Rect { height: 1, ..area };
+    buf.set_style(area, line.style);
+    let start = buf.index_of(area.x, area.y);
+    let Some(row) = buf.content.get_mut(start..start + area.width as usize) else {
+        return;
+    };
+    let mut cells = row.iter_mut();
+    for span in &line.spans {
+        let style = Style::default().patch(span.style);
+        for b in span.content.bytes() {
+            let Some(cell) = cells.next() else { return };
+            cell.set_char(char::from(b)).set_style(style);
+        }
+    }
+}
+
 /// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).
 fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
     let mut skip = cols;
@@ -288,6 +318,34 @@ fn toc_panel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_line_renders_like_ratatui() {
+        use ratatui::style::Color;
+        let lines = [
+            Line::from(vec![
+                Span::styled("plain ", Style::default().fg(Color::Red)),
+                Span::styled("bold", Style::default().add_modifier(Modifier::BOLD)),
+                Span::raw(" and the rest of a line that is far too long for its area"),
+            ])
+            .style(Style::default().bg(Color::Blue)),
+            Line::from("short"),
+            Line::from(vec![Span::raw("wide 日本 and é"), Span::raw(" tail")]),
+            Line::from(vec![Span::raw(""), Span::raw("")]),
+            Line::from("centred").alignment(ratatui::layout::Alignment::Center),
+        ];
+        for line in &lines {
+            for area in [Rect::new(2, 1, 20, 1), Rect::new(30, 2, 20, 3)] {
+                let mut base = Buffer::empty(Rect::new(0, 0, 40, 4));
+                base.set_string(0, 1, "x".repeat(40), Style::default().fg(Color::Green));
+                let mut want = base.clone();
+                line.render(area, &mut want);
+                let mut got = base.clone();
+                render_line(line, area, &mut got);
+                assert_eq!(got, want, "{line:?} in {area:?}");
+            }
+        }
+    }
 
     #[test]
     fn shifting_a_line_drops_columns_not_bytes() {
