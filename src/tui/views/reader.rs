@@ -212,13 +212,29 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// `Line::render` for a left-aligned line, with a fast path for the common body line of
-/// printable ASCII spans (one byte, one grapheme, one column: no grapheme segmentation
-/// or width lookups). The cells come out exactly as `Line::render` leaves them.
+/// A character that is always a grapheme of its own and one column wide: printable
+/// ASCII and Latin-1, dashes, quotes and other punctuation, arrows, box drawing, block
+/// elements and geometric shapes (what body text and code frames are made of).
+fn simple(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x20..=0x7e
+            | 0xa1..=0xac
+            | 0xae..=0xff
+            | 0x2010..=0x2027
+            | 0x2030..=0x205e
+            | 0x2190..=0x21ff
+            | 0x2500..=0x25fc
+    )
+}
+
+/// `Line::render` for a left-aligned line, with a fast path for lines made only of
+/// `simple` characters (one character, one grapheme, one column: no grapheme
+/// segmentation or width lookups). The cells come out exactly as `Line::render` leaves
+/// them.
 fn render_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
-    let ascii = |s: &str| s.bytes().all(|b| (0x20..0x7f).contains(&b));
     if matches!(line.alignment, Some(a) if a != ratatui::layout::Alignment::Left)
-        || !line.spans.iter().all(|s| ascii(&s.content))
+        || !line.spans.iter().all(|s| s.content.chars().all(simple))
     {
         return line.render(area, buf);
     }
@@ -235,9 +251,9 @@ fn render_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
     let mut cells = row.iter_mut();
     for span in &line.spans {
         let style = Style::default().patch(span.style);
-        for b in span.content.bytes() {
+        for c in span.content.chars() {
             let Some(cell) = cells.next() else { return };
-            cell.set_char(char::from(b)).set_style(style);
+            cell.set_char(c).set_style(style);
         }
     }
 }
@@ -333,7 +349,26 @@ mod tests {
             Line::from(vec![Span::raw("wide 日本 and é"), Span::raw(" tail")]),
             Line::from(vec![Span::raw(""), Span::raw("")]),
             Line::from("centred").alignment(ratatui::layout::Alignment::Center),
+            Line::from(vec![
+                Span::raw("│ "),
+                Span::raw("a → b — “c” ─╮"),
+                Span::raw("é "),
+            ]),
         ];
+        // Every `simple` character renders as one cell, like ratatui renders it.
+        let all: Vec<char> = (0..0x2600u32)
+            .filter_map(char::from_u32)
+            .filter(|c| simple(*c))
+            .collect();
+        for chunk in all.chunks(37) {
+            let text: String = chunk.iter().collect();
+            let line = Line::from(text);
+            let mut want = Buffer::empty(Rect::new(0, 0, 40, 1));
+            (&line).render(want.area, &mut want);
+            let mut got = Buffer::empty(Rect::new(0, 0, 40, 1));
+            render_line(&line, got.area, &mut got);
+            assert_eq!(got, want, "{line:?}");
+        }
         for line in &lines {
             for area in [Rect::new(2, 1, 20, 1), Rect::new(30, 2, 20, 3)] {
                 let mut base = Buffer::empty(Rect::new(0, 0, 40, 4));
