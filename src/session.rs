@@ -123,9 +123,12 @@ fn draw_app<B: Backend>(
 fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
     let area = frame.area();
     paint_into(area, frame.buffer_mut(), app, notice);
+    // Views draw in full RGB; the guest's depth is applied once, before the diff.
+    app.depth().convert_buffer(frame.buffer_mut());
 }
 
-/// `paint` into a buffer (blank or reset) covering `area`.
+/// `paint` into a buffer (blank or reset) covering `area`, in full RGB (a `ByteScreen`
+/// converts the colours of the cells it writes only).
 fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
     app.render(area, buf);
     if let Some(text) = notice {
@@ -141,8 +144,6 @@ fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
                 .render(row, buf);
         }
     }
-    // Views draw in full RGB; the guest's depth is applied once, before the diff.
-    app.depth().convert_buffer(buf);
 }
 
 /// What a `ByteScreen` draws through: OSC 8 links around an in-memory writer.
@@ -191,6 +192,16 @@ impl Frames {
             planner: scroll::Planner::default(),
             fresh: true,
         }
+    }
+
+    /// Clear the guest's screen and forget what it showed: the next frame is painted
+    /// in full.
+    fn clear(&mut self) {
+        self.shown.reset();
+        self.fresh = true;
+        self.planner.forget();
+        self.backend.forget_links();
+        self.backend.writer_mut().extend_from_slice(CLEAR);
     }
 
     /// Diff `next` against what is shown (scrolling first when that is cheaper), write
@@ -253,6 +264,11 @@ impl Screen for ByteScreen {
                 self.frames.insert(f)
             }
         };
+        if frames.backend.depth() != app.depth() && !frames.fresh {
+            // What is shown was written in another depth: repaint it all.
+            frames.clear();
+        }
+        frames.backend.set_depth(app.depth());
         let area = frames.next.area;
         frames.next.reset();
         paint_into(area, &mut frames.next, app, notice);
@@ -268,10 +284,7 @@ impl Screen for ByteScreen {
             let area = Rect::new(0, 0, cols, rows);
             f.shown = Buffer::empty(area);
             f.next = Buffer::empty(area);
-            f.fresh = true;
-            f.planner.forget();
-            f.backend.forget_links();
-            f.backend.writer_mut().extend_from_slice(CLEAR);
+            f.clear();
         }
         Ok(())
     }

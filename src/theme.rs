@@ -1,9 +1,10 @@
 //! The theme: every colour and style sshfolio draws with, for dark and light terminals,
 //! and the colour depth a guest's terminal can show.
 //!
-//! Views and the renderer always draw with full RGB colours from here; the final frame
-//! is converted once to the guest's depth (`ColorDepth::convert_buffer`) before it is
-//! diffed and sent, so no other code needs to care about depth.
+//! Views and the renderer always draw with full RGB colours from here; colours are
+//! converted to the guest's depth only on the way out (`ColorDepth::convert` for each
+//! cell a `ByteScreen` writes, `ColorDepth::convert_buffer` for a whole frame drawn on
+//! a ratatui `Terminal`), so no other code needs to care about depth.
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};

@@ -21,6 +21,8 @@ use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Modifier};
 
+use crate::theme::ColorDepth;
+
 /// Longest URL we put in an OSC 8 sequence (longer ones are shown but not linked).
 pub const MAX_URL: usize = 2048;
 /// Most links written per frame (a screen has far fewer).
@@ -144,6 +146,10 @@ impl Pen {
 /// to run instead of reset after each.
 struct Encoder<'w, W: Write> {
     out: &'w mut W,
+    /// Frames are drawn in full RGB; colours are converted to the guest's depth here,
+    /// for the cells written only (`last` remembers the last cell's conversion).
+    depth: ColorDepth,
+    last: [Color; 6],
     pen: Pen,
     /// Where the terminal's cursor is known to be (crossterm's rule: right after the
     /// last cell written, counting it one column wide).
@@ -291,27 +297,39 @@ impl<W: Write> Encoder<'_, W> {
         if cell.modifier != self.pen.modifier {
             self.modifier(cell.modifier)?;
         }
-        let (fg, bg) = (cell.fg != self.pen.fg, cell.bg != self.pen.bg);
+        let colours = [cell.fg, cell.bg, cell.underline_color];
+        if colours != self.last[..3] {
+            self.last = [
+                colours[0],
+                colours[1],
+                colours[2],
+                self.depth.convert(colours[0]),
+                self.depth.convert(colours[1]),
+                self.depth.convert(colours[2]),
+            ];
+        }
+        let [_, _, _, cfg, cbg, cul] = self.last;
+        let (fg, bg) = (cfg != self.pen.fg, cbg != self.pen.bg);
         if fg || bg {
             self.out.write_all(b"\x1b[")?;
             if fg {
-                push_color(self.out, 38, cell.fg)?;
+                push_color(self.out, 38, cfg)?;
             }
             if fg && bg {
                 self.out.write_all(b";")?;
             }
             if bg {
-                push_color(self.out, 48, cell.bg)?;
+                push_color(self.out, 48, cbg)?;
             }
             self.out.write_all(b"m")?;
-            self.pen.fg = cell.fg;
-            self.pen.bg = cell.bg;
+            self.pen.fg = cfg;
+            self.pen.bg = cbg;
         }
-        if cell.underline_color != self.pen.underline {
+        if cul != self.pen.underline {
             self.out.write_all(b"\x1b[")?;
-            push_color(self.out, 58, cell.underline_color)?;
+            push_color(self.out, 58, cul)?;
             self.out.write_all(b"m")?;
-            self.pen.underline = cell.underline_color;
+            self.pen.underline = cul;
         }
         self.out.write_all(cell.symbol().as_bytes())?;
         self.cursor = Some((x.saturating_add(1), y));
@@ -336,6 +354,8 @@ impl<W: Write> Encoder<'_, W> {
 pub struct LinkBackend<W: Write> {
     out: W,
     links: Links,
+    /// The guest's colour depth (cells arrive in full RGB).
+    depth: ColorDepth,
     /// The links written in the last frame (a link still there need not be rewritten).
     prev: Vec<(Rect, String)>,
 }
@@ -345,8 +365,18 @@ impl<W: Write> LinkBackend<W> {
         Self {
             out: writer,
             links,
+            depth: ColorDepth::TrueColor,
             prev: Vec::new(),
         }
+    }
+
+    /// The depth colours are written in from now on.
+    pub fn set_depth(&mut self, depth: ColorDepth) {
+        self.depth = depth;
+    }
+
+    pub fn depth(&self) -> ColorDepth {
+        self.depth
     }
 
     /// Where the escape sequences go.
@@ -411,6 +441,8 @@ impl<W: Write> LinkBackend<W> {
         };
         let mut enc = Encoder {
             out: &mut self.out,
+            depth: self.depth,
+            last: [Color::Reset; 6],
             pen: Pen::RESET,
             cursor: None,
             open: None,

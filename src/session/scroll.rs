@@ -40,6 +40,9 @@ pub struct Planner {
     /// frame being planned. All comparisons below are of these, not of cells.
     shown: Vec<u64>,
     next: Vec<u64>,
+    /// The same per row segment (`SEGMENT` cells), for finding the distance.
+    shown_seg: Vec<u64>,
+    next_seg: Vec<u64>,
     /// Per row and segment: unchanged from the previous frame.
     same: Vec<bool>,
     /// Per row: cells that differ without a shift, with the shift, from a blank row.
@@ -110,9 +113,22 @@ fn fingerprint(c: &Cell) -> u64 {
     (sym ^ style.wrapping_mul(MIX).rotate_left(17) ^ option.rotate_left(7)).wrapping_mul(MIX)
 }
 
-fn fingerprints(buf: &Buffer, out: &mut Vec<u64>) {
+fn fingerprints(buf: &Buffer, out: &mut Vec<u64>, seg: &mut Vec<u64>) {
     out.clear();
     out.extend(buf.content.iter().map(fingerprint));
+    seg.clear();
+    let w = buf.area.width as usize;
+    if w == 0 {
+        return;
+    }
+    for row in out.chunks(w) {
+        for s in row.chunks(SEGMENT) {
+            seg.push(
+                s.iter()
+                    .fold(0u64, |h, f| (h.rotate_left(11) ^ f).wrapping_mul(MIX)),
+            );
+        }
+    }
 }
 
 /// Cells of `a` and `b` (equal length) that differ.
@@ -124,11 +140,12 @@ impl Planner {
     /// The frame on screen is not the last one planned (cleared, resized).
     pub fn forget(&mut self) {
         self.shown.clear();
+        self.shown_seg.clear();
     }
 
     /// `next` is sent without a plan (in full, on a cleared screen).
     pub fn remember(&mut self, next: &Buffer) {
-        fingerprints(next, &mut self.shown);
+        fingerprints(next, &mut self.shown, &mut self.shown_seg);
     }
 
     /// The shift that makes the frame `next` cheapest to send over a terminal showing
@@ -136,12 +153,13 @@ impl Planner {
     ///
     /// The caller then sends the diff, so `next` becomes the frame on screen.
     pub fn plan(&mut self, prev: &Buffer, next: &Buffer) -> Option<Shift> {
-        fingerprints(next, &mut self.next);
+        fingerprints(next, &mut self.next, &mut self.next_seg);
         if self.shown.len() != prev.content.len() {
-            fingerprints(prev, &mut self.shown);
+            fingerprints(prev, &mut self.shown, &mut self.shown_seg);
         }
         let shift = self.choose(prev, next);
         std::mem::swap(&mut self.shown, &mut self.next);
+        std::mem::swap(&mut self.shown_seg, &mut self.next_seg);
         shift
     }
 
@@ -155,28 +173,23 @@ impl Planner {
             return None;
         }
         let segs = w.div_ceil(SEGMENT);
-        let seg = |y: usize, s: usize| {
-            let start = y * w + s * SEGMENT;
-            start..(start + SEGMENT).min((y + 1) * w)
-        };
+        if self.shown_seg.len() != segs * h || self.next_seg.len() != segs * h {
+            return None;
+        }
         let (p, n) = (&self.shown, &self.next);
+        let (ps, ns) = (&self.shown_seg, &self.next_seg);
 
         // Which segments changed at all.
         self.same.clear();
-        let mut changed = 0usize;
-        for y in 0..h {
-            for s in 0..segs {
-                let r = seg(y, s);
-                let same = p[r.clone()] == n[r];
-                changed += usize::from(!same);
-                self.same.push(same);
-            }
-        }
+        self.same.extend(ps.iter().zip(ns).map(|(a, b)| a == b));
+        let changed = self.same.iter().filter(|s| !**s).count();
         if changed < 2 {
             return None;
         }
 
-        // The distance that explains the most changed segments (the nearest on a tie).
+        // The distance that explains the most changed segments (the nearest on a tie;
+        // a near one that explains more than half of them is taken without looking
+        // farther).
         let max = (h / 2).max(1);
         let mut best: Option<(i16, usize)> = None;
         for k in 1..max {
@@ -189,7 +202,7 @@ impl Planner {
                     }
                     let src = src as usize;
                     for s in 0..segs {
-                        if !self.same[y * segs + s] && n[seg(y, s)] == p[seg(src, s)] {
+                        if !self.same[y * segs + s] && ns[y * segs + s] == ps[src * segs + s] {
                             score += 1;
                         }
                     }
@@ -198,7 +211,7 @@ impl Planner {
                     best = Some((by as i16, score));
                 }
             }
-            if best.is_some_and(|b| b.1 == changed) {
+            if best.is_some_and(|b| b.1 * 2 > changed) {
                 break;
             }
         }
