@@ -131,18 +131,18 @@ fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
 /// converts the colours of the cells it writes only).
 fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
     app.render(area, buf);
-    if let Some(text) = notice {
-        if area.height > 0 {
-            let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
-            let style = ratatui::style::Style::new()
-                .add_modifier(ratatui::style::Modifier::REVERSED)
-                .add_modifier(ratatui::style::Modifier::BOLD);
-            ratatui::widgets::Clear.render(row, buf);
-            ratatui::widgets::Paragraph::new(text)
-                .style(style)
-                .alignment(ratatui::layout::Alignment::Center)
-                .render(row, buf);
-        }
+    if let Some(text) = notice
+        && area.height > 0
+    {
+        let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        let style = ratatui::style::Style::new()
+            .add_modifier(ratatui::style::Modifier::REVERSED)
+            .add_modifier(ratatui::style::Modifier::BOLD);
+        ratatui::widgets::Clear.render(row, buf);
+        ratatui::widgets::Paragraph::new(text)
+            .style(style)
+            .alignment(ratatui::layout::Alignment::Center)
+            .render(row, buf);
     }
 }
 
