@@ -55,6 +55,8 @@ pub static BYTES_OUT: Counter = Counter::new();
 /// full: a first frame, or the first after hibernation).
 pub static FRAMES: Counter = Counter::new();
 pub static FRAMES_FULL: Counter = Counter::new();
+/// Frames that moved rows with a terminal scroll region instead of repainting them.
+pub static FRAMES_SCROLLED: Counter = Counter::new();
 /// Render cache lookups that found a layout, and ones that had to render.
 pub static RENDER_CACHE_HITS: Counter = Counter::new();
 pub static RENDER_CACHE_MISSES: Counter = Counter::new();
@@ -177,6 +179,12 @@ pub fn render() -> String {
         "counter",
         "Full repaints on new cell buffers (first frames, and the first after hibernation).",
         FRAMES_FULL.get(),
+    );
+    one(
+        "sshfolio_frames_scrolled_total",
+        "counter",
+        "Frames that moved rows with a terminal scroll region instead of repainting them.",
+        FRAMES_SCROLLED.get(),
     );
     one(
         "sshfolio_render_cache_hits_total",

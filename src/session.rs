@@ -1,4 +1,4 @@
-//! A session is one guest's task: it owns the `App` and its `Terminal`, and turns input,
+//! A session is one guest's task: it owns the `App` and its screen, and turns input,
 //! resizes, reloads, ticks and shutdown into `AppEvent`s and frames.
 //!
 //! It knows nothing about SSH: input bytes arrive on an mpsc, the terminal size on a
@@ -10,6 +10,8 @@
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
 //! - `online`: a hibernated guest's count, written as just the label's cells.
+//! - `osc8`: the backend frames are written through (links, wide emoji).
+//! - `scroll`: rows that moved are sent as a terminal scroll, not repainted.
 //! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
 //! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
@@ -17,19 +19,23 @@ pub mod guests;
 pub mod local;
 mod online;
 pub mod osc8;
+#[cfg(test)]
+mod screen_tests;
+mod scroll;
 mod sgr;
 mod trim;
 
 use std::future::Future;
-use std::io::{BufWriter, Write};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::OptionFuture;
+use ratatui::Terminal;
 use ratatui::backend::{Backend, TestBackend};
-use ratatui::layout::{Rect, Size};
-use ratatui::{Terminal, TerminalOptions, Viewport};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -125,110 +131,128 @@ fn draw_app<B: Backend>(
 /// One frame: the app's view, a notice on the bottom row (idle countdown, session cap),
 /// then the guest's colour depth applied once, before the diff.
 fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
-    app.view(frame);
-    if let Some(text) = notice {
-        let area = frame.area();
-        if area.height > 0 {
-            let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
-            let style = ratatui::style::Style::new()
-                .add_modifier(ratatui::style::Modifier::REVERSED)
-                .add_modifier(ratatui::style::Modifier::BOLD);
-            frame.render_widget(ratatui::widgets::Clear, row);
-            frame.render_widget(
-                ratatui::widgets::Paragraph::new(text)
-                    .style(style)
-                    .alignment(ratatui::layout::Alignment::Center),
-                row,
-            );
-        }
-    }
+    let area = frame.area();
+    paint_into(area, frame.buffer_mut(), app, notice);
     // Views draw in full RGB; the guest's depth is applied once, before the diff.
     app.depth().convert_buffer(frame.buffer_mut());
 }
 
-/// An in-memory writer shared with the backend that writes into it.
-#[derive(Debug, Clone, Default)]
-pub struct FrameBuf(Arc<Mutex<Vec<u8>>>);
-
-impl FrameBuf {
-    pub fn take(&self) -> Vec<u8> {
-        match self.0.lock() {
-            Ok(mut b) => std::mem::take(&mut *b),
-            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-        }
+/// `paint` into a buffer (blank or reset) covering `area`, in full RGB (a `ByteScreen`
+/// converts the colours of the cells it writes only).
+fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
+    app.render(area, buf);
+    if let Some(text) = notice
+        && area.height > 0
+    {
+        let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        let style = ratatui::style::Style::new()
+            .add_modifier(ratatui::style::Modifier::REVERSED)
+            .add_modifier(ratatui::style::Modifier::BOLD);
+        ratatui::widgets::Clear.render(row, buf);
+        ratatui::widgets::Paragraph::new(text)
+            .style(style)
+            .alignment(ratatui::layout::Alignment::Center)
+            .render(row, buf);
     }
 }
 
-impl Write for FrameBuf {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.0.lock() {
-            Ok(mut b) => b.extend_from_slice(buf),
-            Err(poisoned) => poisoned.into_inner().extend_from_slice(buf),
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+/// What a `ByteScreen` draws through: OSC 8 links around an in-memory writer.
+type ScreenBackend = osc8::LinkBackend<Vec<u8>>;
 
-/// A ratatui terminal that writes ANSI into memory, for sending over a channel, with
-/// the frame's links wrapped in OSC 8 (`osc8`). Hibernating drops the terminal (its
-/// two cell buffers are most of an idle guest's memory); the next draw builds a new one
-/// and repaints the whole screen.
+/// Clears the guest's screen before a frame drawn on blank buffers (after hibernation
+/// or a resize), so the diff paints every cell that isn't blank.
+const CLEAR: &[u8] = b"\x1b[0m\x1b[H\x1b[2J";
+
+/// A screen that writes ANSI into memory, for sending over a channel, with the frame's
+/// links wrapped in OSC 8 (`osc8`).
 ///
-/// crossterm writes every escape sequence separately: a `BufWriter` in front of the
-/// shared buffer takes the lock once per 4 KiB (and at the flush ending each draw)
-/// instead of once per sequence.
-/// What a `ByteScreen` draws through: OSC 8 links around a buffered in-memory writer.
-type ScreenBackend = osc8::LinkBackend<BufWriter<FrameBuf>>;
-
+/// It keeps its two cell buffers itself (not a ratatui `Terminal`): what the guest's
+/// terminal shows, and the frame being drawn. Owning the first lets a frame whose rows
+/// moved be sent as a terminal scroll plus the rows that came into view (`scroll`).
+/// Hibernating drops both buffers (most of an idle guest's memory); the next draw makes
+/// new ones and repaints the whole screen.
 pub struct ByteScreen {
-    terminal: Option<Terminal<ScreenBackend>>,
+    frames: Option<Frames>,
     size: (u16, u16),
-    buf: FrameBuf,
     links: osc8::Links,
     /// The depth of the last frame drawn (16 colours need their SGR rewritten).
     depth: crate::theme::ColorDepth,
 }
 
+/// The cell buffers and the writer of an awake `ByteScreen`.
+struct Frames {
+    backend: ScreenBackend,
+    /// What the guest's terminal shows.
+    shown: Buffer,
+    /// The frame being drawn (reset before each draw; swapped with `shown` after).
+    next: Buffer,
+    planner: scroll::Planner,
+    /// `shown` is blank because the screen was just cleared: no scroll can help.
+    fresh: bool,
+}
+
+impl Frames {
+    fn new(links: &osc8::Links, cols: u16, rows: u16) -> Self {
+        crate::metrics::FRAMES_FULL.inc();
+        let area = Rect::new(0, 0, cols, rows);
+        Self {
+            backend: osc8::LinkBackend::new(Vec::new(), links.clone()),
+            shown: Buffer::empty(area),
+            next: Buffer::empty(area),
+            planner: scroll::Planner::default(),
+            fresh: true,
+        }
+    }
+
+    /// Clear the guest's screen and forget what it showed: the next frame is painted
+    /// in full.
+    fn clear(&mut self) {
+        self.shown.reset();
+        self.fresh = true;
+        self.planner.forget();
+        self.backend.forget_links();
+        self.backend.writer_mut().extend_from_slice(CLEAR);
+    }
+
+    /// Diff `next` against what is shown (scrolling first when that is cheaper), write
+    /// it, and make it what is shown.
+    fn flush(&mut self) -> std::io::Result<()> {
+        let shift = if self.fresh {
+            self.planner.remember(&self.next);
+            None
+        } else {
+            self.planner.plan(&self.shown, &self.next)
+        };
+        if let Some(shift) = shift {
+            scroll::write(self.backend.writer_mut(), shift)?;
+            scroll::apply(&mut self.shown, shift);
+            self.backend.scrolled(shift);
+            crate::metrics::FRAMES_SCROLLED.inc();
+        }
+        self.backend.draw(self.shown.diff_iter(&self.next))?;
+        std::mem::swap(&mut self.shown, &mut self.next);
+        self.fresh = false;
+        Ok(())
+    }
+}
+
 impl ByteScreen {
     pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
-        let buf = FrameBuf::default();
         let links = osc8::Links::default();
-        let terminal = Self::terminal(&buf, &links, cols, rows)?;
+        let mut frames = Frames::new(&links, cols, rows);
+        // `ENTER` cleared the screen; the cursor stays hidden from here on.
+        let _ = frames.backend.hide_cursor();
         Ok(Self {
-            terminal: Some(terminal),
+            frames: Some(frames),
             size: (cols, rows),
-            buf,
             links,
             depth: Default::default(),
         })
     }
 
-    fn terminal(
-        buf: &FrameBuf,
-        links: &osc8::Links,
-        cols: u16,
-        rows: u16,
-    ) -> Result<Terminal<ScreenBackend>, String> {
-        crate::metrics::FRAMES_FULL.inc();
-        Terminal::with_options(
-            osc8::LinkBackend::new(
-                BufWriter::with_capacity(4096, buf.clone()),
-                links.clone(),
-                Size::new(cols, rows),
-            ),
-            TerminalOptions {
-                viewport: Viewport::Fixed(Rect::new(0, 0, cols, rows)),
-            },
-        )
-        .map_err(|e| e.to_string())
-    }
-
     /// Whether the cell buffers are dropped right now.
     pub fn is_hibernating(&self) -> bool {
-        self.terminal.is_none()
+        self.frames.is_none()
     }
 }
 
@@ -239,54 +263,56 @@ impl Screen for ByteScreen {
     fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
         self.depth = app.depth();
         crate::metrics::FRAMES.inc();
-        let terminal = match &mut self.terminal {
-            Some(t) => t,
+        let frames = match &mut self.frames {
+            Some(f) => f,
             None => {
-                let t = Self::terminal(&self.buf, &self.links, self.size.0, self.size.1)?;
-                // The guest's screen still shows the old frame and the new terminal's
-                // buffers are blank: clear it, so the diff paints every cell that isn't.
-                // (Not `Terminal::clear`: it asks the backend for the cursor position,
-                // which a byte buffer can't answer.)
-                let _ = self.buf.write_all(b"\x1b[0m\x1b[H\x1b[2J");
-                self.terminal.insert(t)
+                let mut f = Frames::new(&self.links, self.size.0, self.size.1);
+                // The guest's screen still shows the old frame and the new buffers are
+                // blank: clear it, so the diff paints every cell that isn't.
+                f.backend.writer_mut().extend_from_slice(CLEAR);
+                let _ = f.backend.hide_cursor();
+                self.frames.insert(f)
             }
         };
-        let links = &self.links;
-        terminal
-            .draw(|frame| {
-                paint(frame, app, notice);
-                // The backend wraps these cells in OSC 8 as it writes the diff.
-                links.set(app.links(), frame.buffer_mut());
-            })
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        if frames.backend.depth() != app.depth() && !frames.fresh {
+            // What is shown was written in another depth: repaint it all.
+            frames.clear();
+        }
+        frames.backend.set_depth(app.depth());
+        let area = frames.next.area;
+        frames.next.reset();
+        paint_into(area, &mut frames.next, app, notice);
+        // The backend wraps these cells in OSC 8 as it writes the diff.
+        self.links.set(app.links(), &frames.next);
+        frames.flush().map_err(|e| e.to_string())
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.size = (cols, rows);
-        match &mut self.terminal {
-            Some(t) => {
-                t.backend_mut().set_size(Size::new(cols, rows));
-                t.resize(Rect::new(0, 0, cols, rows))
-                    .map_err(|e| e.to_string())
-            }
-            None => Ok(()),
+        if let Some(f) = &mut self.frames
+            && f.shown.area != Rect::new(0, 0, cols, rows)
+        {
+            let area = Rect::new(0, 0, cols, rows);
+            f.shown = Buffer::empty(area);
+            f.next = Buffer::empty(area);
+            f.clear();
         }
+        Ok(())
     }
     fn take_output(&mut self) -> Vec<u8> {
-        if let Some(t) = &mut self.terminal {
-            // `draw` flushes; this is for anything written outside a draw.
-            let _ = Backend::flush(t.backend_mut());
-        }
+        let Some(f) = &mut self.frames else {
+            return Vec::new();
+        };
+        let w = f.backend.writer_mut();
+        // The next frame is likely about as long as this one.
+        let bytes = std::mem::replace(w, Vec::with_capacity(w.len()));
         match self.depth {
-            crate::theme::ColorDepth::Ansi16 => sgr::to_ansi16(self.buf.take()),
-            _ => self.buf.take(),
+            crate::theme::ColorDepth::Ansi16 => sgr::to_ansi16(bytes),
+            _ => bytes,
         }
     }
     fn hibernate(&mut self) {
-        // Dropping a ratatui terminal writes "show cursor"; the guest must not see it
-        // (the session hibernates only after its last frame was taken and sent).
-        self.terminal = None;
-        let _ = self.buf.take();
+        // Anything not taken yet is for a screen that will be cleared anyway.
+        self.frames = None;
     }
 }
 
@@ -708,6 +734,8 @@ async fn finish<O: Output>(
 mod tests {
     use super::*;
     use crate::content::model::Site;
+    use ratatui::{TerminalOptions, Viewport};
+    use std::sync::Mutex;
 
     #[derive(Clone, Default)]
     struct Collect(Arc<Mutex<Vec<u8>>>);

@@ -1,9 +1,10 @@
 //! The theme: every colour and style sshfolio draws with, for dark and light terminals,
 //! and the colour depth a guest's terminal can show.
 //!
-//! Views and the renderer always draw with full RGB colours from here; the final frame
-//! is converted once to the guest's depth (`ColorDepth::convert_buffer`) before it is
-//! diffed and sent, so no other code needs to care about depth.
+//! Views and the renderer always draw with full RGB colours from here; colours are
+//! converted to the guest's depth only on the way out (`ColorDepth::convert` for each
+//! cell a `ByteScreen` writes, `ColorDepth::convert_buffer` for a whole frame drawn on
+//! a ratatui `Terminal`), so no other code needs to care about depth.
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};
@@ -106,26 +107,34 @@ impl ColorDepth {
         if self == ColorDepth::TrueColor {
             return;
         }
-        // Neighbouring cells nearly always share colours: remember the last conversion
-        // (this loop runs over every cell of every frame).
-        let mut last = [(Color::Reset, self.convert(Color::Reset)); 2];
+        // Neighbouring cells nearly always share all three colours: a cell like the
+        // last one costs one comparison. Otherwise each colour goes through a small
+        // direct-mapped memo (a frame uses a few dozen colours).
+        let mut memo = [(Color::Reset, self.convert(Color::Reset)); 32];
         let mut conv = |c: Color| -> Color {
-            if last[0].0 == c {
-                return last[0].1;
+            let slot = match c {
+                Color::Rgb(r, g, b) => {
+                    (r as usize).wrapping_mul(7) ^ (g as usize).wrapping_mul(3) ^ b as usize
+                }
+                Color::Indexed(i) => i as usize,
+                Color::Reset => return memo[0].1,
+                _ => return self.convert(c),
+            } % 31
+                + 1;
+            if memo[slot].0 != c {
+                memo[slot] = (c, self.convert(c));
             }
-            if last[1].0 == c {
-                last.swap(0, 1);
-                return last[0].1;
-            }
-            let out = self.convert(c);
-            last[1] = last[0];
-            last[0] = (c, out);
-            out
+            memo[slot].1
         };
+        let mut last_in = (Color::Reset, Color::Reset, Color::Reset);
+        let mut last_out = (conv(Color::Reset), conv(Color::Reset), conv(Color::Reset));
         for cell in buf.content.iter_mut() {
-            cell.fg = conv(cell.fg);
-            cell.bg = conv(cell.bg);
-            cell.underline_color = conv(cell.underline_color);
+            let key = (cell.fg, cell.bg, cell.underline_color);
+            if key != last_in {
+                last_in = key;
+                last_out = (conv(key.0), conv(key.1), conv(key.2));
+            }
+            (cell.fg, cell.bg, cell.underline_color) = last_out;
         }
     }
 }

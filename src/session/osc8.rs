@@ -10,14 +10,18 @@
 //! terminals without OSC 8 show the same thing.
 //!
 //! It also keeps rows with `🗺️`-style emoji aligned whether the terminal draws them
-//! one or two columns wide (see `drop_covered` and `draw`).
+//! one or two columns wide (see `LinkBackend::draw`), and encodes the cells itself
+//! (`Encoder`: the sequences ratatui's crossterm backend writes, minus its per-sequence
+//! `fmt` cost and its attribute reset after every run).
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
-use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::{Buffer, Cell, CellDiffOption, CellWidth};
-use ratatui::layout::{Position, Rect, Size};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier};
+
+use crate::theme::ColorDepth;
 
 /// Longest URL we put in an OSC 8 sequence (longer ones are shown but not linked).
 pub const MAX_URL: usize = 2048;
@@ -116,91 +120,366 @@ fn is_emoji_wide(cell: &Cell) -> bool {
     cell_width(cell) > 1 && cell.symbol().contains('\u{FE0F}')
 }
 
-/// The cells to write without those a wide character just written already covers.
-///
-/// ratatui's diff writes the column after a U+FE0F emoji when it changed, and the
-/// crossterm backend prints it without a cursor move (it follows the last column
-/// written), so a terminal that drew the emoji two wide prints it one column late and
-/// shifts the rest of the row. `draw` blanks that column itself, in an order that is
-/// right for both widths.
-fn drop_covered(items: Vec<(u16, u16, &Cell)>) -> Vec<(u16, u16, &Cell)> {
-    let mut out = Vec::with_capacity(items.len());
-    let mut covered: Option<(u16, u16)> = None; // (row, first free column)
-    for (x, y, c) in items {
-        if let Some((cy, free)) = covered
-            && cy == y
-            && x < free
-        {
-            continue;
-        }
-        let w = cell_width(c);
-        covered = (w > 1).then(|| (y, x.saturating_add(w)));
-        out.push((x, y, c));
-    }
-    out
+/// What the terminal's SGR state is (the "pen" cells are printed with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pen {
+    fg: Color,
+    bg: Color,
+    underline: Color,
+    modifier: Modifier,
 }
 
-/// A crossterm backend that writes OSC 8 around the links of each frame.
+impl Pen {
+    /// After `ESC[0m`, and at the start of every frame (each ends with one).
+    const RESET: Pen = Pen {
+        fg: Color::Reset,
+        bg: Color::Reset,
+        underline: Color::Reset,
+        modifier: Modifier::empty(),
+    };
+}
+
+/// Writes cells as ANSI: cursor moves, SGR changes from the last cell, the symbol.
+///
+/// The same sequences crossterm writes (so `sgr::to_ansi16` reads them), without its
+/// `fmt` machinery per sequence, and with the colours and attributes carried from run
+/// to run instead of reset after each.
+struct Encoder<'w, W: Write> {
+    out: &'w mut W,
+    /// Frames are drawn in full RGB; colours are converted to the guest's depth here,
+    /// for the cells written only (`last` remembers the last cell's conversion).
+    depth: ColorDepth,
+    last: [Color; 6],
+    pen: Pen,
+    /// Where the terminal's cursor is known to be (crossterm's rule: right after the
+    /// last cell written, counting it one column wide).
+    cursor: Option<(u16, u16)>,
+    /// The link open now (an index into the frame's links).
+    open: Option<usize>,
+}
+
+/// `n` in decimal.
+fn push_num(out: &mut impl Write, n: u16) -> io::Result<()> {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.write_all(&digits[i..])
+}
+
+/// `38;…`, `48;…` or `58;…` for a colour (`base` 38, 48 or 58), as crossterm spells it.
+fn push_color(out: &mut impl Write, base: u16, c: Color) -> io::Result<()> {
+    let indexed = match c {
+        Color::Reset => return push_num(out, base + 1),
+        Color::Black => 0,
+        Color::Red => 1,
+        Color::Green => 2,
+        Color::Yellow => 3,
+        Color::Blue => 4,
+        Color::Magenta => 5,
+        Color::Cyan => 6,
+        Color::Gray => 7,
+        Color::DarkGray => 8,
+        Color::LightRed => 9,
+        Color::LightGreen => 10,
+        Color::LightYellow => 11,
+        Color::LightBlue => 12,
+        Color::LightMagenta => 13,
+        Color::LightCyan => 14,
+        Color::White => 15,
+        Color::Indexed(i) => i,
+        Color::Rgb(r, g, b) => {
+            push_num(out, base)?;
+            out.write_all(b";2;")?;
+            push_num(out, r.into())?;
+            out.write_all(b";")?;
+            push_num(out, g.into())?;
+            out.write_all(b";")?;
+            return push_num(out, b.into());
+        }
+    };
+    push_num(out, base)?;
+    out.write_all(b";5;")?;
+    push_num(out, indexed.into())
+}
+
+impl<W: Write> Encoder<'_, W> {
+    fn sgr(&mut self, code: u16) -> io::Result<()> {
+        self.out.write_all(b"\x1b[")?;
+        push_num(self.out, code)?;
+        self.out.write_all(b"m")
+    }
+
+    /// Attribute changes, in the order ratatui's crossterm backend writes them.
+    fn modifier(&mut self, to: Modifier) -> io::Result<()> {
+        let from = self.pen.modifier;
+        let removed = from - to;
+        let added = to - from;
+        if removed.contains(Modifier::REVERSED) {
+            self.sgr(27)?;
+        }
+        let reset_intensity = removed.intersects(Modifier::BOLD | Modifier::DIM);
+        if reset_intensity {
+            self.sgr(22)?;
+            if to.contains(Modifier::DIM) {
+                self.sgr(2)?;
+            }
+            if to.contains(Modifier::BOLD) {
+                self.sgr(1)?;
+            }
+        }
+        for (m, code) in [
+            (Modifier::ITALIC, 23),
+            (Modifier::UNDERLINED, 24),
+            (Modifier::CROSSED_OUT, 29),
+            (Modifier::HIDDEN, 28),
+        ] {
+            if removed.contains(m) {
+                self.sgr(code)?;
+            }
+        }
+        if removed.intersects(Modifier::SLOW_BLINK | Modifier::RAPID_BLINK) {
+            self.sgr(25)?;
+        }
+        for (m, code, skip) in [
+            (Modifier::REVERSED, 7, false),
+            (Modifier::BOLD, 1, reset_intensity),
+            (Modifier::ITALIC, 3, false),
+            (Modifier::UNDERLINED, 4, false),
+            (Modifier::DIM, 2, reset_intensity),
+            (Modifier::CROSSED_OUT, 9, false),
+            (Modifier::HIDDEN, 8, false),
+            (Modifier::SLOW_BLINK, 5, false),
+            (Modifier::RAPID_BLINK, 6, false),
+        ] {
+            if added.contains(m) && !skip {
+                self.sgr(code)?;
+            }
+        }
+        self.pen.modifier = to;
+        Ok(())
+    }
+
+    /// Write `cell` at (x, y), inside link `link` (or none).
+    fn cell(
+        &mut self,
+        x: u16,
+        y: u16,
+        cell: &Cell,
+        link: Option<&FrameLink>,
+        id: Option<usize>,
+    ) -> io::Result<()> {
+        if id != self.open {
+            if self.open.is_some() {
+                self.out.write_all(b"\x1b]8;;\x1b\\")?;
+            }
+            if let Some(l) = link {
+                self.out.write_all(b"\x1b]8;;")?;
+                self.out.write_all(l.url.as_bytes())?;
+                self.out.write_all(b"\x1b\\")?;
+            }
+            self.open = id;
+        }
+        if self.cursor != Some((x, y)) {
+            self.out.write_all(b"\x1b[")?;
+            push_num(self.out, y.saturating_add(1))?;
+            self.out.write_all(b";")?;
+            push_num(self.out, x.saturating_add(1))?;
+            self.out.write_all(b"H")?;
+        }
+        if cell.modifier != self.pen.modifier {
+            self.modifier(cell.modifier)?;
+        }
+        let colours = [cell.fg, cell.bg, cell.underline_color];
+        if colours != self.last[..3] {
+            self.last = [
+                colours[0],
+                colours[1],
+                colours[2],
+                self.depth.convert(colours[0]),
+                self.depth.convert(colours[1]),
+                self.depth.convert(colours[2]),
+            ];
+        }
+        let [_, _, _, cfg, cbg, cul] = self.last;
+        let (fg, bg) = (cfg != self.pen.fg, cbg != self.pen.bg);
+        if fg || bg {
+            self.out.write_all(b"\x1b[")?;
+            if fg {
+                push_color(self.out, 38, cfg)?;
+            }
+            if fg && bg {
+                self.out.write_all(b";")?;
+            }
+            if bg {
+                push_color(self.out, 48, cbg)?;
+            }
+            self.out.write_all(b"m")?;
+            self.pen.fg = cfg;
+            self.pen.bg = cbg;
+        }
+        if cul != self.pen.underline {
+            self.out.write_all(b"\x1b[")?;
+            push_color(self.out, 58, cul)?;
+            self.out.write_all(b"m")?;
+            self.pen.underline = cul;
+        }
+        self.out.write_all(cell.symbol().as_bytes())?;
+        self.cursor = Some((x.saturating_add(1), y));
+        Ok(())
+    }
+
+    /// Close the open link and reset the attributes: every frame starts from a clean
+    /// state (a scroll region's new lines are erased with the current background).
+    fn finish(&mut self) -> io::Result<()> {
+        if self.open.take().is_some() {
+            self.out.write_all(b"\x1b]8;;\x1b\\")?;
+        }
+        if self.pen != Pen::RESET {
+            self.out.write_all(b"\x1b[0m")?;
+            self.pen = Pen::RESET;
+        }
+        Ok(())
+    }
+}
+
+/// Writes frames as ANSI, with OSC 8 around the links of each frame.
 pub struct LinkBackend<W: Write> {
-    inner: CrosstermBackend<W>,
+    out: W,
     links: Links,
+    /// The guest's colour depth (cells arrive in full RGB).
+    depth: ColorDepth,
     /// The links written in the last frame (a link still there need not be rewritten).
     prev: Vec<(Rect, String)>,
-    /// The guest's terminal size. Never asked of crossterm: its `size()` reads the
-    /// *server's* stdout and, when that is not a terminal, spawns `tput` twice — a
-    /// fork+exec per call, which was most of a new session's CPU.
-    size: Size,
 }
 
 impl<W: Write> LinkBackend<W> {
-    pub fn new(writer: W, links: Links, size: Size) -> Self {
+    pub fn new(writer: W, links: Links) -> Self {
         Self {
-            inner: CrosstermBackend::new(writer),
+            out: writer,
             links,
+            depth: ColorDepth::TrueColor,
             prev: Vec::new(),
-            size,
         }
     }
 
-    /// The guest resized its terminal.
-    pub fn set_size(&mut self, size: Size) {
-        self.size = size;
+    /// The depth colours are written in from now on.
+    pub fn set_depth(&mut self, depth: ColorDepth) {
+        self.depth = depth;
     }
-}
 
-impl<W: Write> Backend for LinkBackend<W> {
-    type Error = io::Error;
+    pub fn depth(&self) -> ColorDepth {
+        self.depth
+    }
 
-    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    /// Where the escape sequences go.
+    pub fn writer_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// The terminal moved the lines of `shift`'s band: links written in it moved with
+    /// their cells (terminals keep a link per cell), and those scrolled out are gone.
+    pub fn scrolled(&mut self, shift: super::scroll::Shift) {
+        let (top, bottom) = (shift.top, shift.bottom);
+        self.prev.retain_mut(|(rect, _)| {
+            if rect.bottom() <= top || rect.top() >= bottom {
+                return true;
+            }
+            if rect.top() < top || rect.bottom() > bottom {
+                return false;
+            }
+            let y = i32::from(rect.y) - i32::from(shift.by);
+            if y < i32::from(top) || y + i32::from(rect.height) > i32::from(bottom) {
+                return false;
+            }
+            rect.y = y as u16;
+            true
+        });
+    }
+
+    /// Forget the links written: the screen was cleared.
+    pub fn forget_links(&mut self) {
+        self.prev.clear();
+    }
+
+    pub fn hide_cursor(&mut self) -> io::Result<()> {
+        self.out.write_all(b"\x1b[?25l")
+    }
+
+    /// Write a diff (cells in row order, as `Buffer::diff_iter` yields them), the cells
+    /// of links that are new since the last frame, and OSC 8 around link cells.
+    pub fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
         let links = self.links.take();
-        let mut items: Vec<(u16, u16, &Cell)> = content.collect();
-        let diff_len = items.len();
+        // Links new (or moved) since the last frame are written whole, even the cells
+        // the diff skipped as unchanged, so a link never has holes.
+        let mut extra: Vec<(u16, u16, &Cell)> = Vec::new();
         for l in &links {
             if !self.prev.iter().any(|(r, u)| *r == l.rect && *u == l.url) {
-                items.extend(l.cells.iter().map(|(x, y, c)| (*x, *y, c)));
+                extra.extend(l.cells.iter().map(|(x, y, c)| (*x, *y, c)));
             }
         }
-        if items.len() > diff_len {
-            // Stable: where the diff and a link both write a cell, the diff's comes first.
-            items.sort_by_key(|(x, y, _)| (*y, *x));
-            items.dedup_by_key(|(x, y, _)| (*y, *x));
+        if links.len() > 1 {
+            extra.sort_by_key(|(x, y, _)| (*y, *x));
+            extra.dedup_by_key(|(x, y, _)| (*y, *x));
         }
-        self.prev = links.iter().map(|l| (l.rect, l.url.clone())).collect();
-        let items = drop_covered(items);
-
+        let mut extra = extra.into_iter().peekable();
+        let mut content = content.peekable();
         let link_at = |x: u16, y: u16| {
             links
                 .iter()
                 .position(|l| l.rect.contains(Position { x, y }))
         };
-        // Runs of cells written together (the backend moves the cursor before each).
-        let mut runs: Vec<(Option<usize>, Vec<Placed>)> = Vec::new();
-        let mut sealed = true;
-        for (x, y, c) in items {
-            let link = link_at(x, y);
+        let mut enc = Encoder {
+            out: &mut self.out,
+            depth: self.depth,
+            last: [Color::Reset; 6],
+            pen: Pen::RESET,
+            cursor: None,
+            open: None,
+        };
+        // (row, first free column) after a wide character: see `draw`'s loop.
+        let mut covered: Option<(u16, u16)> = None;
+        loop {
+            // The next cell in row order; where the diff and a link both write one, the
+            // diff's.
+            let key = |i: &(u16, u16, &Cell)| (i.1, i.0);
+            let item = match (content.peek(), extra.peek()) {
+                (Some(a), Some(b)) if key(a) > key(b) => extra.next(),
+                (Some(a), Some(b)) => {
+                    if key(a) == key(b) {
+                        extra.next();
+                    }
+                    content.next()
+                }
+                (Some(_), None) => content.next(),
+                (None, Some(_)) => extra.next(),
+                (None, None) => break,
+            };
+            let Some((x, y, c)) = item else { break };
+            // ratatui's diff writes the column after a U+FE0F emoji when it changed, and
+            // printed without a cursor move it lands one column late on a terminal that
+            // drew the emoji two wide, shifting the rest of the row. The emoji's own
+            // handling below blanks that column instead.
+            if let Some((cy, free)) = covered
+                && cy == y
+                && x < free
+            {
+                continue;
+            }
+            let w = cell_width(c);
+            covered = (w > 1).then(|| (y, x.saturating_add(w)));
+            let id = link_at(x, y);
+            let link = id.and_then(|i| links.get(i));
             if is_emoji_wide(c) {
                 // Terminals draw `🗺️` one or two columns wide. Blank the second column
                 // first, then draw the emoji, then move the cursor explicitly: right in
@@ -208,72 +487,22 @@ impl<W: Write> Backend for LinkBackend<W> {
                 // it, instead of a stale character).
                 let mut blank = c.clone();
                 blank.set_symbol(" ");
-                runs.push((link, vec![(x.saturating_add(1), y, blank)]));
-                runs.push((link, vec![(x, y, c.clone())]));
-                sealed = true;
+                enc.cell(x.saturating_add(1), y, &blank, link, id)?;
+                enc.cell(x, y, c, link, id)?;
+                enc.cursor = None;
                 continue;
             }
-            match runs.last_mut() {
-                Some((l, cells)) if !sealed && *l == link => cells.push((x, y, c.clone())),
-                _ => runs.push((link, vec![(x, y, c.clone())])),
-            }
-            sealed = false;
+            enc.cell(x, y, c, link, id)?;
         }
-        for (link, cells) in &runs {
-            let run = cells.iter().map(|(x, y, c)| (*x, *y, c));
-            match link.and_then(|i| links.get(i)) {
-                Some(l) => {
-                    write!(self.inner, "\x1b]8;;{}\x1b\\", l.url)?;
-                    self.inner.draw(run)?;
-                    self.inner.write_all(b"\x1b]8;;\x1b\\")?;
-                }
-                None => self.inner.draw(run)?,
-            }
-        }
+        enc.finish()?;
+        self.prev = links.into_iter().map(|l| (l.rect, l.url)).collect();
         Ok(())
-    }
-
-    fn append_lines(&mut self, n: u16) -> io::Result<()> {
-        self.inner.append_lines(n)
-    }
-    fn hide_cursor(&mut self) -> io::Result<()> {
-        self.inner.hide_cursor()
-    }
-    fn show_cursor(&mut self) -> io::Result<()> {
-        self.inner.show_cursor()
-    }
-    fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.inner.get_cursor_position()
-    }
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
-    }
-    fn clear(&mut self) -> io::Result<()> {
-        self.prev.clear();
-        self.inner.clear()
-    }
-    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.prev.clear();
-        self.inner.clear_region(clear_type)
-    }
-    fn size(&self) -> io::Result<Size> {
-        Ok(self.size)
-    }
-    fn window_size(&mut self) -> io::Result<WindowSize> {
-        Ok(WindowSize {
-            columns_rows: self.size,
-            pixels: Size::default(),
-        })
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Backend::flush(&mut self.inner)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::FrameBuf;
     use ratatui::style::Style;
 
     #[test]
@@ -291,19 +520,19 @@ mod tests {
         assert!(sanitize_url(&"a".repeat(MAX_URL)).is_some());
     }
 
-    fn draw(b: &mut (LinkBackend<FrameBuf>, FrameBuf), prev: &Buffer, next: &Buffer) -> String {
-        b.0.draw(prev.diff(next).into_iter()).unwrap();
-        String::from_utf8(b.1.take()).unwrap()
+    fn draw(b: &mut LinkBackend<Vec<u8>>, prev: &Buffer, next: &Buffer) -> String {
+        b.draw(prev.diff(next).into_iter()).unwrap();
+        String::from_utf8(std::mem::take(b.writer_mut())).unwrap()
+    }
+
+    fn backend(links: Links) -> LinkBackend<Vec<u8>> {
+        LinkBackend::new(Vec::new(), links)
     }
 
     #[test]
     fn link_cells_are_wrapped_and_rewritten_whole_when_they_move() {
         let links = Links::default();
-        let out = FrameBuf::default();
-        let mut b = (
-            LinkBackend::new(out.clone(), links.clone(), Size::new(80, 24)),
-            out,
-        );
+        let mut b = backend(links.clone());
         let empty = Buffer::empty(Rect::new(0, 0, 20, 2));
         let mut one = empty.clone();
         one.set_string(0, 0, "see https://a.b/", Style::default());
@@ -338,11 +567,7 @@ mod tests {
 
     #[test]
     fn a_row_after_a_vs16_emoji_stays_aligned() {
-        let out = FrameBuf::default();
-        let mut b = (
-            LinkBackend::new(out.clone(), Links::default(), Size::new(80, 24)),
-            out,
-        );
+        let mut b = backend(Links::default());
         let mut prev = Buffer::empty(Rect::new(0, 0, 10, 1));
         prev.set_string(0, 0, "abcdefgh", Style::default());
         let mut next = Buffer::empty(Rect::new(0, 0, 10, 1));
@@ -374,11 +599,7 @@ mod tests {
 
     /// What a terminal showing `buf` was sent (a full draw).
     fn prev_bytes(buf: &Buffer) -> String {
-        let out = FrameBuf::default();
-        let mut b = (
-            LinkBackend::new(out.clone(), Links::default(), Size::new(80, 24)),
-            out,
-        );
+        let mut b = backend(Links::default());
         draw(&mut b, &Buffer::empty(buf.area), buf)
     }
 }

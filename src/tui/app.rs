@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use terminput::{Event, KeyCode, MouseButton, MouseEvent, MouseEventKind, ScrollDirection};
 
@@ -159,7 +160,13 @@ impl App {
     /// Draw the current screen. Pure: reads state, writes the frame (and records the
     /// clickable regions it drew, for the mouse).
     pub fn view(&self, frame: &mut Frame) {
-        views::draw(self, frame);
+        let area = frame.area();
+        views::draw(self, area, frame.buffer_mut());
+    }
+
+    /// `view` into a buffer the caller owns (the session keeps its own frames).
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        views::draw(self, area, buf);
     }
 
     pub fn depth(&self) -> ColorDepth {

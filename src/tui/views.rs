@@ -11,7 +11,6 @@ pub(crate) mod reader;
 pub(crate) mod search;
 pub(crate) mod stories;
 
-use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::{Modifier, Style};
@@ -31,15 +30,14 @@ use crate::theme::Theme;
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
-pub fn draw(app: &App, frame: &mut Frame) {
-    let area = frame.area();
+/// Draw the app's current screen over `area` of `buf` (a blank buffer, or a reset one).
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     *app.hits.borrow_mut() = HitMap {
         regions: Vec::new(),
         area,
         links: Vec::new(),
         online: None,
     };
-    let buf = frame.buffer_mut();
     let theme = app.opts.theme.theme();
     buf.set_style(area, Style::default().fg(theme.fg).bg(theme.bg));
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {

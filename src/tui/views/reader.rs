@@ -143,7 +143,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .flatten();
         match wide {
             Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
-            None => (&rendered.lines[i]).render(rect, buf),
+            None => render_line(&rendered.lines[i], rect, buf),
         }
         if let Some(q) = query {
             match wide {
@@ -260,6 +260,52 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<Tag
     (Line::from(spans), tags)
 }
 
+/// A character that is always a grapheme of its own and one column wide: printable
+/// ASCII and Latin-1, dashes, quotes and other punctuation, arrows, box drawing, block
+/// elements and geometric shapes (what body text and code frames are made of).
+fn simple(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x20..=0x7e
+            | 0xa1..=0xac
+            | 0xae..=0xff
+            | 0x2010..=0x2027
+            | 0x2030..=0x205e
+            | 0x2190..=0x21ff
+            | 0x2500..=0x25fc
+    )
+}
+
+/// `Line::render` for a left-aligned line, with a fast path for lines made only of
+/// `simple` characters (one character, one grapheme, one column: no grapheme
+/// segmentation or width lookups). The cells come out exactly as `Line::render` leaves
+/// them.
+fn render_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
+    if matches!(line.alignment, Some(a) if a != ratatui::layout::Alignment::Left)
+        || !line.spans.iter().all(|s| s.content.chars().all(simple))
+    {
+        return line.render(area, buf);
+    }
+    let area = area.intersection(buf.area);
+    if area.is_empty() || line.spans.iter().all(|s| s.content.is_empty()) {
+        return;
+    }
+    let area = Rect { height: 1, ..area };
+    buf.set_style(area, line.style);
+    let start = buf.index_of(area.x, area.y);
+    let Some(row) = buf.content.get_mut(start..start + area.width as usize) else {
+        return;
+    };
+    let mut cells = row.iter_mut();
+    for span in &line.spans {
+        let style = Style::default().patch(span.style);
+        for c in span.content.chars() {
+            let Some(cell) = cells.next() else { return };
+            cell.set_char(c).set_style(style);
+        }
+    }
+}
+
 /// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).
 fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
     let mut skip = cols;
@@ -336,6 +382,53 @@ fn toc_panel(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_line_renders_like_ratatui() {
+        use ratatui::style::Color;
+        let lines = [
+            Line::from(vec![
+                Span::styled("plain ", Style::default().fg(Color::Red)),
+                Span::styled("bold", Style::default().add_modifier(Modifier::BOLD)),
+                Span::raw(" and the rest of a line that is far too long for its area"),
+            ])
+            .style(Style::default().bg(Color::Blue)),
+            Line::from("short"),
+            Line::from(vec![Span::raw("wide 日本 and é"), Span::raw(" tail")]),
+            Line::from(vec![Span::raw(""), Span::raw("")]),
+            Line::from("centred").alignment(ratatui::layout::Alignment::Center),
+            Line::from(vec![
+                Span::raw("│ "),
+                Span::raw("a → b — “c” ─╮"),
+                Span::raw("é "),
+            ]),
+        ];
+        // Every `simple` character renders as one cell, like ratatui renders it.
+        let all: Vec<char> = (0..0x2600u32)
+            .filter_map(char::from_u32)
+            .filter(|c| simple(*c))
+            .collect();
+        for chunk in all.chunks(37) {
+            let text: String = chunk.iter().collect();
+            let line = Line::from(text);
+            let mut want = Buffer::empty(Rect::new(0, 0, 40, 1));
+            (&line).render(want.area, &mut want);
+            let mut got = Buffer::empty(Rect::new(0, 0, 40, 1));
+            render_line(&line, got.area, &mut got);
+            assert_eq!(got, want, "{line:?}");
+        }
+        for line in &lines {
+            for area in [Rect::new(2, 1, 20, 1), Rect::new(30, 2, 20, 3)] {
+                let mut base = Buffer::empty(Rect::new(0, 0, 40, 4));
+                base.set_string(0, 1, "x".repeat(40), Style::default().fg(Color::Green));
+                let mut want = base.clone();
+                line.render(area, &mut want);
+                let mut got = base.clone();
+                render_line(line, area, &mut got);
+                assert_eq!(got, want, "{line:?} in {area:?}");
+            }
+        }
+    }
 
     #[test]
     fn shifting_a_line_drops_columns_not_bytes() {
