@@ -126,6 +126,12 @@ pub struct FileConfig {
     /// Guest input per session, bytes in a burst.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_burst: Option<u32>,
+    /// Seconds without input from the client before an SSH keepalive is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keepalive_interval: Option<u64>,
+    /// Unanswered keepalives in a row that close the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keepalive_max: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -216,6 +222,8 @@ impl FileConfig {
             stall_timeout: over.stall_timeout.or(self.stall_timeout),
             input_rate: over.input_rate.or(self.input_rate),
             input_burst: over.input_burst.or(self.input_burst),
+            keepalive_interval: over.keepalive_interval.or(self.keepalive_interval),
+            keepalive_max: over.keepalive_max.or(self.keepalive_max),
         }
     }
 
@@ -273,6 +281,12 @@ impl FileConfig {
         if let Some(v) = self.input_burst {
             cfg.limits.input_burst = v;
         }
+        if let Some(v) = self.keepalive_interval {
+            cfg.limits.keepalive_interval = secs(v.clamp(1, 3600));
+        }
+        if let Some(v) = self.keepalive_max {
+            cfg.limits.keepalive_max = v.max(1);
+        }
         if let Some(v) = self.idle_timeout {
             cfg.limits.idle_timeout = (v > 0).then(|| Duration::from_secs(v));
         }
@@ -320,6 +334,8 @@ impl ServeConfig {
             stall_timeout: Some(self.limits.stall_timeout.as_secs()),
             input_rate: Some(self.limits.input_rate),
             input_burst: Some(self.limits.input_burst),
+            keepalive_interval: Some(self.limits.keepalive_interval.as_secs()),
+            keepalive_max: Some(self.limits.keepalive_max),
         }
     }
 }
@@ -529,7 +545,7 @@ mod tests {
     #[test]
     fn limits_come_from_the_file_and_flags_win() {
         let file = FileConfig::parse(
-            "max_startups: \"10:30:100\"\nlogin_deadline: 5\nmax_session: 0\ninput_rate: 99\n",
+            "max_startups: \"10:30:100\"\nlogin_deadline: 5\nmax_session: 0\ninput_rate: 99\nkeepalive_interval: 60\n",
             Path::new("sshfolio.yml"),
         )
         .unwrap();
@@ -542,6 +558,8 @@ mod tests {
         assert_eq!(cfg.limits.login_deadline, Duration::from_secs(5));
         assert_eq!(cfg.limits.max_session, None);
         assert_eq!(cfg.limits.input_rate, 7);
+        assert_eq!(cfg.limits.keepalive_interval, Duration::from_secs(60));
+        assert_eq!(cfg.limits.keepalive_max, 3);
         // Every effective limit is printed, and reads back the same.
         let yaml = serde_yaml::to_string(&cfg.to_file()).unwrap();
         assert!(yaml.contains("max_startups: 10:30:100"), "{yaml}");

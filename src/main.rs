@@ -95,6 +95,8 @@ impl ServeArgs {
             stall_timeout: self.hardening.stall_timeout,
             input_rate: self.hardening.input_rate,
             input_burst: self.hardening.input_burst,
+            keepalive_interval: self.hardening.keepalive_interval,
+            keepalive_max: self.hardening.keepalive_max,
         }
     }
 
@@ -139,6 +141,13 @@ struct HardeningArgs {
     /// Guest input per session, bytes in a burst [default: 65536].
     #[arg(long, env = "SSHFOLIO_INPUT_BURST")]
     input_burst: Option<u32>,
+    /// Seconds without input from a client before an SSH keepalive is sent; each idle
+    /// guest costs one round trip per interval [default: 15].
+    #[arg(long, env = "SSHFOLIO_KEEPALIVE_INTERVAL")]
+    keepalive_interval: Option<u64>,
+    /// Unanswered keepalives in a row that close the connection [default: 3].
+    #[arg(long, env = "SSHFOLIO_KEEPALIVE_MAX")]
+    keepalive_max: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
