@@ -7,7 +7,8 @@
 //!    first settled frame ("settled" = output, then `quiet` without any);
 //! 2. keys: on up to `key_sessions` sessions, one after another, send the key script and
 //!    time each key to its first byte and to its settled frame, counting bytes;
-//! 3. hold: every session stays open and idle for `duration` (server CPU while idle);
+//! 3. hold: every session stays open and idle for `duration` (server CPU while idle,
+//!    read over its second half, or its last 60 s when longer);
 //! 4. probe (optional): every session gets one key, at once or spread at `--probe-rate`;
 //!    time to its first byte.
 //!
@@ -295,7 +296,8 @@ pub struct ServerCost {
     pub cpu_per_session_us: f64,
     /// CPU of the key phase per keystroke, µs.
     pub cpu_per_key_us: f64,
-    /// CPU while every session sat idle, percent of one core.
+    /// CPU while every session sat idle (the second half of the hold, at most its
+    /// last 60 s), percent of one core.
     pub idle_cpu_pct: f64,
 }
 
@@ -781,10 +783,17 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     }
     let after_keys = sample(cfg.server_pid);
 
-    // 3. Hold.
+    // 3. Hold. Idle CPU is read over the second half only (at most the last 60 s): the
+    // first seconds still hold the ramp's tail (sessions falling asleep, the last count
+    // updates), which is not what an idle guest costs.
     let _ = phase_tx.send(Phase::Hold);
-    tokio::time::sleep(cfg.duration).await;
+    let settle = (cfg.duration / 2).max(cfg.duration.saturating_sub(Duration::from_secs(60)));
+    tokio::time::sleep(settle).await;
+    let idle_from = sample(cfg.server_pid);
+    let idle_since = Instant::now();
+    tokio::time::sleep(cfg.duration - settle).await;
     let after_hold = sample(cfg.server_pid);
+    let idle_secs = idle_since.elapsed().as_secs_f64();
 
     // 4. Probe.
     let _ = phase_tx.send(Phase::Probe);
@@ -854,6 +863,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     report.bytes_per_key_mean = mean(all_bytes.iter().copied());
     let keystrokes: usize = r.keys.iter().map(Vec::len).sum();
     if let (Some(b), Some(ar), Some(ak), Some(ah)) = (before, after_ramp, after_keys, after_hold) {
+        let idle_from = idle_from.unwrap_or(ak);
         let n = established.max(1) as f64;
         report.server = Some(ServerCost {
             before: b,
@@ -867,7 +877,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
             } else {
                 0.0
             },
-            idle_cpu_pct: (ah.cpu_s - ak.cpu_s) * 100.0 / cfg.duration.as_secs_f64().max(0.001),
+            idle_cpu_pct: (ah.cpu_s - idle_from.cpu_s) * 100.0 / idle_secs.max(0.001),
         });
     }
     Ok(report)
