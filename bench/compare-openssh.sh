@@ -179,6 +179,7 @@ row("scroll 120×40: server CPU per key (µs)", "scroll", "server.cpu_per_key_us
 row("scroll 120×40: bytes per key, mean", "scroll", "bytes_per_key_mean", "{:.0f}")
 for i, label in ((2, "j (one-line scroll)"), (10, "t (theme: full repaint)")):
     row(f"scroll 120×40: bytes for {label}", "scroll", f"per_key.{i}.bytes_mean", "{:.0f}")
+    row(f"scroll 120×40: server CPU for {label}, mean (µs)", "scroll", f"per_key.{i}.cpu_us_mean", "{:.0f}")
 w = max(len(r[0]) for r in rows)
 print(f"| {'metric'.ljust(w)} | ours | OpenSSH + sshfolio local | ratio |")
 print(f"|{'-' * (w + 2)}|-----:|-----:|-----:|")

@@ -308,6 +308,9 @@ pub struct KeyStat {
     pub first_byte: Dist,
     pub frame: Dist,
     pub bytes_mean: f64,
+    /// Server CPU for this key (all of it: SSH decrypt, session, frame, encrypt, send), µs.
+    pub cpu_us_mean: Option<f64>,
+    pub cpu_us_max: Option<f64>,
 }
 
 /// What a run measured.
@@ -445,7 +448,9 @@ struct Counters {
 }
 
 /// Time to the first byte, to the settled frame, and the bytes of one key.
-type KeySample = (Option<Duration>, Option<Duration>, usize);
+/// First byte, settled frame, bytes, and the server's CPU for this key (µs; given
+/// `--server-pid`, read from /proc around the key: the other sessions are idle).
+type KeySample = (Option<Duration>, Option<Duration>, usize, Option<f64>);
 
 #[derive(Default)]
 struct Results {
@@ -569,18 +574,23 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
             if s.closed {
                 break;
             }
+            let cpu_before = ctx.cfg.server_pid.and_then(proc_cpu);
             let sent = Instant::now();
             if s.channel.data(&key.bytes[..]).await.is_err() {
                 s.closed = true;
                 break;
             }
             let got = s.settle(ctx.cfg.quiet, KEY_SILENT, KEY_TIMEOUT).await;
+            let cpu = cpu_before
+                .zip(ctx.cfg.server_pid.and_then(proc_cpu))
+                .map(|(a, b)| (b - a) * 1e6);
             let mut r = ctx.results();
             if let Some(slot) = r.keys.get_mut(k) {
                 slot.push((
                     got.first.map(|t| t - sent),
                     got.last.map(|t| t - sent),
                     got.bytes,
+                    cpu,
                 ));
             }
         }
@@ -622,6 +632,16 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
 
 /// Sample /proc for `pid` and all of its descendants.
 pub fn proc_sample(pid: u32) -> Option<ProcSample> {
+    proc_tree(pid, true)
+}
+
+/// Just the CPU seconds of `pid` and its descendants (no memory: cheap enough to read
+/// around every key).
+fn proc_cpu(pid: u32) -> Option<f64> {
+    proc_tree(pid, false).map(|s| s.cpu_s)
+}
+
+fn proc_tree(pid: u32, memory: bool) -> Option<ProcSample> {
     let ticks = 100.0; // USER_HZ on Linux
     let mut parent: HashMap<u32, u32> = HashMap::new();
     let mut cpu: HashMap<u32, u64> = HashMap::new();
@@ -662,6 +682,9 @@ pub fn proc_sample(pid: u32) -> Option<ProcSample> {
         out.processes += 1;
         out.cpu_s += cpu.get(&p).copied().unwrap_or(0) as f64 / ticks;
         out.cpu_s += threads_cpu_ns(p) as f64 / 1e9;
+        if !memory {
+            continue;
+        }
         if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
             out.pss_kib += kib_field(&s, "Pss:");
             out.rss_kib += kib_field(&s, "Rss:");
@@ -848,6 +871,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
         let first: Vec<Duration> = samples.iter().filter_map(|s| s.0).collect();
         let frame: Vec<Duration> = samples.iter().filter_map(|s| s.1).collect();
         let bytes: Vec<f64> = samples.iter().map(|s| s.2 as f64).collect();
+        let cpu: Vec<f64> = samples.iter().filter_map(|s| s.3).collect();
         all_first.extend(&first);
         all_frame.extend(&frame);
         all_bytes.extend(&bytes);
@@ -856,6 +880,8 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
             first_byte: Dist::of(first),
             frame: Dist::of(frame),
             bytes_mean: mean(bytes.into_iter()),
+            cpu_us_mean: (!cpu.is_empty()).then(|| mean(cpu.iter().copied())),
+            cpu_us_max: cpu.iter().copied().reduce(f64::max),
         });
     }
     report.key_first_byte = Dist::of(all_first);
@@ -918,11 +944,15 @@ pub fn table(r: &Report) -> String {
         let _ = writeln!(s, "key → frame         {}", d(&r.key_frame));
         let _ = writeln!(s, "bytes per key       {:.0} mean", r.bytes_per_key_mean);
         for k in &r.per_key {
-            let _ = writeln!(
+            let _ = write!(
                 s,
                 "  {:<8} bytes {:>7.0}  frame p50 {:.2} ms  p99 {:.2} ms",
                 k.key, k.bytes_mean, k.frame.p50_ms, k.frame.p99_ms
             );
+            if let Some(cpu) = k.cpu_us_mean {
+                let _ = write!(s, "  server CPU {cpu:.0} µs");
+            }
+            let _ = writeln!(s);
         }
     }
     if r.probe_first_byte.n > 0 || r.probe_answered > 0 {
