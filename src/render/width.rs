@@ -33,6 +33,23 @@ pub(crate) fn for_each_grapheme<'a>(s: &'a str, mut f: impl FnMut(usize, &'a str
     }
 }
 
+/// A character that is always a grapheme of its own and one column wide: printable
+/// ASCII and Latin-1, dashes, quotes and other punctuation, arrows, box drawing, block
+/// elements and geometric shapes (what body text, code frames and the chrome are made
+/// of). Text made only of these needs no grapheme segmentation or width lookups.
+pub fn one_column(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x20..=0x7e
+            | 0xa1..=0xac
+            | 0xae..=0xff
+            | 0x2010..=0x2027
+            | 0x2030..=0x205e
+            | 0x2190..=0x21ff
+            | 0x2500..=0x25fc
+    )
+}
+
 /// Display width of one grapheme cluster, as ratatui's buffer counts it.
 pub fn grapheme_width(g: &str) -> usize {
     // ratatui measures each grapheme with unicode-width's str width, which treats an

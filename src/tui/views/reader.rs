@@ -10,7 +10,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::{fit, hit, light, mark, match_style, panel, status_style, status_word};
 use crate::content::PageRef;
-use crate::render::width::{grapheme_width, str_width};
+use crate::render::width::{grapheme_width, one_column, str_width};
 use crate::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::state::Hit;
@@ -260,29 +260,13 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<Tag
     (Line::from(spans), tags)
 }
 
-/// A character that is always a grapheme of its own and one column wide: printable
-/// ASCII and Latin-1, dashes, quotes and other punctuation, arrows, box drawing, block
-/// elements and geometric shapes (what body text and code frames are made of).
-fn simple(c: char) -> bool {
-    matches!(
-        c as u32,
-        0x20..=0x7e
-            | 0xa1..=0xac
-            | 0xae..=0xff
-            | 0x2010..=0x2027
-            | 0x2030..=0x205e
-            | 0x2190..=0x21ff
-            | 0x2500..=0x25fc
-    )
-}
-
 /// `Line::render` for a left-aligned line, with a fast path for lines made only of
-/// `simple` characters (one character, one grapheme, one column: no grapheme
+/// `one_column` characters (one character, one grapheme, one column: no grapheme
 /// segmentation or width lookups). The cells come out exactly as `Line::render` leaves
 /// them.
 fn render_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
     if matches!(line.alignment, Some(a) if a != ratatui::layout::Alignment::Left)
-        || !line.spans.iter().all(|s| s.content.chars().all(simple))
+        || !line.spans.iter().all(|s| s.content.chars().all(one_column))
     {
         return line.render(area, buf);
     }
@@ -403,10 +387,10 @@ mod tests {
                 Span::raw("é "),
             ]),
         ];
-        // Every `simple` character renders as one cell, like ratatui renders it.
+        // Every `one_column` character renders as one cell, like ratatui renders it.
         let all: Vec<char> = (0..0x2600u32)
             .filter_map(char::from_u32)
-            .filter(|c| simple(*c))
+            .filter(|c| one_column(*c))
             .collect();
         for chunk in all.chunks(37) {
             let text: String = chunk.iter().collect();
