@@ -11,6 +11,9 @@ pub fn str_width(s: &str) -> usize {
     if is_printable_ascii(s) {
         return s.len();
     }
+    if s.chars().all(one_column) {
+        return s.chars().count();
+    }
     s.graphemes(true).map(grapheme_width).sum()
 }
 
@@ -127,6 +130,13 @@ mod tests {
         assert_eq!(str_width("\u{1F5FA}\u{FE0F}"), 2);
         assert_eq!(str_width("a—b"), 3);
         assert_eq!(str_width("日本"), 4);
+        // One-column text is counted by characters: the same as by graphemes.
+        let text: String = (0..0x2600u32)
+            .filter_map(char::from_u32)
+            .filter(|c| one_column(*c))
+            .collect();
+        let by_graphemes: usize = text.graphemes(true).map(grapheme_width).sum();
+        assert_eq!(str_width(&text), by_graphemes);
     }
 
     #[test]

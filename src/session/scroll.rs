@@ -134,25 +134,38 @@ fn fingerprint(c: &Cell) -> u64 {
 type Key = u128;
 const COMPLEX: Key = 1 << 127;
 
-#[inline]
 fn key(c: &Cell) -> Key {
+    match plain_char(c) {
+        Some(ch) => Key::from(ch) | style_bits(c),
+        None => COMPLEX | Key::from(fingerprint(c)),
+    }
+}
+
+/// A plain cell's character (`None`: the cell is not plain).
+#[inline]
+fn plain_char(c: &Cell) -> Option<u32> {
     #[allow(deprecated)]
-    let plain = matches!(c.diff_option, CellDiffOption::None) && !c.skip;
+    if !matches!(c.diff_option, CellDiffOption::None) || c.skip {
+        return None;
+    }
     let s = c.symbol();
-    let ch = match s.as_bytes() {
+    match s.as_bytes() {
         // One byte is one column (ratatui counts any one-byte symbol so).
-        [b] if plain => u32::from(*b),
-        _ if plain => {
+        [b] => Some(u32::from(*b)),
+        _ => {
             let mut chars = s.chars();
             match (chars.next(), chars.next()) {
-                (Some(ch), None) if one_column(ch) || s.cell_width() == 1 => ch as u32,
-                _ => return COMPLEX | Key::from(fingerprint(c)),
+                (Some(ch), None) if one_column(ch) || s.cell_width() == 1 => Some(ch as u32),
+                _ => None,
             }
         }
-        _ => return COMPLEX | Key::from(fingerprint(c)),
-    };
-    Key::from(ch)
-        | Key::from(color_bits(c.fg)) << 21
+    }
+}
+
+/// The style part of a plain cell's key.
+#[inline]
+fn style_bits(c: &Cell) -> Key {
+    Key::from(color_bits(c.fg)) << 21
         | Key::from(color_bits(c.bg)) << 46
         | Key::from(color_bits(c.underline_color)) << 71
         | Key::from(c.modifier.bits()) << 96
@@ -168,12 +181,25 @@ fn keys(buf: &Buffer, out: &mut Vec<Key>, seg: &mut Vec<u64>, plain: &mut Vec<bo
         return;
     }
     out.reserve(buf.content.len());
+    let mut style = (Color::Reset, Color::Reset, Color::Reset, Modifier::empty());
+    let mut bits = style_bits(&Cell::EMPTY);
     for row in buf.content.chunks(w) {
         let mut any = 0;
         for s in row.chunks(SEGMENT) {
             let mut h = 0u64;
             for c in s {
-                let k = key(c);
+                let k = match plain_char(c) {
+                    Some(ch) => {
+                        // Runs of cells share a style: its bits are worked out once.
+                        let cell_style = (c.fg, c.bg, c.underline_color, c.modifier);
+                        if cell_style != style {
+                            style = cell_style;
+                            bits = style_bits(c);
+                        }
+                        Key::from(ch) | bits
+                    }
+                    None => key(c),
+                };
                 any |= k;
                 out.push(k);
                 let folded = (k as u64) ^ ((k >> 64) as u64).rotate_left(32);

@@ -354,6 +354,12 @@ pub(crate) fn fit(text: &str, w: usize) -> String {
     if w == 0 {
         return String::new();
     }
+    if text.chars().all(crate::render::width::one_column) {
+        // One character, one grapheme, one column: no segmentation needed.
+        let mut out: String = text.chars().take(w - 1).collect();
+        out.push('…');
+        return out;
+    }
     let mut out = String::new();
     let mut used = 0;
     for g in text.graphemes(true) {
@@ -511,6 +517,8 @@ mod tests {
         assert_eq!(fit("hello world", 6), "hello…");
         assert_eq!(str_width(&fit("🗺️🗺️🗺️", 4)), 3);
         assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit("a — “b” → c", 7), "a — “b…");
+        assert_eq!(fit("ab", 1), "…");
     }
 
     #[test]
