@@ -183,31 +183,28 @@ fn keys(buf: &Buffer, out: &mut Vec<Key>, seg: &mut Vec<u64>, plain: &mut Vec<bo
     out.reserve(buf.content.len());
     let mut style = (Color::Reset, Color::Reset, Color::Reset, Modifier::empty());
     let mut bits = style_bits(&Cell::EMPTY);
-    for row in buf.content.chunks(w) {
-        let mut any = 0;
-        for s in row.chunks(SEGMENT) {
-            let mut h = 0u64;
-            for c in s {
-                let k = match plain_char(c) {
-                    Some(ch) => {
-                        // Runs of cells share a style: its bits are worked out once.
-                        let cell_style = (c.fg, c.bg, c.underline_color, c.modifier);
-                        if cell_style != style {
-                            style = cell_style;
-                            bits = style_bits(c);
-                        }
-                        Key::from(ch) | bits
-                    }
-                    None => key(c),
-                };
-                any |= k;
-                out.push(k);
-                let folded = (k as u64) ^ ((k >> 64) as u64).rotate_left(32);
-                h = (h.rotate_left(11) ^ folded).wrapping_mul(MIX);
+    // One pass over the cells (an exact-size `extend`, no per-cell capacity check),
+    // then one over their keys.
+    out.extend(buf.content.iter().map(|c| match plain_char(c) {
+        Some(ch) => {
+            // Runs of cells share a style: its bits are worked out once.
+            let cell_style = (c.fg, c.bg, c.underline_color, c.modifier);
+            if cell_style != style {
+                style = cell_style;
+                bits = style_bits(c);
             }
-            seg.push(h);
+            Key::from(ch) | bits
         }
-        plain.push(any & COMPLEX == 0);
+        None => key(c),
+    }));
+    for row in out.chunks(w) {
+        plain.push(row.iter().fold(0, |any, k| any | k) & COMPLEX == 0);
+        seg.extend(row.chunks(SEGMENT).map(|s| {
+            s.iter().fold(0u64, |h, k| {
+                let folded = (*k as u64) ^ ((*k >> 64) as u64).rotate_left(32);
+                (h.rotate_left(11) ^ folded).wrapping_mul(MIX)
+            })
+        }));
     }
 }
 
