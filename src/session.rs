@@ -217,19 +217,30 @@ impl Frames {
     /// Diff `next` against what is shown (scrolling first when that is cheaper), write
     /// it, and make it what is shown.
     fn flush(&mut self) -> std::io::Result<()> {
-        let shift = if self.fresh {
+        if self.fresh {
             self.planner.remember(&self.next);
-            None
+            self.backend.draw(self.shown.diff_iter(&self.next))?;
         } else {
-            self.planner.plan(&self.shown, &self.next)
-        };
-        if let Some(shift) = shift {
-            scroll::write(self.backend.writer_mut(), shift)?;
-            scroll::apply(&mut self.shown, shift);
-            self.backend.scrolled(shift);
-            crate::metrics::FRAMES_SCROLLED.inc();
+            let shift = self.planner.plan(&self.shown, &self.next);
+            if let Some(shift) = shift {
+                scroll::write(self.backend.writer_mut(), shift)?;
+                self.backend.scrolled(shift);
+                crate::metrics::FRAMES_SCROLLED.inc();
+            }
+            // The planner's diff reads `shown` through the shift; `shown` itself is
+            // drawn over next and need not move.
+            let drawn = match self.planner.diff(&self.shown, &self.next, shift) {
+                Some(diff) => self.backend.draw(diff),
+                None => {
+                    if let Some(shift) = shift {
+                        scroll::apply(&mut self.shown, shift);
+                    }
+                    self.backend.draw(self.shown.diff_iter(&self.next))
+                }
+            };
+            self.planner.sent();
+            drawn?;
         }
-        self.backend.draw(self.shown.diff_iter(&self.next))?;
         std::mem::swap(&mut self.shown, &mut self.next);
         self.fresh = false;
         Ok(())

@@ -11,6 +11,9 @@ pub fn str_width(s: &str) -> usize {
     if is_printable_ascii(s) {
         return s.len();
     }
+    if s.chars().all(one_column) {
+        return s.chars().count();
+    }
     s.graphemes(true).map(grapheme_width).sum()
 }
 
@@ -31,6 +34,23 @@ pub(crate) fn for_each_grapheme<'a>(s: &'a str, mut f: impl FnMut(usize, &'a str
             f(i, g, grapheme_width(g));
         }
     }
+}
+
+/// A character that is always a grapheme of its own and one column wide: printable
+/// ASCII and Latin-1, dashes, quotes and other punctuation, arrows, box drawing, block
+/// elements and geometric shapes (what body text, code frames and the chrome are made
+/// of). Text made only of these needs no grapheme segmentation or width lookups.
+pub fn one_column(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x20..=0x7e
+            | 0xa1..=0xac
+            | 0xae..=0xff
+            | 0x2010..=0x2027
+            | 0x2030..=0x205e
+            | 0x2190..=0x21ff
+            | 0x2500..=0x25fc
+    )
 }
 
 /// Display width of one grapheme cluster, as ratatui's buffer counts it.
@@ -110,6 +130,13 @@ mod tests {
         assert_eq!(str_width("\u{1F5FA}\u{FE0F}"), 2);
         assert_eq!(str_width("a—b"), 3);
         assert_eq!(str_width("日本"), 4);
+        // One-column text is counted by characters: the same as by graphemes.
+        let text: String = (0..0x2600u32)
+            .filter_map(char::from_u32)
+            .filter(|c| one_column(*c))
+            .collect();
+        let by_graphemes: usize = text.graphemes(true).map(grapheme_width).sum();
+        assert_eq!(str_width(&text), by_graphemes);
     }
 
     #[test]

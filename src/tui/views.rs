@@ -4,6 +4,7 @@
 //! The only thing a view writes besides the frame is `App::hits`, the clickable regions
 //! it drew, so that a click is resolved against exactly what the guest saw.
 
+pub(crate) mod fast;
 pub(crate) mod home;
 pub(crate) mod lists;
 pub(crate) mod overlay;
@@ -39,7 +40,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         online: None,
     };
     let theme = app.opts.theme.theme();
-    buf.set_style(area, Style::default().fg(theme.fg).bg(theme.bg));
+    fast::set_style(buf, area, Style::default().fg(theme.fg).bg(theme.bg));
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(area, buf, theme);
         return;
@@ -60,11 +61,11 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             NoticeKind::Info => ("● ", theme.accent),
             NoticeKind::Warn => ("▲ ", theme.warn),
         };
-        Line::from(vec![
+        let line = Line::from(vec![
             Span::styled(format!(" {mark}"), Style::default().fg(color)),
             Span::styled(n.text.clone(), Style::default().fg(color)),
-        ])
-        .render(r, buf);
+        ]);
+        fast::render_line(&line, r, buf);
     }
     footer(app, chrome.footer, buf, theme);
     let popup = match app.overlay {
@@ -161,7 +162,14 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let mut x = area.x + 1;
     if show_brand {
-        buf.set_stringn(x, area.y, &brand, (brand_w - 3) as usize, theme.title());
+        fast::set_stringn(
+            buf,
+            x,
+            area.y,
+            &brand,
+            (brand_w - 3) as usize,
+            theme.title(),
+        );
         x += brand_w;
     }
     let active = app.section();
@@ -176,18 +184,18 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             let st = Style::default()
                 .fg(theme.accent)
                 .add_modifier(Modifier::REVERSED | Modifier::BOLD);
-            buf.set_string(x, area.y, &text, st);
+            fast::set_string(buf, x, area.y, &text, st);
         } else {
             let (digit, rest) = text.split_at(if pad { 3 } else { 2 });
-            buf.set_string(x, area.y, digit, theme.dim());
-            buf.set_string(x + digit.len() as u16, area.y, rest, theme.base());
+            fast::set_string(buf, x, area.y, digit, theme.dim());
+            fast::set_string(buf, x + digit.len() as u16, area.y, rest, theme.base());
         }
         hit(app, Rect::new(x, area.y, w, 1), Hit::Tab(*sec));
         x += w + 1;
     }
     if show_online {
         for (x, text, style) in online_label(app.guests, area.right(), theme) {
-            buf.set_string(x, area.y, text, style);
+            fast::set_string(buf, x, area.y, text, style);
         }
     }
 }
@@ -265,7 +273,7 @@ pub(crate) fn online_patch(
 
 fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
     let line = "─".repeat(area.width as usize);
-    buf.set_string(area.x, area.y, line, Style::default().fg(theme.border));
+    fast::set_string(buf, area.x, area.y, line, Style::default().fg(theme.border));
 }
 
 /// Key hints for the current screen, from the key table; `? help` is pinned to the
@@ -278,8 +286,9 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let w = (str_width(keys) + 1 + str_width(word)) as u16;
         if w + 2 < area.width {
             right = area.right() - w - 1;
-            buf.set_string(right, area.y, *keys, theme.accent());
-            buf.set_string(
+            fast::set_string(buf, right, area.y, *keys, theme.accent());
+            fast::set_string(
+                buf,
                 right + str_width(keys) as u16 + 1,
                 area.y,
                 *word,
@@ -298,11 +307,11 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if x + w + 2 > right {
             continue;
         }
-        buf.set_string(x, area.y, sep, theme.dim());
+        fast::set_string(buf, x, area.y, sep, theme.dim());
         x += str_width(sep) as u16;
-        buf.set_string(x, area.y, *keys, theme.accent());
+        fast::set_string(buf, x, area.y, *keys, theme.accent());
         x += str_width(keys) as u16 + 1;
-        buf.set_string(x, area.y, *word, theme.dim());
+        fast::set_string(buf, x, area.y, *word, theme.dim());
         x += str_width(word) as u16;
         first = false;
     }
@@ -344,6 +353,12 @@ pub(crate) fn fit(text: &str, w: usize) -> String {
     }
     if w == 0 {
         return String::new();
+    }
+    if text.chars().all(crate::render::width::one_column) {
+        // One character, one grapheme, one column: no segmentation needed.
+        let mut out: String = text.chars().take(w - 1).collect();
+        out.push('…');
+        return out;
     }
     let mut out = String::new();
     let mut used = 0;
@@ -387,7 +402,7 @@ pub(crate) fn marker(selected: bool, theme: &Theme) -> Span<'static> {
 /// Paint a row as selected: bold on the selection background (the `›` marker says it
 /// without colour).
 pub(crate) fn paint_selected(row: Rect, buf: &mut Buffer, theme: &Theme) {
-    buf.set_style(row, theme.selected());
+    fast::set_style(buf, row, theme.selected());
 }
 
 pub(crate) fn story_color(c: Option<Rgb>, theme: &Theme) -> ratatui::style::Color {
@@ -476,7 +491,7 @@ pub(crate) fn mark(
 ) {
     let hits = highlight::columns(line, query);
     for (x, w) in highlight::visible(&hits, shift, area.width as usize) {
-        buf.set_style(Rect::new(area.x + x, area.y, w, 1), style);
+        fast::set_style(buf, Rect::new(area.x + x, area.y, w, 1), style);
     }
 }
 
@@ -502,6 +517,8 @@ mod tests {
         assert_eq!(fit("hello world", 6), "hello…");
         assert_eq!(str_width(&fit("🗺️🗺️🗺️", 4)), 3);
         assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit("a — “b” → c", 7), "a — “b…");
+        assert_eq!(fit("ab", 1), "…");
     }
 
     #[test]

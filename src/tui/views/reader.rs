@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{fit, hit, light, mark, match_style, panel, status_style, status_word};
+use super::{fast, fit, hit, light, mark, match_style, panel, status_style, status_word};
 use crate::content::PageRef;
 use crate::render::width::{grapheme_width, str_width};
 use crate::theme::Theme;
@@ -69,7 +69,8 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let g = geometry(area);
     let rendered = app.rendered(r.page, g.text.width);
     let title = app.index.title(r.page).unwrap_or("");
-    buf.set_stringn(
+    fast::set_stringn(
+        buf,
         g.title.x,
         g.title.y,
         title,
@@ -101,7 +102,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let meta_w = g.meta.width.saturating_sub(pos_w + 2);
     let meta_rect = Rect::new(g.meta.x, g.meta.y, meta_w, 1);
     let (meta, tags) = meta_line(app, r.page, theme);
-    (&meta).render(meta_rect, buf);
+    fast::render_line(&meta, meta_rect, buf);
     // Each #tag is a link to the blog list filtered by it.
     for (col, w, tag) in tags {
         let w = w.min(meta_w.saturating_sub(col));
@@ -117,9 +118,10 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         mark(buf, meta_rect, &meta, q, 0, match_style);
     }
     let pos_x = (g.text.right()).max(g.meta.x + pos_w).saturating_sub(pos_w);
-    buf.set_string(pos_x, g.meta.y, &pos, theme.dim());
+    fast::set_string(buf, pos_x, g.meta.y, &pos, theme.dim());
     let rule = "─".repeat(g.text.width as usize);
-    buf.set_string(
+    fast::set_string(
+        buf,
         g.text.x,
         g.meta.y + 1,
         rule,
@@ -127,7 +129,8 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     );
 
     if total == 0 {
-        buf.set_stringn(
+        fast::set_stringn(
+            buf,
             g.text.x,
             g.text.y,
             s::READER_EMPTY,
@@ -143,7 +146,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .flatten();
         match wide {
             Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
-            None => render_line(&rendered.lines[i], rect, buf),
+            None => fast::render_line(&rendered.lines[i], rect, buf),
         }
         if let Some(q) = query {
             match wide {
@@ -260,52 +263,6 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<Tag
     (Line::from(spans), tags)
 }
 
-/// A character that is always a grapheme of its own and one column wide: printable
-/// ASCII and Latin-1, dashes, quotes and other punctuation, arrows, box drawing, block
-/// elements and geometric shapes (what body text and code frames are made of).
-fn simple(c: char) -> bool {
-    matches!(
-        c as u32,
-        0x20..=0x7e
-            | 0xa1..=0xac
-            | 0xae..=0xff
-            | 0x2010..=0x2027
-            | 0x2030..=0x205e
-            | 0x2190..=0x21ff
-            | 0x2500..=0x25fc
-    )
-}
-
-/// `Line::render` for a left-aligned line, with a fast path for lines made only of
-/// `simple` characters (one character, one grapheme, one column: no grapheme
-/// segmentation or width lookups). The cells come out exactly as `Line::render` leaves
-/// them.
-fn render_line(line: &Line<'_>, area: Rect, buf: &mut Buffer) {
-    if matches!(line.alignment, Some(a) if a != ratatui::layout::Alignment::Left)
-        || !line.spans.iter().all(|s| s.content.chars().all(simple))
-    {
-        return line.render(area, buf);
-    }
-    let area = area.intersection(buf.area);
-    if area.is_empty() || line.spans.iter().all(|s| s.content.is_empty()) {
-        return;
-    }
-    let area = Rect { height: 1, ..area };
-    buf.set_style(area, line.style);
-    let start = buf.index_of(area.x, area.y);
-    let Some(row) = buf.content.get_mut(start..start + area.width as usize) else {
-        return;
-    };
-    let mut cells = row.iter_mut();
-    for span in &line.spans {
-        let style = Style::default().patch(span.style);
-        for c in span.content.chars() {
-            let Some(cell) = cells.next() else { return };
-            cell.set_char(c).set_style(style);
-        }
-    }
-}
-
 /// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).
 fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
     let mut skip = cols;
@@ -371,9 +328,9 @@ fn toc_panel(
             Span::styled(fit(&a.title, w), style),
         ]);
         let r = Rect::new(inner.x, y, inner.width, 1);
-        line.render(r, buf);
+        fast::render_line(&line, r, buf);
         if is_cur {
-            buf.set_style(r, Style::default().add_modifier(Modifier::BOLD));
+            fast::set_style(buf, r, Style::default().add_modifier(Modifier::BOLD));
         }
         hit(app, r, Hit::Toc(i));
     }
@@ -382,53 +339,6 @@ fn toc_panel(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_fast_line_renders_like_ratatui() {
-        use ratatui::style::Color;
-        let lines = [
-            Line::from(vec![
-                Span::styled("plain ", Style::default().fg(Color::Red)),
-                Span::styled("bold", Style::default().add_modifier(Modifier::BOLD)),
-                Span::raw(" and the rest of a line that is far too long for its area"),
-            ])
-            .style(Style::default().bg(Color::Blue)),
-            Line::from("short"),
-            Line::from(vec![Span::raw("wide 日本 and é"), Span::raw(" tail")]),
-            Line::from(vec![Span::raw(""), Span::raw("")]),
-            Line::from("centred").alignment(ratatui::layout::Alignment::Center),
-            Line::from(vec![
-                Span::raw("│ "),
-                Span::raw("a → b — “c” ─╮"),
-                Span::raw("é "),
-            ]),
-        ];
-        // Every `simple` character renders as one cell, like ratatui renders it.
-        let all: Vec<char> = (0..0x2600u32)
-            .filter_map(char::from_u32)
-            .filter(|c| simple(*c))
-            .collect();
-        for chunk in all.chunks(37) {
-            let text: String = chunk.iter().collect();
-            let line = Line::from(text);
-            let mut want = Buffer::empty(Rect::new(0, 0, 40, 1));
-            (&line).render(want.area, &mut want);
-            let mut got = Buffer::empty(Rect::new(0, 0, 40, 1));
-            render_line(&line, got.area, &mut got);
-            assert_eq!(got, want, "{line:?}");
-        }
-        for line in &lines {
-            for area in [Rect::new(2, 1, 20, 1), Rect::new(30, 2, 20, 3)] {
-                let mut base = Buffer::empty(Rect::new(0, 0, 40, 4));
-                base.set_string(0, 1, "x".repeat(40), Style::default().fg(Color::Green));
-                let mut want = base.clone();
-                line.render(area, &mut want);
-                let mut got = base.clone();
-                render_line(line, area, &mut got);
-                assert_eq!(got, want, "{line:?} in {area:?}");
-            }
-        }
-    }
 
     #[test]
     fn shifting_a_line_drops_columns_not_bytes() {
