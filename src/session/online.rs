@@ -71,37 +71,10 @@ fn write_style(out: &mut Vec<u8>, style: Style) {
     }
 }
 
-fn write_color(out: &mut Vec<u8>, base: u8, c: Color) {
-    let index = match c {
-        Color::Reset => {
-            let _ = write!(out, "\x1b[{}m", base + 1);
-            return;
-        }
-        Color::Rgb(r, g, b) => {
-            let _ = write!(out, "\x1b[{base};2;{r};{g};{b}m");
-            return;
-        }
-        Color::Indexed(i) => Some(i),
-        Color::Black => Some(0),
-        Color::Red => Some(1),
-        Color::Green => Some(2),
-        Color::Yellow => Some(3),
-        Color::Blue => Some(4),
-        Color::Magenta => Some(5),
-        Color::Cyan => Some(6),
-        Color::Gray => Some(7),
-        Color::DarkGray => Some(8),
-        Color::LightRed => Some(9),
-        Color::LightGreen => Some(10),
-        Color::LightYellow => Some(11),
-        Color::LightBlue => Some(12),
-        Color::LightMagenta => Some(13),
-        Color::LightCyan => Some(14),
-        Color::White => Some(15),
-    };
-    if let Some(i) = index {
-        let _ = write!(out, "\x1b[{base};5;{i}m");
-    }
+fn write_color(out: &mut Vec<u8>, base: u16, c: Color) {
+    out.extend_from_slice(b"\x1b[");
+    let _ = super::osc8::push_color(out, base, c);
+    out.push(b'm');
 }
 
 #[cfg(test)]

@@ -175,7 +175,7 @@ fn push_num(out: &mut impl Write, n: u16) -> io::Result<()> {
 }
 
 /// `38;…`, `48;…` or `58;…` for a colour (`base` 38, 48 or 58), as crossterm spells it.
-fn push_color(out: &mut impl Write, base: u16, c: Color) -> io::Result<()> {
+pub(super) fn push_color(out: &mut impl Write, base: u16, c: Color) -> io::Result<()> {
     let indexed = match c {
         Color::Reset => return push_num(out, base + 1),
         Color::Black => 0,
