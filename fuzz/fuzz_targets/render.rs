@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (doc, _) = parse(source);
-    let width = 1 + (u16::from(w) * 300 / 255).min(299);
+    let width = 1 + (u32::from(w) * 300 / 255).min(299) as u16;
     for (theme, plain) in [(ThemeKind::Dark, false), (ThemeKind::Light, true)] {
         let out = render(&doc, RenderOptions { width, theme, plain });
         for line in &out.lines {
