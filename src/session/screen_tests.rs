@@ -1,6 +1,7 @@
 //! What a guest sees: a terminal fed a `ByteScreen`'s frames one after another (diffs,
 //! scroll regions) must show exactly what a terminal fed one full repaint of the final
 //! state shows, cell by cell: text, colours, attributes, and each cell's OSC 8 link.
+#![cfg(test)]
 
 use std::sync::Arc;
 use std::time::Instant;
