@@ -178,7 +178,11 @@ def get(d, path):
     if "@" in path:  # per_key@NAME.field: the mean of that field over keys named NAME
         head, rest = path.split("@", 1)
         name, field = rest.split(".", 1)
-        vals = [k.get(field) for k in (d.get(head) or []) if k.get("key") == name]
+        def dig(k, f):
+            for part in f.split("."):
+                k = k.get(part) if isinstance(k, dict) else None
+            return k
+        vals = [dig(k, field) for k in (d.get(head) or []) if k.get("key") == name]
         vals = [v for v in vals if isinstance(v, (int, float))]
         return sum(vals) / len(vals) if vals else None
     for p in path.split("."):
@@ -223,6 +227,10 @@ row("scroll 120×40: bytes per key, mean", "scroll", "bytes_per_key_mean", "{:.0
 for key, label in (("j", "j (one-line scroll)"), ("t", "t (theme: full repaint)")):
     row(f"scroll 120×40: bytes for {label}", "scroll", f"per_key@{key}.bytes_mean", "{:.0f}")
     row(f"scroll 120×40: server CPU for {label}, mean (µs)", "scroll", f"per_key@{key}.cpu_us_mean", "{:.0f}")
+# The first Enter on a fresh server opens the newest post: a cold open (layout, and
+# highlighting unless it was done at load).
+row("scroll 120×40: open the newest post (first enter), key → frame (ms)", "scroll", "per_key@enter.frame.p50_ms")
+row("scroll 120×40: open the newest post, server CPU (µs)", "scroll", "per_key@enter.cpu_us_mean", "{:.0f}")
 # The wish peer's repaint: Esc + Enter re-renders the post (it has no theme key).
 row("scroll 120×40 (wish): bytes for enter (re-open: full repaint)", "scroll", "per_key@enter.bytes_mean", "{:.0f}")
 w = max(len(r[0]) for r in rows)

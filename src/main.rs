@@ -337,6 +337,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
         let _watcher = watch_content(&cfg.content, index_tx.clone());
+        // The first guest to open a post pays for layout only: its code is highlighted
+        // in the background as soon as content loads (and after every reload).
+        tokio::spawn(sshfolio::render::warm::follow(index_tx.subscribe()));
         let server = sshfolio::ssh::Server {
             host_key,
             index: index_rx,

@@ -12,6 +12,7 @@
 //! - `embed`: MDC embeds and images as cards; unknown components as labelled boxes.
 //! - `style`: the palette (all default styles in plain mode).
 //! - `cache`: the shared, bounded layout cache. `sample`: test and bench fixtures.
+//! - `warm`: every code block highlighted in the background after each load.
 
 mod blocks;
 pub mod cache;
@@ -22,6 +23,7 @@ mod inline;
 pub mod sample;
 mod style;
 mod table;
+pub mod warm;
 pub mod width;
 mod wrap;
 mod writer;

@@ -140,6 +140,16 @@ fn highlight(
 static MEMO: LazyLock<Mutex<HashMap<u64, Arc<Vec<Row>>>>> = LazyLock::new(Default::default);
 const MEMO_CAPACITY: usize = 1024;
 
+thread_local! {
+    /// Blocks syntect highlighted on this thread (memo misses): what warming saves.
+    static RUNS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+pub(crate) fn highlight_runs() -> u64 {
+    RUNS.with(|r| r.get())
+}
+
 /// Forget every memoized highlight (benchmarks measure cold renders with it).
 pub(crate) fn clear_memo() {
     if let Ok(mut memo) = MEMO.lock() {
@@ -156,6 +166,7 @@ fn highlighted(lines: &[String], lang: Option<&str>, pal: &Palette) -> Vec<Row> 
     {
         return rows.as_ref().clone();
     }
+    RUNS.with(|r| r.set(r.get() + 1));
     let rows = highlight(lines, lang, pal.kind, pal.code_block, pal.code_bg);
     if let Ok(mut memo) = MEMO.lock() {
         if memo.len() >= MEMO_CAPACITY {
