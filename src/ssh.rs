@@ -8,6 +8,7 @@
 //! - `stream`: a socket the accept loop can cut (deadline, shutdown).
 //! - `meter`: bytes in/out, the MaxStartups gate, the guest input rate.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+//! - `owner`: `--identify-guests` auth, visitor ids, visit records, `stats` for owners.
 //! - `health`: `sshfolio health`, a banner probe for container health checks.
 
 pub mod accept;
@@ -16,6 +17,7 @@ pub mod handler;
 pub mod health;
 pub mod hostkey;
 pub mod meter;
+pub mod owner;
 pub mod proxy;
 pub mod stream;
 

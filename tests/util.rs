@@ -101,6 +101,7 @@ impl TestServer {
             limits,
             test_hooks: true,
             proxy: Default::default(),
+            owner: Default::default(),
         };
         let task = tokio::spawn(sshfolio::ssh::serve(server, listeners, async move {
             let _ = shutdown_rx.await;
