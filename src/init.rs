@@ -73,7 +73,7 @@ const STORY: &str = "label: HELLO\ntext: This site is served over SSH. Edit stor
 fn post(date: &str) -> String {
     format!(
         r#"---
-title: Hello from the terminal
+title: Hello, terminal
 description: What a post can hold — headings, code, tables, quotes, lists, images and embeds.
 date: {date}
 readTime: 2 min

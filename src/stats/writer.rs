@@ -287,6 +287,25 @@ mod tests {
         assert_eq!(n, 1);
     }
 
+    #[tokio::test]
+    async fn a_query_with_quotes_nul_and_sql_is_stored_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = start(StatsOptions::new(dir.path()));
+        let nasty = "'); DROP TABLE searches; -- \"x\" \0 end";
+        rec.send(Event::Search {
+            visit: 1,
+            at: now_secs(),
+            query: super::super::recorder::cut_query(nasty),
+            results: 0,
+        });
+        rec.flush().await;
+        let conn = store::open_for_reading(dir.path()).unwrap();
+        let q: String = conn
+            .query_row("SELECT query FROM searches", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(q, nasty);
+    }
+
     #[test]
     fn a_data_dir_that_cannot_be_made_still_gives_a_recorder_that_counts() {
         let dir = tempfile::tempdir().unwrap();
