@@ -5,6 +5,7 @@ mod content;
 mod deploy;
 mod hardening;
 mod import;
+mod keepalive;
 mod live;
 mod owner;
 mod render;
