@@ -96,8 +96,9 @@ PrintLastLog no
 UseDNS no
 MaxStartups 10000
 MaxSessions 10
-# The same keepalives as sshfolio's defaults (15 s x 3), so idle CPU compares like with like.
-ClientAliveInterval 15
+# The same keepalives as sshfolio's defaults (300 s x 3, dead peers found by the kernel's
+# TCP keepalives), so idle CPU compares like with like. The wish peer sends none.
+ClientAliveInterval 300
 ClientAliveCountMax 3
 LogLevel ERROR
 CFG
