@@ -102,6 +102,7 @@ ClientAliveInterval 300
 ClientAliveCountMax 3
 LogLevel ERROR
 CFG
+chmod 755 "$TMP"  # the guest account reads authorized_keys and the binary in here
 "${ON_SERVER[@]}" /usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log" &
 SSHD_PID=$!
 
@@ -110,7 +111,7 @@ OURS_PORT=$(free_port)
 start_ours() {
     "${ON_SERVER[@]}" "$BIN" serve --listen "127.0.0.1:$OURS_PORT" --content "$CONTENT" --keys "$TMP/keys" \
         --max-connections 20000 --max-per-ip 20000 --per-ip-rate 100000 --per-ip-burst 100000 \
-        --idle-timeout 0 2>>"$TMP/serve.log" &
+        --max-startups-per-source 20000 --idle-timeout 0 2>>"$TMP/serve.log" &
     OURS_PID=$!
     sleep 1
 }
