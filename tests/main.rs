@@ -6,6 +6,7 @@ mod deploy;
 mod hardening;
 mod import;
 mod live;
+mod pages;
 mod render;
 mod ssh;
 mod tui;

@@ -172,7 +172,7 @@ impl Guest {
         }
         match self.pty.clone() {
             Some(pty) if command.is_empty() => self.start_tui(channel, handle, pty, None, false),
-            Some(pty) if commands::deep_link(command).is_some() => {
+            Some(pty) if commands::opens_page(&self.state.index.borrow(), command) => {
                 self.start_tui(channel, handle, pty, Some(command.to_string()), false)
             }
             Some(pty) if self.state.test_hooks && command == "__panic" => {
