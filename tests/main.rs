@@ -2,8 +2,10 @@
 
 mod bench;
 mod content;
+mod content_files;
 mod deploy;
 mod hardening;
+mod hostile_content;
 mod import;
 mod live;
 mod pages;
