@@ -19,18 +19,27 @@ use crate::theme::ThemeKind;
 pub const MIN_WIDTH: usize = 20;
 pub const MAX_WIDTH: usize = 300;
 
-/// Most layouts kept; the cache starts over when full.
+/// Most layouts kept, and most bytes of text over all of them; the cache starts over
+/// when either would be exceeded (a 4 MB post at several widths must not pile up).
 const CAPACITY: usize = 256;
+const CAPACITY_BYTES: usize = 32 << 20;
 
 type Key = (u64, PageRef, usize);
-static CACHE: LazyLock<Mutex<HashMap<Key, Arc<String>>>> = LazyLock::new(Default::default);
+
+#[derive(Default)]
+struct Cache {
+    map: HashMap<Key, Arc<String>>,
+    bytes: usize,
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
 
 /// The plain text of `page`'s body at `width` columns (code lines may be wider).
 pub fn body(index: &Index, page: PageRef, width: usize) -> Arc<String> {
     let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
     let key = (index.generation, page, width);
     if let Ok(cache) = CACHE.lock()
-        && let Some(text) = cache.get(&key)
+        && let Some(text) = cache.map.get(&key)
     {
         return text.clone();
     }
@@ -39,10 +48,14 @@ pub fn body(index: &Index, page: PageRef, width: usize) -> Arc<String> {
         None => String::new(),
     });
     if let Ok(mut cache) = CACHE.lock() {
-        if cache.len() >= CAPACITY {
-            cache.clear();
+        if cache.map.len() >= CAPACITY || cache.bytes + text.len() > CAPACITY_BYTES {
+            cache.map.clear();
+            cache.bytes = 0;
         }
-        cache.insert(key, text.clone());
+        if text.len() <= CAPACITY_BYTES {
+            cache.bytes += text.len();
+            cache.map.insert(key, text.clone());
+        }
     }
     text
 }

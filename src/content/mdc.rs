@@ -951,8 +951,11 @@ mod tests {
             let start = std::time::Instant::now();
             let pieces = scan_inline(&text);
             assert_eq!(pieces.len(), 1);
+            // Quadratic scanning of 300,000 units takes minutes; linear takes well under
+            // a second in release. The bound is loose because the dev-profile suite
+            // runs this beside ~230 other tests on a loaded 2-core machine.
             assert!(
-                start.elapsed().as_secs() < 5,
+                start.elapsed().as_secs() < 30,
                 "{unit}: {:?}",
                 start.elapsed()
             );
