@@ -7,6 +7,7 @@ mod deploy;
 mod hardening;
 mod hostile_content;
 mod import;
+mod keepalive;
 mod live;
 mod pages;
 mod render;
