@@ -23,9 +23,14 @@ unit = {
     "list": "- item\n",
     "code": None,
     "headings": "## Same\n\n",
+    "tiny": None,
 }[shape]
+if shape == "tiny":
+    n = 100
 if shape == "code":
     body = "```bash\n" + ("echo 'a line of a long script' | tr a-z A-Z\n" * (n // 44)) + "```\n"
+elif shape == "tiny":
+    body = "A small post.\n"
 else:
     body = unit * (n // len(unit))
 print("---\ntitle: Big\ndate: 2024-01-01\n---\n" + body, end="")
@@ -34,13 +39,13 @@ PY
 
 printf '| shape | file | check: result | check: peak RSS | check: time | show: bytes | server peak RSS after show + open |\n'
 printf '|---|---|---|---|---|---|---|\n'
-for shape in ${SHAPES:-prose inline list code headings}; do
+for shape in ${SHAPES:-tiny prose inline list code headings}; do
   dir=$WORK/$shape
   mkdir -p "$dir/blog"
   gen "$shape" > "$dir/blog/big.md"
   size=$(stat -c %s "$dir/blog/big.md")
   /usr/bin/time -f '%M %e' -o "$WORK/time" "$BIN" check --content "$dir" >/dev/null 2>"$WORK/check.err" && res=ok || res="error: $(grep -o 'document too large[^(]*' "$WORK/check.err" | head -1)"
-  read -r rss secs < "$WORK/time"
+  read -r rss secs < <(tail -1 "$WORK/time")
   shown=- hwm=-
   if [ "$res" = ok ]; then
     "$BIN" serve --listen 127.0.0.1:0 --content "$dir" --keys "$WORK/keys" 2>"$WORK/serve.log" &

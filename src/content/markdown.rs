@@ -26,13 +26,14 @@ pub struct BodyWarning {
 }
 
 /// The most nodes (every block, inline and table cell the parser starts) one document
-/// may have: a hand-written post has a few thousand; 500,000 is ~60 MB of tree.
-pub const MAX_NODES: usize = 500_000;
+/// may have: a hand-written post has a few thousand, 4 MB of prose ~100,000; at about
+/// 250 bytes a node (BENCHMARKS.md, "One big post"), 200,000 is ~50 MB of tree.
+pub const MAX_NODES: usize = 200_000;
 /// The most headings in one document (each is a table-of-contents entry and an anchor).
-pub const MAX_HEADINGS: usize = 100_000;
+pub const MAX_HEADINGS: usize = 50_000;
 /// The most table cells in one document, counting the cells short rows are padded
 /// with (a 10,000-column header over 10,000 empty rows would be 10^8 cells).
-pub const MAX_TABLE_CELLS: usize = 200_000;
+pub const MAX_TABLE_CELLS: usize = 100_000;
 
 /// What one document has used of its budget; the first overrun, with its line.
 #[derive(Debug, Default)]
@@ -49,7 +50,7 @@ impl Budget {
         if self.over.is_some() {
             return false;
         }
-        self.nodes += 1 + cells;
+        self.nodes += cells.max(1);
         self.headings += usize::from(heading);
         self.cells += cells;
         let what = if self.nodes > MAX_NODES {
