@@ -9,6 +9,7 @@ mod hostile_content;
 mod import;
 mod keepalive;
 mod live;
+mod owner;
 mod pages;
 mod render;
 mod ssh;
