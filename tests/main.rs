@@ -5,6 +5,7 @@ mod content;
 mod deploy;
 mod hardening;
 mod import;
+mod layers;
 mod live;
 mod render;
 mod ssh;
