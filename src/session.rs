@@ -18,6 +18,7 @@
 //! - `osc8`: the backend frames are written through (links, wide emoji).
 //! - `scroll`: rows that moved are sent as a terminal scroll, not repainted.
 //! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
+//! - `seen`: what the guest reads and searches, for the owner's analytics.
 //! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
 mod countdown;
@@ -29,6 +30,7 @@ pub mod osc8;
 #[cfg(test)]
 mod screen_tests;
 mod scroll;
+pub mod seen;
 mod sgr;
 mod task;
 #[cfg(test)]
@@ -135,6 +137,8 @@ pub struct SessionConfig {
     pub stall_timeout: Duration,
     /// Test hook: panic on the first input byte (proves a panic ends one session only).
     pub panic_on_input: bool,
+    /// Where the owner's analytics go (`None`: stats off; pages still count in metrics).
+    pub stats: Option<seen::StatsLink>,
 }
 
 impl Default for SessionConfig {
@@ -145,6 +149,7 @@ impl Default for SessionConfig {
             max_session: None,
             stall_timeout: Duration::from_secs(30),
             panic_on_input: false,
+            stats: None,
         }
     }
 }
@@ -235,7 +240,7 @@ pub async fn run<S: Screen, O: Output>(
             break end;
         }
     };
-    let in_flight = session.in_flight.take();
+    let in_flight = session.end();
     finish(session.output(), in_flight, end, stall).await
 }
 

@@ -11,11 +11,13 @@ use futures::future::OptionFuture;
 use tokio::time::Instant;
 
 use super::countdown::{Countdown, countdown};
+use super::seen::Seen;
 use super::{
     BACKGROUND_TIMEOUT, Closed, ENTER, End, GUESTS_EVERY, HIBERNATE_AFTER, Io, Output, Screen,
     SessionConfig, Shared, guests_every, online, trim,
 };
 use crate::content::Index;
+use crate::stats::recorder::Resume;
 use crate::tui::input::{InputParser, Parsed, Reply};
 use crate::tui::{App, AppEvent, AppOptions, Control};
 
@@ -42,6 +44,8 @@ pub(super) enum Wake {
     EscTimeout,
     /// The app's timer (the story auto-advance).
     Tick,
+    /// The returning guest's unfinished post was looked up (`None`: there is none).
+    Resume(Option<Resume>),
     /// No input for the idle timeout.
     Idle,
     /// The session cap.
@@ -63,7 +67,7 @@ pub(super) struct Session<S, O: Output> {
     parser: InputParser,
     /// Bytes waiting to go out (the next frame, a label patch…).
     pending: Vec<u8>,
-    pub(super) in_flight: Option<SendFuture>,
+    in_flight: Option<SendFuture>,
     /// The state changed since the last frame drawn.
     dirty: bool,
     last_input: Instant,
@@ -87,6 +91,8 @@ pub(super) struct Session<S, O: Output> {
     /// waits for `guests_next` (and the channel isn't polled meanwhile).
     guests_next: Instant,
     guests_wait: bool,
+    /// What the guest reads and searches (the owner's analytics).
+    seen: Seen,
 }
 
 impl<S: Screen, O: Output> Session<S, O> {
@@ -111,6 +117,7 @@ impl<S: Screen, O: Output> Session<S, O> {
         if let Err(e) = screen.resize(size.0, size.1) {
             return Err((io.output, End::Error(e)));
         }
+        let seen = Seen::new(cfg.stats.clone());
         Ok(Session {
             screen,
             app,
@@ -134,7 +141,15 @@ impl<S: Screen, O: Output> Session<S, O> {
             hibernated: false,
             guests_next: now + GUESTS_EVERY,
             guests_wait: false,
+            seen,
         })
+    }
+
+    /// The session is over: the analytics get what was open; the frame still in flight
+    /// is handed back (to finish before the terminal is restored).
+    pub fn end(&mut self) -> Option<SendFuture> {
+        self.seen.finish(&self.app);
+        self.in_flight.take()
     }
 
     pub fn output(&self) -> &O {
@@ -148,6 +163,7 @@ impl<S: Screen, O: Output> Session<S, O> {
     /// Bring the screen up to date: the countdown banner, a frame if anything changed,
     /// and the send of what is pending when nothing is in flight.
     pub fn flush(&mut self) -> Result<(), End> {
+        self.seen.observe(&self.app);
         let (due, change) = countdown(
             Instant::now(),
             self.idle_deadline(),
@@ -204,6 +220,7 @@ impl<S: Screen, O: Output> Session<S, O> {
             _ = sleep_until(guests_deadline), if guests_deadline.is_some() => Wake::GuestsDue,
             _ = sleep_until(esc_deadline), if esc_deadline.is_some() => Wake::EscTimeout,
             _ = sleep_until(app_deadline), if app_deadline.is_some() => Wake::Tick,
+            found = self.seen.resume(), if self.seen.waiting() => Wake::Resume(found),
             _ = sleep_until(idle_deadline), if idle_deadline.is_some() => Wake::Idle,
             _ = sleep_until(self.cap_deadline), if self.cap_deadline.is_some() => Wake::TimeLimit,
             _ = sleep_until(self.notice_change), if self.notice_change.is_some() => {
@@ -240,6 +257,14 @@ impl<S: Screen, O: Output> Session<S, O> {
                 self.feed(items)
             }
             Wake::Tick => self.on_tick(),
+            Wake::Resume(found) => {
+                if let Some(r) = found
+                    && self.app.offer_resume(&r.slug, r.read_pct) == Control::Redraw
+                {
+                    self.dirty = true;
+                }
+                Ok(())
+            }
             Wake::Idle => Err(End::Idle),
             Wake::TimeLimit => Err(End::TimeLimit),
             Wake::Countdown => Ok(()),
