@@ -5,7 +5,8 @@
 //! - `model`: the index and its items (site, projects, posts, stories).
 //! - `clean`: control characters removed from every string content can carry.
 //! - `files`: reading only regular files, inside the directory (symlinks refused).
-//! - `diag`: `path:line:col: message` diagnostics.
+//! - `diag`: `path:line:col: message` diagnostics, and the body warnings they come from.
+//! - `rgb`: a colour from content (stories, image previews).
 //! - `frontmatter`: YAML front matter split and typed decoding.
 //! - `mdc`: the MDC pre-pass (block components, props) over markdown source.
 //! - `markdown`: markdown + MDC source → `Document`.
@@ -26,6 +27,7 @@ pub mod loader;
 pub mod markdown;
 pub mod mdc;
 pub mod model;
+pub mod rgb;
 mod slug;
 pub mod watch;
 

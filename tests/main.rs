@@ -8,6 +8,7 @@ mod hardening;
 mod hostile_content;
 mod import;
 mod keepalive;
+mod layers;
 mod live;
 mod owner;
 mod pages;
