@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_yaml::{Mapping, Value};
 
 use super::diag::{Diagnostic, Severity};
-use super::model::{Date, RackStatus, Rgb, SiteLink};
+use super::model::{Date, Front, RackStatus, Rgb, SiteLink};
 
 /// A markdown file cut into its front matter and its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,9 +65,6 @@ pub fn split(src: &str) -> Result<Split<'_>, UnclosedFrontMatter> {
     }
     Err(UnclosedFrontMatter)
 }
-
-/// Front matter fields as JSON values (`--json` output carries every one of them).
-pub type Front = Vec<(String, serde_json::Value)>;
 
 /// Project front matter (`projects/<slug>.md`).
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -93,6 +93,9 @@ pub struct Story {
     pub source: PathBuf,
 }
 
+/// Front matter fields as JSON values (`--json` output carries every one of them).
+pub type Front = Vec<(String, serde_json::Value)>;
+
 /// What a content file said, kept beside the typed item for `--json` output.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Source {
@@ -100,7 +103,7 @@ pub struct Source {
     /// CRLF as LF); empty for stories.
     pub markdown: String,
     /// Every front matter field (a story's every field), in file order.
-    pub front: super::frontmatter::Front,
+    pub front: Front,
 }
 
 /// Which kind of page a slug names.
