@@ -16,6 +16,8 @@ pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;
+#[cfg(test)]
+pub(crate) mod cpu_time;
 pub mod metrics;
 pub mod render;
 pub mod session;

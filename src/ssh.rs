@@ -6,6 +6,7 @@
 //! - `accept`: our accept loop: connection permits, per-IP cap, login deadline.
 //! - `proxy`: PROXY protocol v1/v2 headers from trusted load balancers.
 //! - `stream`: a socket the accept loop can cut (deadline, shutdown).
+//! - `tcp`: options of an accepted socket: no delay, send buffer, kernel keepalives.
 //! - `meter`: bytes in/out, the MaxStartups gate, the guest input budget, the
 //!   client's banner and KEXINIT as they arrive.
 //! - `sources`: per-source caps, rates, logins in progress, penalties, refusal log.
@@ -23,5 +24,6 @@ pub mod meter;
 pub mod proxy;
 pub mod sources;
 pub mod stream;
+pub mod tcp;
 
 pub use accept::{Server, serve};

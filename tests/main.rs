@@ -6,6 +6,7 @@ mod content;
 mod deploy;
 mod hardening;
 mod import;
+mod keepalive;
 mod live;
 mod render;
 mod ssh;

@@ -30,6 +30,7 @@ use super::meter::{InputBucket, Meter, Metered, StartupGate};
 use super::proxy::{self, ProxyPolicy};
 use super::sources::{RefusalLog, Refused, Slot, Sources};
 use super::stream::{KillSwitch, Killable};
+use super::tcp;
 use crate::config::Limits;
 use crate::content::Index;
 use crate::metrics::{self, Rejection};
@@ -56,10 +57,6 @@ pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
     }
     Ok(out)
 }
-
-/// The kernel send buffer of a guest's socket: several full 300×100 repaints, and
-/// ~1 MB/s at 100 ms RTT, far more than a TUI needs.
-const SEND_BUFFER: usize = 128 * 1024;
 
 /// Serve guests on `listeners` until `shutdown` completes; then tell every session,
 /// give them `limits.shutdown_grace` to restore terminals, and return.
@@ -152,10 +149,7 @@ impl Acceptor {
                 r = accept(&self.listener) => r,
                 _ = self.shutdown.changed() => return,
             };
-            let _ = socket.set_nodelay(true);
-            // A fixed send buffer (no autotuning to megabytes): a guest that stops reading
-            // holds at most this much kernel memory, and its stall is noticed sooner.
-            let _ = socket2::SockRef::from(&socket).set_send_buffer_size(SEND_BUFFER);
+            tcp::tune(&socket);
             let kill = Arc::new(KillSwitch::default());
             let limits = &self.state.limits;
             let budget = InputBucket::new(
