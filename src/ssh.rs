@@ -12,6 +12,7 @@
 //! - `sources`: per-source caps, rates, logins in progress, penalties, refusal log.
 //! - `life`: a connection's lifetime: channels running, channel grace, idle, cap.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+//! - `owner`: `--identify-guests` auth, visitor ids, visit records, `stats` for owners.
 //! - `health`: `sshfolio health`, a banner probe for container health checks.
 
 pub mod accept;
@@ -21,6 +22,7 @@ pub mod health;
 pub mod hostkey;
 pub mod life;
 pub mod meter;
+pub mod owner;
 pub mod proxy;
 pub mod sources;
 pub mod stream;

@@ -8,6 +8,7 @@ mod hardening;
 mod import;
 mod keepalive;
 mod live;
+mod owner;
 mod render;
 mod ssh;
 mod tui;
