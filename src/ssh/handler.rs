@@ -343,6 +343,7 @@ impl Guest {
             max_session,
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
+            stats: visit.link(),
         };
         let output = ChannelOutput {
             handle: handle.clone(),
