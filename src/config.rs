@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ssh::proxy::{self, ProxyPolicy};
+pub mod proxy;
+
+use proxy::ProxyPolicy;
 
 mod startups;
 pub use startups::{NetBlock, Startups};
