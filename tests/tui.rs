@@ -1149,11 +1149,13 @@ fn the_highlight_follows_wide_code_scrolled_sideways() {
     assert_eq!((x2, y2), (x - 8, y));
     assert!(highlighted(&ui, x2, y2, 9));
     assert!(!highlighted(&ui, x2 + 9, y2, 1));
-    // Scrolled past the first columns of the hit: what is left of it stays marked.
+    // Scrolled past the first columns of the hit: what is left of it stays marked,
+    // inside the frame, which stays put.
     ui.key(KeyCode::Right);
-    let (tx, _) = ui.find("ost  #").expect("the tail of the hit");
-    assert!(highlighted(&ui, tx, y, 3), "{}", ui.screen());
-    assert!(!highlighted(&ui, tx + 3, y, 1));
+    let (tx, _) = ui.find("lhost  #").expect("the tail of the hit");
+    assert!(highlighted(&ui, tx, y, 5), "{}", ui.screen());
+    assert!(!highlighted(&ui, tx + 5, y, 1));
+    assert!(!highlighted(&ui, tx - 2, y, 1), "the frame is not marked");
 }
 
 #[test]

@@ -91,11 +91,15 @@ pub struct App {
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     pub(crate) hits: RefCell<HitMap>,
+    /// The terminal's own background (its OSC 11 answer, else the first theme): a
+    /// theme of another kind paints its own background.
+    terminal: ThemeKind,
 }
 
 impl App {
     pub fn new(index: Arc<Index>, cache: RenderCache, opts: AppOptions) -> Self {
         let start = opts.start.clone();
+        let terminal = opts.theme;
         let mut app = Self {
             index,
             cache,
@@ -112,6 +116,7 @@ impl App {
             corpus: None,
             notice: None,
             hits: RefCell::new(HitMap::default()),
+            terminal,
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             app.open_link(link);
@@ -139,10 +144,10 @@ impl App {
                 Control::Redraw
             }
             AppEvent::Background(kind) => {
-                if kind == self.opts.theme {
+                if (kind, kind) == (self.opts.theme, self.terminal) {
                     return Control::Idle;
                 }
-                self.opts.theme = kind;
+                (self.opts.theme, self.terminal) = (kind, kind);
                 Control::Redraw
             }
         }
@@ -193,7 +198,7 @@ impl App {
             return Vec::new();
         }
         self.guests = n;
-        let theme = self.opts.theme.theme();
+        let theme = self.theme();
         let depth = self.opts.depth;
         match self.hits.get_mut().online.as_mut() {
             Some(slot) => views::online_patch(slot, n, theme, depth),
@@ -208,6 +213,11 @@ impl App {
 
     pub fn theme_kind(&self) -> ThemeKind {
         self.opts.theme
+    }
+
+    /// The theme as this guest sees it (painted or not, selection style for the depth).
+    pub(crate) fn theme(&self) -> &'static crate::theme::Theme {
+        self.opts.theme.look(self.terminal, self.opts.depth)
     }
 
     // ----- lists --------------------------------------------------------------------
@@ -334,7 +344,9 @@ impl App {
         let opts = RenderOptions {
             width: width.clamp(crate::render::MIN_WIDTH, crate::render::MAX_WIDTH),
             theme: self.opts.theme,
-            plain: false,
+            // Without colour, the plain layout: no highlighting or image previews, and
+            // inline code keeps its backticks.
+            plain: self.opts.depth == ColorDepth::None,
         };
         self.cache.get(&self.index, page, opts)
     }
@@ -593,7 +605,7 @@ impl App {
         match action {
             Action::Quit => return Control::Quit,
             Action::Help => self.overlay = Overlay::Help,
-            Action::ToggleTheme => self.opts.theme = self.opts.theme.toggled(),
+            Action::ToggleTheme => self.opts.theme = self.opts.theme.next(),
             Action::Section(s) => self.go(s.screen()),
             Action::NextSection | Action::PrevSection => {
                 let cur = self.section().index();
@@ -904,14 +916,7 @@ impl App {
         let Some((rendered, _)) = self.current_rendered() else {
             return 0;
         };
-        let text_w = self.reader_geometry().text.width;
-        let widest = rendered
-            .wide
-            .iter()
-            .map(|w| w.full.width())
-            .max()
-            .unwrap_or(0);
-        (widest.saturating_sub(text_w as usize)).min(u16::MAX as usize) as u16
+        rendered.hscroll_max()
     }
 
     /// After opening a search hit, scroll to the first body line showing the query (a
@@ -923,15 +928,15 @@ impl App {
         let Some((rendered, _)) = self.current_rendered() else {
             return;
         };
-        let text_w = self.reader_geometry().text.width as usize;
         let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
             if highlight::contains(l, &q) {
                 return Some((i, 0));
             }
             let wide = rendered.wide.iter().find(|w| w.line == i)?;
-            let (start, end) = highlight::columns(&wide.full, &q).first().copied()?;
+            let inner = rendered.wide_blocks.get(wide.block)?.inner as usize;
+            let (start, end) = highlight::columns(&wide.code, &q).first().copied()?;
             // Show the hit with a little of what comes before it.
-            Some((i, end.saturating_sub(text_w).max(start.saturating_sub(8))))
+            Some((i, end.saturating_sub(inner).max(start.saturating_sub(8))))
         });
         let max_h = self.reader_hscroll_max() as usize;
         if let (Some((line, h)), Some(r)) = (found, self.reader.as_mut()) {

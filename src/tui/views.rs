@@ -39,7 +39,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         links: Vec::new(),
         online: None,
     };
-    let theme = app.opts.theme.theme();
+    let theme = app.theme();
     fast::set_style(buf, area, Style::default().fg(theme.fg).bg(theme.bg));
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(area, buf, theme);

@@ -6,11 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::{fast, fit, hit, light, mark, match_style, panel, status_style, status_word};
 use crate::content::PageRef;
-use crate::render::width::{grapheme_width, str_width};
+use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::state::Hit;
@@ -141,17 +140,20 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     for (row, i) in (scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
-        let wide = (r.hscroll > 0)
-            .then(|| rendered.wide.iter().find(|w| w.line == i))
-            .flatten();
-        match wide {
-            Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
-            None => fast::render_line(&rendered.lines[i], rect, buf),
-        }
+        // Wide code moves inside its frame; its top border says where.
+        let moved = rendered.line_at(i, r.hscroll);
+        let line = moved.as_ref().unwrap_or(&rendered.lines[i]);
+        fast::render_line(line, rect, buf);
         if let Some(q) = query {
-            match wide {
-                Some(w) => mark(buf, rect, &w.full, q, r.hscroll as usize, match_style),
-                None => mark(buf, rect, &rendered.lines[i], q, 0, match_style),
+            match rendered.code_window(i, r.hscroll) {
+                // Hits in wide code, even those partly scrolled off, inside the frame.
+                Some(c) => {
+                    let x = rect.x + c.x.min(rect.width);
+                    let w = c.width.min(rect.right().saturating_sub(x));
+                    let window = Rect::new(x, y, w, 1);
+                    mark(buf, window, c.code, q, c.offset as usize, match_style);
+                }
+                None => mark(buf, rect, line, q, 0, match_style),
             }
         }
     }
@@ -263,35 +265,6 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<Tag
     (Line::from(spans), tags)
 }
 
-/// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).
-fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
-    let mut skip = cols;
-    let mut spans = Vec::new();
-    for span in &line.spans {
-        if skip == 0 {
-            spans.push(span.clone());
-            continue;
-        }
-        let mut kept = String::new();
-        for g in span.content.graphemes(true) {
-            let w = grapheme_width(g);
-            if skip == 0 {
-                kept.push_str(g);
-            } else if w > skip {
-                // A wide grapheme cut in half: a space keeps the columns aligned.
-                kept.push(' ');
-                skip = 0;
-            } else {
-                skip -= w;
-            }
-        }
-        if !kept.is_empty() {
-            spans.push(Span::styled(kept, span.style));
-        }
-    }
-    Line::from(spans).style(line.style)
-}
-
 fn toc_panel(
     app: &App,
     anchors: &[crate::render::Anchor],
@@ -333,21 +306,5 @@ fn toc_panel(
             fast::set_style(buf, r, Style::default().add_modifier(Modifier::BOLD));
         }
         hit(app, r, Hit::Toc(i));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shifting_a_line_drops_columns_not_bytes() {
-        let l = Line::from(vec![Span::raw("ab"), Span::raw("日本cd")]);
-        let s: String = shifted(&l, 3)
-            .spans
-            .iter()
-            .map(|s| s.content.to_string())
-            .collect();
-        assert_eq!(s, " 本cd");
     }
 }
