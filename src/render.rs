@@ -12,6 +12,7 @@
 //! - `table`: balanced grids, or stacked `Header: value` rows when too narrow.
 //! - `embed`: MDC embeds and images as cards; unknown components as labelled boxes.
 //! - `style`: the palette (all default styles in plain mode).
+//! - `place`: the reading place (block, line) that survives a new width.
 //! - `cache`: the shared, bounded layout cache. `sample`: test and bench fixtures.
 
 mod blocks;
@@ -19,12 +20,14 @@ pub mod cache;
 mod code;
 mod embed;
 mod inline;
+mod place;
 #[doc(hidden)]
 pub mod sample;
 mod shift;
 mod style;
 mod table;
 pub mod width;
+pub use place::Place;
 mod wrap;
 mod writer;
 
@@ -103,6 +106,8 @@ pub struct Rendered {
     pub links: Vec<LinkSpan>,
     pub wide: Vec<WideLine>,
     pub wide_blocks: Vec<WideBlock>,
+    /// The first line of each top-level block of the document (the reading place).
+    pub blocks: Vec<usize>,
 }
 
 impl Rendered {

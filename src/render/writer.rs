@@ -169,6 +169,12 @@ impl<'p> Writer<'p> {
         self.out.wide_blocks.len() - 1
     }
 
+    /// A top-level block of the document starts here.
+    pub fn top_level_block(&mut self) {
+        let line = self.out.lines.len();
+        self.out.blocks.push(line);
+    }
+
     /// The index the next emitted line will have.
     pub fn next_line(&self) -> usize {
         self.out.lines.len()
@@ -296,6 +302,7 @@ impl<'p> Writer<'p> {
         self.out.anchors.retain(|a| a.line < n);
         self.out.links.retain(|l| l.line < n);
         self.out.wide.retain(|w| w.line < n);
+        self.out.blocks.retain(|&b| b < n);
         for b in &mut self.out.wide_blocks {
             b.top = b.top.filter(|&t| t < n);
         }

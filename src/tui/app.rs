@@ -780,6 +780,7 @@ impl App {
             page,
             key,
             scroll: 0,
+            width: 0,
             hscroll: 0,
             origin,
             highlight: None,
@@ -875,7 +876,21 @@ impl App {
         Some((self.rendered(r.page, g.text.width), g.text.height))
     }
 
+    /// Move the reader's scroll, counted at another width (before a resize), to the
+    /// same place at the current width: the block that was on the top row stays there.
+    fn sync_reader_width(&mut self) {
+        let Some(r) = self.reader.as_ref() else {
+            return;
+        };
+        let width = self.reader_geometry().text.width;
+        let line = views::reader::scroll_at(self, r, width);
+        if let Some(r) = self.reader.as_mut() {
+            (r.scroll, r.width) = (line, width);
+        }
+    }
+
     fn scroll_reader_by(&mut self, d: isize) {
+        self.sync_reader_width();
         if let Some(r) = self.reader.as_mut() {
             r.scroll = (r.scroll as isize).saturating_add(d).max(0) as usize;
         }
@@ -886,13 +901,17 @@ impl App {
         let Some((rendered, height)) = self.current_rendered() else {
             return;
         };
-        let max = rendered.lines.len().saturating_sub(height as usize);
+        // Past the last page, until the last heading can reach the top row.
+        let max = rendered.max_scroll(height as usize);
+        let width = self.reader_geometry().text.width;
         if let Some(r) = self.reader.as_mut() {
             r.scroll = r.scroll.min(max);
+            r.width = width;
         }
     }
 
     fn jump_heading(&mut self, forward: bool) {
+        self.sync_reader_width();
         let Some((rendered, _)) = self.current_rendered() else {
             return;
         };

@@ -124,6 +124,9 @@ pub struct ReaderState {
     pub key: String,
     /// First body line shown.
     pub scroll: usize,
+    /// The text width `scroll` counts lines at (0: not yet laid out). After a resize
+    /// the same place is found at the new width (`render::Place`).
+    pub width: u16,
     /// Columns wide code lines are shifted left by.
     pub hscroll: u16,
     pub origin: Origin,

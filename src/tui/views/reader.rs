@@ -63,6 +63,16 @@ pub(crate) fn geometry(body: Rect) -> Geometry {
     }
 }
 
+/// The first line shown at text width `width`: `r.scroll`, or, when it was counted at
+/// another width (the terminal was resized since), the line at the same place.
+pub(crate) fn scroll_at(app: &App, r: &crate::tui::state::ReaderState, width: u16) -> usize {
+    if r.width == 0 || r.width == width {
+        return r.scroll;
+    }
+    let before = app.rendered(r.page, r.width);
+    app.rendered(r.page, width).line_of(before.place(r.scroll))
+}
+
 pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let Some(r) = app.reader.as_ref() else { return };
     let g = geometry(area);
@@ -87,8 +97,9 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // Meta line, with the scroll position at its right.
     let total = rendered.lines.len();
     let visible = g.text.height as usize;
-    // After a resize the stored place may lie past the new end: show the last page.
-    let scroll = r.scroll.min(total.saturating_sub(visible));
+    // After a resize the same place at the new width; it may scroll past the last
+    // page only as far as the last heading on the top row.
+    let scroll = scroll_at(app, r, g.text.width).min(rendered.max_scroll(visible));
     let pos = if total <= visible {
         s::READER_ALL.to_string()
     } else if scroll == 0 {
