@@ -7,6 +7,7 @@ mod hardening;
 mod import;
 mod live;
 mod render;
+mod sizes;
 mod ssh;
 mod tui;
 mod util;

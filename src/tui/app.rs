@@ -29,8 +29,6 @@ use crate::theme::{ColorDepth, ThemeKind};
 
 /// How long a story stays up before the next one.
 pub const STORY_DURATION: Duration = Duration::from_secs(6);
-/// How many latest posts the home screen lists.
-pub(crate) const HOME_POSTS: usize = 5;
 /// Columns one ←/→ press shifts wide code lines by.
 const HSCROLL_STEP: u16 = 8;
 /// Lines one wheel notch scrolls the reader by.
@@ -224,9 +222,12 @@ impl App {
 
     /// Home's selectable items: the racked projects, then the latest posts.
     pub(crate) fn home_items(&self) -> Vec<PageRef> {
-        let rack = self.rack().into_iter().map(PageRef::Project);
-        let posts = (0..self.index.posts.len().min(HOME_POSTS)).map(PageRef::Post);
-        rack.chain(posts).collect()
+        home_of(&self.index)
+    }
+
+    /// Indexes of the projects without a rack bay, in project order.
+    pub(crate) fn other_projects(&self) -> Vec<usize> {
+        others_of(&self.index)
     }
 
     /// Indexes of the projects that sit in a rack bay, in bay order.
@@ -354,7 +355,7 @@ impl App {
     /// The reader's geometry in the last frame's area.
     pub(crate) fn reader_geometry(&self) -> views::reader::Geometry {
         let chrome = views::chrome(self.area(), self.notice.is_some());
-        views::reader::geometry(chrome.body)
+        views::reader::geometry(self, chrome.body)
     }
 
     // ----- input ---------------------------------------------------------------------
@@ -976,11 +977,7 @@ impl App {
                 .unwrap_or(sel.min(items_new.len().saturating_sub(1)))
         };
         // Items of the old index, computed before state refers to the new one.
-        let old_home = {
-            let rack = rack_of(&old).into_iter().map(PageRef::Project);
-            let posts = (0..old.posts.len().min(HOME_POSTS)).map(PageRef::Post);
-            rack.chain(posts).collect::<Vec<_>>()
-        };
+        let old_home = home_of(&old);
         let old_projects: Vec<PageRef> = (0..old.projects.len()).map(PageRef::Project).collect();
         let old_blog: Vec<PageRef> = {
             let f = self.blog.filter.as_deref();
@@ -1053,6 +1050,21 @@ impl App {
 
 /// The projects that sit in a rack bay, ordered as a rack is: by bay label with its
 /// number compared as a number ("BAY 2" before "BAY 10"), then by project order.
+/// Home's items: the rack in bay order, the other projects, then every post.
+fn home_of(index: &Index) -> Vec<PageRef> {
+    let rack = rack_of(index).into_iter().map(PageRef::Project);
+    let others = others_of(index).into_iter().map(PageRef::Project);
+    let posts = (0..index.posts.len()).map(PageRef::Post);
+    rack.chain(others).chain(posts).collect()
+}
+
+fn others_of(index: &Index) -> Vec<usize> {
+    (index.projects.iter().enumerate())
+        .filter(|(_, p)| p.rack_bay.is_none())
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn rack_of(index: &Index) -> Vec<usize> {
     let mut rack: Vec<(usize, &str)> = (index.projects.iter().enumerate())
         .filter_map(|(i, p)| p.rack_bay.as_deref().map(|bay| (i, bay)))

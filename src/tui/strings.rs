@@ -18,6 +18,7 @@ pub(crate) fn online(n: usize) -> String {
 pub(crate) const HOME_STORIES: &str = "STORIES";
 pub(crate) const HOME_RACK: &str = "RACK";
 pub(crate) const HOME_LATEST: &str = "LATEST POSTS";
+pub(crate) const HOME_PROJECTS: &str = "PROJECTS";
 pub(crate) const HOME_REGIONS: &str = "REGIONS";
 pub(crate) const HOME_ABOUT: &str = "ABOUT";
 pub(crate) const HOME_EMPTY_RACK: &str = "no bays racked yet";
@@ -31,7 +32,8 @@ pub(crate) fn rack_summary(live: usize, total: usize) -> String {
 // Statuses.
 pub(crate) const STATUS_LIVE: &str = "live";
 pub(crate) const STATUS_OFFLINE: &str = "offline";
-pub(crate) const STATUS_UNKNOWN: &str = "—";
+/// No `rackStatus`: nothing is said (a dash read like missing data).
+pub(crate) const STATUS_UNKNOWN: &str = "";
 pub(crate) const VAULT_MARK: &str = "🔒";
 pub(crate) const VAULT_LABEL: &str = "vault";
 

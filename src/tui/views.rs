@@ -413,7 +413,7 @@ pub(crate) fn story_color(c: Option<Rgb>, theme: &Theme) -> ratatui::style::Colo
 }
 
 /// A status light: blinking green when live (the terminal's own SGR blink, no timer),
-/// red when offline, a hollow dim circle when unknown.
+/// red when offline, nothing when unknown (no status is not bad news).
 pub(crate) fn light(status: RackStatus, theme: &Theme) -> Span<'static> {
     match status {
         RackStatus::Live => Span::styled(
@@ -423,7 +423,7 @@ pub(crate) fn light(status: RackStatus, theme: &Theme) -> Span<'static> {
                 .add_modifier(Modifier::SLOW_BLINK),
         ),
         RackStatus::Offline => Span::styled("●", Style::default().fg(theme.offline)),
-        RackStatus::Unknown => Span::styled("○", theme.dim()),
+        RackStatus::Unknown => Span::raw(" "),
     }
 }
 
@@ -500,6 +500,34 @@ pub(crate) fn link(app: &App, r: Rect, url: &str) {
     if r.width > 0 && !url.is_empty() {
         app.hits.borrow_mut().links.push((r, url.to_string()));
     }
+}
+
+/// How many clickable regions and links are recorded so far (see `shift_hits`).
+pub(crate) fn hit_marks(app: &App) -> (usize, usize) {
+    let h = app.hits.borrow();
+    (h.regions.len(), h.links.len())
+}
+
+/// Move the regions and links recorded since `marks` up by `off` rows (they were drawn
+/// on a canvas scrolled by that much) and drop those outside `view`.
+pub(crate) fn shift_hits(app: &App, marks: (usize, usize), off: u16, view: Rect) {
+    let mut guard = app.hits.borrow_mut();
+    let h = &mut *guard;
+    let shift = |r: Rect| -> Option<Rect> {
+        let y = r.y.checked_sub(off)?;
+        (y >= view.y && y < view.bottom()).then_some(Rect { y, ..r })
+    };
+    let at = marks.0.min(h.regions.len());
+    let regions = h.regions.split_off(at);
+    h.regions.extend(
+        regions
+            .into_iter()
+            .filter_map(|(r, x)| Some((shift(r)?, x))),
+    );
+    let at = marks.1.min(h.links.len());
+    let links = h.links.split_off(at);
+    h.links
+        .extend(links.into_iter().filter_map(|(r, u)| Some((shift(r)?, u))));
 }
 
 /// Record a clickable region.

@@ -1,5 +1,7 @@
 //! The home screen: a control plane — site header, the stories strip, the rack of
-//! projects with their status lights, and the latest posts.
+//! projects with their status lights, every other project, the latest posts (as many
+//! as fit), the regions and the about panel. Panels are as wide as their content
+//! needs and stack on narrow screens.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -11,17 +13,19 @@ use super::{
     fit, hit, light, list_offset, marker, pad, paint_selected, panel, site_name, status_style,
     status_word, story_color,
 };
-use crate::content::PageRef;
 use crate::content::model::RackStatus;
 use crate::render::width::str_width;
 use crate::theme::Theme;
-use crate::tui::app::{App, HOME_POSTS};
+use crate::tui::app::App;
+use crate::tui::columns::{Col, layout};
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
 use crate::tui::text::wrap;
 
-/// Side-by-side rack and posts from this width up.
-const WIDE: u16 = 100;
+/// Rack and other projects side by side when the second panel gets this many columns.
+const BESIDE_MIN: u16 = 22;
+/// A title never gets fewer columns than this while a column can be dropped instead.
+const TITLE_MIN: usize = 12;
 
 pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let inner = Rect::new(
@@ -33,8 +37,9 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if inner.height < 4 {
         return;
     }
-    // Header: site name and tagline.
-    let y = inner.y + 1;
+    // Short screens lose the blank rows around the header.
+    let roomy = inner.height >= 16;
+    let y = inner.y + u16::from(roomy);
     let name = site_name(app);
     buf.set_stringn(
         inner.x,
@@ -49,11 +54,9 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let w = (inner.right() - nx) as usize;
         buf.set_string(nx, y, fit(tag, w), theme.dim());
     }
-    // Stories strip.
-    let sy = y + 2;
+    let sy = y + 1 + u16::from(roomy);
     stories_strip(app, Rect::new(inner.x, sy, inner.width, 1), buf, theme);
-
-    let rest_y = sy + 2;
+    let rest_y = sy + 1 + u16::from(roomy);
     let rest = Rect::new(
         inner.x,
         rest_y,
@@ -64,86 +67,156 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         return;
     }
     let rack = app.rack();
-    let posts = app.index.posts.len().min(HOME_POSTS);
-    let rack_h = (rack.len().max(1) as u16 + 2).min(rest.height);
-    let posts_h = (posts.max(1) as u16 + 2).min(rest.height);
-    if area.width >= WIDE {
-        let left_w = rest.width * 11 / 20;
-        let left = Rect::new(rest.x, rest.y, left_w, rest.height);
-        let right = Rect::new(
-            rest.x + left_w + 2,
-            rest.y,
-            rest.width.saturating_sub(left_w + 2),
-            rest.height,
-        );
-        rack_panel(
-            app,
-            &rack,
-            Rect {
-                height: rack_h,
-                ..left
-            },
-            buf,
-            theme,
-        );
-        posts_panel(
-            app,
-            rack.len(),
-            Rect {
-                height: posts_h,
-                ..right
-            },
-            buf,
-            theme,
-        );
-        let below = |r: Rect, used: u16| {
-            Rect::new(
-                r.x,
-                r.y + used + 1,
-                r.width,
-                r.height.saturating_sub(used + 1),
-            )
-        };
-        regions_panel(app, &rack, below(left, rack_h), buf, theme);
-        about_panel(app, below(right, posts_h), buf, theme);
+    let others = app.other_projects();
+    let first_post = rack.len() + others.len();
+    let gap = u16::from(rest.height >= 20);
+    // Every panel at its natural height (a long list at most a screenful, scrolling
+    // inside), drawn on a canvas that scrolls to keep the selection on screen.
+    let cap = rest.height.max(3);
+    let rack_w = rack_width(app, &rack).min(rest.width);
+    let beside = !others.is_empty() && rest.width >= rack_w + 1 + BESIDE_MIN;
+    let rack_h = (rack.len().max(1) as u16 + 2).min(cap);
+    let others_h = if others.is_empty() {
+        0
     } else {
-        let rack_h = rack_h.min(rest.height.saturating_sub(3).max(3));
-        rack_panel(
+        (others.len() as u16 + 2).min(cap)
+    };
+    let posts_h = (app.index.posts.len().max(1) as u16 + 2).min(cap);
+    let canvas_area = Rect::new(rest.x, rest.y, rest.width, cap.saturating_mul(5));
+    let mut canvas = Buffer::empty(canvas_area);
+    canvas.set_style(canvas_area, Style::default().fg(theme.fg).bg(theme.bg));
+    let c = &mut canvas;
+    let marks = super::hit_marks(app);
+    let mut y = rest.y;
+    let rack_y = y;
+    let rack_area = Rect::new(rest.x, y, if beside { rack_w } else { rest.width }, rack_h);
+    rack_panel(app, &rack, rack_area, c, theme);
+    let mut others_y = y;
+    if beside {
+        let x = rest.x + rack_w + 1;
+        others_panel(
+            app,
+            &others,
+            rack.len(),
+            Rect::new(x, y, rest.right() - x, others_h),
+            c,
+            theme,
+        );
+        y += rack_h.max(others_h) + gap;
+    } else {
+        y += rack_h + gap;
+    }
+    let posts_y = y;
+    posts_panel(
+        app,
+        first_post,
+        Rect::new(rest.x, y, rest.width, posts_h),
+        c,
+        theme,
+    );
+    y += posts_h + gap;
+    if !beside && others_h > 0 {
+        others_y = y;
+        others_panel(
+            app,
+            &others,
+            rack.len(),
+            Rect::new(rest.x, y, rest.width, others_h),
+            c,
+            theme,
+        );
+        y += others_h + gap;
+    }
+    // Regions and about, side by side when there is room.
+    let below = Rect::new(rest.x, y, rest.width, cap);
+    let regions_w = rack_w.min(below.width);
+    if below.width >= regions_w + 1 + BESIDE_MIN {
+        let used = regions_panel(
             app,
             &rack,
             Rect {
-                height: rack_h,
-                ..rest
+                width: regions_w,
+                ..below
             },
-            buf,
+            c,
             theme,
         );
-        let by = rest.y + rack_h;
-        let bottom = Rect::new(
-            rest.x,
-            by,
-            rest.width,
-            rest.bottom().saturating_sub(by).min(posts_h),
-        );
-        if bottom.height >= 3 {
-            posts_panel(app, rack.len(), bottom, buf, theme);
+        let x = below.x + regions_w + 1;
+        let about = about_panel(app, Rect::new(x, below.y, below.right() - x, cap), c, theme);
+        y += used.max(about);
+    } else {
+        let used = regions_panel(app, &rack, below, c, theme);
+        y += used + u16::from(used > 0) * gap;
+        y += about_panel(app, Rect::new(below.x, y, below.width, cap), c, theme);
+    }
+    // The selection's row on the canvas, with the row under it (a panel's border).
+    let sel = app.home.selected;
+    let sel_y = if sel < rack.len() {
+        rack_y + 1 + sel as u16
+    } else if sel < first_post {
+        others_y + 1 + (sel - rack.len()) as u16
+    } else {
+        posts_y + 1 + (sel - first_post).min(usize::from(posts_h.saturating_sub(3))) as u16
+    };
+    let total = y.saturating_sub(rest.y);
+    let off = (sel_y + 2)
+        .saturating_sub(rest.bottom())
+        .min(total.saturating_sub(rest.height));
+    for row in 0..rest.height {
+        let from = rest.y + off + row;
+        if from >= canvas_area.bottom() {
+            break;
+        }
+        for x in rest.x..rest.right() {
+            buf[(x, rest.y + row)] = canvas[(x, from)].clone();
         }
     }
+    super::shift_hits(app, marks, off, rest);
+}
+
+/// The rack's natural width: marker, bay, light, the longest title, region, status.
+fn rack_width(app: &App, rack: &[usize]) -> u16 {
+    let (bay, title, region, status) = rack_cols(app, rack);
+    // Borders, the lead (as in `rack_panel`), the title, each column after a gap, and
+    // the column kept free at the right.
+    let w = 2 + rack_lead(bay) + title + region.width + 1 + status.width + 1 + 1;
+    w.min(u16::MAX as usize) as u16
+}
+
+/// Marker, bay, a space, the bay's edge and light, a space: then the title.
+fn rack_lead(bay_w: usize) -> usize {
+    2 + bay_w + 1 + 2 + 1
+}
+
+/// The rack's columns from its content: bay, title, region, status widths.
+fn rack_cols(app: &App, rack: &[usize]) -> (usize, usize, Col, Col) {
+    let ps = || rack.iter().map(|&i| &app.index.projects[i]);
+    let bay = ps()
+        .map(|p| str_width(p.rack_bay.as_deref().unwrap_or("")))
+        .max()
+        .unwrap_or(0);
+    let title = ps().map(|p| str_width(&p.title)).max().unwrap_or(0);
+    let region = Col::of(ps().filter_map(|p| p.region.as_deref()), 1);
+    let status = Col::of(ps().map(|p| status_word(p.rack_status)), 2);
+    (bay, title, region, status)
 }
 
 /// Per region: a light per bay and how many are live — the control plane's summary.
-fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// Returns the rows it took.
+fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
     let mut regions: Vec<(&str, Vec<RackStatus>)> = Vec::new();
     for &i in rack {
         let p = &app.index.projects[i];
-        let name = p.region.as_deref().unwrap_or("—");
+        let Some(name) = p.region.as_deref() else {
+            continue;
+        };
         match regions.iter_mut().find(|(r, _)| *r == name) {
             Some((_, v)) => v.push(p.rack_status),
             None => regions.push((name, vec![p.rack_status])),
         }
     }
     if regions.is_empty() || area.height < 3 {
-        return;
+        return 0;
     }
     let h = (regions.len() as u16 + 2).min(area.height);
     let area = Rect { height: h, ..area };
@@ -156,13 +229,7 @@ fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme:
         .max()
         .unwrap_or(0)
         .min(12);
-    let name_w = regions
-        .iter()
-        .map(|(r, _)| str_width(r))
-        .max()
-        .unwrap_or(0)
-        .min(16)
-        + 3;
+    let name_w = regions.iter().map(|(r, _)| str_width(r)).max().unwrap_or(0) + 2;
     for (row, (name, lights)) in regions.iter().enumerate().take(inner.height as usize) {
         let live = lights.iter().filter(|s| **s == RackStatus::Live).count();
         let mut spans = vec![
@@ -174,7 +241,7 @@ fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme:
         }
         spans.push(Span::raw(" ".repeat(most - lights.len().min(most))));
         spans.push(Span::styled(
-            format!("   {}", s::rack_summary(live, lights.len())),
+            format!("  {}", s::rack_summary(live, lights.len())),
             theme.dim(),
         ));
         Line::from(spans).render(
@@ -182,13 +249,14 @@ fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme:
             buf,
         );
     }
+    h
 }
 
-/// The site's `about` text and links, when it has them.
-fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// The site's `about` text and links, when it has them; returns the rows it took.
+fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
     let site = &app.index.site;
-    if area.height < 4 || (site.about.blocks.is_empty() && site.links.is_empty()) {
-        return;
+    if area.height < 3 || (site.about.blocks.is_empty() && site.links.is_empty()) {
+        return 0;
     }
     let width = area.width.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();
@@ -245,6 +313,7 @@ fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             super::link(app, Rect::new(x, inner.y + row as u16, w, 1), url);
         }
     }
+    h
 }
 
 fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -266,13 +335,20 @@ fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
         );
         return;
     }
+    let n = app.index.stories.len();
     for (i, story) in app.index.stories.iter().enumerate() {
         let color = story_color(story.color, theme);
         let text = format!("● {}", story.label.trim());
         let w = str_width(&text) as u16;
-        if x + w > row.right() {
-            if x + 1 < row.right() {
-                buf.set_string(x, row.y, "…", theme.dim());
+        // Room for this one, and for the `+N` of the rest when there are more.
+        let rest = if i + 1 < n {
+            format!("+{}", n - i - 1).len() as u16 + 1
+        } else {
+            0
+        };
+        if x + w + rest > row.right() {
+            if x + 3 <= row.right() {
+                buf.set_string(x, row.y, format!("+{}", n - i), theme.dim());
             }
             break;
         }
@@ -311,11 +387,15 @@ fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &T
     }
     let rows = inner.height as usize;
     let off = list_offset(app.home.selected.min(rack.len()), rack.len(), rows);
-    let w = inner.width as usize;
-    // Columns: marker 2, bay 7, gap, light 2, title, region 11, status 8.
-    let region_w = if w >= 56 { 11 } else { 0 };
-    let status_w = if w >= 44 { 8 } else { 0 };
-    let title_w = w.saturating_sub(2 + 8 + 2 + region_w + status_w + 1);
+    let (bay_w, title_want, region, status) = rack_cols(app, rack);
+    let lead = rack_lead(bay_w);
+    let cols = layout(
+        (inner.width as usize).saturating_sub(lead + 1),
+        title_want,
+        TITLE_MIN,
+        &[region, status],
+        false,
+    );
     for (row, &pi) in rack.iter().enumerate().skip(off).take(rows) {
         let p = &app.index.projects[pi];
         let y = inner.y + (row - off) as u16;
@@ -323,23 +403,27 @@ fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &T
         let bay = p.rack_bay.as_deref().unwrap_or("");
         let mut spans = vec![
             marker(selected, theme),
-            Span::styled(pad(bay, 7), theme.dim()),
+            Span::styled(pad(bay, bay_w + 1), theme.dim()),
             Span::styled("▕", Style::default().fg(theme.border)),
             light(p.rack_status, theme),
             Span::raw(" "),
-            Span::styled(pad(&p.title, title_w), theme.base()),
+            Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()),
         ];
-        if region_w > 0 {
-            spans.push(Span::styled(
-                pad(p.region.as_deref().unwrap_or(""), region_w),
-                theme.dim(),
-            ));
-        }
-        if status_w > 0 {
-            spans.push(Span::styled(
-                pad(status_word(p.rack_status), status_w),
+        let mut x = cols.title;
+        let cells = [
+            (cols.cols[0], p.region.as_deref().unwrap_or(""), theme.dim()),
+            (
+                cols.cols[1],
+                status_word(p.rack_status),
                 status_style(p.rack_status, theme),
-            ));
+            ),
+        ];
+        for (at, text, style) in cells {
+            if let Some(at) = at {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+                spans.push(Span::styled(text.to_string(), style));
+                x = at + str_width(text);
+            }
         }
         let r = Rect::new(inner.x, y, inner.width, 1);
         Line::from(spans).render(r, buf);
@@ -347,6 +431,54 @@ fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &T
             paint_selected(r, buf, theme);
         }
         hit(app, r, Hit::Item(row));
+    }
+}
+
+/// Projects without a rack bay: title and region, selectable like the rack's.
+fn others_panel(
+    app: &App,
+    others: &[usize],
+    first_item: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    let block = panel(s::HOME_PROJECTS, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 6 {
+        return;
+    }
+    let ps = || others.iter().map(|&i| &app.index.projects[i]);
+    let title_want = ps().map(|p| str_width(&p.title)).max().unwrap_or(0);
+    let region = Col::of(ps().filter_map(|p| p.region.as_deref()), 1);
+    let cols = layout(
+        (inner.width as usize).saturating_sub(3),
+        title_want,
+        TITLE_MIN,
+        &[region],
+        false,
+    );
+    let sel = app.home.selected.checked_sub(first_item);
+    let rows = inner.height as usize;
+    let off = list_offset(sel.unwrap_or(0).min(others.len()), others.len(), rows);
+    for (i, p) in ps().enumerate().skip(off).take(rows) {
+        let y = inner.y + (i - off) as u16;
+        let selected = sel == Some(i);
+        let mut spans = vec![
+            marker(selected, theme),
+            Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()),
+        ];
+        if let (Some(at), Some(r)) = (cols.cols[0], p.region.as_deref()) {
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(cols.title))));
+            spans.push(Span::styled(r.to_string(), theme.dim()));
+        }
+        let r = Rect::new(inner.x, y, inner.width, 1);
+        Line::from(spans).render(r, buf);
+        if selected {
+            paint_selected(r, buf, theme);
+        }
+        hit(app, r, Hit::Item(first_item + i));
     }
 }
 
@@ -367,30 +499,45 @@ fn posts_panel(app: &App, first_item: usize, area: Rect, buf: &mut Buffer, theme
         );
         return;
     }
-    let items: Vec<PageRef> = app.home_items().into_iter().skip(first_item).collect();
+    let posts = &app.index.posts;
     let w = inner.width as usize;
-    let rt_w = if w >= 40 { 8 } else { 0 };
-    let title_w = w.saturating_sub(2 + 12 + rt_w);
+    // The date goes first on rows wide enough for a title beside it.
+    let date_w = if w >= 2 + 10 + 2 + TITLE_MIN { 12 } else { 0 };
+    let title_want = posts.iter().map(|p| str_width(&p.title)).max().unwrap_or(0);
+    let rt = Col::of(posts.iter().filter_map(|p| p.read_time.as_deref()), 1);
+    let cols = layout(
+        w.saturating_sub(2 + date_w + 1),
+        title_want,
+        TITLE_MIN,
+        &[rt],
+        true,
+    );
     let sel = app.home.selected.checked_sub(first_item);
-    let off = list_offset(sel.unwrap_or(0), items.len(), inner.height as usize);
-    for (i, page) in items
+    let off = list_offset(
+        sel.unwrap_or(0).min(posts.len()),
+        posts.len(),
+        inner.height as usize,
+    );
+    for (i, p) in posts
         .iter()
         .enumerate()
         .skip(off)
         .take(inner.height as usize)
     {
-        let PageRef::Post(pi) = *page else { continue };
-        let p = &app.index.posts[pi];
         let y = inner.y + (i - off) as u16;
         let selected = sel == Some(i);
-        let mut spans = vec![
-            marker(selected, theme),
-            Span::styled(format!("{}  ", p.date), theme.dim()),
-            Span::styled(pad(&p.title, title_w), theme.base()),
-        ];
-        if rt_w > 0 {
-            let rt = p.read_time.as_deref().unwrap_or("");
-            spans.push(Span::styled(format!("{rt:>w$}", w = rt_w), theme.dim()));
+        let mut spans = vec![marker(selected, theme)];
+        if date_w > 0 {
+            spans.push(Span::styled(format!("{}  ", p.date), theme.dim()));
+        }
+        spans.push(Span::styled(
+            pad(&fit(&p.title, cols.title), cols.title),
+            theme.base(),
+        ));
+        if let (Some(at), Some(rt_text)) = (cols.cols[0], p.read_time.as_deref()) {
+            let rt_w = cols.cols[0].map(|_| rt.width).unwrap_or(0);
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(cols.title))));
+            spans.push(Span::styled(format!("{rt_text:>rt_w$}"), theme.dim()));
         }
         let r = Rect::new(inner.x, y, inner.width, 1);
         Line::from(spans).render(r, buf);

@@ -8,8 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{
-    hit, light, list_offset, marker, pad, paint_selected, panel, status_style, status_word,
+    fit, hit, light, list_offset, marker, pad, paint_selected, panel, status_style, status_word,
 };
+use crate::tui::columns::{Col, fit_tags, layout};
 use crate::content::PageRef;
 use crate::render::width::str_width;
 use crate::theme::Theme;
@@ -32,8 +33,44 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         buf.set_string(area.x + 2, area.y, s::PROJECTS_EMPTY, theme.dim());
         return;
     }
+    // Columns from the content: the longest title, region and status, the vault mark.
+    let ps = &app.index.projects;
+    let title_want = ps
+        .iter()
+        .map(|p| str_width(&p.title))
+        .max()
+        .unwrap_or(0)
+        .max(str_width(s::COL_PROJECT));
+    let region = Col::of(
+        ps.iter()
+            .filter_map(|p| p.region.as_deref())
+            .chain([s::COL_REGION]),
+        1,
+    );
+    // The status column holds a light, a space and the word.
+    let status = Col::of(
+        ps.iter()
+            .map(|p| status_word(p.rack_status))
+            .chain([s::COL_STATUS]),
+        2,
+    );
+    let status = Col {
+        width: status.width + 2,
+        ..status
+    };
+    let vault = Col {
+        width: if ps.iter().any(|p| p.vault) {
+            str_width(s::VAULT_MARK)
+        } else {
+            0
+        },
+        keep: 0,
+    };
+    let cols_all = [region, status, vault];
+    let natural = 2 + title_want + cols_all.iter().map(|c| c.width + 1).sum::<usize>() + 1;
     let (list, preview) = if area.width >= PREVIEW_MIN {
-        let lw = area.width * 11 / 20;
+        // The list as wide as its content (at most 3/5), the preview the rest.
+        let lw = (natural as u16).min(area.width * 3 / 5);
         (
             Rect::new(area.x, area.y, lw, area.height),
             Some(Rect::new(
@@ -46,21 +83,29 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         (area, None)
     };
-    let w = list.width as usize;
-    let region_w = if w >= 50 { 12 } else { 0 };
-    let status_w = 10;
-    let vault_w = 3;
-    let title_w = w.saturating_sub(2 + region_w + status_w + vault_w);
+    let cols = layout(
+        (list.width as usize).saturating_sub(3),
+        title_want,
+        12,
+        &cols_all,
+        false,
+    );
     let head = header_style(theme);
-    let mut cols = vec![
+    let cell = |spans: &mut Vec<Span<'static>>, x: &mut usize, at: Option<usize>, text: String, style| {
+        if let Some(at) = at {
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(*x))));
+            *x = at + str_width(&text);
+            spans.push(Span::styled(text, style));
+        }
+    };
+    let mut spans = vec![
         Span::raw("  "),
-        Span::styled(pad(s::COL_PROJECT, title_w), head),
+        Span::styled(pad(s::COL_PROJECT, cols.title), head),
     ];
-    if region_w > 0 {
-        cols.push(Span::styled(pad(s::COL_REGION, region_w), head));
-    }
-    cols.push(Span::styled(s::COL_STATUS, head));
-    Line::from(cols).render(Rect { height: 1, ..list }, buf);
+    let mut x = cols.title;
+    cell(&mut spans, &mut x, cols.cols[0], s::COL_REGION.to_string(), head);
+    cell(&mut spans, &mut x, cols.cols[1], s::COL_STATUS.to_string(), head);
+    Line::from(spans).render(Rect { height: 1, ..list }, buf);
     let list = Rect::new(
         list.x,
         list.y + 1,
@@ -74,21 +119,21 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let selected = app.projects.selected == i;
         let mut spans = vec![
             marker(selected, theme),
-            Span::styled(pad(&p.title, title_w), theme.base()),
+            Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()),
         ];
-        if region_w > 0 {
-            spans.push(Span::styled(
-                pad(p.region.as_deref().unwrap_or(""), region_w),
-                theme.dim(),
-            ));
+        let mut x = cols.title;
+        let region = p.region.clone().unwrap_or_default();
+        cell(&mut spans, &mut x, cols.cols[0], region, theme.dim());
+        if let Some(at) = cols.cols[1] {
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+            spans.push(light(p.rack_status, theme));
+            spans.push(Span::raw(" "));
+            x = at + 2;
+            let word = status_word(p.rack_status).to_string();
+            cell(&mut spans, &mut x, Some(at + 2), word, status_style(p.rack_status, theme));
         }
-        spans.push(light(p.rack_status, theme));
-        spans.push(Span::styled(
-            pad(&format!(" {}", status_word(p.rack_status)), status_w - 1),
-            status_style(p.rack_status, theme),
-        ));
         if p.vault {
-            spans.push(Span::raw(s::VAULT_MARK));
+            cell(&mut spans, &mut x, cols.cols[2], s::VAULT_MARK.to_string(), theme.base());
         }
         let r = Rect::new(list.x, y, list.width, 1);
         Line::from(spans).render(r, buf);
@@ -205,20 +250,53 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         return;
     }
     let w = area.width as usize;
-    let rt_w = 8;
-    let tags_w = if w >= 70 { (w * 3 / 10).min(36) } else { 0 };
-    let title_w = w.saturating_sub(2 + 12 + rt_w + tags_w + 1);
+    let posts: Vec<&crate::content::Post> = items
+        .iter()
+        .filter_map(|p| match *p {
+            PageRef::Post(i) => app.index.posts.get(i),
+            _ => None,
+        })
+        .collect();
+    // Date, then the title as wide as the longest (or what is left), read time, and
+    // the tags in the rest of the row (`+N` for those that do not fit).
+    let date_w = if w >= 40 { 12 } else { 0 };
+    let title_want = posts
+        .iter()
+        .map(|p| str_width(&p.title))
+        .max()
+        .unwrap_or(0)
+        .max(str_width(s::COL_TITLE));
+    let rt = Col::of(
+        posts
+            .iter()
+            .filter_map(|p| p.read_time.as_deref())
+            .chain([s::COL_READ]),
+        2,
+    );
+    let has_tags = posts.iter().any(|p| !p.tags.is_empty());
+    let tags_min = Col {
+        width: if has_tags { 8 } else { 0 },
+        keep: 1,
+    };
+    let room = w.saturating_sub(2 + date_w + 1);
+    let cols = layout(room, title_want, 16, &[rt, tags_min], false);
     let head = header_style(theme);
-    let mut cols = vec![
-        Span::raw("  "),
-        Span::styled(pad(s::COL_DATE, 12), head),
-        Span::styled(pad(s::COL_TITLE, title_w), head),
-        Span::styled(format!("{:>w$} ", s::COL_READ, w = rt_w), head),
-    ];
-    if tags_w > 0 {
-        cols.push(Span::styled(format!(" {}", s::COL_TAGS), head));
+    let mut head_spans = vec![Span::raw("  ")];
+    if date_w > 0 {
+        head_spans.push(Span::styled(pad(s::COL_DATE, date_w), head));
     }
-    Line::from(cols).render(Rect { height: 1, ..area }, buf);
+    head_spans.push(Span::styled(pad(s::COL_TITLE, cols.title), head));
+    let mut x = cols.title;
+    if let Some(at) = cols.cols[0] {
+        head_spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+        head_spans.push(Span::styled(format!("{:>w$}", s::COL_READ, w = rt.width), head));
+        x = at + rt.width;
+    }
+    if let Some(at) = cols.cols[1] {
+        head_spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+        head_spans.push(Span::styled(s::COL_TAGS, head));
+    }
+    Line::from(head_spans).render(Rect { height: 1, ..area }, buf);
     let area = Rect::new(
         area.x,
         area.y + 1,
@@ -227,41 +305,43 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     );
     let rows = area.height as usize;
     let off = list_offset(app.blog.list.selected, items.len(), rows);
-    for (i, page) in items.iter().enumerate().skip(off).take(rows) {
-        let PageRef::Post(pi) = *page else { continue };
-        let p = &app.index.posts[pi];
+    for (i, p) in posts.iter().enumerate().skip(off).take(rows) {
         let y = area.y + (i - off) as u16;
         let selected = app.blog.list.selected == i;
-        let rt = p.read_time.as_deref().unwrap_or("");
-        let mut spans = vec![
-            marker(selected, theme),
-            Span::styled(format!("{}  ", p.date), theme.dim()),
-            Span::styled(pad(&p.title, title_w), theme.base()),
-            Span::styled(format!("{:>w$} ", rt, w = rt_w), theme.dim()),
-        ];
+        let mut spans = vec![marker(selected, theme)];
+        if date_w > 0 {
+            spans.push(Span::styled(format!("{}  ", p.date), theme.dim()));
+        }
+        spans.push(Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()));
+        let mut x = cols.title;
+        if let (Some(at), Some(t)) = (cols.cols[0], p.read_time.as_deref()) {
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+            spans.push(Span::styled(format!("{t:>w$}", w = rt.width), theme.dim()));
+            x = at + rt.width;
+        }
         // Each tag shown is a mouse target of its own (over the row's): it filters by it.
         let mut tag_cells: Vec<(u16, u16, usize)> = Vec::new();
-        if tags_w > 0 {
-            let mut used = 1;
-            spans.push(Span::raw(" "));
-            let mut col: usize = spans.iter().map(|s| str_width(&s.content)).sum();
-            for t in &p.tags {
+        if let Some(at) = cols.cols[1] {
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+            let lead = 2 + date_w;
+            let tags_w = room.saturating_sub(at);
+            let names: Vec<&str> = p.tags.iter().map(String::as_str).collect();
+            let (shown, more) = fit_tags(&names, tags_w);
+            let mut col = lead + at;
+            for t in &names[..shown] {
                 let text = format!("#{t}");
-                let tw = str_width(&text) + 1;
-                if used + tw > tags_w {
-                    break;
-                }
-                if let Some(ti) = app.tag_index(t)
-                    && col + tw - 1 <= area.width as usize
-                {
-                    tag_cells.push((col as u16, (tw - 1) as u16, ti));
+                let tw = str_width(&text);
+                if let Some(ti) = app.tag_index(t) {
+                    tag_cells.push((col as u16, tw as u16, ti));
                 }
                 spans.push(Span::styled(
                     format!("{text} "),
                     ratatui::style::Style::default().fg(theme.tag),
                 ));
-                used += tw;
-                col += tw;
+                col += tw + 1;
+            }
+            if !more.is_empty() {
+                spans.push(Span::styled(more, theme.dim()));
             }
         }
         let r = Rect::new(area.x, y, area.width, 1);

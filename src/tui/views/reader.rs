@@ -15,11 +15,12 @@ use crate::tui::app::App;
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
 
-/// A table of contents from this width up.
+/// A table of contents beside the text from this body width up.
 const TOC_MIN: u16 = 110;
-const TOC_WIDTH: u16 = 30;
 /// Body text never gets wider than this (long lines are hard to read).
 const MAX_TEXT: u16 = 100;
+/// Below this body height the title and meta take at most two rows and one.
+const SHORT: u16 = 16;
 
 /// Where the reader's parts go inside the body area; `update` uses the same numbers
 /// for paging and clamping.
@@ -32,33 +33,54 @@ pub(crate) struct Geometry {
     pub toc: Option<Rect>,
 }
 
-pub(crate) fn geometry(body: Rect) -> Geometry {
-    let toc_w = if body.width >= TOC_MIN { TOC_WIDTH } else { 0 };
-    // Two columns of margin on the left, the scrollbar and a gap on the right.
-    let main_w = body
+/// The table of contents' width for `page`: its longest entry (marker, indent, title)
+/// and its borders; 0 without headings.
+fn toc_want(app: &App, page: PageRef) -> u16 {
+    let rendered = app.rendered(page, 80);
+    let min_level = rendered.anchors.iter().map(|a| a.level).min().unwrap_or(2);
+    let widest = rendered
+        .anchors
+        .iter()
+        .map(|a| 3 + 2 * usize::from(a.level.saturating_sub(min_level).min(3)) + str_width(&a.title))
+        .max();
+    widest.map_or(0, |w| (w + 3).min(u16::MAX as usize) as u16)
+}
+
+pub(crate) fn geometry(app: &App, body: Rect) -> Geometry {
+    let page = app.reader.as_ref().map(|r| r.page);
+    let want = page.map_or(0, |p| toc_want(app, p));
+    // Beside the text on wide screens, as wide as its entries (a third at most).
+    let toc_w = if body.width >= TOC_MIN && want > 0 {
+        want.clamp(16, body.width / 3)
+    } else {
+        0
+    };
+    // Two columns of margin on the left; the scrollbar and a gap on the right.
+    let room = body
         .width
-        .saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
-    let text_w = main_w.clamp(1, MAX_TEXT);
+        .saturating_sub(5 + if toc_w > 0 { toc_w + 1 } else { 0 });
+    let text_w = room.clamp(1, MAX_TEXT);
     let x = body.x + 2;
-    let text_y = body.y + 4;
+    let short = body.height < SHORT;
+    let title = page.and_then(|p| app.index.title(p)).unwrap_or("");
+    let title_rows = crate::tui::text::wrap(title, usize::from(text_w))
+        .len()
+        .clamp(1, if short { 2 } else { 4 }) as u16;
+    let meta_rows = page.map_or(1, |p| meta_lines(app, p, text_w, app.theme()).0.len())
+        .clamp(1, if short { 1 } else { 3 }) as u16;
+    let top = body.y + u16::from(!short);
+    let meta_y = top + title_rows;
+    let text_y = meta_y + meta_rows + 1;
     let text_h = body.bottom().saturating_sub(text_y);
+    let scroll_x = (x + text_w + 1).min(body.right().saturating_sub(1));
     Geometry {
-        title: Rect::new(x, body.y + 1, main_w, 1),
-        meta: Rect::new(x, body.y + 2, main_w, 1),
+        title: Rect::new(x, top, text_w, title_rows),
+        meta: Rect::new(x, meta_y, text_w, meta_rows),
         text: Rect::new(x, text_y, text_w, text_h),
-        scrollbar: Rect::new(
-            (x + text_w + 1).min(body.right().saturating_sub(1)),
-            text_y,
-            1,
-            text_h,
-        ),
+        scrollbar: Rect::new(scroll_x, text_y, 1, text_h),
         toc: (toc_w > 0).then(|| {
-            Rect::new(
-                body.right() - toc_w - 1,
-                body.y + 1,
-                toc_w,
-                body.height.saturating_sub(1),
-            )
+            let tx = (scroll_x + 3).min(body.right().saturating_sub(toc_w));
+            Rect::new(tx, top, toc_w, body.bottom().saturating_sub(top))
         }),
     }
 }
@@ -75,26 +97,31 @@ pub(crate) fn scroll_at(app: &App, r: &crate::tui::state::ReaderState, width: u1
 
 pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let Some(r) = app.reader.as_ref() else { return };
-    let g = geometry(area);
+    let g = geometry(app, area);
     let rendered = app.rendered(r.page, g.text.width);
     let title = app.index.title(r.page).unwrap_or("");
-    fast::set_stringn(
-        buf,
-        g.title.x,
-        g.title.y,
-        title,
-        g.title.width as usize,
-        theme.title(),
-    );
     // The search this page was opened from: its hits are overlaid on the shared
     // rendering as it is drawn (the cached lines stay the same for every guest).
     let query = r.highlight.as_deref().filter(|q| !q.is_empty());
     let match_style = match_style(app, theme);
-    if let Some(q) = query {
-        mark(buf, g.title, &Line::raw(title), q, 0, match_style);
+    // The title, wrapped (shortened with `…` only past its rows).
+    let rows = crate::tui::text::wrap(title, g.title.width as usize);
+    let n = rows.len();
+    for (i, row) in rows.iter().take(g.title.height as usize).enumerate() {
+        let last = i + 1 == g.title.height as usize && n > i + 1;
+        let text = if last {
+            fit(&format!("{row} …"), g.title.width as usize)
+        } else {
+            row.clone()
+        };
+        let rect = Rect::new(g.title.x, g.title.y + i as u16, g.title.width, 1);
+        fast::set_stringn(buf, rect.x, rect.y, &text, rect.width as usize, theme.title());
+        if let Some(q) = query {
+            mark(buf, rect, &Line::raw(text), q, 0, match_style);
+        }
     }
 
-    // Meta line, with the scroll position at its right.
+    // Meta lines; the scroll position goes at the right of the rule under them.
     let total = rendered.lines.len();
     let visible = g.text.height as usize;
     // After a resize the same place at the new width; it may scroll past the last
@@ -108,35 +135,30 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let max = total - visible;
         s::percent(scroll.min(max) * 100 / max)
     };
-    let pos_w = pos.chars().count() as u16;
-    let meta_w = g.meta.width.saturating_sub(pos_w + 2);
-    let meta_rect = Rect::new(g.meta.x, g.meta.y, meta_w, 1);
-    let (meta, tags) = meta_line(app, r.page, theme);
-    fast::render_line(&meta, meta_rect, buf);
-    // Each #tag is a link to the blog list filtered by it.
-    for (col, w, tag) in tags {
-        let w = w.min(meta_w.saturating_sub(col));
-        if w > 0 {
-            hit(
-                app,
-                Rect::new(g.meta.x + col, g.meta.y, w, 1),
-                Hit::PostTag(tag),
-            );
+    let (meta, tags) = meta_lines(app, r.page, g.meta.width, theme);
+    for (i, line) in meta.iter().take(g.meta.height as usize).enumerate() {
+        let rect = Rect::new(g.meta.x, g.meta.y + i as u16, g.meta.width, 1);
+        fast::render_line(line, rect, buf);
+        if let Some(q) = query {
+            mark(buf, rect, line, q, 0, match_style);
         }
     }
-    if let Some(q) = query {
-        mark(buf, meta_rect, &meta, q, 0, match_style);
+    // Each #tag is a link to the blog list filtered by it.
+    for (row, col, w, tag) in tags {
+        if row >= g.meta.height || col >= g.meta.width {
+            continue;
+        }
+        let w = w.min(g.meta.width - col);
+        hit(app, Rect::new(g.meta.x + col, g.meta.y + row, w, 1), Hit::PostTag(tag));
     }
-    let pos_x = (g.text.right()).max(g.meta.x + pos_w).saturating_sub(pos_w);
-    fast::set_string(buf, pos_x, g.meta.y, &pos, theme.dim());
-    let rule = "─".repeat(g.text.width as usize);
-    fast::set_string(
-        buf,
-        g.text.x,
-        g.meta.y + 1,
-        rule,
-        Style::default().fg(theme.border),
-    );
+    let rule_y = g.meta.bottom();
+    let pos_w = str_width(&pos) as u16;
+    let rule_w = g.text.width.saturating_sub(pos_w + 1);
+    let rule = "─".repeat(rule_w as usize);
+    fast::set_string(buf, g.text.x, rule_y, rule, Style::default().fg(theme.border));
+    if pos_w < g.text.width {
+        fast::set_string(buf, g.text.x + rule_w + 1, rule_y, &pos, theme.dim());
+    }
 
     if total == 0 {
         fast::set_stringn(
@@ -209,71 +231,94 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
-/// Where a post's `#tag` sits in its meta line: (column, width, index in `Index::tags`).
-type TagCell = (u16, u16, usize);
+/// Where a post's `#tag` sits in its meta lines: (row, column, width, index in
+/// `Index::tags`).
+type TagCell = (u16, u16, u16, usize);
 
-/// The line under the title: date, read time and tags of a post, or a project's
-/// region, status and link; with the columns of the post's tags (mouse targets).
-fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<TagCell>) {
-    let dot = || Span::styled("  ·  ", theme.dim());
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut tags = Vec::new();
+/// One unit of the meta line, never split: what separates it from the unit before
+/// (`  ·  ` between groups, a space between tags), its spans, the tag it is.
+struct Unit {
+    sep: &'static str,
+    spans: Vec<Span<'static>>,
+    tag: Option<usize>,
+}
+
+/// The lines under the title, wrapped at `width` between units (never mid-tag): date,
+/// read time and tags of a post, or a project's region, status, vault and link; with
+/// where the post's tags are (mouse targets).
+pub(crate) fn meta_lines(
+    app: &App,
+    page: PageRef,
+    width: u16,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Vec<TagCell>) {
+    const DOT: &str = "  ·  ";
+    let mut units: Vec<Unit> = Vec::new();
+    let mut unit = |sep, spans, tag| units.push(Unit { sep, spans, tag });
     match page {
         PageRef::Post(i) => {
-            let Some(p) = app.index.posts.get(i) else {
-                return (Line::default(), tags);
-            };
-            spans.push(Span::styled(p.date.to_string(), theme.dim()));
-            if let Some(rt) = &p.read_time {
-                spans.push(dot());
-                spans.push(Span::styled(rt.clone(), theme.dim()));
-            }
-            if !p.tags.is_empty() {
-                spans.push(dot());
-                let mut col: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+            if let Some(p) = app.index.posts.get(i) {
+                unit(DOT, vec![Span::styled(p.date.to_string(), theme.dim())], None);
+                if let Some(rt) = &p.read_time {
+                    unit(DOT, vec![Span::styled(rt.clone(), theme.dim())], None);
+                }
                 for (k, t) in p.tags.iter().enumerate() {
-                    if k > 0 {
-                        spans.push(Span::raw(" "));
-                        col += 1;
-                    }
-                    let text = format!("#{t}");
-                    let w = str_width(&text);
-                    if let Some(ti) = app.tag_index(t) {
-                        let clamp = |v: usize| v.min(u16::MAX as usize) as u16;
-                        tags.push((clamp(col), clamp(w), ti));
-                    }
-                    col += w;
-                    spans.push(Span::styled(text, Style::default().fg(theme.tag)));
+                    let style = Style::default().fg(theme.tag);
+                    let text = Span::styled(format!("#{t}"), style);
+                    unit(if k == 0 { DOT } else { " " }, vec![text], app.tag_index(t));
                 }
             }
         }
         PageRef::Project(i) => {
-            let Some(p) = app.index.projects.get(i) else {
-                return (Line::default(), tags);
-            };
-            if let Some(r) = &p.region {
-                spans.push(Span::styled(r.clone(), theme.dim()));
-                spans.push(dot());
-            }
-            spans.push(light(p.rack_status, theme));
-            spans.push(Span::styled(
-                format!(" {}", status_word(p.rack_status)),
-                status_style(p.rack_status, theme),
-            ));
-            if p.vault {
-                spans.push(dot());
-                spans.push(Span::styled(
-                    format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL),
-                    theme.dim(),
-                ));
-            }
-            if let Some(u) = &p.live_url {
-                spans.push(dot());
-                spans.push(Span::styled(u.clone(), theme.link()));
+            if let Some(p) = app.index.projects.get(i) {
+                if let Some(r) = &p.region {
+                    unit(DOT, vec![Span::styled(r.clone(), theme.dim())], None);
+                }
+                let word = status_word(p.rack_status);
+                if !word.is_empty() {
+                    let status = vec![
+                        light(p.rack_status, theme),
+                        Span::styled(format!(" {word}"), status_style(p.rack_status, theme)),
+                    ];
+                    unit(DOT, status, None);
+                }
+                if p.vault {
+                    let text = format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL);
+                    unit(DOT, vec![Span::styled(text, theme.dim())], None);
+                }
+                if let Some(u) = &p.live_url {
+                    unit(DOT, vec![Span::styled(u.clone(), theme.link())], None);
+                }
             }
         }
     }
-    (Line::from(spans), tags)
+    let width = usize::from(width.max(1));
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+    let mut tags = Vec::new();
+    let mut col = 0usize;
+    for u in units {
+        let w: usize = u.spans.iter().map(|s| str_width(&s.content)).sum();
+        let sep_w = str_width(u.sep);
+        let row_empty = col == 0;
+        if !row_empty && col + sep_w + w > width {
+            lines.push(Vec::new());
+            col = 0;
+        }
+        let Some(row) = lines.last_mut() else { break };
+        if col > 0 {
+            row.push(Span::styled(u.sep, theme.dim()));
+            col += sep_w;
+        }
+        if let Some(ti) = u.tag {
+            let clamp = |v: usize| v.min(u16::MAX as usize) as u16;
+            let n = clamp(lines.len() - 1);
+            tags.push((n, clamp(col), clamp(w), ti));
+        }
+        let Some(row) = lines.last_mut() else { break };
+        row.extend(u.spans);
+        col += w;
+    }
+    (lines.into_iter().map(Line::from).collect(), tags)
 }
 
 fn toc_panel(
