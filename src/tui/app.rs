@@ -213,6 +213,12 @@ impl App {
         self.opts.theme
     }
 
+    /// Whether the page in the reader has code wider than its frame (`h`/`l` scroll it).
+    pub(crate) fn page_has_wide_code(&self) -> bool {
+        self.current_rendered()
+            .is_some_and(|(r, _)| !r.wide_blocks.is_empty())
+    }
+
     /// The theme as this guest sees it (painted or not, selection style for the depth).
     pub(crate) fn theme(&self) -> &'static crate::theme::Theme {
         self.opts.theme.look(self.terminal, self.opts.depth)
@@ -364,11 +370,25 @@ impl App {
         let had_notice = self.notice.take().is_some();
         let quit_key = matches!(key, Key::Ctrl('c') | Key::Ctrl('d'));
         match self.overlay {
-            Overlay::Help => {
+            Overlay::Help { scroll } => {
                 if quit_key {
                     return Control::Quit;
                 }
-                self.overlay = Overlay::None;
+                // Small screens scroll the key list; any other key closes it.
+                let max = views::overlay::help_max_scroll(self.area());
+                let scroll = match key {
+                    Key::Code(KeyCode::Down) | Key::Char('j') => scroll + 1,
+                    Key::Code(KeyCode::Up) | Key::Char('k') => scroll.saturating_sub(1),
+                    Key::Code(KeyCode::PageDown) | Key::Char(' ') => scroll + 5,
+                    Key::Code(KeyCode::PageUp) | Key::Char('b') => scroll.saturating_sub(5),
+                    _ => {
+                        self.overlay = Overlay::None;
+                        return Control::Redraw;
+                    }
+                };
+                self.overlay = Overlay::Help {
+                    scroll: scroll.min(max),
+                };
                 return Control::Redraw;
             }
             Overlay::TagPicker { selected } => {
@@ -605,7 +625,7 @@ impl App {
         let screen = self.screen;
         match action {
             Action::Quit => return Control::Quit,
-            Action::Help => self.overlay = Overlay::Help,
+            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::ToggleTheme => self.opts.theme = self.opts.theme.next(),
             Action::Section(s) => self.go(s.screen()),
             Action::NextSection | Action::PrevSection => {
@@ -628,6 +648,10 @@ impl App {
                 self.run_search();
             }
             Action::TagFilter => {
+                // Outside the blog and a post, `#` is the blog's tag picker.
+                if screen != Screen::Blog && self.reader_page().is_none() {
+                    self.go(Screen::Blog);
+                }
                 // Over a post its own tags come first: start on its first. On the blog
                 // list, start on the active filter.
                 let selected = match self.reader_page() {
@@ -850,6 +874,16 @@ impl App {
         };
         let pos = r.origin.pos as isize + d;
         if pos < 0 || pos as usize >= r.origin.items.len() {
+            // Say so, rather than do nothing.
+            self.notice = Some(Notice {
+                kind: NoticeKind::Info,
+                text: if d < 0 {
+                    strings::FIRST_ITEM
+                } else {
+                    strings::LAST_ITEM
+                }
+                .to_string(),
+            });
             return;
         }
         let mut origin = r.origin.clone();
@@ -863,7 +897,19 @@ impl App {
         if n == 0 {
             return;
         }
-        let cur = (self.stories.current as isize + d).clamp(0, n as isize - 1);
+        let want = self.stories.current as isize + d;
+        if want < 0 || want >= n as isize {
+            self.notice = Some(Notice {
+                kind: NoticeKind::Info,
+                text: if d < 0 {
+                    strings::FIRST_ITEM
+                } else {
+                    strings::LAST_ITEM
+                }
+                .to_string(),
+            });
+        }
+        let cur = want.clamp(0, n as isize - 1);
         self.stories.current = cur as usize;
         self.stories.deadline = self.story_deadline(Instant::now());
     }

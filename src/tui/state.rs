@@ -73,12 +73,11 @@ impl Screen {
 pub enum Overlay {
     #[default]
     None,
-    Help,
+    /// The key list, scrolled down `scroll` rows (small screens).
+    Help { scroll: usize },
     /// The tag picker; `selected` indexes `App::tag_choices` (`Index::tags`, with the
     /// post's own tags first when opened from the reader).
-    TagPicker {
-        selected: usize,
-    },
+    TagPicker { selected: usize },
 }
 
 /// A selection in a list (the view derives the scroll offset from it).

@@ -100,6 +100,7 @@ pub(crate) fn search_count(n: usize) -> String {
 // Help.
 pub(crate) const HELP_TITLE: &str = "keys";
 pub(crate) const HELP_CLOSE: &str = "press any key to close";
+pub(crate) const HELP_SCROLL: &str = "↑↓ jk scroll · other keys close";
 pub(crate) const HELP_MOUSE_KEYS: &str = "mouse";
 pub(crate) const HELP_MOUSE: &str = "click tabs, items and #tags · wheel scrolls";
 
@@ -114,6 +115,9 @@ pub(crate) fn too_small_size(w: u16, h: u16, min_w: u16, min_h: u16) -> String {
 pub(crate) fn unknown_page(link: &str) -> String {
     format!("no page called “{link}” — here is the home page")
 }
+pub(crate) const FIRST_ITEM: &str = "this is the first one";
+pub(crate) const LAST_ITEM: &str = "this is the last one";
+pub(crate) const F_HSCROLL: &str = "wide code";
 pub(crate) const PAGE_REMOVED: &str = "this page was removed — back to the list";
 
 // Key hints and help lines (keys column, description).
@@ -144,7 +148,7 @@ pub(crate) const H_SEARCH: &str = "search";
 pub(crate) const K_TAGS: &str = "#";
 pub(crate) const H_TAGS: &str = "tag filter (in a post, its tags first)";
 pub(crate) const K_THEME: &str = "t";
-pub(crate) const H_THEME: &str = "light/dark";
+pub(crate) const H_THEME: &str = "theme: dark, light, high contrast";
 pub(crate) const K_HELP: &str = "?";
 pub(crate) const H_HELP: &str = "help";
 pub(crate) const K_QUIT: &str = "q ^C ^D";

@@ -70,7 +70,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     footer(app, chrome.footer, buf, theme);
     let popup = match app.overlay {
         Overlay::None => None,
-        Overlay::Help => Some(overlay::help(app, area, buf, theme)),
+        Overlay::Help { scroll } => Some(overlay::help(scroll, area, buf, theme)),
         Overlay::TagPicker { selected } => Some(overlay::tags(app, selected, area, buf, theme)),
     };
     // A popup over the tab bar's row hides the label: a patch must not draw over it.
@@ -279,7 +279,14 @@ fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
 /// Key hints for the current screen, from the key table; `? help` is pinned to the
 /// right so it survives narrow terminals, the rest fill from the left while they fit.
 fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let hints: Vec<_> = keymap::hints(app.screen).collect();
+    let hints: Vec<_> = match app.screen {
+        Screen::Search => keymap::SEARCH_HINTS.to_vec(),
+        // Sideways scrolling only where there is wide code.
+        Screen::Reader if !app.page_has_wide_code() => keymap::hints(app.screen)
+            .filter(|(a, _, _)| *a != keymap::Action::Right)
+            .collect(),
+        s => keymap::hints(s).collect(),
+    };
     let mut right = area.right();
     let pinned = hints.iter().find(|(a, _, _)| *a == keymap::Action::Help);
     if let Some((_, keys, word)) = pinned {

@@ -10,11 +10,11 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::{
     fit, hit, light, list_offset, marker, pad, paint_selected, panel, status_style, status_word,
 };
-use crate::tui::columns::{Col, fit_tags, layout};
 use crate::content::PageRef;
 use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::app::App;
+use crate::tui::columns::{Col, fit_tags, layout};
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
 
@@ -91,20 +91,33 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         false,
     );
     let head = header_style(theme);
-    let cell = |spans: &mut Vec<Span<'static>>, x: &mut usize, at: Option<usize>, text: String, style| {
-        if let Some(at) = at {
-            spans.push(Span::raw(" ".repeat(at.saturating_sub(*x))));
-            *x = at + str_width(&text);
-            spans.push(Span::styled(text, style));
-        }
-    };
+    let cell =
+        |spans: &mut Vec<Span<'static>>, x: &mut usize, at: Option<usize>, text: String, style| {
+            if let Some(at) = at {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(*x))));
+                *x = at + str_width(&text);
+                spans.push(Span::styled(text, style));
+            }
+        };
     let mut spans = vec![
         Span::raw("  "),
         Span::styled(pad(s::COL_PROJECT, cols.title), head),
     ];
     let mut x = cols.title;
-    cell(&mut spans, &mut x, cols.cols[0], s::COL_REGION.to_string(), head);
-    cell(&mut spans, &mut x, cols.cols[1], s::COL_STATUS.to_string(), head);
+    cell(
+        &mut spans,
+        &mut x,
+        cols.cols[0],
+        s::COL_REGION.to_string(),
+        head,
+    );
+    cell(
+        &mut spans,
+        &mut x,
+        cols.cols[1],
+        s::COL_STATUS.to_string(),
+        head,
+    );
     Line::from(spans).render(Rect { height: 1, ..list }, buf);
     let list = Rect::new(
         list.x,
@@ -130,10 +143,22 @@ pub(crate) fn projects(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             spans.push(Span::raw(" "));
             x = at + 2;
             let word = status_word(p.rack_status).to_string();
-            cell(&mut spans, &mut x, Some(at + 2), word, status_style(p.rack_status, theme));
+            cell(
+                &mut spans,
+                &mut x,
+                Some(at + 2),
+                word,
+                status_style(p.rack_status, theme),
+            );
         }
         if p.vault {
-            cell(&mut spans, &mut x, cols.cols[2], s::VAULT_MARK.to_string(), theme.base());
+            cell(
+                &mut spans,
+                &mut x,
+                cols.cols[2],
+                s::VAULT_MARK.to_string(),
+                theme.base(),
+            );
         }
         let r = Rect::new(list.x, y, list.width, 1);
         Line::from(spans).render(r, buf);
@@ -289,7 +314,10 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let mut x = cols.title;
     if let Some(at) = cols.cols[0] {
         head_spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
-        head_spans.push(Span::styled(format!("{:>w$}", s::COL_READ, w = rt.width), head));
+        head_spans.push(Span::styled(
+            format!("{:>w$}", s::COL_READ, w = rt.width),
+            head,
+        ));
         x = at + rt.width;
     }
     if let Some(at) = cols.cols[1] {
@@ -312,7 +340,10 @@ pub(crate) fn blog(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         if date_w > 0 {
             spans.push(Span::styled(format!("{}  ", p.date), theme.dim()));
         }
-        spans.push(Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()));
+        spans.push(Span::styled(
+            pad(&fit(&p.title, cols.title), cols.title),
+            theme.base(),
+        ));
         let mut x = cols.title;
         if let (Some(at), Some(t)) = (cols.cols[0], p.read_time.as_deref()) {
             spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));

@@ -41,7 +41,9 @@ fn toc_want(app: &App, page: PageRef) -> u16 {
     let widest = rendered
         .anchors
         .iter()
-        .map(|a| 3 + 2 * usize::from(a.level.saturating_sub(min_level).min(3)) + str_width(&a.title))
+        .map(|a| {
+            3 + 2 * usize::from(a.level.saturating_sub(min_level).min(3)) + str_width(&a.title)
+        })
         .max();
     widest.map_or(0, |w| (w + 3).min(u16::MAX as usize) as u16)
 }
@@ -66,7 +68,8 @@ pub(crate) fn geometry(app: &App, body: Rect) -> Geometry {
     let title_rows = crate::tui::text::wrap(title, usize::from(text_w))
         .len()
         .clamp(1, if short { 2 } else { 4 }) as u16;
-    let meta_rows = page.map_or(1, |p| meta_lines(app, p, text_w, app.theme()).0.len())
+    let meta_rows = page
+        .map_or(1, |p| meta_lines(app, p, text_w, app.theme()).0.len())
         .clamp(1, if short { 1 } else { 3 }) as u16;
     let top = body.y + u16::from(!short);
     let meta_y = top + title_rows;
@@ -115,7 +118,14 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             row.clone()
         };
         let rect = Rect::new(g.title.x, g.title.y + i as u16, g.title.width, 1);
-        fast::set_stringn(buf, rect.x, rect.y, &text, rect.width as usize, theme.title());
+        fast::set_stringn(
+            buf,
+            rect.x,
+            rect.y,
+            &text,
+            rect.width as usize,
+            theme.title(),
+        );
         if let Some(q) = query {
             mark(buf, rect, &Line::raw(text), q, 0, match_style);
         }
@@ -149,13 +159,23 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             continue;
         }
         let w = w.min(g.meta.width - col);
-        hit(app, Rect::new(g.meta.x + col, g.meta.y + row, w, 1), Hit::PostTag(tag));
+        hit(
+            app,
+            Rect::new(g.meta.x + col, g.meta.y + row, w, 1),
+            Hit::PostTag(tag),
+        );
     }
     let rule_y = g.meta.bottom();
     let pos_w = str_width(&pos) as u16;
     let rule_w = g.text.width.saturating_sub(pos_w + 1);
     let rule = "─".repeat(rule_w as usize);
-    fast::set_string(buf, g.text.x, rule_y, rule, Style::default().fg(theme.border));
+    fast::set_string(
+        buf,
+        g.text.x,
+        rule_y,
+        rule,
+        Style::default().fg(theme.border),
+    );
     if pos_w < g.text.width {
         fast::set_string(buf, g.text.x + rule_w + 1, rule_y, &pos, theme.dim());
     }
@@ -258,7 +278,11 @@ pub(crate) fn meta_lines(
     match page {
         PageRef::Post(i) => {
             if let Some(p) = app.index.posts.get(i) {
-                unit(DOT, vec![Span::styled(p.date.to_string(), theme.dim())], None);
+                unit(
+                    DOT,
+                    vec![Span::styled(p.date.to_string(), theme.dim())],
+                    None,
+                );
                 if let Some(rt) = &p.read_time {
                     unit(DOT, vec![Span::styled(rt.clone(), theme.dim())], None);
                 }
