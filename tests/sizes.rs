@@ -46,11 +46,21 @@ fn rows(t: &Term) -> Vec<String> {
 }
 
 /// The screen's text with each run of whitespace (line breaks too) as one space: a
-/// title wrapped over two rows reads whole.
+/// title wrapped over two rows reads whole. A panel to the right (the contents) is
+/// cut off each row.
 fn flowing(t: &Term) -> String {
     rows(t)
         .iter()
-        .map(|r| r.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .map(|r| {
+            let cut = [r.find("  ╭"), r.find("  │")]
+                .into_iter()
+                .flatten()
+                .filter(|&i| i > 0)
+                .min();
+            let r = &r[..cut.unwrap_or(r.len())];
+            r.trim_matches(|c: char| c == '│' || c.is_whitespace())
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join(" ")
         .split_whitespace()
@@ -193,8 +203,10 @@ async fn bracket_to_the_last_heading_puts_it_on_the_top_row() {
             },
         );
         let last = layout.anchors.last().expect("headings").title.clone();
+        settle(&mut t).await;
         for _ in 0..layout.anchors.len() + 2 {
             t.send(b"]").await;
+            tokio::time::sleep(Duration::from_millis(30)).await;
         }
         settle(&mut t).await;
         let rows = rows(&t);
@@ -242,4 +254,127 @@ async fn help_at_40x12_reaches_its_last_key_by_scrolling() {
     // Still the help: scrolling did not close it, and every row ends whole.
     assert!(t.screen().contains("keys"), "{}", t.screen());
     server.stop().await;
+}
+
+// ----- snapshots of every screen at every size (drawn without SSH) -----------------
+
+struct Ui {
+    app: sshfolio::tui::App,
+    term: ratatui::Terminal<ratatui::backend::TestBackend>,
+}
+
+impl Ui {
+    fn new(w: u16, h: u16, start: Option<String>) -> Ui {
+        let opts = sshfolio::tui::AppOptions {
+            start,
+            ..Default::default()
+        };
+        let app = sshfolio::tui::App::new(
+            Arc::new(bundled_index()),
+            sshfolio::render::cache::RenderCache::new(),
+            opts,
+        );
+        let backend = ratatui::backend::TestBackend::new(w, h);
+        let mut ui = Ui {
+            app,
+            term: ratatui::Terminal::new(backend).expect("a test terminal"),
+        };
+        ui.draw();
+        ui
+    }
+
+    fn draw(&mut self) {
+        let app = &self.app;
+        self.term.draw(|f| app.view(f)).expect("a frame");
+    }
+
+    fn keys(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(terminput::KeyCode::Char(c));
+        }
+    }
+
+    fn key(&mut self, code: terminput::KeyCode) {
+        let ev = terminput::Event::Key(terminput::KeyEvent::new(code));
+        self.app.update(sshfolio::tui::AppEvent::Input(ev));
+        self.draw();
+    }
+
+    /// The screen's text (the second cell of a wide character skipped).
+    fn screen(&self) -> String {
+        let buf = self.term.backend().buffer();
+        let w = usize::from(buf.area.width.max(1));
+        let mut out = Vec::new();
+        for row in buf.content.chunks(w) {
+            let mut line = String::new();
+            let mut skip = 0;
+            for cell in row {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = cell.symbol();
+                line.push_str(sym);
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            }
+            out.push(line.trim_end().to_string());
+        }
+        out.join("\n")
+    }
+}
+
+/// The bundled post with the longest body (most lines at 80 columns).
+fn longest_post(index: &Index) -> String {
+    let lines = |p: &sshfolio::content::Post| {
+        let opts = sshfolio::render::RenderOptions {
+            width: 80,
+            theme: Default::default(),
+            plain: true,
+        };
+        sshfolio::render::render(&p.body, opts).lines.len()
+    };
+    index
+        .posts
+        .iter()
+        .max_by_key(|p| lines(p))
+        .map(|p| format!("blog/{}", p.slug))
+        .expect("posts")
+}
+
+#[test]
+fn snapshots_of_every_screen_at_every_size() {
+    let index = bundled_index();
+    let longest = longest_post(&index);
+    for (w, h) in SIZES {
+        let (w, h) = (w as u16, h as u16);
+        let name = |screen: &str| format!("{screen}_{w}x{h}");
+        let mut ui = Ui::new(w, h, None);
+        insta::assert_snapshot!(name("home"), ui.screen());
+        ui.keys("2");
+        insta::assert_snapshot!(name("projects"), ui.screen());
+        ui.keys("3");
+        insta::assert_snapshot!(name("blog"), ui.screen());
+        ui.keys("#");
+        insta::assert_snapshot!(name("tag_picker"), ui.screen());
+        ui.key(terminput::KeyCode::Esc);
+        ui.keys("4");
+        insta::assert_snapshot!(name("stories"), ui.screen());
+        ui.keys("/mtu");
+        insta::assert_snapshot!(name("search"), ui.screen());
+        ui.key(terminput::KeyCode::Esc);
+        ui.keys("?");
+        insta::assert_snapshot!(name("help"), ui.screen());
+        // The longest post at its start, then at its first wide code block, moved
+        // sideways.
+        let mut ui = Ui::new(w, h, Some(longest.clone()));
+        insta::assert_snapshot!(name("reader"), ui.screen());
+        ui.keys("lll");
+        for _ in 0..1500 {
+            if ui.screen().contains('◀') {
+                break;
+            }
+            ui.key(terminput::KeyCode::Down);
+        }
+        insta::assert_snapshot!(name("reader_wide_code"), ui.screen());
+    }
 }
