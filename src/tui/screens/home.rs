@@ -1,7 +1,8 @@
 //! The home screen: a control plane — site header, the stories strip, the rack of
-//! projects with their status lights, every other project, the latest posts (as many
-//! as fit), the regions and the about panel. Panels are as wide as their content
-//! needs and stack on narrow screens.
+//! projects with their status lights, every other project, the posts (as many as
+//! fit), the regions and the about panel; panels as wide as their content, stacked on
+//! narrow screens, on a canvas that scrolls to keep the selection in view. Its list
+//! is the rack's projects, the other projects, then the posts.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,25 +10,72 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{
-    fit, hit, light, list_offset, marker, pad, paint_selected, panel, site_name, status_style,
-    status_word, story_color,
-};
+use super::{Ctx, Step, keep, move_list, open_item};
 use crate::content::model::RackStatus;
+use crate::content::{Index, PageRef};
 use crate::render::width::str_width;
 use crate::theme::Theme;
-use crate::tui::app::App;
 use crate::tui::columns::{Col, layout};
-use crate::tui::state::Hit;
+use crate::tui::keymap::Action;
+use crate::tui::state::{Hit, ListState, Screen};
 use crate::tui::strings as s;
 use crate::tui::text::wrap;
+use crate::tui::views::{
+    fit, light, list_offset, marker, pad, paint_selected, panel, site_name, status_style,
+    status_word, story_color,
+};
 
 /// Rack and other projects side by side when the second panel gets this many columns.
 const BESIDE_MIN: u16 = 22;
 /// A title never gets fewer columns than this while a column can be dropped instead.
 const TITLE_MIN: usize = 12;
 
-pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// The home screen's state: the selection in its list.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HomeScreen {
+    pub list: ListState,
+}
+
+impl HomeScreen {
+    /// Home's selectable items: the racked projects, the other projects, the posts.
+    pub fn items(&self, cx: &Ctx) -> Vec<PageRef> {
+        items_of(cx.index)
+    }
+
+    pub fn act(&mut self, action: Action, cx: &Ctx) -> Step {
+        match action {
+            Action::Open => open_item(Screen::Home, self.items(cx), self.list.selected),
+            _ => {
+                let len = self.items(cx).len();
+                move_list(&mut self.list, action, len, cx)
+            }
+        }
+    }
+
+    /// A click on the n-th item or on a story chip.
+    pub fn click(&mut self, hit: Hit, cx: &Ctx) -> Step {
+        match hit {
+            Hit::Item(i) => {
+                self.list.selected = i;
+                self.act(Action::Open, cx)
+            }
+            Hit::Story(i) => Step::Story(i),
+            _ => Step::Idle,
+        }
+    }
+
+    /// Keep the selected item selected across a reload from `old`.
+    pub fn reload(&mut self, old: &Index, cx: &Ctx) {
+        let sel = self.list.selected;
+        self.list.selected = keep(old, cx.index, &items_of(old), sel, &self.items(cx));
+    }
+
+    pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        draw(self, cx, area, buf, theme);
+    }
+}
+
+fn draw(screen: &HomeScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let inner = Rect::new(
         area.x + 2,
         area.y,
@@ -40,7 +88,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // Short screens lose the blank rows around the header.
     let roomy = inner.height >= 16;
     let y = inner.y + u16::from(roomy);
-    let name = site_name(app);
+    let name = site_name(cx.index);
     buf.set_stringn(
         inner.x,
         y,
@@ -48,14 +96,14 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         inner.width as usize,
         theme.title().add_modifier(Modifier::BOLD),
     );
-    let tag = app.index.site.tagline.trim();
+    let tag = cx.index.site.tagline.trim();
     let nx = inner.x + str_width(name).min(inner.width as usize) as u16 + 3;
     if !tag.is_empty() && nx < inner.right() {
         let w = (inner.right() - nx) as usize;
         buf.set_string(nx, y, fit(tag, w), theme.dim());
     }
     let sy = y + 1 + u16::from(roomy);
-    stories_strip(app, Rect::new(inner.x, sy, inner.width, 1), buf, theme);
+    stories_strip(cx, Rect::new(inner.x, sy, inner.width, 1), buf, theme);
     let rest_y = sy + 1 + u16::from(roomy);
     let rest = Rect::new(
         inner.x,
@@ -66,14 +114,14 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if rest.height < 3 {
         return;
     }
-    let rack = app.rack();
-    let others = app.other_projects();
+    let rack = rack_of(cx.index);
+    let others = others_of(cx.index);
     let first_post = rack.len() + others.len();
     let gap = u16::from(rest.height >= 20);
     // Every panel at its natural height (a long list at most a screenful, scrolling
     // inside), drawn on a canvas that scrolls to keep the selection on screen.
     let cap = rest.height.max(3);
-    let rack_w = rack_width(app, &rack).min(rest.width);
+    let rack_w = rack_width(cx, &rack).min(rest.width);
     let beside = !others.is_empty() && rest.width >= rack_w + 1 + BESIDE_MIN;
     let rack_h = (rack.len().max(1) as u16 + 2).min(cap);
     let others_h = if others.is_empty() {
@@ -81,21 +129,22 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else {
         (others.len() as u16 + 2).min(cap)
     };
-    let posts_h = (app.index.posts.len().max(1) as u16 + 2).min(cap);
+    let posts_h = (cx.index.posts.len().max(1) as u16 + 2).min(cap);
     let canvas_area = Rect::new(rest.x, rest.y, rest.width, cap.saturating_mul(5));
     let mut canvas = Buffer::empty(canvas_area);
     canvas.set_style(canvas_area, Style::default().fg(theme.fg).bg(theme.bg));
     let c = &mut canvas;
-    let marks = super::hit_marks(app);
+    let marks = cx.hit_marks();
     let mut y = rest.y;
     let rack_y = y;
     let rack_area = Rect::new(rest.x, y, if beside { rack_w } else { rest.width }, rack_h);
-    rack_panel(app, &rack, rack_area, c, theme);
+    rack_panel(screen, cx, &rack, rack_area, c, theme);
     let mut others_y = y;
     if beside {
         let x = rest.x + rack_w + 1;
         others_panel(
-            app,
+            screen,
+            cx,
             &others,
             rack.len(),
             Rect::new(x, y, rest.right() - x, others_h),
@@ -108,7 +157,8 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     let posts_y = y;
     posts_panel(
-        app,
+        screen,
+        cx,
         first_post,
         Rect::new(rest.x, y, rest.width, posts_h),
         c,
@@ -118,7 +168,8 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if !beside && others_h > 0 {
         others_y = y;
         others_panel(
-            app,
+            screen,
+            cx,
             &others,
             rack.len(),
             Rect::new(rest.x, y, rest.width, others_h),
@@ -132,7 +183,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let regions_w = rack_w.min(below.width);
     if below.width >= regions_w + 1 + BESIDE_MIN {
         let used = regions_panel(
-            app,
+            cx,
             &rack,
             Rect {
                 width: regions_w,
@@ -142,15 +193,15 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme,
         );
         let x = below.x + regions_w + 1;
-        let about = about_panel(app, Rect::new(x, below.y, below.right() - x, cap), c, theme);
+        let about = about_panel(cx, Rect::new(x, below.y, below.right() - x, cap), c, theme);
         y += used.max(about);
     } else {
-        let used = regions_panel(app, &rack, below, c, theme);
+        let used = regions_panel(cx, &rack, below, c, theme);
         y += used + u16::from(used > 0) * gap;
-        y += about_panel(app, Rect::new(below.x, y, below.width, cap), c, theme);
+        y += about_panel(cx, Rect::new(below.x, y, below.width, cap), c, theme);
     }
     // The selection's row on the canvas, with the row under it (a panel's border).
-    let sel = app.home.selected;
+    let sel = screen.list.selected;
     let sel_y = if sel < rack.len() {
         rack_y + 1 + sel as u16
     } else if sel < first_post {
@@ -171,12 +222,12 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             buf[(x, rest.y + row)] = canvas[(x, from)].clone();
         }
     }
-    super::shift_hits(app, marks, off, rest);
+    cx.shift_hits(marks, off, rest);
 }
 
 /// The rack's natural width: marker, bay, light, the longest title, region, status.
-fn rack_width(app: &App, rack: &[usize]) -> u16 {
-    let (bay, title, region, status) = rack_cols(app, rack);
+fn rack_width(cx: &Ctx, rack: &[usize]) -> u16 {
+    let (bay, title, region, status) = rack_cols(cx, rack);
     // Borders, the lead (as in `rack_panel`), the title, each column after a gap, and
     // the column kept free at the right.
     let w = 2 + rack_lead(bay) + title + region.width + 1 + status.width + 1 + 1;
@@ -189,8 +240,8 @@ fn rack_lead(bay_w: usize) -> usize {
 }
 
 /// The rack's columns from its content: bay, title, region, status widths.
-fn rack_cols(app: &App, rack: &[usize]) -> (usize, usize, Col, Col) {
-    let ps = || rack.iter().map(|&i| &app.index.projects[i]);
+fn rack_cols(cx: &Ctx, rack: &[usize]) -> (usize, usize, Col, Col) {
+    let ps = || rack.iter().map(|&i| &cx.index.projects[i]);
     let bay = ps()
         .map(|p| str_width(p.rack_bay.as_deref().unwrap_or("")))
         .max()
@@ -203,10 +254,10 @@ fn rack_cols(app: &App, rack: &[usize]) -> (usize, usize, Col, Col) {
 
 /// Per region: a light per bay and how many are live — the control plane's summary.
 /// Returns the rows it took.
-fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
+fn regions_panel(cx: &Ctx, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
     let mut regions: Vec<(&str, Vec<RackStatus>)> = Vec::new();
     for &i in rack {
-        let p = &app.index.projects[i];
+        let p = &cx.index.projects[i];
         let Some(name) = p.region.as_deref() else {
             continue;
         };
@@ -253,8 +304,8 @@ fn regions_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme:
 }
 
 /// The site's `about` text and links, when it has them; returns the rows it took.
-fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
-    let site = &app.index.site;
+fn about_panel(cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
+    let site = &cx.index.site;
     if area.height < 3 || (site.about.blocks.is_empty() && site.links.is_empty()) {
         return 0;
     }
@@ -310,13 +361,13 @@ fn about_panel(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
         let x = inner.x + label_w as u16;
         if row < usize::from(inner.height) && x < inner.right() {
             let w = (w as u16).min(inner.right() - x);
-            super::link(app, Rect::new(x, inner.y + row as u16, w, 1), url);
+            cx.link(Rect::new(x, inner.y + row as u16, w, 1), url);
         }
     }
     h
 }
 
-fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
+fn stories_strip(cx: &Ctx, row: Rect, buf: &mut Buffer, theme: &Theme) {
     let label = s::HOME_STORIES;
     buf.set_string(
         row.x,
@@ -325,7 +376,7 @@ fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
         theme.dim().add_modifier(Modifier::BOLD),
     );
     let mut x = row.x + str_width(label) as u16 + 2;
-    if app.index.stories.is_empty() {
+    if cx.index.stories.is_empty() {
         buf.set_stringn(
             x,
             row.y,
@@ -335,8 +386,8 @@ fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
         );
         return;
     }
-    let n = app.index.stories.len();
-    for (i, story) in app.index.stories.iter().enumerate() {
+    let n = cx.index.stories.len();
+    for (i, story) in cx.index.stories.iter().enumerate() {
         let color = story_color(story.color, theme);
         let text = format!("● {}", story.label.trim());
         let w = str_width(&text) as u16;
@@ -353,15 +404,22 @@ fn stories_strip(app: &App, row: Rect, buf: &mut Buffer, theme: &Theme) {
             break;
         }
         buf.set_string(x, row.y, &text, Style::default().fg(color));
-        hit(app, Rect::new(x, row.y, w, 1), Hit::Story(i));
+        cx.hit(Rect::new(x, row.y, w, 1), Hit::Story(i));
         x += w + 3;
     }
 }
 
-fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn rack_panel(
+    screen: &HomeScreen,
+    cx: &Ctx,
+    rack: &[usize],
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let live = rack
         .iter()
-        .filter(|&&i| app.index.projects[i].rack_status == RackStatus::Live)
+        .filter(|&&i| cx.index.projects[i].rack_status == RackStatus::Live)
         .count();
     let block = panel(s::HOME_RACK, theme).title_top(
         Line::from(Span::styled(
@@ -386,8 +444,8 @@ fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &T
         return;
     }
     let rows = inner.height as usize;
-    let off = list_offset(app.home.selected.min(rack.len()), rack.len(), rows);
-    let (bay_w, title_want, region, status) = rack_cols(app, rack);
+    let off = list_offset(screen.list.selected.min(rack.len()), rack.len(), rows);
+    let (bay_w, title_want, region, status) = rack_cols(cx, rack);
     let lead = rack_lead(bay_w);
     let cols = layout(
         (inner.width as usize).saturating_sub(lead + 1),
@@ -397,9 +455,9 @@ fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &T
         false,
     );
     for (row, &pi) in rack.iter().enumerate().skip(off).take(rows) {
-        let p = &app.index.projects[pi];
+        let p = &cx.index.projects[pi];
         let y = inner.y + (row - off) as u16;
-        let selected = app.home.selected == row;
+        let selected = screen.list.selected == row;
         let bay = p.rack_bay.as_deref().unwrap_or("");
         let mut spans = vec![
             marker(selected, theme),
@@ -430,13 +488,14 @@ fn rack_panel(app: &App, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &T
         if selected {
             paint_selected(r, buf, theme);
         }
-        hit(app, r, Hit::Item(row));
+        cx.hit(r, Hit::Item(row));
     }
 }
 
 /// Projects without a rack bay: title and region, selectable like the rack's.
 fn others_panel(
-    app: &App,
+    screen: &HomeScreen,
+    cx: &Ctx,
     others: &[usize],
     first_item: usize,
     area: Rect,
@@ -449,7 +508,7 @@ fn others_panel(
     if inner.height == 0 || inner.width < 6 {
         return;
     }
-    let ps = || others.iter().map(|&i| &app.index.projects[i]);
+    let ps = || others.iter().map(|&i| &cx.index.projects[i]);
     let title_want = ps().map(|p| str_width(&p.title)).max().unwrap_or(0);
     let region = Col::of(ps().filter_map(|p| p.region.as_deref()), 1);
     let cols = layout(
@@ -459,7 +518,7 @@ fn others_panel(
         &[region],
         false,
     );
-    let sel = app.home.selected.checked_sub(first_item);
+    let sel = screen.list.selected.checked_sub(first_item);
     let rows = inner.height as usize;
     let off = list_offset(sel.unwrap_or(0).min(others.len()), others.len(), rows);
     for (i, p) in ps().enumerate().skip(off).take(rows) {
@@ -478,18 +537,25 @@ fn others_panel(
         if selected {
             paint_selected(r, buf, theme);
         }
-        hit(app, r, Hit::Item(first_item + i));
+        cx.hit(r, Hit::Item(first_item + i));
     }
 }
 
-fn posts_panel(app: &App, first_item: usize, area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn posts_panel(
+    screen: &HomeScreen,
+    cx: &Ctx,
+    first_item: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let block = panel(s::HOME_LATEST, theme);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width < 10 {
         return;
     }
-    if app.index.posts.is_empty() {
+    if cx.index.posts.is_empty() {
         buf.set_stringn(
             inner.x + 1,
             inner.y,
@@ -499,7 +565,7 @@ fn posts_panel(app: &App, first_item: usize, area: Rect, buf: &mut Buffer, theme
         );
         return;
     }
-    let posts = &app.index.posts;
+    let posts = &cx.index.posts;
     let w = inner.width as usize;
     // The date goes first on rows wide enough for a title beside it.
     let date_w = if w >= 2 + 10 + 2 + TITLE_MIN { 12 } else { 0 };
@@ -512,7 +578,7 @@ fn posts_panel(app: &App, first_item: usize, area: Rect, buf: &mut Buffer, theme
         &[rt],
         true,
     );
-    let sel = app.home.selected.checked_sub(first_item);
+    let sel = screen.list.selected.checked_sub(first_item);
     let off = list_offset(
         sel.unwrap_or(0).min(posts.len()),
         posts.len(),
@@ -544,6 +610,37 @@ fn posts_panel(app: &App, first_item: usize, area: Rect, buf: &mut Buffer, theme
         if selected {
             paint_selected(r, buf, theme);
         }
-        hit(app, r, Hit::Item(first_item + i));
+        cx.hit(r, Hit::Item(first_item + i));
     }
+}
+
+/// Home's items in `index`: the racked projects, the other projects, then the posts.
+fn items_of(index: &Index) -> Vec<PageRef> {
+    let rack = rack_of(index).into_iter().map(PageRef::Project);
+    let others = others_of(index).into_iter().map(PageRef::Project);
+    let posts = (0..index.posts.len()).map(PageRef::Post);
+    rack.chain(others).chain(posts).collect()
+}
+
+/// The projects without a rack bay, in project order.
+fn others_of(index: &Index) -> Vec<usize> {
+    (index.projects.iter().enumerate())
+        .filter(|(_, p)| p.rack_bay.is_none())
+        .map(|(i, _)| i)
+        .collect()
+}
+/// The projects that sit in a rack bay, ordered as a rack is: by bay label with its
+/// number compared as a number ("BAY 2" before "BAY 10"), then by project order.
+pub(crate) fn rack_of(index: &Index) -> Vec<usize> {
+    let mut rack: Vec<(usize, &str)> = (index.projects.iter().enumerate())
+        .filter_map(|(i, p)| p.rack_bay.as_deref().map(|bay| (i, bay)))
+        .collect();
+    let key = |bay: &str| {
+        let digits: String = bay.chars().filter(|c| c.is_ascii_digit()).collect();
+        let number = digits.parse::<u64>().unwrap_or(u64::MAX);
+        let prefix: String = bay.chars().filter(|c| !c.is_ascii_digit()).collect();
+        (prefix.trim().to_lowercase(), number)
+    };
+    rack.sort_by(|a, b| key(a.1).cmp(&key(b.1)).then(a.0.cmp(&b.0)));
+    rack.into_iter().map(|(i, _)| i).collect()
 }

@@ -1,0 +1,394 @@
+//! The reader: a page's title and meta line, its rendered body scrolled to the guest's
+//! place, a scroll position, and a table of contents on wide terminals. One
+//! `ReaderScreen` is one open page; the router's stack holds them.
+
+use std::sync::Arc;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+
+mod head;
+
+pub(crate) use head::Geometry;
+
+use super::{Ctx, Origin, Step};
+use crate::content::PageRef;
+use crate::render::Rendered;
+use crate::render::width::str_width;
+use crate::theme::Theme;
+use crate::tui::highlight;
+use crate::tui::keymap::Action;
+use crate::tui::state::Hit;
+use crate::tui::strings as s;
+use crate::tui::views::{fast, fit, list_offset, mark, match_style, panel};
+
+/// Columns one ←/→ press shifts wide code lines by.
+const HSCROLL_STEP: u16 = 8;
+/// Lines one wheel notch scrolls the reader by.
+const WHEEL_LINES: isize = 3;
+
+/// The reader's place in one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReaderScreen {
+    pub page: PageRef,
+    /// `Index::key` of `page`, used to find it again after a reload.
+    pub key: String,
+    /// First body line shown.
+    pub scroll: usize,
+    /// The text width `scroll` counts lines at (0: not yet laid out). After a resize
+    /// the same place is found at the new width (`render::Place`).
+    pub width: u16,
+    /// Columns wide code lines are shifted left by.
+    pub hscroll: u16,
+    pub origin: Origin,
+    /// The search query this page was opened from, folded (`highlight::fold`): every
+    /// occurrence on screen is drawn highlighted until the guest leaves the page,
+    /// presses Esc or searches again.
+    pub highlight: Option<String>,
+}
+
+impl ReaderScreen {
+    /// `page` at its top.
+    pub fn new(page: PageRef, origin: Origin, cx: &Ctx) -> Self {
+        ReaderScreen {
+            page,
+            key: cx.index.key(page).unwrap_or_default(),
+            scroll: 0,
+            width: 0,
+            hscroll: 0,
+            origin,
+            highlight: None,
+        }
+    }
+
+    pub fn act(&mut self, action: Action, cx: &Ctx) -> Step {
+        let page = self.geometry(cx).text.height.saturating_sub(2).max(1) as isize;
+        match action {
+            Action::Up => self.scroll_by(-1, cx),
+            Action::Down => self.scroll_by(1, cx),
+            Action::PageUp => self.scroll_by(-page, cx),
+            Action::PageDown => self.scroll_by(page, cx),
+            Action::Top => self.scroll_by(isize::MIN / 2, cx),
+            Action::Bottom => self.scroll_by(isize::MAX / 2, cx),
+            Action::Back => return Step::Back,
+            Action::NextHeading | Action::PrevHeading => {
+                self.jump_heading(action == Action::NextHeading, cx)
+            }
+            Action::NextItem | Action::PrevItem => {
+                let d: isize = if action == Action::NextItem { 1 } else { -1 };
+                let pos = self.origin.pos as isize + d;
+                if pos >= 0 && (pos as usize) < self.origin.items.len() {
+                    let mut origin = self.origin.clone();
+                    origin.pos = pos as usize;
+                    let page = origin.items[origin.pos];
+                    return Step::Replace { page, origin };
+                }
+                // Say so, rather than do nothing.
+                return Step::Notice(if d < 0 { s::FIRST_ITEM } else { s::LAST_ITEM });
+            }
+            Action::Left | Action::Right => {
+                let max = self.hscroll_max(cx);
+                self.hscroll = if action == Action::Right {
+                    self.hscroll.saturating_add(HSCROLL_STEP).min(max)
+                } else {
+                    self.hscroll.saturating_sub(HSCROLL_STEP)
+                };
+            }
+            _ => return Step::Idle,
+        }
+        Step::Redraw
+    }
+
+    /// Esc over a search highlight clears it (the next Esc goes back): `true` if it did.
+    pub fn clear_highlight(&mut self) -> bool {
+        self.highlight.take().is_some()
+    }
+
+    /// The mouse wheel scrolls the page.
+    pub fn wheel(&mut self, down: bool, cx: &Ctx) -> Step {
+        self.scroll_by(if down { WHEEL_LINES } else { -WHEEL_LINES }, cx);
+        Step::Redraw
+    }
+
+    /// A click on a table of contents entry or on one of the post's tags.
+    pub fn click(&mut self, hit: Hit, cx: &Ctx) -> Step {
+        match hit {
+            Hit::Toc(i) => {
+                let line = self
+                    .rendered(cx)
+                    .and_then(|(r, _)| r.anchors.get(i).map(|a| a.line));
+                if let Some(line) = line {
+                    self.scroll = line;
+                    self.clamp(cx);
+                }
+                Step::Redraw
+            }
+            Hit::PostTag(i) => Step::FilterBlog(i),
+            _ => Step::Redraw,
+        }
+    }
+
+    /// The reader's geometry in the last frame's body.
+    pub fn geometry(&self, cx: &Ctx) -> Geometry {
+        head::geometry(cx, self.page, cx.body())
+    }
+
+    /// Whether the page has code wider than its frame (`h`/`l` move it).
+    pub fn has_wide_code(&self, cx: &Ctx) -> bool {
+        self.rendered(cx)
+            .is_some_and(|(r, _)| !r.wide_blocks.is_empty())
+    }
+
+    /// Move `scroll`, counted at another width (before a resize), to the same place at
+    /// the current width: the block that was on the top row stays there.
+    fn sync_width(&mut self, cx: &Ctx) {
+        let width = self.geometry(cx).text.width;
+        self.scroll = scroll_at(self, cx, width);
+        self.width = width;
+    }
+
+    /// The page's layout and the text height it is shown in.
+    fn rendered(&self, cx: &Ctx) -> Option<(Arc<Rendered>, u16)> {
+        let g = self.geometry(cx);
+        Some((cx.rendered(self.page, g.text.width), g.text.height))
+    }
+
+    fn scroll_by(&mut self, d: isize, cx: &Ctx) {
+        self.sync_width(cx);
+        self.scroll = (self.scroll as isize).saturating_add(d).max(0) as usize;
+        self.clamp(cx);
+    }
+
+    /// Keep the place within the page (after a scroll, a resize or a reload).
+    pub fn clamp(&mut self, cx: &Ctx) {
+        let Some((rendered, height)) = self.rendered(cx) else {
+            return;
+        };
+        // Past the last page, until the last heading can reach the top row.
+        let max = rendered.max_scroll(height as usize);
+        self.scroll = self.scroll.min(max);
+        self.width = self.geometry(cx).text.width;
+    }
+
+    fn jump_heading(&mut self, forward: bool, cx: &Ctx) {
+        self.sync_width(cx);
+        let Some((rendered, _)) = self.rendered(cx) else {
+            return;
+        };
+        let target = if forward {
+            rendered.anchors.iter().find(|a| a.line > self.scroll)
+        } else {
+            rendered.anchors.iter().rev().find(|a| a.line < self.scroll)
+        };
+        match target {
+            Some(a) => self.scroll = a.line,
+            None if !forward => self.scroll = 0,
+            None => {}
+        }
+        self.clamp(cx);
+    }
+
+    fn hscroll_max(&self, cx: &Ctx) -> u16 {
+        let Some((rendered, _)) = self.rendered(cx) else {
+            return 0;
+        };
+        rendered.hscroll_max()
+    }
+
+    /// After opening a search hit, scroll to the first body line showing the query (a
+    /// hit past the edge of a wide code line also scrolls sideways to it).
+    pub fn scroll_to_query(&mut self, cx: &Ctx) {
+        let Some(q) = self.highlight.clone() else {
+            return;
+        };
+        let Some((rendered, _)) = self.rendered(cx) else {
+            return;
+        };
+        let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
+            if highlight::contains(l, &q) {
+                return Some((i, 0));
+            }
+            let wide = rendered.wide.iter().find(|w| w.line == i)?;
+            let inner = rendered.wide_blocks.get(wide.block)?.inner as usize;
+            let (start, end) = highlight::columns(&wide.code, &q).first().copied()?;
+            // Show the hit with a little of what comes before it.
+            Some((i, end.saturating_sub(inner).max(start.saturating_sub(8))))
+        });
+        let max_h = self.hscroll_max(cx) as usize;
+        if let Some((line, h)) = found {
+            self.scroll = line.saturating_sub(2);
+            self.hscroll = h.min(max_h) as u16;
+        }
+        self.clamp(cx);
+    }
+
+    pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        draw(self, cx, area, buf, theme);
+    }
+}
+
+/// The first line shown at text width `width`: `r.scroll`, or, when it was counted at
+/// another width (the terminal was resized since), the line at the same place.
+fn scroll_at(r: &ReaderScreen, cx: &Ctx, width: u16) -> usize {
+    if r.width == 0 || r.width == width {
+        return r.scroll;
+    }
+    let before = cx.rendered(r.page, r.width);
+    cx.rendered(r.page, width).line_of(before.place(r.scroll))
+}
+
+fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let g = head::geometry(cx, r.page, area);
+    let rendered = cx.rendered(r.page, g.text.width);
+    // The search this page was opened from: its hits are overlaid on the shared
+    // rendering as it is drawn (the cached lines stay the same for every guest).
+    let query = r.highlight.as_deref().filter(|q| !q.is_empty());
+    let match_style = match_style(cx.depth, theme);
+    head::draw_title(cx, r.page, g.title, query, match_style, buf, theme);
+    let total = rendered.lines.len();
+    let visible = g.text.height as usize;
+    // After a resize the same place at the new width; it may scroll past the last
+    // page only as far as the last heading on the top row.
+    let scroll = scroll_at(r, cx, g.text.width).min(rendered.max_scroll(visible));
+    let pos = if total <= visible {
+        s::READER_ALL.to_string()
+    } else if scroll == 0 {
+        s::READER_TOP.to_string()
+    } else {
+        let max = total - visible;
+        s::percent(scroll.min(max) * 100 / max)
+    };
+    head::draw_meta(cx, r.page, g.meta, query, match_style, buf, theme);
+    // The rule under the meta lines, with the scroll position at its right.
+    let rule_y = g.meta.bottom();
+    let pos_w = str_width(&pos) as u16;
+    let rule_w = g.text.width.saturating_sub(pos_w + 1);
+    let rule = "─".repeat(rule_w as usize);
+    fast::set_string(
+        buf,
+        g.text.x,
+        rule_y,
+        rule,
+        Style::default().fg(theme.border),
+    );
+    if pos_w < g.text.width {
+        fast::set_string(buf, g.text.x + rule_w + 1, rule_y, &pos, theme.dim());
+    }
+
+    if total == 0 {
+        fast::set_stringn(
+            buf,
+            g.text.x,
+            g.text.y,
+            s::READER_EMPTY,
+            g.text.width as usize,
+            theme.dim(),
+        );
+    }
+    for (row, i) in (scroll..total).take(visible).enumerate() {
+        let y = g.text.y + row as u16;
+        let rect = Rect::new(g.text.x, y, g.text.width, 1);
+        // Wide code moves inside its frame; its top border says where.
+        let moved = rendered.line_at(i, r.hscroll);
+        let line = moved.as_ref().unwrap_or(&rendered.lines[i]);
+        fast::render_line(line, rect, buf);
+        if let Some(q) = query {
+            match rendered.code_window(i, r.hscroll) {
+                // Hits in wide code, even those partly scrolled off, inside the frame.
+                Some(c) => {
+                    let x = rect.x + c.x.min(rect.width);
+                    let w = c.width.min(rect.right().saturating_sub(x));
+                    let window = Rect::new(x, y, w, 1);
+                    mark(buf, window, c.code, q, c.offset as usize, match_style);
+                }
+                None => mark(buf, rect, line, q, 0, match_style),
+            }
+        }
+    }
+    for l in &rendered.links {
+        let shifted_away = r.hscroll > 0 && rendered.wide.iter().any(|w| w.line == l.line);
+        if l.line < scroll || l.line >= scroll + visible || shifted_away || l.start >= g.text.width
+        {
+            continue;
+        }
+        let w = l.end.min(g.text.width).saturating_sub(l.start);
+        let y = g.text.y + (l.line - scroll) as u16;
+        cx.link(Rect::new(g.text.x + l.start, y, w, 1), &l.url);
+    }
+    if total > visible && g.scrollbar.height > 0 {
+        let mut state = ScrollbarState::new(total.saturating_sub(visible))
+            .position(scroll)
+            .viewport_content_length(visible);
+        Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None)
+            .track_symbol(Some("│"))
+            .track_style(Style::default().fg(theme.border))
+            .thumb_symbol("┃")
+            .thumb_style(Style::default().fg(theme.accent))
+            .render(g.scrollbar, buf, &mut state);
+    }
+    if let Some(toc) = g.toc
+        && !rendered.anchors.is_empty()
+    {
+        // At the very end the last sections can't reach the top: mark the last
+        // heading on screen instead of the one above the fold.
+        let at_end = total > visible && scroll >= total - visible;
+        let current = if at_end {
+            rendered
+                .anchors
+                .iter()
+                .rposition(|a| a.line < scroll + visible)
+        } else {
+            rendered.anchors.iter().rposition(|a| a.line <= scroll)
+        };
+        toc_panel(cx, &rendered.anchors, current, toc, buf, theme);
+    }
+}
+
+fn toc_panel(
+    cx: &Ctx,
+    anchors: &[crate::render::Anchor],
+    current: Option<usize>,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    let area = Rect {
+        height: (anchors.len() as u16).saturating_add(2).min(area.height),
+        ..area
+    };
+    let block = panel(s::READER_TOC, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let rows = inner.height as usize;
+    let off = list_offset(current.unwrap_or(0), anchors.len(), rows);
+    let min_level = anchors.iter().map(|a| a.level).min().unwrap_or(2);
+    for (i, a) in anchors.iter().enumerate().skip(off).take(rows) {
+        let y = inner.y + (i - off) as u16;
+        let indent = 2 * a.level.saturating_sub(min_level).min(3) as usize;
+        let is_cur = current == Some(i);
+        let w = (inner.width as usize).saturating_sub(3 + indent);
+        let style = if is_cur {
+            theme.title()
+        } else if a.level > min_level {
+            theme.dim()
+        } else {
+            theme.base()
+        };
+        let line = Line::from(vec![
+            Span::styled(if is_cur { " › " } else { "   " }, theme.title()),
+            Span::raw(" ".repeat(indent)),
+            Span::styled(fit(&a.title, w), style),
+        ]);
+        let r = Rect::new(inner.x, y, inner.width, 1);
+        fast::render_line(&line, r, buf);
+        if is_cur {
+            fast::set_style(buf, r, Style::default().add_modifier(Modifier::BOLD));
+        }
+        cx.hit(r, Hit::Toc(i));
+    }
+}
