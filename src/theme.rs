@@ -392,7 +392,7 @@ pub const LIGHT: Theme = Theme {
     link: Color::Rgb(0x1d, 0x4e, 0xd8),
     code_fg: Color::Rgb(0x92, 0x40, 0x0e),
     code_bg: Color::Rgb(0xf3, 0xf4, 0xf6),
-    quote: Color::Rgb(0x4b, 0x55, 0x63),
+    quote: Color::Rgb(0x47, 0x55, 0x69),
     tag: Color::Rgb(0x0f, 0x76, 0x6e),
     highlight_bg: Color::Rgb(0xfd, 0xe6, 0x8a),
 };
@@ -437,11 +437,12 @@ const HIGH_CONTRAST_REVERSE: Theme = reversed(HIGH_CONTRAST);
 /// The 16-colour name each theme colour takes, where the nearest one would fail the
 /// contrast the theme promises (measured with xterm's palette, `ANSI16`): e.g. the
 /// light theme's dim grey is nearest to dark grey, 4.0:1 on white, so it takes black.
-/// Colours not listed (syntax highlighting, images) go to the nearest.
+/// Colours not listed (syntax highlighting, images) go to the nearest. Each colour
+/// here belongs to one theme only (the dark border must stay grey).
 const ANSI16_CHOICES: &[((u8, u8, u8), Color)] = &[
     // Light: text that must read on white.
     ((0x5b, 0x63, 0x70), Color::Black),
-    ((0x4b, 0x55, 0x63), Color::Black),
+    ((0x47, 0x55, 0x69), Color::Black),
     ((0x1d, 0x4e, 0xd8), Color::Blue),
     ((0x03, 0x69, 0xa1), Color::Blue),
     ((0x0f, 0x76, 0x6e), Color::Black),
@@ -519,6 +520,13 @@ mod tests {
                         ("code", t.code_fg, depth.convert(t.code_bg)),
                         ("code block", t.fg, depth.convert(t.code_bg)),
                     ];
+                    // Borders and rules must not vanish into the background.
+                    let border = depth.convert(t.border);
+                    if border == canvas {
+                        failures.push(format!(
+                            "{kind:?}, {depth:?}: border {border:?} is the canvas"
+                        ));
+                    }
                     if !t.reverse_selection {
                         pairs.push(("selection", t.fg, depth.convert(t.selection_bg)));
                     }
