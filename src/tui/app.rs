@@ -104,7 +104,8 @@ macro_rules! cx {
     };
 }
 
-// After `cx!`, which it uses.
+// After `cx!`, which they use.
+mod seen;
 mod stack;
 
 pub struct App {
@@ -129,6 +130,8 @@ pub struct App {
     /// The terminal's own background (its OSC 11 answer, else the first theme): a
     /// theme of another kind paints its own background.
     terminal: ThemeKind,
+    /// An unfinished post offered on Home to a returning guest (`seen.rs`).
+    resume: Option<seen::ResumeOffer>,
 }
 
 impl App {
@@ -151,6 +154,7 @@ impl App {
             notice: None,
             hits: RefCell::new(HitMap::default()),
             terminal,
+            resume: None,
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             app.open_link(link);
@@ -349,6 +353,9 @@ impl App {
     // ----- routing -------------------------------------------------------------------
 
     fn on_key(&mut self, key: Key) -> Control {
+        if let Some(c) = self.take_resume(key) {
+            return c;
+        }
         let had_notice = self.notice.take().is_some();
         let quit_key = matches!(key, Key::Ctrl('c') | Key::Ctrl('d'));
         let cx = cx!(self);
