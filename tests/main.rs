@@ -14,6 +14,7 @@ mod live;
 mod owner;
 mod pages;
 mod render;
+mod sizes;
 mod ssh;
 mod tui;
 mod util;
