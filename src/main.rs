@@ -39,6 +39,10 @@ struct ServeArgs {
     /// Content directory [default: content].
     #[arg(long, env = "SSHFOLIO_CONTENT")]
     content: Option<PathBuf>,
+    /// Read content files that symlinks lead to outside the content directory
+    /// (refused with a warning otherwise).
+    #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
+    follow_symlinks: bool,
     /// Host key directory [default: keys].
     #[arg(long, env = "SSHFOLIO_KEYS")]
     keys: Option<PathBuf>,
@@ -98,6 +102,7 @@ impl ServeArgs {
         FileConfig {
             listen: (!self.listen.is_empty()).then(|| self.listen.clone()),
             content: self.content.clone(),
+            follow_symlinks: self.follow_symlinks.then_some(true),
             keys: self.keys.clone(),
             max_connections: self.max_connections,
             max_per_ip: self.max_per_ip,
@@ -118,6 +123,15 @@ impl ServeArgs {
             input_burst: self.hardening.input_burst,
             keepalive_interval: self.hardening.keepalive_interval,
             keepalive_max: self.hardening.keepalive_max,
+            per_source_net_block_size: self
+                .hardening
+                .per_source_net_block_size
+                .map(|s| s.to_string()),
+            max_startups_per_source: self.hardening.max_startups_per_source,
+            handshake_deadline: self.hardening.handshake_deadline,
+            source_penalty: self.hardening.source_penalty,
+            max_channels: self.hardening.max_channels,
+            channel_grace: self.hardening.channel_grace,
             data: self.owner.data.clone(),
             no_stats: self.owner.no_stats.then_some(true),
             stats_retention: self.owner.stats_retention,
@@ -145,7 +159,7 @@ struct HardeningArgs {
     /// New connections per second from one IP address (sustained) [default: 2].
     #[arg(long, env = "SSHFOLIO_PER_IP_RATE")]
     per_ip_rate: Option<f64>,
-    /// New connections from one IP address in a burst [default: 10].
+    /// New connections from one IP address in a burst [default: 24].
     #[arg(long, env = "SSHFOLIO_PER_IP_BURST")]
     per_ip_burst: Option<u32>,
     /// Seconds from connect to an open session before the connection is closed [default: 20].
@@ -175,6 +189,29 @@ struct HardeningArgs {
     /// Unanswered keepalives in a row that close the connection [default: 3].
     #[arg(long, env = "SSHFOLIO_KEEPALIVE_MAX")]
     keepalive_max: Option<usize>,
+    /// Per-source limits count one IPv4 /v4 and IPv6 /v6 block as one source, `v4:v6`
+    /// (as sshd's PerSourceNetBlockSize) [default: 32:64].
+    #[arg(long, env = "SSHFOLIO_PER_SOURCE_NET_BLOCK_SIZE")]
+    per_source_net_block_size: Option<sshfolio::config::NetBlock>,
+    /// Connections from one source logging in at once; more are refused [default: 4].
+    #[arg(long, env = "SSHFOLIO_MAX_STARTUPS_PER_SOURCE")]
+    max_startups_per_source: Option<usize>,
+    /// Seconds from connect to the client's SSH banner and KEXINIT [default: 5].
+    #[arg(long, env = "SSHFOLIO_HANDSHAKE_DEADLINE")]
+    handshake_deadline: Option<u64>,
+    /// Seconds of penalty a source earns whenever one of its connections hits a
+    /// deadline; a source owing more than this is refused until it has waited (0: off)
+    /// [default: 10].
+    #[arg(long, env = "SSHFOLIO_SOURCE_PENALTY")]
+    source_penalty: Option<u64>,
+    /// Session channels open at once on one connection (ControlMaster, asyncssh)
+    /// [default: 4].
+    #[arg(long, env = "SSHFOLIO_MAX_CHANNELS")]
+    max_channels: Option<usize>,
+    /// Seconds a logged-in connection may go without a running session before it is
+    /// closed (between ControlMaster commands, or before a first request) [default: 5].
+    #[arg(long, env = "SSHFOLIO_CHANNEL_GRACE")]
+    channel_grace: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -185,6 +222,9 @@ enum Command {
     Check {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
         content: PathBuf,
+        /// Read files that symlinks lead to outside the content directory.
+        #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
+        follow_symlinks: bool,
     },
     /// Write a starter site (a project, a post, a story) that `check` passes.
     Init {
@@ -231,6 +271,9 @@ enum Command {
     Local {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
         content: PathBuf,
+        /// Read files that symlinks lead to outside the content directory.
+        #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
+        follow_symlinks: bool,
     },
     /// Exit 0 if a server answers with an SSH banner (for container health checks).
     Health {
@@ -250,7 +293,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
-        Some(Command::Check { content }) => return check(&content),
+        Some(Command::Check {
+            content,
+            follow_symlinks,
+        }) => return check(&content, load_options(follow_symlinks)),
         Some(Command::Init {
             dir,
             name,
@@ -270,7 +316,10 @@ fn main() -> ExitCode {
             out,
             force,
         }) => import(&payload, &out, force),
-        Some(Command::Local { content }) => local(&content),
+        Some(Command::Local {
+            content,
+            follow_symlinks,
+        }) => local(&content, load_options(follow_symlinks)),
         Some(Command::Health {
             target,
             proxy,
@@ -287,8 +336,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(dir: &std::path::Path) -> ExitCode {
-    match content::load(dir) {
+fn load_options(follow_symlinks: bool) -> content::LoadOptions {
+    content::LoadOptions { follow_symlinks }
+}
+
+fn check(dir: &std::path::Path, opts: content::LoadOptions) -> ExitCode {
+    match content::load_with(dir, opts) {
         Ok(index) => {
             for w in &index.warnings {
                 eprintln!("{w}");
@@ -372,8 +425,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Load content, printing every diagnostic; an error if the content is broken.
-fn load_content(dir: &std::path::Path) -> anyhow::Result<content::Index> {
-    match content::load(dir) {
+fn load_content(
+    dir: &std::path::Path,
+    opts: content::LoadOptions,
+) -> anyhow::Result<content::Index> {
+    match content::load_with(dir, opts) {
         Ok(index) => {
             for w in &index.warnings {
                 eprintln!("{w}");
@@ -401,7 +457,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     init_tracing(cfg.log_format);
 
-    let index = load_content(&cfg.content)?;
+    let load = load_options(cfg.follow_symlinks);
+    let index = load_content(&cfg.content, load)?;
     let host_key = sshfolio::ssh::hostkey::load_or_generate(&cfg.keys)?;
     tracing::info!(
         fingerprint = %sshfolio::ssh::hostkey::fingerprint(&host_key),
@@ -427,7 +484,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
-        let _watcher = watch_content(&cfg.content, index_tx.clone());
+        let _watcher = watch_content(&cfg.content, load, index_tx.clone());
         // The first guest to open a post pays for layout only: its code is highlighted
         // in the background as soon as content loads (and after every reload).
         tokio::spawn(sshfolio::render::warm::follow(index_tx.subscribe()));
@@ -473,10 +530,15 @@ fn owner_side(cfg: &ServeConfig) -> sshfolio::ssh::owner::OwnerSide {
 /// (no inotify left, say) the server still runs; SIGHUP then does nothing.
 fn watch_content(
     dir: &std::path::Path,
+    load: content::LoadOptions,
     index: tokio::sync::watch::Sender<std::sync::Arc<content::Index>>,
 ) -> Option<std::sync::Arc<content::watch::ContentWatcher>> {
     use content::watch::{ContentWatcher, WatchOptions};
-    let watcher = match ContentWatcher::start(dir, index, WatchOptions::default()) {
+    let opts = WatchOptions {
+        load,
+        ..Default::default()
+    };
+    let watcher = match ContentWatcher::start(dir, index, opts) {
         Ok(w) => std::sync::Arc::new(w),
         Err(e) => {
             tracing::warn!("hot reload is off: {e}");
@@ -526,8 +588,8 @@ async fn shutdown_signal() {
     }
 }
 
-fn local(content: &std::path::Path) -> anyhow::Result<()> {
-    let index = load_content(content)?;
+fn local(content: &std::path::Path, opts: content::LoadOptions) -> anyhow::Result<()> {
+    let index = load_content(content, opts)?;
     let end = runtime()?
         .block_on(sshfolio::session::local::run(index))
         .map_err(|e| anyhow::anyhow!("terminal: {e}"))?;
