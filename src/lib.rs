@@ -11,11 +11,13 @@
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
+//! - `logging`: the log a guest cannot forge or flood (escaped, cut, russh rate-limited).
 
 pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod logging;
 pub mod metrics;
 pub mod render;
 pub mod session;

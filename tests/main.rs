@@ -1,12 +1,15 @@
 //! The integration tests: one crate, one module per area (see STYLE.md).
 
 mod bench;
+mod clients;
 mod content;
 mod deploy;
 mod hardening;
 mod import;
 mod live;
+mod logs;
 mod render;
 mod ssh;
+mod tools;
 mod tui;
 mod util;
