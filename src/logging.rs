@@ -131,7 +131,11 @@ where
 
 /// One field value, already cut to `VALUE_MAX` characters (not yet escaped).
 enum Val {
+    /// A string value (`auth = "none"`, `why`): always quoted in text, as tracing's own
+    /// formatter does.
     Str(String),
+    /// A `%display` or `?debug` value: bare when it has no space, `=`, quote or control.
+    Fmt(String),
     U64(u64),
     I64(i64),
     F64(f64),
@@ -150,7 +154,7 @@ impl Fields {
         match (field.name(), value) {
             // tracing-log's bookkeeping for records from the `log` crate (russh's).
             (name, _) if name.starts_with("log.") => {}
-            ("message", Val::Str(s)) => self.message = Some(s),
+            ("message", Val::Str(s) | Val::Fmt(s)) => self.message = Some(s),
             (name, v) => self.values.push((name, v)),
         }
     }
@@ -162,7 +166,7 @@ impl Visit for Fields {
         // A formatter that writes past the bound is stopped there (an `Err` from our
         // writer), so a huge value costs no more than `VALUE_MAX` characters.
         let _ = write!(cut, "{value:?}");
-        self.push(field, Val::Str(cut.finish()));
+        self.push(field, Val::Fmt(cut.finish()));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
@@ -277,11 +281,20 @@ fn text_line(time: &str, level: &Level, target: &str, fields: Fields, ansi: bool
         let _ = write!(line, " {name}=");
         match value {
             Val::Str(s) => {
-                let plain = !s.is_empty()
+                line.push('"');
+                escape(s, true, &mut line);
+                line.push('"');
+            }
+            // Already quoted by `Debug` (a string): its quotes and backslashes are escaped.
+            Val::Fmt(s) if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') => {
+                escape(s, false, &mut line);
+            }
+            Val::Fmt(s) => {
+                let bare = !s.is_empty()
                     && !s
                         .chars()
                         .any(|c| c == ' ' || c == '=' || c == '"' || c == '\\' || is_unsafe(c));
-                if plain {
+                if bare {
                     line.push_str(s);
                 } else {
                     line.push('"');
@@ -316,7 +329,7 @@ fn json_line(time: &str, level: &Level, target: &str, fields: Fields) -> String 
     }
     for (name, value) in fields.values {
         let v = match value {
-            Val::Str(s) => Value::String(s),
+            Val::Str(s) | Val::Fmt(s) => Value::String(s),
             Val::U64(v) => Value::from(v),
             Val::I64(v) => Value::from(v),
             Val::F64(v) => Value::from(v),
@@ -382,16 +395,18 @@ mod tests {
         let fields = Fields {
             message: Some("connection".into()),
             values: vec![
-                ("peer", Val::Str("127.0.0.1:5".into())),
+                ("peer", Val::Fmt("127.0.0.1:5".into())),
                 ("why", Val::Str("handshake failed: x\ny=\"z\"".into())),
                 ("term", Val::Str(String::new())),
+                ("error", Val::Fmt("early eof".into())),
+                ("name", Val::Fmt("\"a b\"".into())),
                 ("n", Val::U64(3)),
             ],
         };
         let line = text_line("T", &Level::INFO, "sshfolio::ssh", fields, false);
         assert_eq!(
             line,
-            r#"T  INFO sshfolio::ssh: connection peer=127.0.0.1:5 why="handshake failed: x\ny=\"z\"" term="" n=3"#
+            r#"T  INFO sshfolio::ssh: connection peer=127.0.0.1:5 why="handshake failed: x\ny=\"z\"" term="" error="early eof" name="a b" n=3"#
         );
     }
 
