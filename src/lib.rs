@@ -10,6 +10,8 @@
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
+//! - `stats`: visitor analytics in SQLite (writer, migrations, `sshfolio stats`).
+//! - `init`: `sshfolio init`, a starter site.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
 //! - `logging`: the log a guest cannot forge or flood (escaped, cut, russh rate-limited).
 
@@ -17,10 +19,14 @@ pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;
+#[cfg(test)]
+pub(crate) mod cpu_time;
+pub mod init;
 pub mod logging;
 pub mod metrics;
 pub mod render;
 pub mod session;
 pub mod ssh;
+pub mod stats;
 pub mod theme;
 pub mod tui;

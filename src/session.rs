@@ -22,6 +22,7 @@ pub mod osc8;
 #[cfg(test)]
 mod screen_tests;
 mod scroll;
+pub mod seen;
 mod sgr;
 mod trim;
 
@@ -356,6 +357,8 @@ pub struct SessionConfig {
     pub stall_timeout: Duration,
     /// Test hook: panic on the first input byte (proves a panic ends one session only).
     pub panic_on_input: bool,
+    /// Where the owner's analytics go (`None`: stats off; pages still count in metrics).
+    pub stats: Option<seen::StatsLink>,
 }
 
 impl Default for SessionConfig {
@@ -366,6 +369,7 @@ impl Default for SessionConfig {
             max_session: None,
             stall_timeout: Duration::from_secs(30),
             panic_on_input: false,
+            stats: None,
         }
     }
 }
@@ -530,8 +534,10 @@ pub async fn run<S: Screen, O: Output>(
     if let Err(e) = screen.resize(size.0, size.1) {
         return finish(&io.output, None, End::Error(e), cfg.stall_timeout).await;
     }
+    let mut seen = seen::Seen::new(cfg.stats.clone());
 
     let end = loop {
+        seen.observe(&app);
         let idle_deadline = cfg.idle_timeout.map(|d| last_input + d);
         let (due, notice_change) = countdown(
             Instant::now(),
@@ -658,6 +664,13 @@ pub async fn run<S: Screen, O: Output>(
                     Control::Idle => {}
                 }
             }
+            found = seen.resume(), if seen.waiting() => {
+                if let Some(r) = found
+                    && app.offer_resume(&r.slug, r.read_pct) == Control::Redraw
+                {
+                    dirty = true;
+                }
+            }
             _ = sleep_until(idle_deadline), if idle_deadline.is_some() => break End::Idle,
             _ = sleep_until(cap_deadline), if cap_deadline.is_some() => break End::TimeLimit,
             _ = sleep_until(notice_change), if notice_change.is_some() => {}
@@ -672,6 +685,7 @@ pub async fn run<S: Screen, O: Output>(
             }
         }
     };
+    seen.finish(&app);
     finish(&io.output, in_flight, end, cfg.stall_timeout).await
 }
 
