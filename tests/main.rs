@@ -7,6 +7,7 @@ mod deploy;
 mod hardening;
 mod import;
 mod keepalive;
+mod layers;
 mod live;
 mod logs;
 mod owner;
