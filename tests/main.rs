@@ -2,6 +2,7 @@
 
 mod bench;
 mod clients;
+mod connections;
 mod content;
 mod deploy;
 mod hardening;
