@@ -13,6 +13,7 @@ mod live;
 mod logs;
 mod owner;
 mod render;
+mod sizes;
 mod ssh;
 mod tools;
 mod tui;
