@@ -15,6 +15,7 @@
 //! - `stats`: visitor analytics in SQLite (writer, migrations, `sshfolio stats`).
 //! - `init`: `sshfolio init`, a starter site.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
+//! - `logging`: the log a guest cannot forge or flood (escaped, cut, russh rate-limited).
 //!
 //! Layers: `content` ← `render` ← `tui` ← `session` ← `ssh`. `content` never imports
 //! `render`; `content`, `render` and `ssh` never import `tui`; `tui` never imports
@@ -28,6 +29,7 @@ pub mod content;
 #[cfg(test)]
 pub(crate) mod cpu_time;
 pub mod init;
+pub mod logging;
 pub mod metrics;
 pub mod render;
 pub mod session;

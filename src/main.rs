@@ -398,17 +398,7 @@ fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyh
 }
 
 fn init_tracing(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .try_init(),
-        LogFormat::Json => builder.json().with_ansi(false).try_init(),
-    };
+    sshfolio::logging::init(format);
 }
 
 fn health(target: std::net::SocketAddr, proxy: bool, timeout: u64) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ use russh::client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
+use crate::tools;
 use crate::util::{self, Client, Conn, Output, WAIT};
 
 /// The repository's own content (the seed import).
@@ -635,9 +636,8 @@ impl Drop for Haproxy {
 #[tokio::test]
 async fn haproxy_with_send_proxy_v2_in_front_of_two_instances() {
     let Some(haproxy_bin) = haproxy() else {
-        eprintln!(
-            "SKIPPED haproxy_with_send_proxy_v2_in_front_of_two_instances: haproxy is not installed (apt-get install haproxy)"
-        );
+        let test = "haproxy_with_send_proxy_v2_in_front_of_two_instances";
+        tools::need(false, test, "haproxy (apt-get install haproxy)");
         return;
     };
     let keys = tempfile::tempdir().unwrap();
@@ -769,7 +769,7 @@ fn deploy_yaml_files_parse_and_the_example_config_loads() {
 #[test]
 fn the_example_haproxy_cfg_is_valid() {
     let Some(haproxy_bin) = haproxy() else {
-        eprintln!("SKIPPED the_example_haproxy_cfg_is_valid: haproxy is not installed");
+        tools::need(false, "the_example_haproxy_cfg_is_valid", "haproxy");
         return;
     };
     let out = Command::new(haproxy_bin)
@@ -787,11 +787,10 @@ fn the_example_haproxy_cfg_is_valid() {
 
 #[test]
 fn the_systemd_unit_verifies() {
-    let Ok(version) = Command::new("systemd-analyze").arg("--version").output() else {
-        eprintln!("SKIPPED the_systemd_unit_verifies: systemd-analyze is not installed");
+    let present = tools::runs("systemd-analyze", &["--version"]);
+    if !tools::need(present, "the_systemd_unit_verifies", "systemd-analyze") {
         return;
-    };
-    assert!(version.status.success());
+    }
     // `verify` wants ExecStart's binary to exist: point it at the one just built.
     let dir = tempfile::tempdir().unwrap();
     let unit = std::fs::read_to_string(deploy_dir().join("sshfolio.service"))

@@ -1,6 +1,7 @@
 //! The integration tests: one crate, one module per area (see STYLE.md).
 
 mod bench;
+mod clients;
 mod connections;
 mod content;
 mod content_files;
@@ -11,10 +12,12 @@ mod import;
 mod keepalive;
 mod layers;
 mod live;
+mod logs;
 mod owner;
 mod pages;
 mod render;
 mod sizes;
 mod ssh;
+mod tools;
 mod tui;
 mod util;

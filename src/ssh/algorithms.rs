@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
-use russh::keys::{Algorithm, PrivateKey};
+use russh::keys::{Algorithm, EcdsaCurve, HashAlg, PrivateKey};
 use russh::server::Config;
 use russh::{MethodKind, MethodSet, Preferred, cipher, compression, kex, mac};
 
@@ -33,7 +33,29 @@ const MACS: &[mac::Name] = &[mac::HMAC_SHA512_ETM, mac::HMAC_SHA256_ETM];
 
 const COMPRESSION: &[compression::Name] = &[compression::NONE];
 
-const HOST_KEY_ALGORITHMS: &[Algorithm] = &[Algorithm::Ed25519];
+/// Our host key is Ed25519 (russh offers a host key algorithm only for a key it has), and
+/// the same list is our `server-sig-algs` (RFC 8308): the signatures we accept from a
+/// guest's key. Every common key type: a client with only an RSA key (paramiko, an
+/// RSA-only agent, PuTTY, dropbear) signs with rsa-sha2-512/256 only when it sees them
+/// here. ssh-rsa (SHA-1) is not among them: no client released since 2020 needs it.
+const HOST_KEY_ALGORITHMS: &[Algorithm] = &[
+    Algorithm::Ed25519,
+    Algorithm::Ecdsa {
+        curve: EcdsaCurve::NistP256,
+    },
+    Algorithm::Ecdsa {
+        curve: EcdsaCurve::NistP384,
+    },
+    Algorithm::Ecdsa {
+        curve: EcdsaCurve::NistP521,
+    },
+    Algorithm::Rsa {
+        hash: Some(HashAlg::Sha512),
+    },
+    Algorithm::Rsa {
+        hash: Some(HashAlg::Sha256),
+    },
+];
 
 /// The algorithm lists we offer.
 pub fn preferred() -> Preferred {
@@ -100,5 +122,21 @@ mod tests {
             assert!(!name.starts_with("diffie-hellman"), "{name}");
         }
         assert!(p.compression.iter().all(|c| c.as_ref() == "none"));
+    }
+
+    #[test]
+    fn server_sig_algs_name_every_common_key_type() {
+        let names: Vec<String> = preferred().key.iter().map(|a| a.to_string()).collect();
+        for want in [
+            "ssh-ed25519",
+            "ecdsa-sha2-nistp256",
+            "ecdsa-sha2-nistp384",
+            "ecdsa-sha2-nistp521",
+            "rsa-sha2-512",
+            "rsa-sha2-256",
+        ] {
+            assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+        }
+        assert!(!names.iter().any(|n| n == "ssh-rsa"), "{names:?}");
     }
 }
