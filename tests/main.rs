@@ -6,6 +6,7 @@ mod deploy;
 mod hardening;
 mod import;
 mod keepalive;
+mod layers;
 mod live;
 mod owner;
 mod render;

@@ -22,10 +22,10 @@ use crate::commands;
 use crate::config::Limits;
 use crate::content::Index;
 use crate::render::cache::RenderCache;
+use crate::session::AppOptions;
 use crate::session::guests::Guests;
 use crate::session::{self, ByteScreen, Closed, End, Io, Output, SessionConfig, Shared};
 use crate::theme::ColorDepth;
-use crate::tui::AppOptions;
 
 /// How many input packets may wait for the session task (each ≤ 32 KiB).
 const INPUT_QUEUE: usize = 16;
