@@ -1,6 +1,8 @@
 //! Behaviour of the whole renderer on hand-built documents: the width invariant,
 //! nothing lost, anchors, links, tables, embeds, plain output, hostile input.
 //! Test code only: `render.rs` declares it as `#[cfg(test)] mod tests;`.
+//!
+//! Over 600 lines: test code only: the render tests in one place.
 #![cfg(test)]
 
 use ratatui::style::Style;
