@@ -11,6 +11,7 @@ mod layers;
 mod live;
 mod owner;
 mod render;
+mod sizes;
 mod ssh;
 mod tui;
 mod util;
