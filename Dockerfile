@@ -14,7 +14,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked --bin sshfolio \
     && install -D -m 0755 target/release/sshfolio /out/sshfolio \
     && strip /out/sshfolio \
-    && mkdir -p /out/keys
+    && mkdir -p /out/keys /out/data
 
 # distroless/cc: glibc and libgcc, nothing else (no shell, no package manager).
 # The `nonroot` tag runs as uid/gid 65532.
@@ -24,10 +24,13 @@ COPY --chown=0:0 content /srv/sshfolio/content
 # The host key: generated here on first start unless a key is mounted (a volume on one
 # host; a Docker secret shared by all replicas on a swarm, see deploy/).
 COPY --from=build --chown=65532:65532 /out/keys /keys
+# Visitor analytics (stats.sqlite and its secret): mount a volume here to keep them.
+COPY --from=build --chown=65532:65532 /out/data /data
 USER 65532:65532
 ENV SSHFOLIO_LISTEN=0.0.0.0:2222 \
     SSHFOLIO_CONTENT=/srv/sshfolio/content \
-    SSHFOLIO_KEYS=/keys
+    SSHFOLIO_KEYS=/keys \
+    SSHFOLIO_DATA=/data
 EXPOSE 2222
 # Healthy when the server answers with its SSH banner. Where the replicas trust a proxy
 # network (SSHFOLIO_TRUSTED_PROXY), 127.0.0.1 is not in it, so no PROXY header is needed.

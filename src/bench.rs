@@ -140,6 +140,9 @@ pub struct BenchConfig {
     pub size: (u32, u32),
     pub user: String,
     pub identity: Option<PathBuf>,
+    /// Log in as OpenSSH's client does: `none` first, then the key (or, without one,
+    /// keyboard-interactive) if `none` is refused (`--identify-guests` servers).
+    pub none_first: bool,
     pub server_pid: Option<u32>,
     /// Output followed by this much silence is a settled frame.
     pub quiet: Duration,
@@ -161,6 +164,7 @@ impl BenchConfig {
             size: (80, 24),
             user: "guest".into(),
             identity: None,
+            none_first: false,
             server_pid: None,
             quiet: Duration::from_millis(30),
             progress: false,
@@ -206,6 +210,10 @@ pub struct BenchArgs {
     /// OpenSSH private key for public-key login (otherwise `none` auth).
     #[arg(long)]
     pub identity: Option<PathBuf>,
+    /// Try `none` first, as OpenSSH's client does; if refused, the key or (without
+    /// one) keyboard-interactive. Measures what `--identify-guests` costs a login.
+    #[arg(long)]
+    pub none_first: bool,
     /// The server's (or OpenSSH listener's) pid: report its memory and CPU per session.
     #[arg(long)]
     pub server_pid: Option<u32>,
@@ -238,6 +246,7 @@ impl BenchArgs {
         cfg.size = parse_size(&self.size)?;
         cfg.user = self.user.clone();
         cfg.identity = self.identity.clone();
+        cfg.none_first = self.none_first;
         cfg.server_pid = self.server_pid;
         cfg.quiet = Duration::from_millis(self.quiet_ms.clamp(1, 10_000));
         cfg.progress = true;
@@ -506,8 +515,15 @@ async fn open(ctx: &Ctx) -> Result<(Sess, Instant), String> {
         let mut conn = client::connect_stream(ctx.client.clone(), tcp, Trusting)
             .await
             .map_err(|e| format!("handshake: {e}"))?;
-        let ok = match &ctx.key {
-            Some(key) => {
+        let first = if ctx.cfg.none_first || ctx.key.is_none() {
+            Some(conn.authenticate_none(ctx.cfg.user.clone()).await)
+        } else {
+            None
+        };
+        let ok = match (first, &ctx.key) {
+            (Some(Ok(r)), _) if r.success() => Ok(r),
+            (Some(Err(e)), _) => Err(e),
+            (_, Some(key)) => {
                 let hash = conn
                     .best_supported_rsa_hash()
                     .await
@@ -520,7 +536,17 @@ async fn open(ctx: &Ctx) -> Result<(Sess, Instant), String> {
                 )
                 .await
             }
-            None => conn.authenticate_none(ctx.cfg.user.clone()).await,
+            // `none` refused and no key: keyboard-interactive, as a keyless client.
+            (_, None) => conn
+                .authenticate_keyboard_interactive_start(ctx.cfg.user.clone(), None)
+                .await
+                .map(|r| match r {
+                    client::KeyboardInteractiveAuthResponse::Success => client::AuthResult::Success,
+                    _ => client::AuthResult::Failure {
+                        remaining_methods: russh::MethodSet::empty(),
+                        partial_success: false,
+                    },
+                }),
         };
         match ok {
             Ok(r) if r.success() => {}

@@ -834,3 +834,85 @@ async fn with_identify_guests_a_returning_key_is_offered_continue_reading() {
     t.wait_closed().await;
     site.stop().await;
 }
+
+/// Run OpenSSH's `ssh` against `addr` with `opts`, then `command`; (status, stdout,
+/// stderr). Fails (never skips) when `ssh` is missing: `.ci/run` installs it.
+async fn openssh(addr: SocketAddr, opts: &[&str], command: &str) -> (bool, String, String) {
+    let mut cmd = std::process::Command::new("ssh");
+    cmd.args(["-F", "/dev/null", "-T", "-p"])
+        .arg(addr.port().to_string())
+        .args([
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "ConnectTimeout=10",
+        ])
+        .args(opts)
+        .arg(format!("guest@{}", addr.ip()))
+        .arg(command)
+        .stdin(Stdio::null());
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .expect("OpenSSH's ssh client is needed (apt-get install openssh-client)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The BatchMode trade the README explains, with the real OpenSSH client.
+#[tokio::test]
+async fn openssh_with_identify_guests_keyless_gets_in_silently_and_batchmode_needs_a_key() {
+    let site = Site::start(true).await;
+    let addr = site.server.addr;
+    let nokey = ["-o", "PubkeyAuthentication=no", "-o", "IdentitiesOnly=yes"];
+    let (ok, out, err) = openssh(addr, &nokey, "blog").await;
+    assert!(ok, "keyless login failed: {err}");
+    assert!(out.contains("Hello World"), "{out}");
+    assert!(err.is_empty(), "a prompt or a warning: {err}");
+
+    let mut batch = nokey.to_vec();
+    batch.extend(["-o", "BatchMode=yes"]);
+    let (ok, _, err) = openssh(addr, &batch, "blog").await;
+    assert!(!ok);
+    assert!(err.contains("Permission denied"), "{err}");
+
+    let key = random_key();
+    let file = site.tmp.path().join("id_ed25519");
+    std::fs::write(
+        &file,
+        key.to_openssh(russh::keys::ssh_key::LineEnding::LF)
+            .unwrap()
+            .as_bytes(),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let keyed = [
+        "-i",
+        file.to_str().unwrap(),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "BatchMode=yes",
+    ];
+    let (ok, out, err) = openssh(addr, &keyed, "blog").await;
+    assert!(ok, "key login failed: {err}");
+    assert!(out.contains("Hello World"), "{out}");
+    site.stop().await;
+
+    // Without the flag, BatchMode and no key is fine.
+    let plain = Site::start(false).await;
+    let (ok, _, err) = openssh(plain.server.addr, &batch, "blog").await;
+    assert!(ok, "{err}");
+    plain.stop().await;
+}

@@ -306,6 +306,49 @@ mod tests {
         assert_eq!(q, nasty);
     }
 
+    #[tokio::test]
+    async fn rows_older_than_the_retention_are_purged_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = now_secs() - 100 * 86_400;
+        {
+            let conn = store::open_for_writing(dir.path()).unwrap();
+            for (id, at) in [(1, old), (2, now_secs())] {
+                let Event::Visit(mut v) = visit(id) else {
+                    unreachable!()
+                };
+                v.at = at;
+                store::apply(&conn, &Event::Visit(v)).unwrap();
+                store::apply(
+                    &conn,
+                    &Event::Search {
+                        visit: id,
+                        at,
+                        query: "q".into(),
+                        results: 1,
+                    },
+                )
+                .unwrap();
+            }
+        }
+        let mut opts = StatsOptions::new(dir.path());
+        opts.retention_days = 90;
+        let rec = start(opts);
+        rec.flush().await;
+        let conn = store::open_for_reading(dir.path()).unwrap();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM visits")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(ids, vec![2]);
+        let searches: i64 = conn
+            .query_row("SELECT COUNT(*) FROM searches", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(searches, 1);
+    }
+
     #[test]
     fn a_data_dir_that_cannot_be_made_still_gives_a_recorder_that_counts() {
         let dir = tempfile::tempdir().unwrap();
