@@ -7,6 +7,8 @@
 //! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
 //! - `session`: one task per guest, gluing input, app, terminal and output.
 //! - `bench`: `sshfolio bench`, a load generator on russh's client.
+//! - `fetch`: `sshfolio fetch-images`, the images the content refers to, downloaded.
+//! - `graphics`: pictures in the terminal: protocol per guest, encoders, shared cache.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
@@ -16,6 +18,8 @@ pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;
+pub mod fetch;
+pub mod graphics;
 pub mod metrics;
 pub mod render;
 pub mod session;

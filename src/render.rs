@@ -73,6 +73,18 @@ pub struct WideLine {
     pub full: Line<'static>,
 }
 
+/// A picture in the layout: its half-block rows are lines `line..line + rows`, columns
+/// `col..col + cols`; a guest whose terminal shows pixels gets the image there instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PictureSpan {
+    pub line: usize,
+    pub col: u16,
+    pub cols: u16,
+    pub rows: u16,
+    /// The image's `src` as the content writes it (the key of `Index::images`).
+    pub src: String,
+}
+
 /// A document laid out at one width.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -80,6 +92,7 @@ pub struct Rendered {
     pub anchors: Vec<Anchor>,
     pub links: Vec<LinkSpan>,
     pub wide: Vec<WideLine>,
+    pub pictures: Vec<PictureSpan>,
 }
 
 impl Rendered {

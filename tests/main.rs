@@ -4,6 +4,7 @@ mod bench;
 mod content;
 mod deploy;
 mod hardening;
+mod images;
 mod import;
 mod live;
 mod render;

@@ -154,37 +154,8 @@ fn load_images(
     stories: &[Story],
     diags: &mut Vec<Diagnostic>,
 ) -> images::Previews {
-    let mut srcs: Vec<(&str, &Path)> = Vec::new();
-    let mut stack: Vec<(&Block, &Path)> = Vec::new();
+    let srcs = images::refs(site, projects, posts, stories);
     let site_path = Path::new("site.yml");
-    stack.extend(site.about.blocks.iter().map(|b| (b, site_path)));
-    for p in projects {
-        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
-        stack.extend(p.body.blocks.iter().map(|b| (b, p.source.as_path())));
-    }
-    for p in posts {
-        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
-        stack.extend(p.body.blocks.iter().map(|b| (b, p.source.as_path())));
-    }
-    for s in stories {
-        srcs.extend(s.image.as_deref().map(|t| (t, s.source.as_path())));
-    }
-    while let Some((b, path)) = stack.pop() {
-        match b {
-            Block::Image { src, .. } => srcs.push((src, path)),
-            Block::Quote(c) => stack.extend(c.iter().map(|b| (b, path))),
-            Block::List { items, .. } => {
-                stack.extend(items.iter().flatten().map(|b| (b, path)));
-            }
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(children.iter().map(|b| (b, path)));
-                stack.extend(slots.iter().flat_map(|(_, s)| s).map(|b| (b, path)));
-            }
-            _ => {}
-        }
-    }
     let (previews, errors) = images::load(dir, srcs.iter().map(|(s, _)| *s));
     for (src, e) in errors {
         let path = srcs
