@@ -6,13 +6,36 @@ use std::sync::{Arc, Mutex, Weak};
 
 use crate::content::{Block, Document, Index, Inline};
 
-use super::state::{MatchRank, SearchHit, Target};
+use crate::content::PageRef;
 
 /// Longest query kept, in characters.
 pub(crate) const MAX_QUERY: usize = 200;
 /// Characters of context shown before a body match.
 const SNIPPET_LEAD: usize = 24;
 const SNIPPET_LEN: usize = 120;
+
+/// What a search result opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Page(PageRef),
+    Story(usize),
+}
+
+/// How a result matched (lower sorts first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchRank {
+    Title,
+    Meta,
+    Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub target: Target,
+    pub rank: MatchRank,
+    /// A short piece of text around the match (description or body).
+    pub snippet: String,
+}
 
 /// One searchable thing, its text lowercased once per index.
 #[derive(Debug, Clone)]
