@@ -63,14 +63,9 @@ pub fn fetch_images(
             first.map(|d| format!(": {d}")).unwrap_or_default()
         )
     })?;
-    let refs = images::refs(
-        &index.site,
-        &index.projects,
-        &index.posts,
-        &index.stories,
-    );
-    let mut remote = remote::try_read(content)
-        .map_err(|e| anyhow::anyhow!("images/{}: {e}", remote::FILE))?;
+    let refs = images::refs(&index.site, &index.projects, &index.posts, &index.stories);
+    let mut remote =
+        remote::try_read(content).map_err(|e| anyhow::anyhow!("images/{}: {e}", remote::FILE))?;
     let agent = agent();
     let site = site.map(|s| s.trim_end_matches('/'));
     let mut report = Report::default();
@@ -106,7 +101,10 @@ pub fn fetch_images(
                     log(&format!("failed {src}: cannot save: {e}"));
                     continue;
                 }
-                log(&format!("fetched {src} -> images/{file} ({} bytes)", bytes.len()));
+                log(&format!(
+                    "fetched {src} -> images/{file} ({} bytes)",
+                    bytes.len()
+                ));
                 remote.insert(
                     src.to_string(),
                     remote::Entry {

@@ -159,6 +159,8 @@ pub struct Painter {
     /// Placements on the guest's screen now: (area, image id).
     shown: Vec<(Rect, u64)>,
     kitty_sent: HashSet<u32>,
+    /// The screen was cleared: kitty placements may linger, remove them.
+    clear_kitty: bool,
 }
 
 /// What a frame's pictures need.
@@ -190,12 +192,19 @@ impl Painter {
     /// is shown any more; the terminal still has its kitty images.
     pub fn forget(&mut self) {
         self.shown.clear();
+        self.clear_kitty = true;
     }
 
     /// The bytes for `placements` after the frame's cells: nothing when the same
     /// pictures are in the same places; otherwise the gone ones cleared and the new
     /// ones written (kitty: transmitted once per session, then placed by number).
     pub fn frame(&mut self, placements: &[Placement]) -> Paint {
+        self.frame_with(placements, |_| false)
+    }
+
+    /// `frame`, where `dirty(area)` says the frame's cells under a picture changed
+    /// (something was drawn over it): such a picture is written again.
+    pub fn frame_with(&mut self, placements: &[Placement], dirty: impl Fn(Rect) -> bool) -> Paint {
         let mut paint = Paint::default();
         if !self.protocol.pixels() {
             if !self.shown.is_empty() {
@@ -208,13 +217,15 @@ impl Painter {
             .filter(|p| p.area.width > 0 && p.area.height > 0 && p.image.picture.is_some())
             .map(|p| (p.area, p.image.id))
             .collect();
-        if now == self.shown {
+        let kitty = self.protocol == Protocol::Kitty;
+        let touched = !kitty && now.iter().any(|(r, _)| dirty(*r));
+        if now == self.shown && !touched && !(kitty && self.clear_kitty) {
             return paint;
         }
-        let kitty = self.protocol == Protocol::Kitty;
-        if kitty && !self.shown.is_empty() {
+        if kitty && (!self.shown.is_empty() || self.clear_kitty) {
             paint.bytes.extend_from_slice(encode::KITTY_CLEAR);
         }
+        self.clear_kitty = false;
         if !kitty {
             paint.stale = self
                 .shown
@@ -228,7 +239,7 @@ impl Painter {
         } else {
             // Unchanged sixel/iTerm2 pictures stay on screen as they are.
             now.iter()
-                .filter(|p| self.shown.contains(p))
+                .filter(|p| self.shown.contains(p) && !dirty(p.0))
                 .copied()
                 .collect()
         };

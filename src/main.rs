@@ -67,6 +67,9 @@ struct ServeArgs {
     /// No colour for any guest (as if every client sent NO_COLOR).
     #[arg(long, env = "SSHFOLIO_NO_COLOR")]
     no_color: bool,
+    /// No pictures for any guest: framed placeholders with alt text only.
+    #[arg(long, env = "SSHFOLIO_NO_IMAGES")]
+    no_images: bool,
     #[command(flatten)]
     hardening: HardeningArgs,
 }
@@ -86,6 +89,7 @@ impl ServeArgs {
             metrics: self.metrics,
             log_format: self.log_format,
             no_color: self.no_color.then_some(true),
+            no_images: self.no_images.then_some(true),
             max_startups: self.hardening.max_startups.map(|s| s.to_string()),
             per_ip_rate: self.hardening.per_ip_rate,
             per_ip_burst: self.hardening.per_ip_burst,
@@ -279,9 +283,8 @@ fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyh
 
 fn fetch_images(content: &std::path::Path, site: Option<&str>) -> anyhow::Result<()> {
     let limits = sshfolio::fetch::Limits::default();
-    let report = sshfolio::fetch::fetch_images(content, site, limits, &mut |line| {
-        eprintln!("{line}")
-    })?;
+    let report =
+        sshfolio::fetch::fetch_images(content, site, limits, &mut |line| eprintln!("{line}"))?;
     println!(
         "images: {} fetched, {} already here, {} failed{}",
         report.fetched.len(),

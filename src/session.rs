@@ -11,6 +11,7 @@
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
 //! - `online`: a hibernated guest's count, written as just the label's cells.
 //! - `osc8`: the backend frames are written through (links, wide emoji).
+//! - `pictures`: the image probe's answers, and repainting what pictures leave behind.
 //! - `scroll`: rows that moved are sent as a terminal scroll, not repainted.
 //! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
 //! - `trim`: hands memory freed by hibernating sessions back to the OS.
@@ -19,6 +20,7 @@ pub mod guests;
 pub mod local;
 mod online;
 pub mod osc8;
+mod pictures;
 #[cfg(test)]
 mod screen_tests;
 mod scroll;
@@ -99,6 +101,11 @@ pub trait Screen: Send {
 
     /// Drop what can be rebuilt (cell buffers); the next `draw` repaints in full.
     fn hibernate(&mut self) {}
+
+    /// How this guest's terminal shows pictures, and its cell size in pixels.
+    fn set_images(&mut self, protocol: crate::graphics::Protocol, cell: (u16, u16)) {
+        let _ = (protocol, cell);
+    }
 }
 
 /// A session without input or output for this long hibernates its screen: an idle
@@ -177,6 +184,8 @@ pub struct ByteScreen {
     links: osc8::Links,
     /// The depth of the last frame drawn (16 colours need their SGR rewritten).
     depth: crate::theme::ColorDepth,
+    /// The pictures written as pixels after the cells (kitty, sixel, iTerm2).
+    painter: crate::graphics::Painter,
 }
 
 /// The cell buffers and the writer of an awake `ByteScreen`.
@@ -214,10 +223,13 @@ impl Frames {
         self.backend.writer_mut().extend_from_slice(CLEAR);
     }
 
-    /// Diff `next` against what is shown (scrolling first when that is cheaper), write
-    /// it, and make it what is shown.
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.fresh {
+    /// Diff `next` against what is shown (scrolling first when that is cheaper, and
+    /// `scroll` allows), write it, and make it what is shown.
+    fn flush(&mut self, scroll: bool) -> std::io::Result<()> {
+        if self.fresh || !scroll {
+            if !self.fresh {
+                self.planner.forget();
+            }
             self.planner.remember(&self.next);
             self.backend.draw(self.shown.diff_iter(&self.next))?;
         } else {
@@ -258,6 +270,7 @@ impl ByteScreen {
             size: (cols, rows),
             links,
             depth: Default::default(),
+            painter: Default::default(),
         })
     }
 
@@ -295,7 +308,36 @@ impl Screen for ByteScreen {
         paint_into(area, &mut frames.next, app, notice);
         // The backend wraps these cells in OSC 8 as it writes the diff.
         self.links.set(app.links(), &frames.next);
-        frames.flush().map_err(|e| e.to_string())
+        // Pictures: what they left is repainted by the diff, and they are written after
+        // it; rows never scroll under pixels.
+        if frames.fresh {
+            self.painter.forget();
+        }
+        let placements = app.pictures();
+        let was_showing = self.painter.showing();
+        let paint = self.painter.frame_with(&placements, |r| {
+            pictures::changed(&frames.shown, &frames.next, r)
+        });
+        for r in &paint.stale {
+            pictures::invalidate(&mut frames.shown, *r);
+        }
+        let scroll = !was_showing && placements.is_empty();
+        frames.flush(scroll).map_err(|e| e.to_string())?;
+        frames.backend.writer_mut().extend_from_slice(&paint.bytes);
+        Ok(())
+    }
+    fn set_images(&mut self, protocol: crate::graphics::Protocol, cell: (u16, u16)) {
+        if (protocol, cell) != (self.painter.protocol, self.painter.cell) {
+            // What the old protocol drew is repainted by the next frame's diff.
+            let stale = self.painter.frame(&[]).stale;
+            if let Some(f) = &mut self.frames {
+                for r in stale {
+                    pictures::invalidate(&mut f.shown, r);
+                }
+            }
+            self.painter.protocol = protocol;
+            self.painter.cell = cell;
+        }
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.size = (cols, rows);
@@ -356,6 +398,9 @@ pub struct SessionConfig {
     pub stall_timeout: Duration,
     /// Test hook: panic on the first input byte (proves a panic ends one session only).
     pub panic_on_input: bool,
+    /// The guest's environment for pictures: `Some` probes the terminal at the start
+    /// and picks the protocol from its answers; `None` keeps the app's (tests).
+    pub images: Option<crate::graphics::detect::Env>,
 }
 
 impl Default for SessionConfig {
@@ -366,6 +411,7 @@ impl Default for SessionConfig {
             max_session: None,
             stall_timeout: Duration::from_secs(30),
             panic_on_input: false,
+            images: None,
         }
     }
 }
@@ -504,6 +550,13 @@ pub async fn run<S: Screen, O: Output>(
     let mut size = *io.size.borrow_and_update();
     let mut parser = InputParser::new();
     let mut pending: Vec<u8> = ENTER.to_vec();
+    let mut probe = cfg.images.clone().map(|env| {
+        let (probe, queries) = pictures::Probe::start(env);
+        pending.extend_from_slice(queries);
+        app.update(AppEvent::Images(probe.protocol()));
+        screen.set_images(probe.protocol(), probe.cell());
+        probe
+    });
     let mut in_flight: Option<SendFuture> = None;
     let mut dirty = true;
     let mut last_input = Instant::now();
@@ -592,8 +645,14 @@ pub async fn run<S: Screen, O: Output>(
                     // "Press any key": the key only dismisses the idle warning.
                     items.retain(|i| matches!(i, Parsed::Reply(_)));
                 }
-                if let Some(end) = apply(&mut app, items, &mut dirty, &mut background) {
+                if let Some(end) = apply(&mut app, items, &mut dirty, &mut background, &mut probe) {
                     break end;
+                }
+                if let Some((protocol, cell)) = probe.as_mut().and_then(|p| p.take_change()) {
+                    screen.set_images(protocol, cell);
+                    if app.update(AppEvent::Images(protocol)) == Control::Redraw {
+                        dirty = true;
+                    }
                 }
             }
             changed = io.size.changed(), if size_open => {
@@ -646,7 +705,7 @@ pub async fn run<S: Screen, O: Output>(
             }
             _ = sleep_until(esc_deadline), if esc_deadline.is_some() => {
                 let items = parser.timeout(std::time::Instant::now());
-                if let Some(end) = apply(&mut app, items, &mut dirty, &mut background) {
+                if let Some(end) = apply(&mut app, items, &mut dirty, &mut background, &mut probe) {
                     break end;
                 }
             }
@@ -703,6 +762,7 @@ fn apply(
     items: Vec<Parsed>,
     dirty: &mut bool,
     background: &mut Background,
+    probe: &mut Option<pictures::Probe>,
 ) -> Option<End> {
     for item in items {
         let ev = match item {
@@ -710,7 +770,12 @@ fn apply(
             Parsed::Reply(Reply::Background(kind)) if background.take(app) => {
                 AppEvent::Background(kind)
             }
-            Parsed::Reply(_) => continue,
+            Parsed::Reply(r) => {
+                if let Some(p) = probe.as_mut() {
+                    p.reply(&r);
+                }
+                continue;
+            }
         };
         match app.update(ev) {
             Control::Redraw => *dirty = true,

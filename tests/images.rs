@@ -79,9 +79,12 @@ fn serve(mut stream: TcpStream, hits: &std::sync::Mutex<Vec<String>>) {
         let _ = s.write_all(body);
     };
     match path.as_str() {
-        "/a.png" | "/images/thumbs/site.png" | "/b.png" => {
-            respond(&mut stream, "200 OK", "Content-Type: image/png\r\n", &png(16, 8))
-        }
+        "/a.png" | "/images/thumbs/site.png" | "/b.png" => respond(
+            &mut stream,
+            "200 OK",
+            "Content-Type: image/png\r\n",
+            &png(16, 8),
+        ),
         "/photo" => respond(
             &mut stream,
             "200 OK",
@@ -239,7 +242,13 @@ fn fetch_images_downloads_within_limits_and_a_rerun_fetches_nothing() {
     assert!(again.fetched.is_empty(), "{:?}", again.fetched);
     assert_eq!(again.present, 4);
     let new_hits: Vec<String> = http.hits()[before..].to_vec();
-    for ok in ["/a.png", "/photo", "/images/thumbs/site.png", "/r1", "/b.png"] {
+    for ok in [
+        "/a.png",
+        "/photo",
+        "/images/thumbs/site.png",
+        "/r1",
+        "/b.png",
+    ] {
         assert!(!new_hits.iter().any(|h| h == ok), "{ok} fetched again");
     }
 }
@@ -262,11 +271,33 @@ fn fetch_images_cli_reports_and_site_paths_need_site() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(stdout.contains("1 fetched, 0 already here, 0 failed, 1 need --site"), "{stdout}");
+    assert!(
+        stdout.contains("1 fetched, 0 already here, 0 failed, 1 need --site"),
+        "{stdout}"
+    );
     assert!(stderr.contains("give --site URL"), "{stderr}");
     let out = sshfolio(&["fetch-images", "--content", dir, "--site", &http.url("/")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("1 fetched, 1 already here, 0 failed"), "{stdout}");
+    assert!(
+        stdout.contains("1 fetched, 1 already here, 0 failed"),
+        "{stdout}"
+    );
+}
+
+/// CRC-32 (IEEE), as PNG chunks use.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 #[test]
@@ -278,6 +309,9 @@ fn hostile_images_are_check_warnings_and_placeholders() {
     let mut bomb = png(1, 1);
     bomb[16..20].copy_from_slice(&20_000u32.to_be_bytes());
     bomb[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+    // A correct CRC over the IHDR chunk, so the decoder reads the size and refuses it.
+    let crc = crc32(&bomb[12..29]);
+    bomb[29..33].copy_from_slice(&crc.to_be_bytes());
     c.write("images/bomb.png", &bomb);
     let mut gif = Vec::new();
     {
@@ -305,9 +339,13 @@ fn hostile_images_are_check_warnings_and_placeholders() {
             .lines()
             .find(|l| l.contains(name))
             .unwrap_or_else(|| panic!("no warning for {name}: {stderr}"));
-        assert!(line.starts_with("blog/post.md:"), "{line}");
-        assert!(line.contains("warning: image"), "{line}");
+        assert!(line.contains("blog/post.md:1:1: warning: image"), "{line}");
     }
+    let bomb = stderr.lines().find(|l| l.contains("bomb.png")).unwrap();
+    assert!(
+        bomb.contains("limit"),
+        "refused by the decoder's limits: {bomb}"
+    );
     assert!(started.elapsed() < Duration::from_secs(20));
     // The reader shows framed placeholders with the alt text.
     let index = sshfolio::content::load(c.path()).unwrap();

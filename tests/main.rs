@@ -7,6 +7,7 @@ mod hardening;
 mod images;
 mod import;
 mod live;
+mod pictures;
 mod render;
 mod ssh;
 mod tui;

@@ -138,12 +138,24 @@ pub fn refs<'a>(
             Block::Image { src, .. } => srcs.push((src, path)),
             Block::Quote(c) => stack.extend(c.iter().rev().map(|b| (b, path))),
             Block::List { items, .. } => {
-                stack.extend(items.iter().rev().flat_map(|i| i.iter().rev()).map(|b| (b, path)));
+                stack.extend(
+                    items
+                        .iter()
+                        .rev()
+                        .flat_map(|i| i.iter().rev())
+                        .map(|b| (b, path)),
+                );
             }
             Block::Component {
                 children, slots, ..
             } => {
-                stack.extend(slots.iter().rev().flat_map(|(_, s)| s.iter().rev()).map(|b| (b, path)));
+                stack.extend(
+                    slots
+                        .iter()
+                        .rev()
+                        .flat_map(|(_, s)| s.iter().rev())
+                        .map(|b| (b, path)),
+                );
                 stack.extend(children.iter().rev().map(|b| (b, path)));
             }
             _ => {}

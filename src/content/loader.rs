@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::diag::{Diagnostic, Severity};
-use super::doc::Block;
 use super::frontmatter;
 use super::images;
 use super::markdown::{self, BodyWarning};

@@ -37,8 +37,6 @@ pub struct Env {
     pub term_program: Option<String>,
     /// `NO_COLOR` set (or the server's `--no-color`), or `--no-images`.
     pub no_images: bool,
-    /// The colour depth is 16 colours or fewer.
-    pub few_colors: bool,
     /// Cell size from the PTY request's pixel fields (0 when the client sent none).
     pub pty_pixels: Option<(u32, u32)>,
     /// The PTY request's size in cells, to turn its pixel fields into a cell size.
@@ -51,21 +49,30 @@ fn multiplexed(term: &str) -> bool {
     t.starts_with("tmux") || t.starts_with("screen")
 }
 
-/// The protocol for a guest: `NO_COLOR`/`--no-images` → none; tmux/screen or 16 colours
-/// → half-blocks; then kitty, sixel, iTerm2 by what the terminal answered (iTerm2 also
-/// from `TERM_PROGRAM`); half-blocks otherwise.
+/// The protocol for a guest: `NO_COLOR`/`--no-images` → none; tmux/screen → half-blocks;
+/// then kitty, sixel, iTerm2 by what the terminal answered (iTerm2 also from
+/// `TERM_PROGRAM`); half-blocks otherwise (drawn in whatever colours the guest has, 16
+/// included: a pixel protocol does not depend on the cell colours).
 pub fn decide(env: &Env, answers: &Answers) -> Protocol {
     if env.no_images {
         return Protocol::None;
     }
-    if multiplexed(&env.term) || env.few_colors {
+    if multiplexed(&env.term) {
         return Protocol::HalfBlocks;
     }
     if answers.kitty {
         return Protocol::Kitty;
     }
-    let version = answers.version.as_deref().unwrap_or("").to_ascii_lowercase();
-    let program = env.term_program.as_deref().unwrap_or("").to_ascii_lowercase();
+    let version = answers
+        .version
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let program = env
+        .term_program
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if version.starts_with("iterm2") || program == "iterm.app" {
         return Protocol::Iterm2;
     }
@@ -123,7 +130,10 @@ mod tests {
         let silent = Answers::default();
         assert_eq!(decide(&env("xterm-kitty"), &kitty), Protocol::Kitty);
         assert_eq!(decide(&env("xterm"), &sixel), Protocol::Sixel);
-        assert_eq!(decide(&env("xterm-256color"), &silent), Protocol::HalfBlocks);
+        assert_eq!(
+            decide(&env("xterm-256color"), &silent),
+            Protocol::HalfBlocks
+        );
         assert_eq!(decide(&env("tmux-256color"), &kitty), Protocol::HalfBlocks);
         assert_eq!(decide(&env("screen.xterm"), &sixel), Protocol::HalfBlocks);
         let iterm = Answers {
@@ -137,9 +147,6 @@ mod tests {
         assert_eq!(decide(&e, &silent), Protocol::Iterm2);
         e.no_images = true;
         assert_eq!(decide(&e, &kitty), Protocol::None);
-        let mut few = env("xterm");
-        few.few_colors = true;
-        assert_eq!(decide(&few, &sixel), Protocol::HalfBlocks);
     }
 
     #[test]

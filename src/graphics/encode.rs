@@ -68,7 +68,10 @@ pub fn encode(
     cell: (u16, u16),
     kitty_id: u32,
 ) -> Option<Encoded> {
-    if !matches!(protocol, Protocol::Kitty | Protocol::Sixel | Protocol::Iterm2) {
+    if !matches!(
+        protocol,
+        Protocol::Kitty | Protocol::Sixel | Protocol::Iterm2
+    ) {
         return None;
     }
     let (w, h) = fit(picture, cols, rows, cell, protocol == Protocol::Sixel);
@@ -139,17 +142,14 @@ pub fn iterm2(png: &[u8], cols: u16, rows: u16) -> Vec<u8> {
 
 /// Sixel: a DCS string with up to 256 quantised colours.
 fn sixel(img: &RgbImage) -> Option<Vec<u8>> {
-    let rgba: Vec<u8> = img
-        .pixels()
-        .flat_map(|p| [p[0], p[1], p[2], 255])
-        .collect();
+    let rgba: Vec<u8> = img.pixels().flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     let opts = icy_sixel::EncodeOptions {
         max_colors: 256,
         diffusion: 0.5,
         ..Default::default()
     };
-    let s = icy_sixel::sixel_encode(&rgba, img.width() as usize, img.height() as usize, &opts)
-        .ok()?;
+    let s =
+        icy_sixel::sixel_encode(&rgba, img.width() as usize, img.height() as usize, &opts).ok()?;
     Some(s.into_bytes())
 }
 
@@ -159,7 +159,13 @@ mod tests {
 
     fn picture(w: u32, h: u32) -> Picture {
         let rgb = (0..w * h)
-            .flat_map(|i| if i % w < w / 2 { [200, 0, 0] } else { [0, 0, 200] })
+            .flat_map(|i| {
+                if i % w < w / 2 {
+                    [200, 0, 0]
+                } else {
+                    [0, 0, 200]
+                }
+            })
             .collect();
         Picture {
             width: w,
@@ -189,7 +195,9 @@ mod tests {
             .split("\x1b\\")
             .filter_map(|c| c.split_once(';').map(|(_, d)| d))
             .collect();
-        let png = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
         let img = image::load_from_memory(&png).unwrap();
         assert_eq!((img.width(), img.height()), (200, 100));
     }

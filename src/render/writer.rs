@@ -165,10 +165,7 @@ impl<'p> Writer<'p> {
     /// Record a picture whose half-block rows are the next `rows` lines, `col` columns
     /// into the content (after the current frames' prefixes).
     pub fn picture(&mut self, src: &str, col: usize, cols: usize, rows: usize) {
-        let indent: usize = self.frames[..self.visible]
-            .iter()
-            .map(|f| f.prefix_w)
-            .sum();
+        let indent: usize = self.frames[..self.visible].iter().map(|f| f.prefix_w).sum();
         let clamp = |n: usize| n.min(usize::from(u16::MAX)) as u16;
         self.out.pictures.push(super::PictureSpan {
             line: self.out.lines.len(),

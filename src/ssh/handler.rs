@@ -33,6 +33,7 @@ const ENV_ALLOWED: &[&str] = &[
     "TERM",
     "COLORTERM",
     "NO_COLOR",
+    "TERM_PROGRAM",
     "LANG",
     "LC_ALL",
     "LC_CTYPE",
@@ -83,6 +84,9 @@ fn with_info(info: &SharedInfo, f: impl FnOnce(&mut ConnInfo)) {
 struct PtyInfo {
     term: String,
     size: (u16, u16),
+    /// The request's size in pixels and in cells (for the cell size in pixels).
+    pixels: (u32, u32),
+    cells: (u32, u32),
 }
 
 /// The handler of one connection.
@@ -229,6 +233,13 @@ impl Guest {
             start,
             ..Default::default()
         };
+        let images = crate::graphics::detect::Env {
+            term: pty.term.clone(),
+            term_program: self.env("TERM_PROGRAM").map(str::to_string),
+            no_images: no_color || self.state.limits.no_images,
+            pty_pixels: Some(pty.pixels),
+            pty_cells: pty.cells,
+        };
         let state = &self.state;
         let guard = state.guests.join();
         let shared = Shared {
@@ -243,6 +254,7 @@ impl Guest {
             max_session: state.limits.max_session,
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
+            images: Some(images),
         };
         let output = ChannelOutput {
             handle: handle.clone(),
@@ -430,8 +442,8 @@ impl russh::server::Handler for Guest {
         term: &str,
         cols: u32,
         rows: u32,
-        _pix_w: u32,
-        _pix_h: u32,
+        pix_w: u32,
+        pix_h: u32,
         _modes: &[(Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
@@ -441,6 +453,8 @@ impl russh::server::Handler for Guest {
         self.pty = Some(PtyInfo {
             term: clean_term(term),
             size: session::clamp_size(cols, rows),
+            pixels: (pix_w, pix_h),
+            cells: (cols, rows),
         });
         session.channel_success(channel)
     }

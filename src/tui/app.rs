@@ -34,6 +34,7 @@ use super::screens::{Ctx, Step, help};
 use super::state::{CellRun, Hit, HitMap, Notice, Screen, Section};
 use super::views::{self, fast};
 use crate::content::{Index, PageRef};
+use crate::graphics::Protocol;
 use crate::render::cache::RenderCache;
 use crate::theme::{ColorDepth, ThemeKind};
 
@@ -46,6 +47,8 @@ pub struct AppOptions {
     pub depth: ColorDepth,
     /// A deep link such as `blog/<slug>` or `projects/<slug>` to open first.
     pub start: Option<String>,
+    /// How pictures are shown (the session changes it once the terminal answers).
+    pub images: Protocol,
 }
 
 /// Everything that can happen to an `App`.
@@ -61,6 +64,8 @@ pub enum AppEvent {
     Guests(usize),
     /// The terminal told us its background (OSC 11 reply).
     Background(ThemeKind),
+    /// The terminal's answers decided how pictures are shown.
+    Images(Protocol),
 }
 
 /// What the session should do after an update.
@@ -99,6 +104,11 @@ macro_rules! cx {
             guests: $app.guests,
             notice: $app.notice.is_some(),
             hits: &$app.hits,
+            images: if $app.images_off {
+                crate::graphics::Protocol::None
+            } else {
+                $app.opts.images
+            },
         }
     };
 }
@@ -125,6 +135,8 @@ pub struct App {
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
+    /// The guest turned pictures off with `i`.
+    images_off: bool,
 }
 
 impl App {
@@ -145,6 +157,7 @@ impl App {
             overlay: None,
             notice: None,
             hits: RefCell::new(HitMap::default()),
+            images_off: false,
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             app.open_link(link);
@@ -169,6 +182,13 @@ impl App {
                     return Control::Idle;
                 }
                 self.guests = n;
+                Control::Redraw
+            }
+            AppEvent::Images(p) => {
+                if p == self.opts.images {
+                    return Control::Idle;
+                }
+                self.opts.images = p;
                 Control::Redraw
             }
             AppEvent::Background(kind) => {
@@ -251,6 +271,10 @@ impl App {
         };
         // A popup over the tab bar's row hides the label: a patch must not draw over it.
         let mut hits = self.hits.borrow_mut();
+        if popup.is_some() {
+            // Pictures are written over the cells: none while a popup is up.
+            hits.pictures.clear();
+        }
         if let (Some(p), Some(slot)) = (popup, hits.online)
             && p.y <= slot.y
             && slot.y < p.bottom()
@@ -267,6 +291,20 @@ impl App {
     /// session can wrap those cells in OSC 8 (ratatui can't); the URL is on screen too.
     pub fn links(&self) -> Vec<(Rect, String)> {
         self.hits.borrow().links.clone()
+    }
+
+    /// The pictures of the last frame that the session writes as pixels.
+    pub fn pictures(&self) -> Vec<crate::graphics::Placement> {
+        self.hits.borrow().pictures.clone()
+    }
+
+    /// How pictures are shown now (`None` when off).
+    pub fn images(&self) -> Protocol {
+        if self.images_off {
+            Protocol::None
+        } else {
+            self.opts.images
+        }
     }
 
     /// Whether the last frame showed the guests-online label (or had room for it).
@@ -463,6 +501,17 @@ impl App {
             Action::Quit => return Control::Quit,
             Action::Help => self.overlay = Some(Overlay::Help),
             Action::ToggleTheme => self.opts.theme = self.opts.theme.toggled(),
+            Action::ToggleImages => {
+                self.images_off = !self.images_off;
+                let text = match self.images() {
+                    Protocol::None => "pictures off (i: on)".to_string(),
+                    p => format!("pictures on ({})", p.label()),
+                };
+                self.notice = Some(Notice {
+                    kind: super::state::NoticeKind::Info,
+                    text,
+                });
+            }
             Action::Section(s) => self.go(s),
             Action::NextSection | Action::PrevSection => {
                 let cur = self.section().index();

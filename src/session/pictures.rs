@@ -1,0 +1,143 @@
+//! Pictures in a session: the image probe's answers turned into the guest's protocol
+//! (`Probe`), and the cell-buffer side of writing pixels after a frame (cells a picture
+//! left behind are repainted; a picture whose cells changed is written again).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::graphics::Protocol;
+use crate::graphics::detect::{self, Answers, Env};
+use crate::tui::input::Reply;
+
+/// One guest's image probe: what its environment said, what its terminal answered.
+#[derive(Debug)]
+pub(crate) struct Probe {
+    env: Env,
+    answers: Answers,
+    protocol: Protocol,
+    cell: (u16, u16),
+    /// The decision changed since `take_change`.
+    changed: bool,
+}
+
+impl Probe {
+    /// The probe for `env`, the protocol its environment alone gives (used until the
+    /// terminal answers, so a silent terminal costs nothing), and the queries to send
+    /// (none when the answers could not change the decision: `NO_COLOR`, tmux).
+    pub fn start(env: Env) -> (Self, &'static [u8]) {
+        let answers = Answers::default();
+        let protocol = detect::decide(&env, &answers);
+        let cell = detect::cell_size(&env, &answers);
+        let forced = {
+            let all = Answers {
+                kitty: true,
+                sixel: true,
+                da1: true,
+                ..Answers::default()
+            };
+            detect::decide(&env, &all) == protocol
+        };
+        let probe = Self {
+            env,
+            answers,
+            protocol,
+            cell,
+            changed: false,
+        };
+        (probe, if forced { &[] } else { detect::PROBE })
+    }
+
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    pub fn cell(&self) -> (u16, u16) {
+        self.cell
+    }
+
+    /// Take a terminal reply; other replies are ignored.
+    pub fn reply(&mut self, r: &Reply) {
+        match r {
+            Reply::KittyGraphics { ok } => self.answers.kitty |= *ok,
+            Reply::DeviceAttributes { sixel } => {
+                self.answers.da1 = true;
+                self.answers.sixel |= *sixel;
+            }
+            Reply::Version(v) => self.answers.version = Some(v.clone()),
+            Reply::CellSize { width, height } => self.answers.cell = Some((*width, *height)),
+            _ => return,
+        }
+        let protocol = detect::decide(&self.env, &self.answers);
+        let cell = detect::cell_size(&self.env, &self.answers);
+        if (protocol, cell) != (self.protocol, self.cell) {
+            self.protocol = protocol;
+            self.cell = cell;
+            self.changed = true;
+        }
+    }
+
+    /// The new decision, once, after it changed.
+    pub fn take_change(&mut self) -> Option<(Protocol, (u16, u16))> {
+        std::mem::take(&mut self.changed).then_some((self.protocol, self.cell))
+    }
+}
+
+/// Make the cells of `r` in `shown` differ from anything a frame draws, so the next
+/// diff repaints them (over the pixels a picture left there).
+pub(crate) fn invalidate(shown: &mut Buffer, r: Rect) {
+    let r = r.intersection(shown.area);
+    for y in r.y..r.bottom() {
+        for x in r.x..r.right() {
+            if let Some(c) = shown.cell_mut((x, y)) {
+                c.set_symbol("\u{fffe}");
+            }
+        }
+    }
+}
+
+/// Whether any cell of `r` differs between the two frames.
+pub(crate) fn changed(shown: &Buffer, next: &Buffer, r: Rect) -> bool {
+    let r = r.intersection(shown.area).intersection(next.area);
+    (r.y..r.bottom()).any(|y| (r.x..r.right()).any(|x| shown.cell((x, y)) != next.cell((x, y))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_switch_the_protocol_once() {
+        let (mut p, q) = Probe::start(Env {
+            term: "xterm-256color".into(),
+            ..Env::default()
+        });
+        assert_eq!(q, detect::PROBE);
+        assert_eq!(p.protocol(), Protocol::HalfBlocks);
+        p.reply(&Reply::CellSize {
+            width: 8,
+            height: 16,
+        });
+        p.reply(&Reply::DeviceAttributes { sixel: true });
+        assert_eq!(p.take_change(), Some((Protocol::Sixel, (8, 16))));
+        assert_eq!(p.take_change(), None);
+        p.reply(&Reply::DeviceAttributes { sixel: true });
+        assert_eq!(p.take_change(), None);
+    }
+
+    #[test]
+    fn tmux_and_no_color_send_no_probe() {
+        let (p, q) = Probe::start(Env {
+            term: "tmux-256color".into(),
+            ..Env::default()
+        });
+        assert!(q.is_empty());
+        assert_eq!(p.protocol(), Protocol::HalfBlocks);
+        let (p, q) = Probe::start(Env {
+            term: "xterm".into(),
+            no_images: true,
+            ..Env::default()
+        });
+        assert!(q.is_empty());
+        assert_eq!(p.protocol(), Protocol::None);
+    }
+}
