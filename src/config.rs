@@ -377,6 +377,8 @@ pub struct Limits {
     /// A guest whose terminal does not take a frame for this long is dropped.
     pub stall_timeout: Duration,
     /// SSH keepalive interval; `keepalive_max` unanswered ones close the connection.
+    /// Rare on purpose: each one wakes the server for every idle guest, and dead peers
+    /// are found by the kernel's TCP keepalives (`ssh::tcp`) without waking it.
     pub keepalive_interval: Duration,
     pub keepalive_max: usize,
     /// How long shutdown waits for sessions to restore terminals before closing.
@@ -402,7 +404,7 @@ impl Default for Limits {
             input_rate: 16 * 1024,
             input_burst: 64 * 1024,
             stall_timeout: Duration::from_secs(30),
-            keepalive_interval: Duration::from_secs(15),
+            keepalive_interval: Duration::from_secs(300),
             keepalive_max: 3,
             shutdown_grace: Duration::from_secs(3),
             no_color: false,

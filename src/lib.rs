@@ -18,6 +18,8 @@ pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod content;
+#[cfg(test)]
+pub(crate) mod cpu_time;
 pub mod fetch;
 pub mod graphics;
 pub mod metrics;

@@ -146,7 +146,9 @@ struct HardeningArgs {
     #[arg(long, env = "SSHFOLIO_INPUT_BURST")]
     input_burst: Option<u32>,
     /// Seconds without input from a client before an SSH keepalive is sent; each idle
-    /// guest costs one round trip per interval [default: 15].
+    /// guest costs one round trip per interval. Dead peers are found by the kernel's TCP
+    /// keepalives (within ~50 s, no wake-up); this is only for NATs that track SSH
+    /// traffic alone [default: 300].
     #[arg(long, env = "SSHFOLIO_KEEPALIVE_INTERVAL")]
     keepalive_interval: Option<u64>,
     /// Unanswered keepalives in a row that close the connection [default: 3].

@@ -6,6 +6,7 @@ mod deploy;
 mod hardening;
 mod images;
 mod import;
+mod keepalive;
 mod live;
 mod pictures;
 mod render;
