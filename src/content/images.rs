@@ -31,9 +31,9 @@ pub const MAX_SIDE: u32 = 4096;
 /// Most images decoded per load.
 const MAX_IMAGES: usize = 64;
 /// A stored preview is at most this many pixels wide (one pixel per column) and
-/// tall (two pixels per row: 16 rows of half-blocks).
-pub const PREVIEW_W: u32 = 96;
-pub const PREVIEW_H: u32 = 32;
+/// tall (two pixels per row: 48 rows of half-blocks, a full-screen story).
+pub const PREVIEW_W: u32 = 160;
+pub const PREVIEW_H: u32 = 96;
 /// A picture for pixel protocols is at most this large (a full-screen story at 10×20
 /// pixel cells and 80×30 cells is 800×600).
 pub const PICTURE_W: u32 = 800;
@@ -318,9 +318,14 @@ mod tests {
     #[test]
     fn decodes_and_scales_keeping_the_aspect() {
         let p = decode(&png(400, 100)).unwrap();
-        assert_eq!((p.width, p.height), (96, 24));
+        assert_eq!((p.width, p.height), (160, 40));
         assert_eq!(p.at(0, 0), Rgb(255, 0, 0));
-        assert_eq!(p.at(95, 23), Rgb(0, 0, 255));
+        assert_eq!(p.at(159, 39), Rgb(0, 0, 255));
+        let pic = p.picture.as_ref().unwrap();
+        assert_eq!((pic.width, pic.height), (400, 100));
+        let big = decode(&png(1600, 1200)).unwrap();
+        let pic = big.picture.as_ref().unwrap();
+        assert_eq!((pic.width, pic.height), (PICTURE_W, PICTURE_H));
         let small = decode(&png(4, 2)).unwrap();
         assert_eq!((small.width, small.height), (4, 2));
     }

@@ -141,3 +141,129 @@ mod tests {
         assert_eq!(p.protocol(), Protocol::None);
     }
 }
+
+/// The figures in BENCHMARKS.md ("Pictures"): bytes and server CPU per protocol for
+/// opening the Stories screen (first guest: encodes; second: from the shared cache)
+/// and for scrolling a post past an image. Run with
+/// `cargo test --release --lib pictures_bench -- --ignored --nocapture`.
+#[cfg(test)]
+mod bench {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use super::super::{ByteScreen, Screen};
+    use crate::cpu_time::thread_cpu;
+    use crate::graphics::Protocol;
+    use crate::render::cache::RenderCache;
+    use crate::tui::input::{InputParser, Parsed};
+    use crate::tui::{App, AppEvent, AppOptions};
+
+    fn photo(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            let r = (x * 255 / w) as u8;
+            let g = (y * 255 / h) as u8;
+            let b = ((x ^ y) & 0xff) as u8;
+            image::Rgb([r, g, b])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    fn keys(app: &mut App, bytes: &[u8]) {
+        let mut p = InputParser::new();
+        for item in p.feed(bytes, Instant::now()) {
+            if let Parsed::Event(ev) = item {
+                app.update(AppEvent::Input(ev));
+            }
+        }
+    }
+
+    #[test]
+    #[ignore]
+    fn pictures_bench() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path();
+        std::fs::create_dir_all(c.join("images")).unwrap();
+        std::fs::create_dir_all(c.join("stories")).unwrap();
+        std::fs::create_dir_all(c.join("blog")).unwrap();
+        std::fs::write(c.join("site.yml"), "name: Bench\n").unwrap();
+        std::fs::write(c.join("images/story.png"), photo(1080, 720)).unwrap();
+        std::fs::write(c.join("images/inline.png"), photo(640, 360)).unwrap();
+        std::fs::write(
+            c.join("stories/01-a.yml"),
+            "label: A\ntext: A story.\nimage: /images/story.png\n",
+        )
+        .unwrap();
+        let para = "Some words that fill a line of text in the post, and wrap. ".repeat(4);
+        let mut md = String::from("---\ntitle: Post\ndate: 2026-01-02\n---\n");
+        for _ in 0..12 {
+            md.push_str(&format!("{para}\n\n"));
+        }
+        md.push_str("![inline](/images/inline.png)\n\n");
+        for _ in 0..30 {
+            md.push_str(&format!("{para}\n\n"));
+        }
+        std::fs::write(c.join("blog/post.md"), md).unwrap();
+        let index = Arc::new(crate::content::load(c).unwrap());
+        println!(
+            "| protocol | open Stories, 1st guest | open Stories, 2nd guest | scroll 60 lines past an image |"
+        );
+        println!("|---|---|---|---|");
+        for protocol in [
+            Protocol::Kitty,
+            Protocol::Sixel,
+            Protocol::Iterm2,
+            Protocol::HalfBlocks,
+        ] {
+            let cache = RenderCache::new();
+            let mut cells = Vec::new();
+            for _guest in 0..2 {
+                let opts = AppOptions {
+                    images: protocol,
+                    ..Default::default()
+                };
+                let mut app = App::new(index.clone(), cache.clone(), opts);
+                let mut screen = ByteScreen::new(120, 40).unwrap();
+                screen.set_images(protocol, (10, 20));
+                screen.draw(&app).unwrap();
+                screen.take_output();
+                let t = thread_cpu();
+                keys(&mut app, b"4");
+                screen.draw(&app).unwrap();
+                let bytes = screen.take_output().len();
+                cells.push(format!(
+                    "{} B, {:.1} ms",
+                    bytes,
+                    (thread_cpu() - t).as_secs_f64() * 1e3
+                ));
+            }
+            let opts = AppOptions {
+                images: protocol,
+                start: Some("blog/post".into()),
+                ..Default::default()
+            };
+            let mut app = App::new(index.clone(), cache.clone(), opts);
+            let mut screen = ByteScreen::new(120, 40).unwrap();
+            screen.set_images(protocol, (10, 20));
+            screen.draw(&app).unwrap();
+            screen.take_output();
+            let t = thread_cpu();
+            let mut bytes = 0;
+            for _ in 0..60 {
+                keys(&mut app, b"j");
+                screen.draw(&app).unwrap();
+                bytes += screen.take_output().len();
+            }
+            let cpu = (thread_cpu() - t).as_secs_f64() * 1e3;
+            println!(
+                "| {} | {} | {} | {} B, {:.1} ms |",
+                protocol.label(),
+                cells[0],
+                cells[1],
+                bytes,
+                cpu
+            );
+        }
+    }
+}

@@ -99,10 +99,15 @@ impl Ctx<'_> {
         match self.images {
             Protocol::None => false,
             p if p.pixels() && image.picture.is_some() => {
+                // Blank cells in the page's colours: what a picture does not cover (the
+                // rest of its last row) shows the page, not what was drawn there.
+                let t = self.theme.theme();
+                let blank = ratatui::style::Style::default().fg(t.fg).bg(t.bg);
                 for y in area.y..area.bottom() {
                     for x in area.x..area.right() {
                         if let Some(c) = buf.cell_mut((x, y)) {
-                            c.set_symbol(" ");
+                            c.reset();
+                            c.set_symbol(" ").set_style(blank);
                         }
                     }
                 }
