@@ -27,6 +27,33 @@ pub struct ServeConfig {
     /// Where to serve Prometheus metrics (`None`: nowhere).
     pub metrics: Option<SocketAddr>,
     pub log_format: LogFormat,
+    /// The owner's side (issue 15): analytics and guest identification.
+    pub owner: OwnerConfig,
+}
+
+/// Analytics and guest identification (`--data`, `--no-stats`, `--stats-retention`,
+/// `--identify-guests`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerConfig {
+    /// The data directory: `stats.sqlite` and the visitor-id `secret`.
+    pub data: PathBuf,
+    /// `false` with `--no-stats`: nothing is recorded.
+    pub stats: bool,
+    /// Days analytics rows are kept (0: forever).
+    pub stats_retention: u32,
+    /// Offer `publickey` and `keyboard-interactive` instead of accepting `none`.
+    pub identify_guests: bool,
+}
+
+impl Default for OwnerConfig {
+    fn default() -> Self {
+        Self {
+            data: PathBuf::from("data"),
+            stats: true,
+            stats_retention: 90,
+            identify_guests: false,
+        }
+    }
 }
 
 impl Default for ServeConfig {
@@ -39,6 +66,7 @@ impl Default for ServeConfig {
             proxy: ProxyPolicy::default(),
             metrics: None,
             log_format: LogFormat::Text,
+            owner: OwnerConfig::default(),
         }
     }
 }
@@ -135,6 +163,18 @@ pub struct FileConfig {
     /// Unanswered keepalives in a row that close the connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keepalive_max: Option<usize>,
+    /// The data directory (analytics database and visitor-id secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    /// Record no analytics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_stats: Option<bool>,
+    /// Days analytics rows are kept; 0 keeps them forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats_retention: Option<u32>,
+    /// Ask guests for a public key (falling back to keyboard-interactive, no prompt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identify_guests: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,6 +268,10 @@ impl FileConfig {
             input_burst: over.input_burst.or(self.input_burst),
             keepalive_interval: over.keepalive_interval.or(self.keepalive_interval),
             keepalive_max: over.keepalive_max.or(self.keepalive_max),
+            data: over.data.or(self.data),
+            no_stats: over.no_stats.or(self.no_stats),
+            stats_retention: over.stats_retention.or(self.stats_retention),
+            identify_guests: over.identify_guests.or(self.identify_guests),
         }
     }
 
@@ -311,6 +355,18 @@ impl FileConfig {
             }
             cfg.proxy.header_timeout = Duration::from_secs_f64(secs);
         }
+        if let Some(v) = self.data {
+            cfg.owner.data = v;
+        }
+        if let Some(v) = self.no_stats {
+            cfg.owner.stats = !v;
+        }
+        if let Some(v) = self.stats_retention {
+            cfg.owner.stats_retention = v;
+        }
+        if let Some(v) = self.identify_guests {
+            cfg.owner.identify_guests = v;
+        }
         cfg.metrics = self.metrics.or(cfg.metrics);
         cfg.log_format = self.log_format.unwrap_or(cfg.log_format);
         Ok(cfg)
@@ -344,6 +400,10 @@ impl ServeConfig {
             input_burst: Some(self.limits.input_burst),
             keepalive_interval: Some(self.limits.keepalive_interval.as_secs()),
             keepalive_max: Some(self.limits.keepalive_max),
+            data: Some(self.owner.data.clone()),
+            no_stats: Some(!self.owner.stats),
+            stats_retention: Some(self.owner.stats_retention),
+            identify_guests: Some(self.owner.identify_guests),
         }
     }
 }

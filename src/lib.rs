@@ -12,6 +12,8 @@
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
+//! - `stats`: visitor analytics in SQLite (writer, migrations, `sshfolio stats`).
+//! - `init`: `sshfolio init`, a starter site.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
 
 pub mod bench;
@@ -22,9 +24,11 @@ pub mod content;
 pub(crate) mod cpu_time;
 pub mod fetch;
 pub mod graphics;
+pub mod init;
 pub mod metrics;
 pub mod render;
 pub mod session;
 pub mod ssh;
+pub mod stats;
 pub mod theme;
 pub mod tui;

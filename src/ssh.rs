@@ -9,6 +9,7 @@
 //! - `tcp`: options of an accepted socket: no delay, send buffer, kernel keepalives.
 //! - `meter`: bytes in/out, the MaxStartups gate, the guest input rate.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+//! - `owner`: `--identify-guests` auth, visitor ids, visit records, `stats` for owners.
 //! - `health`: `sshfolio health`, a banner probe for container health checks.
 
 pub mod accept;
@@ -17,6 +18,7 @@ pub mod handler;
 pub mod health;
 pub mod hostkey;
 pub mod meter;
+pub mod owner;
 pub mod proxy;
 pub mod stream;
 pub mod tcp;

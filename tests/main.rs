@@ -8,6 +8,7 @@ mod images;
 mod import;
 mod keepalive;
 mod live;
+mod owner;
 mod pictures;
 mod render;
 mod ssh;

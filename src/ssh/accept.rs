@@ -40,6 +40,8 @@ pub struct Server {
     pub test_hooks: bool,
     /// Which sources send PROXY headers (none by default).
     pub proxy: ProxyPolicy,
+    /// Analytics, guest identification and owner commands (off by default).
+    pub owner: super::owner::OwnerSide,
 }
 
 /// Bind every address; port 0 picks a free port (read it back with `local_addr`).
@@ -176,6 +178,7 @@ pub async fn serve(
         shutdown: shutdown_rx.clone(),
         limits: limits.clone(),
         test_hooks: server.test_hooks,
+        owner: server.owner,
     });
     // Every connection task holds a clone of `done_tx`; when all are dropped, `recv`
     // returns `None`: every connection has finished.
