@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ssh::proxy::{self, ProxyPolicy};
+pub mod proxy;
+
+use proxy::ProxyPolicy;
 
 /// Settings of a running server. Built by `main.rs` from flags and environment.
 #[derive(Debug, Clone)]

@@ -4,8 +4,10 @@
 //! - `content`: Markdown + YAML content → one shared, immutable `Index`; `import-nuxt`.
 //! - `render`: a document at a width → styled lines, cached and shared by all sessions.
 //! - `theme`: colours and styles; colour depth down-conversion.
-//! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
-//! - `session`: one task per guest, gluing input, app, terminal and output.
+//! - `tui`: the app: a router over screens (each its state, update, pure view) and the
+//!   input parser; no I/O.
+//! - `session`: one task per guest, gluing input, app, terminal and output (one event
+//!   enum, one `select!`).
 //! - `bench`: `sshfolio bench`, a load generator on russh's client.
 //! - `fetch`: `sshfolio fetch-images`, the images the content refers to, downloaded.
 //! - `graphics`: pictures in the terminal: protocol per guest, encoders, shared cache.
@@ -15,6 +17,11 @@
 //! - `stats`: visitor analytics in SQLite (writer, migrations, `sshfolio stats`).
 //! - `init`: `sshfolio init`, a starter site.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
+//!
+//! Layers: `content` ← `render` ← `tui` ← `session` ← `ssh`. `content` never imports
+//! `render`; `content`, `render` and `ssh` never import `tui`; `tui` never imports
+//! `session` or `ssh`; and no module imports a sibling that imports it back
+//! (tests/layers.rs checks all of it).
 
 pub mod bench;
 pub mod commands;

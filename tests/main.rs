@@ -7,6 +7,7 @@ mod hardening;
 mod images;
 mod import;
 mod keepalive;
+mod layers;
 mod live;
 mod owner;
 mod pictures;

@@ -673,3 +673,162 @@ async fn a_corrupt_database_is_moved_aside_and_a_new_one_started() {
         .expect("the corrupt file was kept aside");
     assert_eq!(std::fs::read(aside.path()).unwrap(), vec![7u8; 4096]);
 }
+
+/// Serve `index` from the site instead of the test index.
+fn serve_index(site: &Site, index: sshfolio::content::Index) {
+    site.server.index.send_replace(Arc::new(index));
+}
+
+#[tokio::test]
+async fn page_views_and_searches_reach_stats_json_with_the_right_counts() {
+    let site = Site::start(false).await;
+    serve_index(&site, sshfolio::content::load(&repo_content()).unwrap());
+    let mut t = Term::open(site.server.addr, 100, 30, None).await;
+    t.wait_for("LATEST POSTS").await;
+    // Two posts read from the blog list (the reader is the screen with a scrollbar).
+    let reader = |s: &vt100::Screen| s.contents().contains('┃');
+    t.send(b"3").await;
+    t.wait_for("Welcome to My").await;
+    t.send(b"\r").await;
+    t.wait_for("@Joe thinks").await;
+    t.send(b"\x1b").await;
+    t.wait_until("the blog list", move |s| !reader(s)).await;
+    t.send(b"j").await;
+    t.send(b"\r").await;
+    t.wait_until("the second post", reader).await;
+    t.send(b"\x1b").await;
+    t.wait_until("the blog list", move |s| !reader(s)).await;
+    // …one search with results and one without, each left with Esc.
+    for q in ["nuxt", "zzqxv"] {
+        t.send(b"/").await;
+        t.wait_for("╭ search").await;
+        // The search screen keeps the last query; Ctrl-U clears it.
+        t.send(b"\x15").await;
+        t.wait_for("type to search").await;
+        t.send(q.as_bytes()).await;
+        t.wait_for(q).await;
+        t.send(b"\x1b").await;
+        t.wait_until("search closed", move |s| !s.contents().contains(q))
+            .await;
+    }
+    t.send(b"q").await;
+    t.wait_closed().await;
+    let tmp = site.stop().await;
+    let r = stats_json(&[&tmp.path().join("data")], &[]);
+    assert_eq!(r["totals"]["page_views"], 2, "{r:#}");
+    let pages: Vec<(String, u64)> = r["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                format!(
+                    "{}/{}",
+                    p["kind"].as_str().unwrap(),
+                    p["slug"].as_str().unwrap()
+                ),
+                p["views"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        pages.contains(&("post/welcome-digital-sandbox".into(), 1)),
+        "{pages:?}"
+    );
+    assert!(
+        pages.contains(&("post/embedding-external-content".into(), 1)),
+        "{pages:?}"
+    );
+    assert_eq!(r["totals"]["searches"], 2, "{r:#}");
+    assert_eq!(count_of(&r["searches"], "nuxt"), 1, "{r:#}");
+    assert_eq!(count_of(&r["no_results"], "zzqxv"), 1, "{r:#}");
+    assert_eq!(count_of(&r["no_results"], "nuxt"), 0, "{r:#}");
+    // Prometheus counts the same pages (process-wide, so at least these).
+    let m = sshfolio::metrics::render();
+    assert!(
+        m.contains("sshfolio_page_views_total{kind=\"post\",slug=\"welcome-digital-sandbox\"}"),
+        "{m}"
+    );
+}
+
+/// A site with one long post (120 numbered paragraphs).
+fn long_site() -> (util::ContentDir, sshfolio::content::Index) {
+    let dir = util::ContentDir::new();
+    dir.write("site.yml", "name: Long Folio\ntagline: t\n");
+    let mut body =
+        String::from("---\ntitle: The Long Read\ndescription: d\ndate: 2026-01-02\n---\n\n");
+    for i in 1..=120 {
+        body.push_str(&format!("Paragraph {i:03} of the long read.\n\n"));
+    }
+    dir.write("blog/long.md", body);
+    let index = sshfolio::content::load(dir.path()).unwrap();
+    (dir, index)
+}
+
+#[tokio::test]
+async fn with_identify_guests_a_returning_key_is_offered_continue_reading() {
+    let site = Site::start(true).await;
+    let (_dir, index) = long_site();
+    serve_index(&site, index);
+    let addr = site.server.addr;
+    let key = random_key();
+
+    // First visit: open the post, read about a third of it, leave.
+    let mut t = Term::open_on(connect_key(addr, &key).await, 100, 30, None).await;
+    t.wait_for("Long Folio").await;
+    t.send(b"3").await;
+    t.wait_for("The Long Read").await;
+    t.send(b"\r").await;
+    t.wait_for("Paragraph 001").await;
+    for _ in 0..2 {
+        t.send(b" ").await; // a page down
+    }
+    t.wait_until("scrolled", |s| !s.contents().contains("Paragraph 001"))
+        .await;
+    t.send(b"q").await;
+    t.wait_closed().await;
+
+    // Another guest (no key) is not offered anything.
+    let mut other = Term::open_on(
+        util::connect(addr, Login::KeyboardInteractive).await,
+        100,
+        30,
+        None,
+    )
+    .await;
+    other.wait_for("Long Folio").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    other.wait_for("Long Folio").await;
+    assert!(
+        !other.screen().contains("Continue reading"),
+        "{}",
+        other.screen()
+    );
+
+    // The same key again: the offer on Home, and Enter opens the post at that place.
+    let mut t = Term::open_on(connect_key(addr, &key).await, 100, 30, None).await;
+    t.wait_for("Continue reading: The Long Read (").await;
+    let shown = t.screen();
+    let pct: u32 = shown
+        .split("Continue reading: The Long Read (")
+        .nth(1)
+        .and_then(|r| r.split('%').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!((10..95).contains(&pct), "{shown}");
+    t.send(b"\r").await;
+    t.wait_for("Paragraph").await;
+    let screen = t.screen();
+    assert!(
+        !screen.contains("Paragraph 001"),
+        "opened at the top:\n{screen}"
+    );
+    // The furthest paragraph seen is on screen again.
+    let furthest = 120 * pct / 100;
+    let near = (furthest.saturating_sub(2)..=furthest + 2)
+        .any(|i| screen.contains(&format!("Paragraph {i:03}")));
+    assert!(near, "not near paragraph {furthest}:\n{screen}");
+    t.send(b"q").await;
+    t.wait_closed().await;
+    site.stop().await;
+}

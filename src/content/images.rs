@@ -22,7 +22,8 @@ use image::imageops::FilterType;
 use image::{ImageFormat, ImageReader, Limits};
 
 use super::doc::Block;
-use super::model::{Post, Project, Rgb, Site, Story};
+use super::model::{Post, Project, Site, Story};
+use super::rgb::Rgb;
 
 /// Largest image file decoded.
 pub const MAX_BYTES: u64 = 8 * 1024 * 1024;

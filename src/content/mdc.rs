@@ -14,8 +14,8 @@
 //! indentation, a name starts with an ASCII letter, and anything that does not parse
 //! completely (`Berlin: 10:30`, `https://x`, `::` with no open block) stays text.
 
+use super::diag::BodyWarning;
 use super::doc::Props;
-use super::markdown::BodyWarning;
 
 /// Components nested deeper than this are flattened into their ancestor at this depth
 /// (with a warning), which keeps every later recursion over the tree bounded.

@@ -22,10 +22,10 @@ use crate::commands;
 use crate::config::Limits;
 use crate::content::Index;
 use crate::render::cache::RenderCache;
+use crate::session::AppOptions;
 use crate::session::guests::Guests;
 use crate::session::{self, ByteScreen, Closed, End, Io, Output, SessionConfig, Shared};
 use crate::theme::ColorDepth;
-use crate::tui::AppOptions;
 
 /// How many input packets may wait for the session task (each ≤ 32 KiB).
 const INPUT_QUEUE: usize = 16;
@@ -309,6 +309,7 @@ impl Guest {
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
             images: Some(images),
+            stats: visit.link(),
         };
         let output = ChannelOutput {
             handle: handle.clone(),

@@ -118,6 +118,15 @@ impl VisitLog {
         }
     }
 
+    /// Where the TUI session sends its page views and searches (`None`: stats off).
+    pub fn link(&self) -> Option<crate::session::seen::StatsLink> {
+        Some(crate::session::seen::StatsLink {
+            recorder: self.recorder.clone(),
+            visit: self.id,
+            visitor: self.visitor.clone()?,
+        })
+    }
+
     /// The visit is over: `end` is why (`quit`, `idle`, `exit 0`…).
     pub fn end(&self, end: &str, theme: Option<&str>) {
         if self.visitor.is_none() {

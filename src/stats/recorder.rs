@@ -70,6 +70,11 @@ pub enum Event {
         end: String,
         theme: Option<String>,
     },
+    /// The theme a TUI visit ended with (after OSC 11 and `t`).
+    Theme {
+        visit: i64,
+        theme: String,
+    },
     /// A page was left (or the visit ended on it).
     PageView {
         visit: i64,

@@ -175,6 +175,11 @@ pub fn apply(conn: &Connection, event: &Event) -> rusqlite::Result<()> {
             .execute(params![visit, secs, end, theme])?;
             Ok(())
         }
+        Event::Theme { visit, theme } => {
+            conn.prepare_cached("UPDATE visits SET theme = ?2 WHERE id = ?1")?
+                .execute(params![visit, theme])?;
+            Ok(())
+        }
         Event::PageView {
             visit,
             at,

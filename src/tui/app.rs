@@ -113,7 +113,8 @@ macro_rules! cx {
     };
 }
 
-// After `cx!`, which it uses.
+// After `cx!`, which they use.
+mod seen;
 mod stack;
 
 pub struct App {
@@ -137,6 +138,8 @@ pub struct App {
     hits: RefCell<HitMap>,
     /// The guest turned pictures off with `i`.
     images_off: bool,
+    /// An unfinished post offered on Home to a returning guest (`seen.rs`).
+    resume: Option<seen::ResumeOffer>,
 }
 
 impl App {
@@ -158,6 +161,7 @@ impl App {
             notice: None,
             hits: RefCell::new(HitMap::default()),
             images_off: false,
+            resume: None,
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             app.open_link(link);
@@ -374,6 +378,9 @@ impl App {
     // ----- routing -------------------------------------------------------------------
 
     fn on_key(&mut self, key: Key) -> Control {
+        if let Some(c) = self.take_resume(key) {
+            return c;
+        }
         let had_notice = self.notice.take().is_some();
         let quit_key = matches!(key, Key::Ctrl('c') | Key::Ctrl('d'));
         let cx = cx!(self);
