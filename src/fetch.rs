@@ -63,7 +63,12 @@ pub fn fetch_images(
             first.map(|d| format!(": {d}")).unwrap_or_default()
         )
     })?;
-    let refs = images::refs(&index.site, &index.projects, &index.posts, &index.stories);
+    let refs = crate::content::loader::image_refs(
+        &index.site,
+        &index.projects,
+        &index.posts,
+        &index.stories,
+    );
     let mut remote =
         remote::try_read(content).map_err(|e| anyhow::anyhow!("images/{}: {e}", remote::FILE))?;
     let agent = agent();

@@ -21,8 +21,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use image::imageops::FilterType;
 use image::{ImageFormat, ImageReader, Limits};
 
-use super::doc::Block;
-use super::model::{Post, Project, Site, Story};
 use super::rgb::Rgb;
 
 /// Largest image file decoded.
@@ -104,65 +102,6 @@ pub fn resolve(content: &Path, remote: &remote::Remote, src: &str) -> Option<Pat
         Some(p) if p.is_file() => Some(p),
         _ => remote::path_of(content, remote, src),
     }
-}
-
-/// Every image reference of the content, with the file that makes it: thumbnails,
-/// story images and standalone images in bodies (also inside quotes, lists and
-/// components), in a stable order, repeats included.
-pub fn refs<'a>(
-    site: &'a Site,
-    projects: &'a [Project],
-    posts: &'a [Post],
-    stories: &'a [Story],
-) -> Vec<(&'a str, &'a Path)> {
-    let mut srcs: Vec<(&str, &Path)> = Vec::new();
-    let mut stack: Vec<(&Block, &Path)> = Vec::new();
-    let site_path = Path::new("site.yml");
-    stack.extend(site.about.blocks.iter().rev().map(|b| (b, site_path)));
-    for p in projects {
-        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
-    }
-    for p in posts {
-        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
-    }
-    for s in stories {
-        srcs.extend(s.image.as_deref().map(|t| (t, s.source.as_path())));
-    }
-    for p in projects.iter().rev() {
-        stack.extend(p.body.blocks.iter().rev().map(|b| (b, p.source.as_path())));
-    }
-    for p in posts.iter().rev() {
-        stack.extend(p.body.blocks.iter().rev().map(|b| (b, p.source.as_path())));
-    }
-    while let Some((b, path)) = stack.pop() {
-        match b {
-            Block::Image { src, .. } => srcs.push((src, path)),
-            Block::Quote(c) => stack.extend(c.iter().rev().map(|b| (b, path))),
-            Block::List { items, .. } => {
-                stack.extend(
-                    items
-                        .iter()
-                        .rev()
-                        .flat_map(|i| i.iter().rev())
-                        .map(|b| (b, path)),
-                );
-            }
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(
-                    slots
-                        .iter()
-                        .rev()
-                        .flat_map(|(_, s)| s.iter().rev())
-                        .map(|b| (b, path)),
-                );
-                stack.extend(children.iter().rev().map(|b| (b, path)));
-            }
-            _ => {}
-        }
-    }
-    srcs
 }
 
 /// Why an image has no preview (the loader turns it into a warning).
