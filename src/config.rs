@@ -5,6 +5,8 @@
 //! `FileConfig` of the values that were given, lays it over the file's with `over`, and
 //! `resolve`s the result over the defaults. Defaults are sized for a 1-core VPS; every
 //! limit is a plain field so tests can shrink them.
+//!
+//! Over 600 lines: ~540 lines of code (every setting, its flag, env twin and file key), the rest its tests.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -12,11 +12,13 @@
 //! - `sources`: per-source caps, rates, logins in progress, penalties, refusal log.
 //! - `life`: a connection's lifetime: channels running, channel grace, idle, cap.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+//! - `channel`: one session channel's state, its frame writer, how it closes.
 //! - `owner`: `--identify-guests` auth, visitor ids, visit records, `stats` for owners.
 //! - `health`: `sshfolio health`, a banner probe for container health checks.
 
 pub mod accept;
 pub mod algorithms;
+pub mod channel;
 pub mod handler;
 pub mod health;
 pub mod hostkey;

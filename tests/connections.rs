@@ -525,3 +525,45 @@ async fn a_script_fetches_every_page_back_to_back() {
         log.join("\n")
     );
 }
+
+/// Window-changes and channel requests are charged to the guest's input budget: a
+/// flood of them from one connection is slowed (its reads pause), and another guest's
+/// keys are still answered promptly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_change_and_request_flood_is_throttled() {
+    let server = Served::start(&["--input-rate", "4096", "--input-burst", "8192"], &[]);
+    let mut other = crate::hardening::guest_from(Ipv4Addr::LOCALHOST, server.addr).await;
+    key_to_frame(&mut other, b"t").await;
+    let flooder = crate::hardening::guest_from(Ipv4Addr::new(127, 0, 0, 2), server.addr).await;
+    let channel = flooder.channel;
+    let flood = tokio::spawn(async move {
+        for i in 0..5000u32 {
+            let cols = 80 + i % 40;
+            if channel.window_change(cols, 24, 0, 0).await.is_err() {
+                break;
+            }
+            if i % 4 == 0 && channel.signal(russh::Sig::INT).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut worst = Duration::ZERO;
+    for _ in 0..5 {
+        worst = worst.max(key_to_frame(&mut other, b"t").await);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    eprintln!("slowest keystroke during the flood: {worst:?}");
+    assert!(worst < Duration::from_secs(2), "a keystroke took {worst:?}");
+    flood.abort();
+    drop(flooder.conn);
+    drop(other);
+    let log = server.stop().await;
+    let line = connection_lines(&log)
+        .into_iter()
+        .find(|l| l.contains("peer=127.0.0.2:"))
+        .unwrap();
+    assert!(
+        !line.contains("throttled_ms=0 "),
+        "the flood was not slowed: {line}"
+    );
+}

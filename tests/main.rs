@@ -13,6 +13,7 @@ mod live;
 mod owner;
 mod pictures;
 mod render;
+mod sizes;
 mod ssh;
 mod tui;
 mod util;

@@ -19,6 +19,7 @@ use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::channel::{Chan, ChannelOutput, PtyInfo, clean_term, close};
 use super::life::Life;
 use super::meter::Meter;
 use super::owner::{self, OwnerSide, VisitLog, VisitStart};
@@ -29,7 +30,7 @@ use crate::content::Index;
 use crate::render::cache::RenderCache;
 use crate::session::AppOptions;
 use crate::session::guests::Guests;
-use crate::session::{self, ByteScreen, Closed, End, Io, Output, SessionConfig, Shared};
+use crate::session::{self, ByteScreen, End, Io, Output, SessionConfig, Shared};
 use crate::theme::ColorDepth;
 
 /// How many input packets may wait for the session task (each ≤ 32 KiB).
@@ -46,8 +47,6 @@ const ENV_ALLOWED: &[&str] = &[
 ];
 const ENV_MAX: usize = 8;
 const ENV_VALUE_MAX: usize = 128;
-/// Longest TERM we keep.
-const TERM_MAX: usize = 64;
 /// What a window-change costs from the guest's input budget, in bytes, on top of its
 /// packet: each one is a re-layout (16 a second at the default 16 KiB/s).
 const WINDOW_CHANGE_COST: usize = 1024;
@@ -89,36 +88,6 @@ pub type SharedInfo = Arc<Mutex<ConnInfo>>;
 fn with_info(info: &SharedInfo, f: impl FnOnce(&mut ConnInfo)) {
     let mut g = info.lock().unwrap_or_else(|p| p.into_inner());
     f(&mut g);
-}
-
-#[derive(Debug, Clone)]
-struct PtyInfo {
-    term: String,
-    size: (u16, u16),
-    /// The request's size in pixels and in cells (for the cell size in pixels).
-    pixels: (u32, u32),
-    cells: (u32, u32),
-}
-
-/// One session channel: what the guest asked for on it, and its running work's inputs.
-#[derive(Default)]
-struct Chan {
-    pty: Option<PtyInfo>,
-    env: Vec<(String, String)>,
-    /// Input for the running TUI session; dropped when the guest closes the channel.
-    input: Option<mpsc::Sender<Vec<u8>>>,
-    /// The terminal size for the running TUI session (latest wins, never blocks).
-    size: Option<watch::Sender<(u16, u16)>>,
-    started: bool,
-}
-
-impl Chan {
-    fn env(&self, name: &str) -> Option<&str> {
-        self.env
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 /// The handler of one connection.
@@ -404,42 +373,6 @@ impl Guest {
             life.ended(channel.number());
         });
     }
-}
-
-/// Exit status, EOF and close, each bounded in time (the guest may be gone).
-async fn close(handle: &Handle, channel: ChannelId, status: u32) {
-    let t = Duration::from_secs(2);
-    let _ = tokio::time::timeout(t, handle.exit_status_request(channel, status)).await;
-    let _ = tokio::time::timeout(t, handle.eof(channel)).await;
-    let _ = tokio::time::timeout(t, handle.close(channel)).await;
-}
-
-/// Frames to the guest's channel. `Handle::data` waits while russh's queue is full,
-/// which is our backpressure.
-#[derive(Clone)]
-pub struct ChannelOutput {
-    handle: Handle,
-    channel: ChannelId,
-}
-
-impl Output for ChannelOutput {
-    fn send(
-        &self,
-        bytes: Vec<u8>,
-    ) -> impl std::future::Future<Output = Result<(), Closed>> + Send + 'static {
-        let handle = self.handle.clone();
-        let channel = self.channel;
-        async move { handle.data(channel, bytes).await.map_err(|_| Closed) }
-    }
-}
-
-fn clean_term(term: &str) -> String {
-    let t: String = term
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(TERM_MAX)
-        .collect();
-    if t.is_empty() { "xterm".into() } else { t }
 }
 
 impl russh::server::Handler for Guest {

@@ -8,6 +8,8 @@
 //! XTVERSION and cell-size answers) are consumed here and
 //! returned as `Reply`s, never as keys. Memory is bounded for any input: a sequence longer
 //! than `MAX_SEQ` is dropped, a paste keeps at most `MAX_PASTE` bytes.
+//!
+//! Over 600 lines: ~430 lines of code, the rest its tests.
 
 use std::time::{Duration, Instant};
 

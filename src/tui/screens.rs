@@ -75,7 +75,9 @@ impl Ctx<'_> {
         let opts = RenderOptions {
             width: width.clamp(crate::render::MIN_WIDTH, crate::render::MAX_WIDTH),
             theme: self.theme,
-            plain: false,
+            // Without colour, the plain layout: no highlighting or image previews, and
+            // inline code keeps its backticks.
+            plain: self.depth == ColorDepth::None,
         };
         self.cache.get(self.index, page, opts)
     }
@@ -144,6 +146,34 @@ impl Ctx<'_> {
             self.hits.borrow_mut().links.push((r, url.to_string()));
         }
     }
+
+    /// How many clickable regions and links are recorded so far (see `shift_hits`).
+    pub fn hit_marks(&self) -> (usize, usize) {
+        let h = self.hits.borrow();
+        (h.regions.len(), h.links.len())
+    }
+
+    /// Move the regions and links recorded since `marks` up by `off` rows (they were
+    /// drawn on a canvas scrolled by that much) and drop those outside `view`.
+    pub fn shift_hits(&self, marks: (usize, usize), off: u16, view: Rect) {
+        let mut guard = self.hits.borrow_mut();
+        let h = &mut *guard;
+        let shift = |r: Rect| -> Option<Rect> {
+            let y = r.y.checked_sub(off)?;
+            (y >= view.y && y < view.bottom()).then_some(Rect { y, ..r })
+        };
+        let at = marks.0.min(h.regions.len());
+        let regions = h.regions.split_off(at);
+        h.regions.extend(
+            regions
+                .into_iter()
+                .filter_map(|(r, x)| Some((shift(r)?, x))),
+        );
+        let at = marks.1.min(h.links.len());
+        let links = h.links.split_off(at);
+        h.links
+            .extend(links.into_iter().filter_map(|(r, u)| Some((shift(r)?, u))));
+    }
 }
 
 /// Where `tag` is in `Index::tags` (tags compare as the blog filter does).
@@ -175,6 +205,8 @@ pub(crate) enum Step {
     Story(usize),
     /// Show the blog list filtered by `Index::tags[i]`.
     FilterBlog(usize),
+    /// Say something on the notice line (`n` at the last item: "this is the last one").
+    Notice(&'static str),
 }
 
 impl Step {
