@@ -140,6 +140,9 @@ pub struct FileConfig {
     /// No colour for any guest, as if every client sent NO_COLOR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_color: Option<bool>,
+    /// No pictures for any guest (framed placeholders only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_images: Option<bool>,
     /// `start:rate:full`, as sshd's MaxStartups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_startups: Option<String>,
@@ -286,6 +289,7 @@ impl FileConfig {
             metrics: over.metrics.or(self.metrics),
             log_format: over.log_format.or(self.log_format),
             no_color: over.no_color.or(self.no_color),
+            no_images: over.no_images.or(self.no_images),
             max_startups: over.max_startups.or(self.max_startups),
             per_ip_rate: over.per_ip_rate.or(self.per_ip_rate),
             per_ip_burst: over.per_ip_burst.or(self.per_ip_burst),
@@ -337,6 +341,9 @@ impl FileConfig {
         }
         if let Some(v) = self.no_color {
             cfg.limits.no_color = v;
+        }
+        if let Some(v) = self.no_images {
+            cfg.limits.no_images = v;
         }
         let secs = Duration::from_secs;
         if let Some(v) = self.max_startups {
@@ -446,6 +453,7 @@ impl ServeConfig {
             metrics: self.metrics,
             log_format: Some(self.log_format),
             no_color: Some(self.limits.no_color),
+            no_images: Some(self.limits.no_images),
             max_startups: Some(self.limits.startups.to_string()),
             per_ip_rate: Some(self.limits.per_ip_rate),
             per_ip_burst: Some(self.limits.per_ip_burst),
@@ -508,6 +516,8 @@ pub struct Limits {
     pub shutdown_grace: Duration,
     /// Server-wide `NO_COLOR` (`--no-color`): every guest gets no colour.
     pub no_color: bool,
+    /// `--no-images`: no guest gets pictures.
+    pub no_images: bool,
     /// Which addresses the per-source limits count as one source.
     pub net_block: NetBlock,
     /// Connections from one source between accept and an open session, at once.
@@ -545,6 +555,7 @@ impl Default for Limits {
             keepalive_max: 3,
             shutdown_grace: Duration::from_secs(3),
             no_color: false,
+            no_images: false,
             net_block: NetBlock::default(),
             max_startups_per_source: 4,
             handshake_deadline: Duration::from_secs(5),

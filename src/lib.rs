@@ -9,6 +9,8 @@
 //! - `session`: one task per guest, gluing input, app, terminal and output (one event
 //!   enum, one `select!`).
 //! - `bench`: `sshfolio bench`, a load generator on russh's client.
+//! - `fetch`: `sshfolio fetch-images`, the images the content refers to, downloaded.
+//! - `graphics`: pictures in the terminal: protocol per guest, encoders, shared cache.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
@@ -28,6 +30,8 @@ pub mod config;
 pub mod content;
 #[cfg(test)]
 pub(crate) mod cpu_time;
+pub mod fetch;
+pub mod graphics;
 pub mod init;
 pub mod logging;
 pub mod metrics;

@@ -71,6 +71,9 @@ struct ServeArgs {
     /// No colour for any guest (as if every client sent NO_COLOR).
     #[arg(long, env = "SSHFOLIO_NO_COLOR")]
     no_color: bool,
+    /// No pictures for any guest: framed placeholders with alt text only.
+    #[arg(long, env = "SSHFOLIO_NO_IMAGES")]
+    no_images: bool,
     #[command(flatten)]
     hardening: HardeningArgs,
     #[command(flatten)]
@@ -112,6 +115,7 @@ impl ServeArgs {
             metrics: self.metrics,
             log_format: self.log_format,
             no_color: self.no_color.then_some(true),
+            no_images: self.no_images.then_some(true),
             max_startups: self.hardening.max_startups.map(|s| s.to_string()),
             per_ip_rate: self.hardening.per_ip_rate,
             per_ip_burst: self.hardening.per_ip_burst,
@@ -264,6 +268,21 @@ enum Command {
         /// Overwrite a non-empty output directory.
         #[arg(long)]
         force: bool,
+        /// Then download the images the content refers to (as `fetch-images`).
+        #[arg(long)]
+        fetch_images: bool,
+        /// The live website that site paths (`/images/x.png`) are fetched from.
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Download every image the content refers to into `content/images/` (listed in
+    /// `content/images/remote.yml`); source files stay untouched.
+    FetchImages {
+        #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
+        content: PathBuf,
+        /// The live website that site paths (`/images/x.png`) are fetched from.
+        #[arg(long)]
+        site: Option<String>,
     },
     /// Load-test an SSH server (ours or OpenSSH running `sshfolio local`).
     Bench(sshfolio::bench::BenchArgs),
@@ -315,7 +334,16 @@ fn main() -> ExitCode {
             payload,
             out,
             force,
-        }) => import(&payload, &out, force),
+            fetch_images: fetch,
+            site,
+        }) => import(&payload, &out, force).and_then(|()| {
+            if fetch {
+                fetch_images(&out, site.as_deref())
+            } else {
+                Ok(())
+            }
+        }),
+        Some(Command::FetchImages { content, site }) => fetch_images(&content, site.as_deref()),
         Some(Command::Local {
             content,
             follow_symlinks,
@@ -393,6 +421,24 @@ fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyh
         report.posts,
         report.stories,
         out.display()
+    );
+    Ok(())
+}
+
+fn fetch_images(content: &std::path::Path, site: Option<&str>) -> anyhow::Result<()> {
+    let limits = sshfolio::fetch::Limits::default();
+    let report =
+        sshfolio::fetch::fetch_images(content, site, limits, &mut |line| eprintln!("{line}"))?;
+    println!(
+        "images: {} fetched, {} already here, {} failed{}",
+        report.fetched.len(),
+        report.present,
+        report.failed.len(),
+        if report.no_site.is_empty() {
+            String::new()
+        } else {
+            format!(", {} need --site", report.no_site.len())
+        }
     );
     Ok(())
 }

@@ -100,6 +100,18 @@ pub struct WideBlock {
     pub border: ratatui::style::Style,
 }
 
+/// A picture in the layout: its half-block rows are lines `line..line + rows`, columns
+/// `col..col + cols`; a guest whose terminal shows pixels gets the image there instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PictureSpan {
+    pub line: usize,
+    pub col: u16,
+    pub cols: u16,
+    pub rows: u16,
+    /// The image's `src` as the content writes it (the key of `Index::images`).
+    pub src: String,
+}
+
 /// A document laid out at one width.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -107,6 +119,7 @@ pub struct Rendered {
     pub anchors: Vec<Anchor>,
     pub links: Vec<LinkSpan>,
     pub wide: Vec<WideLine>,
+    pub pictures: Vec<PictureSpan>,
     pub wide_blocks: Vec<WideBlock>,
     /// The first line of each top-level block of the document (the reading place).
     pub blocks: Vec<usize>,

@@ -16,6 +16,7 @@
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
 //! - `online`: a hibernated guest's count, written as just the label's cells.
 //! - `osc8`: the backend frames are written through (links, wide emoji).
+//! - `pictures`: the image probe's answers, and repainting what pictures leave.
 //! - `scroll`: rows that moved are sent as a terminal scroll, not repainted.
 //! - `sgr`: 16-colour terminals get classic SGR codes, not crossterm's `38;5;N`.
 //! - `seen`: what the guest reads and searches, for the owner's analytics.
@@ -27,6 +28,7 @@ pub mod guests;
 pub mod local;
 mod online;
 pub mod osc8;
+mod pictures;
 #[cfg(test)]
 mod screen_tests;
 mod scroll;
@@ -106,6 +108,11 @@ pub trait Screen: Send {
 
     /// Drop what can be rebuilt (cell buffers); the next `draw` repaints in full.
     fn hibernate(&mut self) {}
+
+    /// How this guest's terminal shows pictures, and its cell size in pixels.
+    fn set_images(&mut self, protocol: crate::graphics::Protocol, cell: (u16, u16)) {
+        let _ = (protocol, cell);
+    }
 }
 
 /// A session re-lays out its screen for a new window size at most this often: a flood
@@ -144,6 +151,9 @@ pub struct SessionConfig {
     pub panic_on_input: bool,
     /// Where the owner's analytics go (`None`: stats off; pages still count in metrics).
     pub stats: Option<seen::StatsLink>,
+    /// The guest's environment for pictures: `Some` probes the terminal at the start
+    /// and picks the protocol from its answers; `None` keeps the app's (tests).
+    pub images: Option<crate::graphics::detect::Env>,
 }
 
 impl Default for SessionConfig {
@@ -155,6 +165,7 @@ impl Default for SessionConfig {
             stall_timeout: Duration::from_secs(30),
             panic_on_input: false,
             stats: None,
+            images: None,
         }
     }
 }

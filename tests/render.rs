@@ -458,6 +458,8 @@ fn story_images_and_thumbnails_are_previewed_in_the_ui() {
             width: 12,
             height: 8,
             pixels: vec![c; 96],
+            id: 0,
+            picture: None,
         })
     };
     let mut images = Previews::new();

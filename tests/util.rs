@@ -339,6 +339,31 @@ impl Term {
         }
     }
 
+    /// Wait until every byte received so far satisfies `pred`.
+    pub async fn wait_raw(&mut self, what: &str, pred: impl Fn(&[u8]) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !pred(&self.raw) {
+            if tokio::time::Instant::now() > deadline
+                || !self.pump(Duration::from_millis(100)).await
+            {
+                if pred(&self.raw) {
+                    return;
+                }
+                panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+            }
+        }
+    }
+
+    /// Read whatever arrives for `d`.
+    pub async fn settle(&mut self, d: Duration) {
+        let until = tokio::time::Instant::now() + d;
+        while tokio::time::Instant::now() < until {
+            if !self.pump(Duration::from_millis(50)).await {
+                return;
+            }
+        }
+    }
+
     /// Wait until the screen contains `text`.
     pub async fn wait_for(&mut self, text: &str) {
         let t = text.to_string();

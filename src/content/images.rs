@@ -1,14 +1,22 @@
-//! Image previews: the site's `/images/...` files (under `content/images/`) decoded
-//! once at load time into small RGB grids that the renderer draws as half-blocks.
+//! Images: the site's `/images/...` files (under `content/images/`) and the downloads
+//! `remote.yml` lists, decoded once at load time into a small RGB grid that the renderer
+//! draws as half-blocks, and a larger picture that `graphics` encodes for terminals that
+//! show pixels (kitty, sixel, iTerm2).
 //!
 //! Bounded: only png, jpeg and gif (first frame); files over `MAX_BYTES` or images over
-//! `MAX_SIDE`×`MAX_SIDE` are refused, at most `MAX_IMAGES` are decoded per load, and a
-//! corrupt file is a warning, never a panic.
+//! `MAX_SIDE`×`MAX_SIDE` are refused before any pixel is allocated (explicit decoder
+//! limits), at most `MAX_IMAGES` are decoded per load, pictures share `PICTURE_BUDGET`
+//! bytes, and a corrupt, truncated or unsupported file is a warning, never a panic.
+//!
+//! - `remote`: `content/images/remote.yml`, the downloads of `sshfolio fetch-images`.
+
+pub mod remote;
 
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use image::imageops::FilterType;
 use image::{ImageFormat, ImageReader, Limits};
@@ -22,16 +30,40 @@ pub const MAX_SIDE: u32 = 4096;
 /// Most images decoded per load.
 const MAX_IMAGES: usize = 64;
 /// A stored preview is at most this many pixels wide (one pixel per column) and
-/// tall (two pixels per row: 16 rows of half-blocks).
-pub const PREVIEW_W: u32 = 96;
-pub const PREVIEW_H: u32 = 32;
+/// tall (two pixels per row: 48 rows of half-blocks, a full-screen story).
+pub const PREVIEW_W: u32 = 160;
+pub const PREVIEW_H: u32 = 96;
+/// A picture for pixel protocols is at most this large (a full-screen story at 10×20
+/// pixel cells and 80×30 cells is 800×600).
+pub const PICTURE_W: u32 = 800;
+pub const PICTURE_H: u32 = 600;
+/// All pictures of one load together hold at most this many bytes of pixels; images
+/// beyond it keep their half-block preview only.
+pub const PICTURE_BUDGET: usize = 48 * 1024 * 1024;
 
-/// A small RGB picture, row-major, `width * height` pixels.
+/// Image ids are unique in the process (a reload gets new ones), so encodings cached by
+/// id never mix two loads' images.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A small RGB picture, row-major, `width * height` pixels, and the larger picture that
+/// pixel protocols show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preview {
     pub width: u16,
     pub height: u16,
     pub pixels: Vec<Rgb>,
+    /// Unique in the process: the key of encodings and a kitty image number.
+    pub id: u64,
+    /// The image at up to `PICTURE_W`×`PICTURE_H`; `None` past `PICTURE_BUDGET`.
+    pub picture: Option<Arc<Picture>>,
+}
+
+/// RGB pixels, row-major, three bytes a pixel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Vec<u8>,
 }
 
 impl Preview {
@@ -61,6 +93,15 @@ pub fn local_path(content: &Path, src: &str) -> Option<PathBuf> {
         return None;
     }
     Some(content.join("images").join(rel))
+}
+
+/// The file `src` refers to: `content/images/NAME` for `/images/NAME` or `images/NAME`
+/// when it exists, else the download `remote` lists for it.
+pub fn resolve(content: &Path, remote: &remote::Remote, src: &str) -> Option<PathBuf> {
+    match local_path(content, src) {
+        Some(p) if p.is_file() => Some(p),
+        _ => remote::path_of(content, remote, src),
+    }
 }
 
 /// Why an image has no preview (the loader turns it into a warning).
@@ -102,6 +143,11 @@ pub fn decode(bytes: &[u8]) -> Result<Preview, PreviewError> {
     limits.max_alloc = Some(MAX_SIDE as u64 * MAX_SIDE as u64 * 4 + MAX_BYTES);
     reader.limits(limits);
     let img = reader.decode()?;
+    Ok(from_image(&img, true))
+}
+
+/// The preview (and, when `picture`, the larger picture) of a decoded image.
+fn from_image(img: &image::DynamicImage, picture: bool) -> Preview {
     let (w, h) = (img.width().max(1), img.height().max(1));
     // Fit in PREVIEW_W × PREVIEW_H, keeping the aspect ratio (pixels are square: a
     // half-block cell is one pixel wide and two tall).
@@ -114,11 +160,32 @@ pub fn decode(bytes: &[u8]) -> Result<Preview, PreviewError> {
     let th = ((f64::from(h) * scale).round() as u32).clamp(1, PREVIEW_H);
     let small = img.resize_exact(tw, th, FilterType::Triangle).to_rgb8();
     let pixels = small.pixels().map(|p| Rgb(p[0], p[1], p[2])).collect();
-    Ok(Preview {
+    let picture = picture.then(|| {
+        let scale = f64::min(
+            f64::from(PICTURE_W) / f64::from(w),
+            f64::from(PICTURE_H) / f64::from(h),
+        )
+        .min(1.0);
+        let pw = ((f64::from(w) * scale).round() as u32).clamp(1, PICTURE_W);
+        let ph = ((f64::from(h) * scale).round() as u32).clamp(1, PICTURE_H);
+        let big = if (pw, ph) == (w, h) {
+            img.to_rgb8()
+        } else {
+            img.resize_exact(pw, ph, FilterType::Triangle).to_rgb8()
+        };
+        Arc::new(Picture {
+            width: pw,
+            height: ph,
+            rgb: big.into_raw(),
+        })
+    });
+    Preview {
         width: tw as u16,
         height: th as u16,
         pixels,
-    })
+        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        picture,
+    }
 }
 
 /// Decode every local image among `srcs`; `(src, error)` for each that failed.
@@ -129,22 +196,27 @@ pub fn load<'a>(
     let mut out = Previews::new();
     let mut errors = Vec::new();
     let mut tried = 0;
+    let mut budget = PICTURE_BUDGET;
+    let remote = remote::read(content);
     for src in srcs {
         if out.contains_key(src) || errors.iter().any(|(s, _)| s == src) {
             continue;
         }
-        let Some(path) = local_path(content, src) else {
+        let Some(path) = resolve(content, &remote, src) else {
             continue;
         };
-        if !path.is_file() {
-            continue;
-        }
         tried += 1;
         if tried > MAX_IMAGES {
             break;
         }
         match decode_file(&path) {
-            Ok(p) => {
+            Ok(mut p) => {
+                let bytes = p.picture.as_ref().map_or(0, |pic| pic.rgb.len());
+                if bytes > budget {
+                    p.picture = None;
+                } else {
+                    budget -= bytes;
+                }
                 out.insert(src.to_string(), Arc::new(p));
             }
             Err(e) => errors.push((src.to_string(), e)),
@@ -186,9 +258,14 @@ mod tests {
     #[test]
     fn decodes_and_scales_keeping_the_aspect() {
         let p = decode(&png(400, 100)).unwrap();
-        assert_eq!((p.width, p.height), (96, 24));
+        assert_eq!((p.width, p.height), (160, 40));
         assert_eq!(p.at(0, 0), Rgb(255, 0, 0));
-        assert_eq!(p.at(95, 23), Rgb(0, 0, 255));
+        assert_eq!(p.at(159, 39), Rgb(0, 0, 255));
+        let pic = p.picture.as_ref().unwrap();
+        assert_eq!((pic.width, pic.height), (400, 100));
+        let big = decode(&png(1600, 1200)).unwrap();
+        let pic = big.picture.as_ref().unwrap();
+        assert_eq!((pic.width, pic.height), (PICTURE_W, PICTURE_H));
         let small = decode(&png(4, 2)).unwrap();
         assert_eq!((small.width, small.height), (4, 2));
     }

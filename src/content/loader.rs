@@ -170,37 +170,8 @@ fn load_images(
     stories: &[Story],
     diags: &mut Vec<Diagnostic>,
 ) -> images::Previews {
-    let mut srcs: Vec<(&str, &Path)> = Vec::new();
-    let mut stack: Vec<(&Block, &Path)> = Vec::new();
+    let srcs = image_refs(site, projects, posts, stories);
     let site_path = Path::new("site.yml");
-    stack.extend(site.about.blocks.iter().map(|b| (b, site_path)));
-    for p in projects {
-        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
-        stack.extend(p.body.blocks.iter().map(|b| (b, p.source.as_path())));
-    }
-    for p in posts {
-        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
-        stack.extend(p.body.blocks.iter().map(|b| (b, p.source.as_path())));
-    }
-    for s in stories {
-        srcs.extend(s.image.as_deref().map(|t| (t, s.source.as_path())));
-    }
-    while let Some((b, path)) = stack.pop() {
-        match b {
-            Block::Image { src, .. } => srcs.push((src, path)),
-            Block::Quote(c) => stack.extend(c.iter().map(|b| (b, path))),
-            Block::List { items, .. } => {
-                stack.extend(items.iter().flatten().map(|b| (b, path)));
-            }
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(children.iter().map(|b| (b, path)));
-                stack.extend(slots.iter().flat_map(|(_, s)| s).map(|b| (b, path)));
-            }
-            _ => {}
-        }
-    }
     let (previews, errors) = images::load(dir, srcs.iter().map(|(s, _)| *s));
     for (src, e) in errors {
         let path = srcs
@@ -216,6 +187,65 @@ fn load_images(
         });
     }
     previews
+}
+
+/// Every image reference of the content, with the file that makes it: thumbnails,
+/// story images and standalone images in bodies (also inside quotes, lists and
+/// components), in a stable order, repeats included.
+pub fn image_refs<'a>(
+    site: &'a Site,
+    projects: &'a [Project],
+    posts: &'a [Post],
+    stories: &'a [Story],
+) -> Vec<(&'a str, &'a Path)> {
+    let mut srcs: Vec<(&str, &Path)> = Vec::new();
+    let mut stack: Vec<(&Block, &Path)> = Vec::new();
+    let site_path = Path::new("site.yml");
+    stack.extend(site.about.blocks.iter().rev().map(|b| (b, site_path)));
+    for p in projects {
+        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
+    }
+    for p in posts {
+        srcs.extend(p.thumbnail.as_deref().map(|t| (t, p.source.as_path())));
+    }
+    for s in stories {
+        srcs.extend(s.image.as_deref().map(|t| (t, s.source.as_path())));
+    }
+    for p in projects.iter().rev() {
+        stack.extend(p.body.blocks.iter().rev().map(|b| (b, p.source.as_path())));
+    }
+    for p in posts.iter().rev() {
+        stack.extend(p.body.blocks.iter().rev().map(|b| (b, p.source.as_path())));
+    }
+    while let Some((b, path)) = stack.pop() {
+        match b {
+            Block::Image { src, .. } => srcs.push((src, path)),
+            Block::Quote(c) => stack.extend(c.iter().rev().map(|b| (b, path))),
+            Block::List { items, .. } => {
+                stack.extend(
+                    items
+                        .iter()
+                        .rev()
+                        .flat_map(|i| i.iter().rev())
+                        .map(|b| (b, path)),
+                );
+            }
+            Block::Component {
+                children, slots, ..
+            } => {
+                stack.extend(
+                    slots
+                        .iter()
+                        .rev()
+                        .flat_map(|(_, s)| s.iter().rev())
+                        .map(|b| (b, path)),
+                );
+                stack.extend(children.iter().rev().map(|b| (b, path)));
+            }
+            _ => {}
+        }
+    }
+    srcs
 }
 
 /// Every tag, deduplicated case-insensitively (first spelling wins, in date order),

@@ -61,15 +61,26 @@ fn card(w: &mut Writer<'_>, label: &str, lines: Vec<Vec<Piece>>) {
         }
         return;
     }
+    let box_w = card_width(&lines, avail, label);
+    w.emit(top_border(pal, box_w, label));
+    card_body(w, lines, box_w);
+}
+
+/// A card's width for `lines` under `label` in `avail` columns (at least 8).
+fn card_width(lines: &[Vec<Piece>], avail: usize, label: &str) -> usize {
     let natural = lines
         .iter()
         .map(|l| row_width(l))
         .max()
         .unwrap_or(0)
         .max(str_width(label) + 4);
-    let box_w = (natural + 4).min(avail).min(MAX_CARD);
+    (natural + 4).min(avail).min(MAX_CARD)
+}
+
+/// A card's rows and bottom border (its top border already emitted).
+fn card_body(w: &mut Writer<'_>, lines: Vec<Vec<Piece>>, box_w: usize) {
+    let pal = w.pal;
     let inner = box_w - 4;
-    w.emit(top_border(pal, box_w, label));
     for l in &lines {
         for row in wrap(l, inner) {
             let rw = row_width(&row);
@@ -189,16 +200,22 @@ pub(crate) fn known_embed(w: &mut Writer<'_>, name: &str, props: &Props) -> bool
 const PREVIEW_ROWS: usize = 16;
 
 /// An image standing alone: a framed placeholder with alt text, title and URL, and
-/// above them a half-block preview when the image is a decoded local file.
+/// above them a half-block preview when the image is decoded (a local file or a
+/// download), recorded as a `PictureSpan` for guests whose terminal shows pixels.
 pub(crate) fn image(w: &mut Writer<'_>, alt: &str, src: &str, title: Option<&str>) {
     let pal = w.pal;
     let mut lines = Vec::new();
     let inner = w.avail().min(MAX_CARD).saturating_sub(4);
+    let mut picture = None;
     if !pal.plain
         && inner >= 4
+        && w.avail() >= 8
         && let Some(p) = w.images.get(src.trim())
     {
-        lines.extend(preview_rows(p, inner, PREVIEW_ROWS));
+        let rows = preview_rows(p, inner, PREVIEW_ROWS);
+        let cols = rows.first().map_or(0, |r| r.len());
+        picture = Some((cols, rows.len()));
+        lines.extend(rows);
     }
     let alt = bounded(alt);
     if alt.trim().is_empty() {
@@ -214,6 +231,14 @@ pub(crate) fn image(w: &mut Writer<'_>, alt: &str, src: &str, title: Option<&str
     }
     if !src.trim().is_empty() {
         lines.push(url_line(w, src));
+    }
+    if let Some((cols, rows)) = picture {
+        // After the card's top border, inside its `│ `.
+        let box_w = card_width(&lines, w.avail(), "image");
+        w.emit(top_border(pal, box_w, "image"));
+        w.picture(src.trim(), 2, cols, rows);
+        card_body(w, lines, box_w);
+        return;
     }
     card(w, "image", lines);
 }

@@ -180,6 +180,20 @@ impl<'p> Writer<'p> {
         self.out.lines.len()
     }
 
+    /// Record a picture whose half-block rows are the next `rows` lines, `col` columns
+    /// into the content (after the current frames' prefixes).
+    pub fn picture(&mut self, src: &str, col: usize, cols: usize, rows: usize) {
+        let indent: usize = self.frames[..self.visible].iter().map(|f| f.prefix_w).sum();
+        let clamp = |n: usize| n.min(usize::from(u16::MAX)) as u16;
+        self.out.pictures.push(super::PictureSpan {
+            line: self.out.lines.len(),
+            col: clamp(indent + col),
+            cols: clamp(cols),
+            rows: clamp(rows),
+            src: src.to_string(),
+        });
+    }
+
     /// Record a heading anchor on the next line to be emitted.
     pub fn anchor(&mut self, level: u8, id: String, title: String) {
         self.out.anchors.push(Anchor {
@@ -306,6 +320,9 @@ impl<'p> Writer<'p> {
         for b in &mut self.out.wide_blocks {
             b.top = b.top.filter(|&t| t < n);
         }
+        self.out
+            .pictures
+            .retain(|p| p.line + usize::from(p.rows) <= n);
         self.out
     }
 }

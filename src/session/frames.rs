@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use super::{Screen, osc8, scroll, sgr};
+use super::{Screen, osc8, pictures, scroll, sgr};
 use crate::tui::App;
 
 fn draw_app<B: Backend>(
@@ -72,6 +72,8 @@ pub struct ByteScreen {
     links: osc8::Links,
     /// The depth of the last frame drawn (16 colours need their SGR rewritten).
     depth: crate::theme::ColorDepth,
+    /// The pictures written as pixels after the cells (kitty, sixel, iTerm2).
+    painter: crate::graphics::Painter,
 }
 
 /// The cell buffers and the writer of an awake `ByteScreen`.
@@ -111,8 +113,8 @@ impl Frames {
 
     /// Diff `next` against what is shown (scrolling first when that is cheaper), write
     /// it, and make it what is shown.
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.fresh {
+    fn flush(&mut self, scroll: bool) -> std::io::Result<()> {
+        if self.fresh || !scroll {
             self.planner.remember(&self.next);
             self.backend.draw(self.shown.diff_iter(&self.next))?;
         } else {
@@ -153,6 +155,7 @@ impl ByteScreen {
             size: (cols, rows),
             links,
             depth: Default::default(),
+            painter: Default::default(),
         })
     }
 
@@ -190,7 +193,36 @@ impl Screen for ByteScreen {
         paint_into(area, &mut frames.next, app, notice);
         // The backend wraps these cells in OSC 8 as it writes the diff.
         self.links.set(app.links(), &frames.next);
-        frames.flush().map_err(|e| e.to_string())
+        // Pictures: what they left is repainted by the diff, and they are written after
+        // it; rows never scroll under pixels.
+        if frames.fresh {
+            self.painter.forget();
+        }
+        let placements = app.pictures();
+        let was_showing = self.painter.showing();
+        let paint = self.painter.frame_with(&placements, |r| {
+            pictures::changed(&frames.shown, &frames.next, r)
+        });
+        for r in &paint.stale {
+            pictures::invalidate(&mut frames.shown, *r);
+        }
+        let scroll = !was_showing && placements.is_empty();
+        frames.flush(scroll).map_err(|e| e.to_string())?;
+        frames.backend.writer_mut().extend_from_slice(&paint.bytes);
+        Ok(())
+    }
+    fn set_images(&mut self, protocol: crate::graphics::Protocol, cell: (u16, u16)) {
+        if (protocol, cell) != (self.painter.protocol, self.painter.cell) {
+            // What the old protocol drew is repainted by the next frame's diff.
+            let stale = self.painter.frame(&[]).stale;
+            if let Some(f) = &mut self.frames {
+                for r in stale {
+                    pictures::invalidate(&mut f.shown, r);
+                }
+            }
+            self.painter.protocol = protocol;
+            self.painter.cell = cell;
+        }
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.size = (cols, rows);

@@ -100,6 +100,8 @@ pub(super) struct Session<S, O: Output> {
     guests_wait: bool,
     /// What the guest reads and searches (the owner's analytics).
     seen: Seen,
+    /// The image probe: its answers pick how pictures are shown (`None`: not probed).
+    probe: Option<super::pictures::Probe>,
 }
 
 impl<S: Screen, O: Output> Session<S, O> {
@@ -125,6 +127,14 @@ impl<S: Screen, O: Output> Session<S, O> {
             return Err((io.output, End::Error(e)));
         }
         let seen = Seen::new(cfg.stats.clone());
+        let mut pending = ENTER.to_vec();
+        let probe = cfg.images.clone().map(|env| {
+            let (probe, queries) = super::pictures::Probe::start(env);
+            pending.extend_from_slice(queries);
+            app.update(AppEvent::Images(probe.protocol()));
+            screen.set_images(probe.protocol(), probe.cell());
+            probe
+        });
         Ok(Session {
             screen,
             app,
@@ -132,7 +142,7 @@ impl<S: Screen, O: Output> Session<S, O> {
             shared,
             size,
             parser: InputParser::new(),
-            pending: ENTER.to_vec(),
+            pending,
             in_flight: None,
             dirty: true,
             last_input: now,
@@ -151,6 +161,7 @@ impl<S: Screen, O: Output> Session<S, O> {
             guests_next: now + GUESTS_EVERY,
             guests_wait: false,
             seen,
+            probe,
         })
     }
 
@@ -410,7 +421,17 @@ impl<S: Screen, O: Output> Session<S, O> {
                 Parsed::Reply(Reply::Background(kind)) if self.background.take(&self.app) => {
                     AppEvent::Background(kind)
                 }
-                Parsed::Reply(_) => continue,
+                Parsed::Reply(r) => {
+                    let Some(probe) = self.probe.as_mut() else {
+                        continue;
+                    };
+                    probe.reply(&r);
+                    let Some((protocol, cell)) = probe.take_change() else {
+                        continue;
+                    };
+                    self.screen.set_images(protocol, cell);
+                    AppEvent::Images(protocol)
+                }
             };
             self.update(ev)?;
         }

@@ -17,6 +17,9 @@ const TERM_MAX: usize = 64;
 pub(crate) struct PtyInfo {
     pub(crate) term: String,
     pub(crate) size: (u16, u16),
+    /// The request's size in pixels and in cells (for the cell size in pixels).
+    pub(crate) pixels: (u32, u32),
+    pub(crate) cells: (u32, u32),
 }
 
 /// One session channel: what the guest asked for on it, and its running work's inputs.

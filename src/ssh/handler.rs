@@ -40,6 +40,7 @@ const ENV_ALLOWED: &[&str] = &[
     "TERM",
     "COLORTERM",
     "NO_COLOR",
+    "TERM_PROGRAM",
     "LANG",
     "LC_ALL",
     "LC_CTYPE",
@@ -295,6 +296,13 @@ impl Guest {
             start,
             ..Default::default()
         };
+        let images = crate::graphics::detect::Env {
+            term: pty.term.clone(),
+            term_program: chan.env("TERM_PROGRAM").map(str::to_string),
+            no_images: no_color || self.state.limits.no_images,
+            pty_pixels: Some(pty.pixels),
+            pty_cells: pty.cells,
+        };
         let state = &self.state;
         let guard = state.guests.join();
         let shared = Shared {
@@ -315,6 +323,7 @@ impl Guest {
             max_session,
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
+            images: Some(images),
             stats: visit.link(),
         };
         let output = ChannelOutput {
@@ -482,8 +491,8 @@ impl russh::server::Handler for Guest {
         term: &str,
         cols: u32,
         rows: u32,
-        _pix_w: u32,
-        _pix_h: u32,
+        pix_w: u32,
+        pix_h: u32,
         _modes: &[(Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
@@ -494,6 +503,8 @@ impl russh::server::Handler for Guest {
         chan.pty = Some(PtyInfo {
             term: clean_term(term),
             size: session::clamp_size(cols, rows),
+            pixels: (pix_w, pix_h),
+            cells: (cols, rows),
         });
         session.channel_success(channel)
     }

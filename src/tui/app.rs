@@ -34,6 +34,7 @@ use super::screens::{Ctx, Step, help};
 use super::state::{CellRun, Hit, HitMap, Notice, Screen, Section};
 use super::views::{self, fast};
 use crate::content::{Index, PageRef};
+use crate::graphics::Protocol;
 use crate::render::cache::RenderCache;
 use crate::theme::{ColorDepth, ThemeKind};
 
@@ -46,6 +47,8 @@ pub struct AppOptions {
     pub depth: ColorDepth,
     /// A deep link such as `blog/<slug>` or `projects/<slug>` to open first.
     pub start: Option<String>,
+    /// How pictures are shown (the session changes it once the terminal answers).
+    pub images: Protocol,
 }
 
 /// Everything that can happen to an `App`.
@@ -61,6 +64,8 @@ pub enum AppEvent {
     Guests(usize),
     /// The terminal told us its background (OSC 11 reply).
     Background(ThemeKind),
+    /// The terminal's answers decided how pictures are shown.
+    Images(Protocol),
 }
 
 /// What the session should do after an update.
@@ -100,6 +105,11 @@ macro_rules! cx {
             guests: $app.guests,
             notice: $app.notice.is_some(),
             hits: &$app.hits,
+            images: if $app.images_off {
+                crate::graphics::Protocol::None
+            } else {
+                $app.opts.images
+            },
         }
     };
 }
@@ -127,6 +137,8 @@ pub struct App {
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
+    /// The guest turned pictures off with `i`.
+    images_off: bool,
     /// The terminal's own background (its OSC 11 answer, else the first theme): a
     /// theme of another kind paints its own background.
     terminal: ThemeKind,
@@ -153,6 +165,7 @@ impl App {
             overlay: None,
             notice: None,
             hits: RefCell::new(HitMap::default()),
+            images_off: false,
             terminal,
             resume: None,
         };
@@ -179,6 +192,13 @@ impl App {
                     return Control::Idle;
                 }
                 self.guests = n;
+                Control::Redraw
+            }
+            AppEvent::Images(p) => {
+                if p == self.opts.images {
+                    return Control::Idle;
+                }
+                self.opts.images = p;
                 Control::Redraw
             }
             AppEvent::Background(kind) => {
@@ -263,6 +283,10 @@ impl App {
         };
         // A popup over the tab bar's row hides the label: a patch must not draw over it.
         let mut hits = self.hits.borrow_mut();
+        if popup.is_some() {
+            // Pictures are written over the cells: none while a popup is up.
+            hits.pictures.clear();
+        }
         if let (Some(p), Some(slot)) = (popup, hits.online)
             && p.y <= slot.y
             && slot.y < p.bottom()
@@ -279,6 +303,20 @@ impl App {
     /// session can wrap those cells in OSC 8 (ratatui can't); the URL is on screen too.
     pub fn links(&self) -> Vec<(Rect, String)> {
         self.hits.borrow().links.clone()
+    }
+
+    /// The pictures of the last frame that the session writes as pixels.
+    pub fn pictures(&self) -> Vec<crate::graphics::Placement> {
+        self.hits.borrow().pictures.clone()
+    }
+
+    /// How pictures are shown now (`None` when off).
+    pub fn images(&self) -> Protocol {
+        if self.images_off {
+            Protocol::None
+        } else {
+            self.opts.images
+        }
     }
 
     /// Whether the last frame showed the guests-online label (or had room for it).
@@ -496,6 +534,17 @@ impl App {
             Action::Quit => return Control::Quit,
             Action::Help => self.overlay = Some(Overlay::Help(0)),
             Action::ToggleTheme => self.opts.theme = self.opts.theme.next(),
+            Action::ToggleImages => {
+                self.images_off = !self.images_off;
+                let text = match self.images() {
+                    Protocol::None => "pictures off (i: on)".to_string(),
+                    p => format!("pictures on ({})", p.label()),
+                };
+                self.notice = Some(Notice {
+                    kind: super::state::NoticeKind::Info,
+                    text,
+                });
+            }
             Action::Section(s) => self.go(s),
             Action::NextSection | Action::PrevSection => {
                 let cur = self.section().index();

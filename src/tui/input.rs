@@ -4,7 +4,8 @@
 //! one packet can hold many keys. `InputParser` frames the stream itself (ground text,
 //! `ESC` sequences, CSI, SS3, OSC/DCS strings, bracketed paste) and hands each complete
 //! key or mouse sequence to `terminput::Event::parse_from` to decode. Terminal replies to
-//! our queries (OSC 11 background colour, DA1, cursor position) are consumed here and
+//! our queries (OSC 11 background colour, DA1, cursor position, the image probe's kitty,
+//! XTVERSION and cell-size answers) are consumed here and
 //! returned as `Reply`s, never as keys. Memory is bounded for any input: a sequence longer
 //! than `MAX_SEQ` is dropped, a paste keeps at most `MAX_PASTE` bytes.
 //!
@@ -31,8 +32,14 @@ const PASTE_END: &[u8] = b"\x1b[201~";
 pub enum Reply {
     /// OSC 11 answered: the background is dark or light.
     Background(ThemeKind),
-    /// DA1 (primary device attributes) answered.
-    DeviceAttributes,
+    /// DA1 (primary device attributes) answered; `sixel` when it lists attribute 4.
+    DeviceAttributes { sixel: bool },
+    /// The kitty graphics query was answered (`ok`: the terminal shows kitty images).
+    KittyGraphics { ok: bool },
+    /// XTVERSION answered: the terminal's name and version (`WezTerm 20240203-…`).
+    Version(String),
+    /// `CSI 16 t` answered: a cell's size in pixels.
+    CellSize { width: u16, height: u16 },
     /// A cursor position report (1-based).
     CursorPosition { row: u16, col: u16 },
 }
@@ -289,7 +296,8 @@ impl InputParser {
             }
         };
         if params.first() == Some(&b'?') && fin == b'c' {
-            out.push(Parsed::Reply(Reply::DeviceAttributes));
+            let sixel = params[1..].split(|&b| b == b';').any(|a| a == b"4");
+            out.push(Parsed::Reply(Reply::DeviceAttributes { sixel }));
             self.reset();
             return;
         }
@@ -299,6 +307,14 @@ impl InputParser {
         {
             // `ESC [ 1 ; m R` is F3 with modifiers; any other row is a position report.
             out.push(Parsed::Reply(Reply::CursorPosition { row, col }));
+            self.reset();
+            return;
+        }
+        if fin == b't'
+            && let Some(rest) = params.strip_prefix(b"6;")
+            && let Some((height, width)) = two_numbers(rest)
+        {
+            out.push(Parsed::Reply(Reply::CellSize { width, height }));
             self.reset();
             return;
         }
@@ -315,6 +331,30 @@ impl InputParser {
     }
 
     fn finish_str(&mut self, out: &mut Vec<Parsed>) {
+        let body = self.seq.get(2..).unwrap_or(&[]);
+        if !self.overflow
+            && self.seq.get(1) == Some(&b'_')
+            && let Some(rest) = body.strip_prefix(b"G")
+        {
+            // Kitty graphics answer: `i=31;OK` or `i=31;ENOENT:…`.
+            let ok = rest.split(|&b| b == b';').nth(1) == Some(b"OK");
+            out.push(Parsed::Reply(Reply::KittyGraphics { ok }));
+            self.reset();
+            return;
+        }
+        if !self.overflow
+            && self.seq.get(1) == Some(&b'P')
+            && let Some(rest) = body.strip_prefix(b">|")
+        {
+            let name: String = String::from_utf8_lossy(rest)
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect();
+            out.push(Parsed::Reply(Reply::Version(name)));
+            self.reset();
+            return;
+        }
         if !self.overflow
             && self.seq.get(1) == Some(&b']')
             && let Some(kind) = osc11_background(self.seq.get(2..).unwrap_or(&[]))
@@ -618,10 +658,40 @@ mod tests {
 
     #[test]
     fn da1_and_cursor_reports_are_not_keys() {
-        assert_all_splits(b"\x1b[?62;22c", &[Parsed::Reply(Reply::DeviceAttributes)]);
+        assert_all_splits(
+            b"\x1b[?62;22c",
+            &[Parsed::Reply(Reply::DeviceAttributes { sixel: false })],
+        );
+        assert_all_splits(
+            b"\x1b[?63;1;2;4;6;9;15;22c",
+            &[Parsed::Reply(Reply::DeviceAttributes { sixel: true })],
+        );
         assert_all_splits(
             b"\x1b[12;40R",
             &[Parsed::Reply(Reply::CursorPosition { row: 12, col: 40 })],
+        );
+    }
+
+    #[test]
+    fn image_probe_answers_are_replies_not_keys() {
+        assert_all_splits(
+            b"\x1b_Gi=31;OK\x1b\\",
+            &[Parsed::Reply(Reply::KittyGraphics { ok: true })],
+        );
+        assert_all_splits(
+            b"\x1b_Gi=31;ENOENT:no such\x1b\\",
+            &[Parsed::Reply(Reply::KittyGraphics { ok: false })],
+        );
+        assert_all_splits(
+            b"\x1bP>|WezTerm 20240203\x1b\\",
+            &[Parsed::Reply(Reply::Version("WezTerm 20240203".into()))],
+        );
+        assert_all_splits(
+            b"\x1b[6;20;10t",
+            &[Parsed::Reply(Reply::CellSize {
+                width: 10,
+                height: 20,
+            })],
         );
     }
 

@@ -30,6 +30,7 @@ pub enum Action {
     Search,
     TagFilter,
     ToggleTheme,
+    ToggleImages,
     Help,
     Quit,
 }
@@ -229,6 +230,14 @@ pub const KEYMAP: &[Binding] = &[
         Action::ToggleTheme,
         s::H_THEME,
         Some(s::F_THEME),
+        BROWSE,
+    ),
+    b(
+        &[C('i')],
+        s::K_IMAGES,
+        Action::ToggleImages,
+        s::H_IMAGES,
+        None,
         BROWSE,
     ),
     b(

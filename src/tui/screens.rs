@@ -25,11 +25,14 @@ pub(crate) mod tags;
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::keymap::Action;
 use super::state::{Hit, HitMap, ListState, Screen};
+use crate::content::images::Preview;
 use crate::content::{Index, PageRef};
+use crate::graphics::Protocol;
 use crate::render::cache::RenderCache;
 use crate::render::{RenderOptions, Rendered};
 use crate::theme::{ColorDepth, ThemeKind};
@@ -47,6 +50,8 @@ pub(crate) struct Ctx<'a> {
     pub notice: bool,
     /// The last frame's clickable regions and size; a view records what it draws here.
     pub hits: &'a RefCell<HitMap>,
+    /// How pictures are shown to this guest now (`None` when off).
+    pub images: Protocol,
 }
 
 impl Ctx<'_> {
@@ -85,6 +90,54 @@ impl Ctx<'_> {
     /// Record a clickable region of the frame being drawn.
     pub fn hit(&self, r: Rect, h: Hit) {
         self.hits.borrow_mut().regions.push((r, h));
+    }
+
+    /// Draw `image` in `area`: as pixels (the cells cleared, the placement recorded for
+    /// the session), as half-blocks, or not at all (`false`: pictures are off).
+    pub fn picture(&self, area: Rect, image: &Arc<Preview>, buf: &mut Buffer) -> bool {
+        if area.width == 0 || area.height == 0 {
+            return false;
+        }
+        match self.images {
+            Protocol::None => false,
+            p if p.pixels() && image.picture.is_some() => {
+                // Blank cells in the page's colours: what a picture does not cover (the
+                // rest of its last row) shows the page, not what was drawn there.
+                let t = self.theme.theme();
+                let blank = ratatui::style::Style::default().fg(t.fg).bg(t.bg);
+                for y in area.y..area.bottom() {
+                    for x in area.x..area.right() {
+                        if let Some(c) = buf.cell_mut((x, y)) {
+                            c.reset();
+                            c.set_symbol(" ").set_style(blank);
+                        }
+                    }
+                }
+                self.hits
+                    .borrow_mut()
+                    .pictures
+                    .push(crate::graphics::Placement {
+                        area,
+                        image: image.clone(),
+                    });
+                true
+            }
+            _ => {
+                let rows = crate::render::preview_lines(
+                    image,
+                    usize::from(area.width),
+                    usize::from(area.height),
+                );
+                let h = rows.len() as u16;
+                let w = rows.first().map_or(0, |l| l.width() as u16);
+                let x = area.x + area.width.saturating_sub(w) / 2;
+                let y = area.y + area.height.saturating_sub(h) / 2;
+                for (i, line) in rows.iter().enumerate() {
+                    buf.set_line(x, y + i as u16, line, w);
+                }
+                true
+            }
+        }
     }
 
     /// Record a hyperlink drawn over `r`.

@@ -127,6 +127,9 @@ pub struct HitMap {
     pub links: Vec<(Rect, String)>,
     /// Where the tab bar has room for the guests-online label, when nothing covers it.
     pub online: Option<OnlineSlot>,
+    /// Pictures drawn as pixels (the cells under them left blank), for the session to
+    /// write after the frame's cells.
+    pub pictures: Vec<crate::graphics::Placement>,
 }
 
 /// The place of the guests-online label in the last frame, so that a hibernated session

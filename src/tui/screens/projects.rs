@@ -220,12 +220,27 @@ impl ProjectsScreen {
         let block = panel(&p.title, theme);
         let inner = block.inner(area);
         block.render(area, buf);
-        let inner = Rect::new(
+        let mut inner = Rect::new(
             inner.x + 1,
             inner.y,
             inner.width.saturating_sub(2),
             inner.height,
         );
+        // The thumbnail first: a third of the pane, as the terminal shows pictures.
+        let thumb = p
+            .thumbnail
+            .as_deref()
+            .and_then(|t| cx.index.images.get(t.trim()));
+        let mut thumb_shown = false;
+        if let Some(img) = thumb
+            && inner.height >= 16
+        {
+            let h = (inner.height / 3).min(12);
+            thumb_shown = cx.picture(Rect::new(inner.x, inner.y, inner.width, h), img, buf);
+            if thumb_shown {
+                inner = Rect::new(inner.x, inner.y + h + 1, inner.width, inner.height - h - 1);
+            }
+        }
         let mut lines: Vec<Line> = Vec::new();
         if !p.description.trim().is_empty() {
             for l in crate::tui::text::wrap(p.description.trim(), inner.width as usize) {
@@ -269,7 +284,25 @@ impl ProjectsScreen {
         let body = Rect::new(inner.x, inner.y + used, inner.width, inner.height - used);
         if body.height > 0 {
             let rendered = cx.rendered(PageRef::Project(self.list.selected), body.width);
-            for (i, l) in rendered.lines.iter().take(body.height as usize).enumerate() {
+            // The page starts with its thumbnail's card: skip it when shown above.
+            let skip = match rendered.pictures.first() {
+                Some(pic) if thumb_shown && pic.line <= 1 => rendered
+                    .lines
+                    .iter()
+                    .skip(pic.line + usize::from(pic.rows))
+                    .position(|l| {
+                        l.spans
+                            .iter()
+                            .map(|s| s.content.as_ref())
+                            .collect::<String>()
+                            .trim_start()
+                            .starts_with('╰')
+                    })
+                    .map_or(0, |i| pic.line + usize::from(pic.rows) + i + 2),
+                _ => 0,
+            };
+            let shown = rendered.lines.iter().skip(skip).take(body.height as usize);
+            for (i, l) in shown.enumerate() {
                 l.clone()
                     .patch_style(ratatui::style::Style::default().add_modifier(Modifier::DIM))
                     .render(Rect::new(body.x, body.y + i as u16, body.width, 1), buf);

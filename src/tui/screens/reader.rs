@@ -308,6 +308,39 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             }
         }
     }
+    // Pictures wholly in view are shown as the guest's terminal shows them (partly
+    // scrolled out, they stay half-blocks); with pictures off, their cells are blank.
+    for p in &rendered.pictures {
+        let rows = usize::from(p.rows);
+        if r.hscroll > 0 || p.line < scroll || p.line + rows > scroll + visible {
+            continue;
+        }
+        let Some(img) = cx.index.images.get(&p.src) else {
+            continue;
+        };
+        let area = Rect::new(
+            g.text.x + p.col,
+            g.text.y + (p.line - scroll) as u16,
+            p.cols.min(g.text.width.saturating_sub(p.col)),
+            p.rows,
+        );
+        match cx.images {
+            crate::graphics::Protocol::None => {
+                fast::set_style(buf, area, theme.base());
+                for y in area.y..area.bottom() {
+                    for x in area.x..area.right() {
+                        if let Some(c) = buf.cell_mut((x, y)) {
+                            c.set_symbol(" ");
+                        }
+                    }
+                }
+            }
+            p if p.pixels() => {
+                cx.picture(area, img, buf);
+            }
+            _ => {}
+        }
+    }
     for l in &rendered.links {
         let shifted_away = r.hscroll > 0 && rendered.wide.iter().any(|w| w.line == l.line);
         if l.line < scroll || l.line >= scroll + visible || shifted_away || l.start >= g.text.width

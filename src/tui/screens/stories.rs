@@ -129,6 +129,15 @@ impl StoriesScreen {
             theme.dim(),
         );
 
+        // A story with a decoded image is a full-screen picture with its caption under it.
+        if cx.images != crate::graphics::Protocol::None
+            && let Some(img) = story.image.as_deref().and_then(|i| cx.index.images.get(i))
+            && inner.height >= 10
+        {
+            self.picture_view(cx, story, img, inner, buf, theme);
+            return;
+        }
+
         // The card.
         let card_w = inner.width.min(CARD_MAX);
         let text_w = card_w.saturating_sub(6) as usize;
@@ -148,12 +157,6 @@ impl StoriesScreen {
                 Span::styled(format!("{}  ", s::STORY_IMAGE), theme.dim()),
                 Span::styled(fit(img, text_w.saturating_sub(7)), theme.dim()),
             ]));
-        }
-        // A local story image: a half-block preview under its caption, a third of the
-        // screen at most.
-        if let Some(p) = story.image.as_deref().and_then(|i| cx.index.images.get(i)) {
-            let rows = usize::from(inner.height / 3);
-            lines.extend(crate::render::preview_lines(p, text_w, rows.min(8)));
         }
         lines.push(Line::default());
         // A card fills most of the screen, as a story should; its text sits in the middle.
@@ -196,5 +199,60 @@ impl StoriesScreen {
             }
         }
         Paragraph::new(lines).render(text_area, buf);
+    }
+
+    /// The picture over the body (under the progress line), the label, text and link
+    /// under it, in the story's colour.
+    fn picture_view(
+        &self,
+        cx: &Ctx,
+        story: &crate::content::Story,
+        img: &std::sync::Arc<crate::content::images::Preview>,
+        inner: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+    ) {
+        let color = story_color(story.color, theme);
+        let text_w = usize::from(inner.width.saturating_sub(2));
+        let mut caption: Vec<Line> = Vec::new();
+        let label = fit(story.label.trim(), text_w.saturating_sub(2));
+        caption.push(Line::from(Span::styled(
+            format!("● {label}"),
+            Style::default().fg(color).add_modifier(Modifier::BOLD),
+        )));
+        let text = wrap(story.text.trim(), text_w);
+        let more = text.len() > 3;
+        for (i, l) in text.into_iter().take(3).enumerate() {
+            let l = if more && i == 2 {
+                format!("{}…", fit(&l, text_w.saturating_sub(1)))
+            } else {
+                l
+            };
+            caption.push(Line::styled(l, theme.base()));
+        }
+        let link_row = story.link.as_ref().map(|link| {
+            caption.push(Line::from(vec![
+                Span::styled("↗ ", Style::default().fg(color)),
+                Span::styled(fit(link, text_w.saturating_sub(2)), theme.link()),
+            ]));
+            (caption.len() - 1) as u16
+        });
+        let cap_h = caption.len() as u16;
+        let top = inner.y + 2;
+        let pic_h = inner.bottom().saturating_sub(top + cap_h + 1);
+        let pic = Rect::new(inner.x, top, inner.width, pic_h);
+        cx.picture(pic, img, buf);
+        let cap = Rect::new(
+            inner.x + 1,
+            pic.bottom() + 1,
+            inner.width.saturating_sub(2),
+            cap_h,
+        );
+        if let (Some(link), Some(row)) = (&story.link, link_row) {
+            let w = (crate::render::width::str_width(&fit(link, text_w.saturating_sub(2))) as u16)
+                .min(cap.width.saturating_sub(2));
+            cx.link(Rect::new(cap.x + 2, cap.y + row, w, 1), link);
+        }
+        Paragraph::new(caption).render(cap, buf);
     }
 }

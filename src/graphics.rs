@@ -1,0 +1,344 @@
+//! Pictures in the guest's terminal: which protocol a guest gets (`detect`), the
+//! encoders (`encode`), a bounded cache of encodings shared by every session, and the
+//! per-session `Painter` that writes a frame's images after its cells.
+//!
+//! Images are decoded and scaled once at load time (`content::images`); each (image,
+//! box in cells, cell size, protocol) is encoded once and shared through `CACHE`
+//! (bounded by `CACHE_BYTES`, least recently used first out). A kitty guest gets each
+//! encoding transmitted once per session and then only placed by its number.
+//!
+//! - `detect`: the probe sent at session start and the decision from its answers.
+//! - `encode`: kitty, sixel and iTerm2 writers.
+
+pub mod detect;
+pub mod encode;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ratatui::layout::Rect;
+
+use crate::content::images::Preview;
+pub use encode::Encoded;
+
+/// How a guest's terminal shows pictures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Protocol {
+    /// Kitty graphics protocol (kitty, Ghostty, WezTerm, Konsole).
+    Kitty,
+    /// DEC sixel (foot, xterm -ti vt340, WezTerm, Windows Terminal, mlterm).
+    Sixel,
+    /// iTerm2 inline images (iTerm2, WezTerm).
+    Iterm2,
+    /// `▀` cells with foreground and background colours: every other terminal.
+    #[default]
+    HalfBlocks,
+    /// No pictures at all (`NO_COLOR`, `--no-images`, or toggled off with `i`).
+    None,
+}
+
+impl Protocol {
+    /// Whether pictures are pixels written after the cells (not cells themselves).
+    pub fn pixels(self) -> bool {
+        matches!(self, Protocol::Kitty | Protocol::Sixel | Protocol::Iterm2)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Protocol::Kitty => "kitty",
+            Protocol::Sixel => "sixel",
+            Protocol::Iterm2 => "iterm2",
+            Protocol::HalfBlocks => "half-blocks",
+            Protocol::None => "none",
+        }
+    }
+}
+
+/// Where a view shows a picture: a box of cells (left blank by the view when the
+/// protocol draws pixels) and the image.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub area: Rect,
+    pub image: Arc<Preview>,
+}
+
+/// Most bytes of encodings kept for all sessions together.
+pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    image: u64,
+    cols: u16,
+    rows: u16,
+    cell: (u16, u16),
+    protocol: Protocol,
+}
+
+#[derive(Default)]
+struct Cache {
+    map: HashMap<Key, (Arc<Encoded>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+/// Encodings made (not served from the cache): for tests and benchmarks.
+pub static ENCODES: AtomicU64 = AtomicU64::new(0);
+static KITTY_IDS: AtomicU32 = AtomicU32::new(1);
+
+fn cache() -> &'static Mutex<Cache> {
+    CACHE.get_or_init(|| Mutex::new(Cache::default()))
+}
+
+/// `image` encoded for `protocol` to fit `cols`×`rows` cells of `cell` pixels, from the
+/// shared cache or encoded now (outside the lock) and cached. `None` when the image has
+/// no picture or the protocol draws cells.
+pub fn encoded(
+    image: &Preview,
+    protocol: Protocol,
+    cols: u16,
+    rows: u16,
+    cell: (u16, u16),
+) -> Option<Arc<Encoded>> {
+    let picture = image.picture.as_ref()?;
+    let key = Key {
+        image: image.id,
+        cols,
+        rows,
+        cell,
+        protocol,
+    };
+    if let Ok(mut c) = cache().lock() {
+        c.clock += 1;
+        let now = c.clock;
+        if let Some((e, used)) = c.map.get_mut(&key) {
+            *used = now;
+            return Some(e.clone());
+        }
+    }
+    let id = KITTY_IDS
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+            Some(if n >= u32::MAX - 1 { 1 } else { n + 1 })
+        })
+        .unwrap_or(1);
+    let e = Arc::new(encode::encode(picture, protocol, cols, rows, cell, id)?);
+    ENCODES.fetch_add(1, Ordering::Relaxed);
+    if let Ok(mut c) = cache().lock() {
+        let size = e.bytes.len();
+        if size <= CACHE_BYTES {
+            c.clock += 1;
+            let now = c.clock;
+            if let Some((old, _)) = c.map.insert(key, (e.clone(), now)) {
+                c.bytes -= old.bytes.len();
+            }
+            c.bytes += size;
+            while c.bytes > CACHE_BYTES {
+                let Some(oldest) = c.map.iter().min_by_key(|(_, (_, u))| *u).map(|(k, _)| *k)
+                else {
+                    break;
+                };
+                if let Some((gone, _)) = c.map.remove(&oldest) {
+                    c.bytes -= gone.bytes.len();
+                }
+            }
+        }
+    }
+    Some(e)
+}
+
+/// Most kitty transmissions a session remembers having sent (beyond, it forgets them
+/// all and sends again: the terminal keeps what it has).
+const KITTY_SENT_MAX: usize = 256;
+
+/// One session's pictures: what it has shown, and which kitty images its terminal has.
+#[derive(Debug, Default)]
+pub struct Painter {
+    pub protocol: Protocol,
+    pub cell: (u16, u16),
+    /// Placements on the guest's screen now: (area, image id).
+    shown: Vec<(Rect, u64)>,
+    kitty_sent: HashSet<u32>,
+    /// The screen was cleared: kitty placements may linger, remove them.
+    clear_kitty: bool,
+}
+
+/// What a frame's pictures need.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Paint {
+    /// Written after the frame's cells (cursor saved and restored around it).
+    pub bytes: Vec<u8>,
+    /// Areas whose pixels must be painted over as cells (a sixel or iTerm2 picture
+    /// left them), before `bytes`.
+    pub stale: Vec<Rect>,
+}
+
+impl Painter {
+    pub fn new(protocol: Protocol, cell: (u16, u16)) -> Self {
+        Self {
+            protocol,
+            cell,
+            ..Self::default()
+        }
+    }
+
+    /// Whether pictures are on the guest's screen now (then the screen must not scroll
+    /// rows: pixels would move with them).
+    pub fn showing(&self) -> bool {
+        !self.shown.is_empty()
+    }
+
+    /// The screen was cleared (resize, wake from hibernation, depth change): nothing
+    /// is shown any more; the terminal still has its kitty images.
+    pub fn forget(&mut self) {
+        self.shown.clear();
+        self.clear_kitty = true;
+    }
+
+    /// The bytes for `placements` after the frame's cells: nothing when the same
+    /// pictures are in the same places; otherwise the gone ones cleared and the new
+    /// ones written (kitty: transmitted once per session, then placed by number).
+    pub fn frame(&mut self, placements: &[Placement]) -> Paint {
+        self.frame_with(placements, |_| false)
+    }
+
+    /// `frame`, where `dirty(area)` says the frame's cells under a picture changed
+    /// (something was drawn over it): such a picture is written again.
+    pub fn frame_with(&mut self, placements: &[Placement], dirty: impl Fn(Rect) -> bool) -> Paint {
+        let mut paint = Paint::default();
+        if !self.protocol.pixels() {
+            if !self.shown.is_empty() {
+                paint.stale = self.shown.drain(..).map(|(r, _)| r).collect();
+            }
+            return paint;
+        }
+        let now: Vec<(Rect, u64)> = placements
+            .iter()
+            .filter(|p| p.area.width > 0 && p.area.height > 0 && p.image.picture.is_some())
+            .map(|p| (p.area, p.image.id))
+            .collect();
+        let kitty = self.protocol == Protocol::Kitty;
+        let touched = !kitty && now.iter().any(|(r, _)| dirty(*r));
+        if now == self.shown && !touched && !(kitty && self.clear_kitty) {
+            return paint;
+        }
+        if kitty && (!self.shown.is_empty() || self.clear_kitty) {
+            paint.bytes.extend_from_slice(encode::KITTY_CLEAR);
+        }
+        self.clear_kitty = false;
+        if !kitty {
+            paint.stale = self
+                .shown
+                .iter()
+                .filter(|(r, _)| !now.iter().any(|(n, _)| n == r))
+                .map(|(r, _)| *r)
+                .collect();
+        }
+        let keep: Vec<(Rect, u64)> = if kitty {
+            Vec::new()
+        } else {
+            // Unchanged sixel/iTerm2 pictures stay on screen as they are.
+            now.iter()
+                .filter(|p| self.shown.contains(p) && !dirty(p.0))
+                .copied()
+                .collect()
+        };
+        let mut body = Vec::new();
+        for (i, p) in placements.iter().enumerate() {
+            let area = p.area;
+            if area.width == 0 || area.height == 0 || keep.contains(&(area, p.image.id)) {
+                continue;
+            }
+            let Some(e) = encoded(&p.image, self.protocol, area.width, area.height, self.cell)
+            else {
+                continue;
+            };
+            // Centred in its box.
+            let x = area.x + (area.width.saturating_sub(e.cols)) / 2;
+            let y = area.y + (area.height.saturating_sub(e.rows)) / 2;
+            body.extend_from_slice(format!("\x1b[{};{}H", y + 1, x + 1).as_bytes());
+            if kitty {
+                if self.kitty_sent.len() >= KITTY_SENT_MAX {
+                    self.kitty_sent.clear();
+                }
+                if self.kitty_sent.insert(e.kitty_id) {
+                    body.extend_from_slice(&e.bytes);
+                }
+                body.extend_from_slice(&encode::kitty_place(
+                    e.kitty_id,
+                    i as u32 + 1,
+                    e.cols,
+                    e.rows,
+                ));
+            } else {
+                body.extend_from_slice(&e.bytes);
+            }
+        }
+        if !body.is_empty() {
+            paint.bytes.extend_from_slice(b"\x1b7");
+            paint.bytes.extend_from_slice(&body);
+            paint.bytes.extend_from_slice(b"\x1b8");
+        }
+        self.shown = now;
+        paint
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::images::Picture;
+
+    fn image(id: u64) -> Arc<Preview> {
+        Arc::new(Preview {
+            width: 2,
+            height: 1,
+            pixels: vec![crate::content::model::Rgb(1, 2, 3); 2],
+            id,
+            picture: Some(Arc::new(Picture {
+                width: 40,
+                height: 20,
+                rgb: vec![90; 40 * 20 * 3],
+            })),
+        })
+    }
+
+    #[test]
+    fn kitty_transmits_once_then_places_by_number() {
+        let img = image(1_000_001);
+        let mut p = Painter::new(Protocol::Kitty, (10, 20));
+        let at = |y| Placement {
+            area: Rect::new(2, y, 8, 4),
+            image: img.clone(),
+        };
+        let first = String::from_utf8(p.frame(&[at(1)]).bytes).unwrap();
+        assert!(first.contains("a=t,f=100"), "{first:.80}");
+        assert!(first.contains("a=p,"));
+        assert!(p.frame(&[at(1)]).bytes.is_empty(), "same frame, no bytes");
+        let moved = String::from_utf8(p.frame(&[at(3)]).bytes).unwrap();
+        assert!(!moved.contains("a=t"), "not transmitted again: {moved}");
+        assert!(moved.starts_with("\x1b_Ga=d,d=a"));
+        assert!(moved.contains("a=p,"));
+    }
+
+    #[test]
+    fn sixel_marks_what_it_leaves_stale_and_is_encoded_once() {
+        let img = image(1_000_002);
+        let mut a = Painter::new(Protocol::Sixel, (10, 20));
+        let mut b = Painter::new(Protocol::Sixel, (10, 20));
+        let place = Placement {
+            area: Rect::new(0, 0, 4, 1),
+            image: img.clone(),
+        };
+        let pa = a.frame(std::slice::from_ref(&place));
+        let pb = b.frame(std::slice::from_ref(&place));
+        assert_eq!(pa.bytes, pb.bytes);
+        let one = encoded(&img, Protocol::Sixel, 4, 1, (10, 20)).unwrap();
+        let two = encoded(&img, Protocol::Sixel, 4, 1, (10, 20)).unwrap();
+        assert!(Arc::ptr_eq(&one, &two), "served from the shared cache");
+        let gone = a.frame(&[]);
+        assert_eq!(gone.stale, vec![Rect::new(0, 0, 4, 1)]);
+        assert!(gone.bytes.is_empty());
+        assert!(!a.showing());
+    }
+}

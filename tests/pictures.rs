@@ -1,0 +1,272 @@
+//! Pictures over SSH: a scripted terminal answers the image probe (kitty, sixel via
+//! DA1, nothing, or sits inside tmux) and the Stories screen, the reader and the `i`
+//! toggle are read back from the bytes and the screen.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+
+use crate::images::png;
+use crate::util::{ContentDir, Login, Term, TestServer, connect};
+
+const PROBE: &[u8] = sshfolio::graphics::detect::PROBE;
+
+fn content() -> ContentDir {
+    let c = ContentDir::new();
+    c.write("site.yml", "name: Pictures\n");
+    c.write("images/photo.png", png(160, 90));
+    c.write("images/inline.png", png(64, 32));
+    c.write(
+        "stories/01-sea.yml",
+        "label: SEASIDE\ntext: A photo of the sea.\nimage: /images/photo.png\norder: 1\n",
+    );
+    c.write(
+        "blog/post.md",
+        "---\ntitle: A post\ndate: 2026-01-02\n---\nBefore.\n\n![an inline picture](/images/inline.png)\n\nAfter.\n",
+    );
+    c
+}
+
+async fn server(c: &ContentDir) -> TestServer {
+    let server = TestServer::start().await;
+    let index = sshfolio::content::load(c.path()).unwrap();
+    assert!(
+        index.images.contains_key("/images/photo.png"),
+        "{:?}",
+        index.warnings
+    );
+    server.index.send_replace(Arc::new(index));
+    server
+}
+
+async fn open(server: &TestServer, term: &str) -> Term {
+    let conn = connect(server.addr, Login::None).await;
+    let channel = conn.channel_open_session().await.unwrap();
+    channel
+        .request_pty(true, term, 100, 30, 0, 0, &[])
+        .await
+        .unwrap();
+    channel.request_shell(true).await.unwrap();
+    Term {
+        conn,
+        channel,
+        parser: vt100::Parser::new(30, 100, 0),
+        raw: Vec::new(),
+        closed: false,
+        exit_status: None,
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// The text of the screen has no trace of a query or its answer.
+fn no_stray_bytes(t: &Term) {
+    let screen = t.screen();
+    for s in ["Gi=31", "62;", "22c", "OK", "[16t", ">0q"] {
+        assert!(!screen.contains(s), "{s:?} on screen:\n{screen}");
+    }
+}
+
+fn has_half_blocks(s: &vt100::Screen) -> bool {
+    s.contents().matches('▀').count() > 50
+}
+
+#[tokio::test]
+async fn kitty_guest_gets_the_story_as_a_kitty_image_of_the_placed_size() {
+    let c = content();
+    let server = server(&c).await;
+    let mut t = open(&server, "xterm-kitty").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[6;16;8t\x1b[?62;22c").await;
+    t.settle(Duration::from_millis(200)).await;
+    t.send(b"4").await;
+    t.wait_raw("a kitty placement", |r| find(r, b"\x1b_Ga=p,").is_some())
+        .await;
+    t.wait_for("SEASIDE").await;
+    let raw = t.raw.clone();
+    // The transmission: chunks from `a=t,…,m=1;` to `m=0;`.
+    let start = find(&raw, b"\x1b_Ga=t,f=100,i=").expect("a kitty transmission");
+    let text = String::from_utf8_lossy(&raw[start..]).into_owned();
+    let id: u32 = text["\x1b_Ga=t,f=100,i=".len()..]
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut b64 = String::new();
+    for chunk in text.split("\x1b\\") {
+        let Some((head, data)) = chunk.split_once(';') else {
+            break;
+        };
+        if !head.starts_with("\x1b_G") || head.contains("a=p") {
+            break;
+        }
+        b64.push_str(data);
+        if head.ends_with("m=0") {
+            break;
+        }
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&b64)
+        .unwrap();
+    let img = image::load_from_memory(&bytes).unwrap();
+    // The placement asks for c×r cells of the 8×16 cells the terminal reported.
+    let place = text
+        .find(&format!("\x1b_Ga=p,i={id},"))
+        .map(|i| &text[i..])
+        .expect("the placement of that image");
+    let field = |k: &str| -> u32 {
+        place
+            .split(['\x1b', ','])
+            .find_map(|f| f.strip_prefix(k))
+            .unwrap()
+            .trim_end_matches('\\')
+            .parse()
+            .unwrap()
+    };
+    let (cols, rows) = (field("c="), field("r="));
+    assert_eq!(
+        img.width().div_ceil(8),
+        cols,
+        "{}x{}",
+        img.width(),
+        img.height()
+    );
+    assert_eq!(img.height().div_ceil(16), rows);
+    assert!(cols >= 40, "a full-screen picture, {cols} columns");
+    // 160×90: the aspect is kept.
+    let aspect = img.width() as f64 / img.height() as f64;
+    assert!((aspect - 160.0 / 90.0).abs() < 0.05, "{aspect}");
+    assert!(!has_half_blocks(t.parser.screen()));
+    no_stray_bytes(&t);
+
+    // Transmitted once: back home and to Stories again only places it.
+    t.send(b"1").await;
+    t.wait_for("Pictures").await;
+    t.send(b"4").await;
+    t.settle(Duration::from_millis(400)).await;
+    assert_eq!(count(&t.raw, b"\x1b_Ga=t,"), 1);
+    assert!(count(&t.raw, b"\x1b_Ga=p,") >= 2);
+
+    // `i` turns pictures off: the placements are removed, a notice says so.
+    t.send(b"i").await;
+    t.wait_for("pictures off").await;
+    let clears = count(&t.raw, b"\x1b_Ga=d,d=a");
+    t.send(b"i").await;
+    t.wait_for("pictures on (kitty)").await;
+    t.settle(Duration::from_millis(300)).await;
+    assert!(count(&t.raw, b"\x1b_Ga=p,") >= 3);
+    assert!(clears >= 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sixel_guest_gets_a_sixel_that_decodes() {
+    let c = content();
+    let server = server(&c).await;
+    let mut t = open(&server, "xterm").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    t.send(b"\x1b[?63;1;2;4;6;9;15;22c").await;
+    t.settle(Duration::from_millis(200)).await;
+    t.send(b"4").await;
+    t.wait_raw("a sixel image", |r| find(r, b"\x1bP").is_some())
+        .await;
+    t.settle(Duration::from_millis(200)).await;
+    let start = find(&t.raw, b"\x1bP").unwrap();
+    let end = start + find(&t.raw[start..], b"\x1b\\").unwrap() + 2;
+    let img = icy_sixel::SixelImage::decode(&t.raw[start..end]).unwrap();
+    assert!(
+        img.width >= 400 && img.height >= 200,
+        "{}x{}",
+        img.width,
+        img.height
+    );
+    // Within the screen: 100 columns × 10 px, 30 rows × 20 px.
+    assert!(img.width <= 1000 && img.height <= 600);
+    t.wait_for("SEASIDE").await;
+    no_stray_bytes(&t);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn silent_terminal_gets_half_blocks_at_once_and_no_stray_bytes() {
+    let c = content();
+    let server = server(&c).await;
+    let mut t = open(&server, "xterm-256color").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    t.send(b"4").await;
+    t.wait_until("half-block picture", has_half_blocks).await;
+    t.wait_for("SEASIDE").await;
+    for seq in [&b"\x1b_Ga="[..], b"\x1bP", b"\x1b]1337"] {
+        assert!(
+            find(&t.raw, seq).is_none(),
+            "{seq:?} sent to a silent terminal"
+        );
+    }
+    no_stray_bytes(&t);
+    // `i` toggles them off and on.
+    t.send(b"i").await;
+    t.wait_until("no half-blocks", |s| !has_half_blocks(s))
+        .await;
+    t.send(b"i").await;
+    t.wait_until("half-blocks again", has_half_blocks).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn inside_tmux_half_blocks_even_when_kitty_answers() {
+    let c = content();
+    let server = server(&c).await;
+    for term in ["tmux-256color", "screen-256color"] {
+        let mut t = open(&server, term).await;
+        t.wait_for("Pictures").await;
+        assert!(find(&t.raw, PROBE).is_none(), "no probe inside {term}");
+        t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[?62;4c").await;
+        t.send(b"4").await;
+        t.wait_until("half-block picture", has_half_blocks).await;
+        assert!(find(&t.raw, b"\x1b_Ga=").is_none());
+        assert!(find(&t.raw, b"\x1bP").is_none());
+        no_stray_bytes(&t);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn reader_shows_a_markdown_image_as_pixels_with_its_alt_text() {
+    let c = content();
+    let server = server(&c).await;
+    let conn = connect(server.addr, Login::None).await;
+    let channel = conn.channel_open_session().await.unwrap();
+    channel
+        .request_pty(true, "xterm-kitty", 100, 30, 0, 0, &[])
+        .await
+        .unwrap();
+    channel.exec(true, "blog/post").await.unwrap();
+    let mut t = Term {
+        conn,
+        channel,
+        parser: vt100::Parser::new(30, 100, 0),
+        raw: Vec::new(),
+        closed: false,
+        exit_status: None,
+    };
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c").await;
+    t.wait_raw("a kitty placement", |r| find(r, b"\x1b_Ga=p,").is_some())
+        .await;
+    t.wait_for("[image] an inline picture").await;
+    assert!(!has_half_blocks(t.parser.screen()));
+    no_stray_bytes(&t);
+    server.stop().await;
+}
