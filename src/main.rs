@@ -495,6 +495,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let load = load_options(cfg.follow_symlinks);
     let index = load_content(&cfg.content, load)?;
+    sshfolio::render::warm::warm(&index);
     let host_key = sshfolio::ssh::hostkey::load_or_generate(&cfg.keys)?;
     tracing::info!(
         fingerprint = %sshfolio::ssh::hostkey::fingerprint(&host_key),
@@ -521,8 +522,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
         let _watcher = watch_content(&cfg.content, load, index_tx.clone());
-        // The first guest to open a post pays for layout only: its code is highlighted
-        // in the background as soon as content loads (and after every reload).
+        // The first guest to open a post pays for layout only: the starting content was
+        // highlighted before we listen (below), every reload is in the background.
         tokio::spawn(sshfolio::render::warm::follow(index_tx.subscribe()));
         let server = sshfolio::ssh::Server {
             host_key,

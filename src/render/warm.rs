@@ -33,11 +33,12 @@ pub fn warm(index: &Index) {
     }
 }
 
-/// Warm the first index and each one published after it, on a blocking thread, until
-/// the sender is gone. A reload that lands while a warm-up runs is warmed next (the
-/// `watch` keeps only the latest).
+/// Warm each index published after the one the server started with (which `serve`
+/// warms before it listens, so its memory is in the baseline and the first guest is
+/// fast), on a blocking thread, until the sender is gone. A reload that lands while a
+/// warm-up runs is warmed next (the `watch` keeps only the latest).
 pub async fn follow(mut rx: watch::Receiver<Arc<Index>>) {
-    loop {
+    while rx.changed().await.is_ok() {
         let index = rx.borrow_and_update().clone();
         let started = std::time::Instant::now();
         if tokio::task::spawn_blocking(move || warm(&index))
@@ -45,9 +46,6 @@ pub async fn follow(mut rx: watch::Receiver<Arc<Index>>) {
             .is_ok()
         {
             tracing::debug!(took = ?started.elapsed(), "code highlighted for every page");
-        }
-        if rx.changed().await.is_err() {
-            return;
         }
     }
 }
