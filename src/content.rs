@@ -9,6 +9,8 @@
 //! - `markdown`: markdown + MDC source → `Document`.
 //! - `slug`: heading ids, made like the original site's.
 //! - `loader`: a content directory → `Index` (or diagnostics).
+//! - `links`: a link's URL → the page and heading it names; broken-link warnings.
+//! - `search`: full-text search on tantivy (stemmed, case-folded, ranked, in RAM).
 //! - `images`: local images decoded into small previews at load time.
 //! - `import`: a Nuxt `_payload.json` → content source files.
 //! - `watch`: hot reload: a debounced watcher that rebuilds and publishes the index.
@@ -18,10 +20,12 @@ pub mod doc;
 pub mod frontmatter;
 pub mod images;
 pub mod import;
+pub mod links;
 pub mod loader;
 pub mod markdown;
 pub mod mdc;
 pub mod model;
+pub mod search;
 mod slug;
 pub mod watch;
 

@@ -7,12 +7,14 @@
 //! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
 //! - `session`: one task per guest, gluing input, app, terminal and output.
 //! - `bench`: `sshfolio bench`, a load generator on russh's client.
+//! - `clipboard`: OSC 52, text for the guest's own clipboard.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
 
 pub mod bench;
+pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod content;

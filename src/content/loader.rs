@@ -59,14 +59,15 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
     }
 
     let mut projects = Vec::new();
+    let mut links = Vec::new();
     for path in list(&dir.join("projects"), &["md"], &mut diags) {
-        if let Some(p) = load_project(&path, &mut diags) {
+        if let Some(p) = load_project(&path, &mut diags, &mut links) {
             projects.push(p);
         }
     }
     let mut posts = Vec::new();
     for path in list(&dir.join("blog"), &["md"], &mut diags) {
-        if let Some(p) = load_post(&path, &mut diags) {
+        if let Some(p) = load_post(&path, &mut diags, &mut links) {
             posts.push(p);
         }
     }
@@ -131,7 +132,7 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
         pages.insert(format!("blog/{}", p.slug), PageRef::Post(i));
     }
 
-    Ok(Index {
+    let mut index = Index {
         site,
         tags: tags(&posts),
         projects,
@@ -141,7 +142,19 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
         warnings: diags,
         generation: GENERATION.fetch_add(1, Ordering::Relaxed) + 1,
         images: Arc::new(images),
-    })
+        ..Index::default()
+    };
+    // Internal links that point nowhere are warnings: the page still serves.
+    let broken = super::links::check(&index, &links);
+    if !broken.is_empty() {
+        index.warnings.extend(broken);
+        index
+            .warnings
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    }
+    // Built with the index: a reload's first search does not wait for it.
+    index.engine();
+    Ok(index)
 }
 
 /// Decode the local images the content refers to (standalone images in bodies,
@@ -361,7 +374,11 @@ struct Page {
     body: super::doc::Document,
 }
 
-fn load_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
+fn load_page(
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<super::links::SourceLink>,
+) -> Option<Page> {
     let text = read_text(path, diags)?;
     let split = match frontmatter::split(&text) {
         Ok(s) => s,
@@ -378,6 +395,7 @@ fn load_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
     };
     let (body, warnings) = markdown::parse_from_line(split.body, split.body_line);
     push_body_warnings(path, warnings, diags);
+    links.extend(super::links::scan(path, split.body, split.body_line));
     Some(Page {
         yaml: split.yaml.unwrap_or("").to_string(),
         yaml_line: split.yaml_line.max(2),
@@ -411,8 +429,12 @@ fn slug(path: &Path) -> String {
     }
 }
 
-fn load_project(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Project> {
-    let page = load_page(path, diags)?;
+fn load_project(
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<super::links::SourceLink>,
+) -> Option<Project> {
+    let page = load_page(path, diags, links)?;
     let m = frontmatter::decode_project(path, &page.yaml, page.yaml_line, diags)?;
     Some(Project {
         slug: slug(path),
@@ -431,8 +453,12 @@ fn load_project(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Project> {
     })
 }
 
-fn load_post(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Post> {
-    let page = load_page(path, diags)?;
+fn load_post(
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<super::links::SourceLink>,
+) -> Option<Post> {
+    let page = load_page(path, diags, links)?;
     let m = frontmatter::decode_post(path, &page.yaml, page.yaml_line, diags)?;
     Some(Post {
         slug: slug(path),
@@ -484,6 +510,7 @@ fn load_site(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Site> {
         tagline: m.tagline,
         about,
         links: m.links,
+        url: m.url,
     })
 }
 
