@@ -7,10 +7,33 @@ use std::sync::Arc;
 use crate::content::Index;
 use crate::content::search::{Doc, Rank};
 
-use super::state::{MatchRank, SearchHit, Target};
+use crate::content::PageRef;
 
 /// Longest query kept, in characters.
 pub(crate) const MAX_QUERY: usize = crate::content::search::MAX_QUERY;
+
+/// What a search result opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Page(PageRef),
+    Story(usize),
+}
+
+/// How a result matched (lower sorts first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchRank {
+    Title,
+    Meta,
+    Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub target: Target,
+    pub rank: MatchRank,
+    /// A short piece of text around the words (description, tags or body).
+    pub snippet: String,
+}
 
 /// The search of one index generation (a reload brings a new index, so a new one).
 #[derive(Debug, Clone, Default)]

@@ -1,11 +1,8 @@
-//! The plain data a guest's UI is made of: which screen is up, each list's selection,
-//! the reader's place, the search query. `App` owns one of each; views read them.
-
-use std::time::Instant;
+//! The plain data the router and every screen share: the sections and screen ids, a
+//! list selection, the notice, and the hit map of clickable regions a frame drew. Each
+//! screen's own state lives in its file under `screens/`.
 
 use ratatui::layout::Rect;
-
-use crate::content::PageRef;
 
 /// The four sections of the tab bar, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,19 +65,6 @@ impl Screen {
     }
 }
 
-/// Something drawn over the screen that takes the keys until it closes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Overlay {
-    #[default]
-    None,
-    Help,
-    /// The tag picker; `selected` indexes `App::tag_choices` (`Index::tags`, with the
-    /// post's own tags first when opened from the reader).
-    TagPicker {
-        selected: usize,
-    },
-}
-
 /// A selection in a list (the view derives the scroll offset from it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ListState {
@@ -99,79 +83,6 @@ impl ListState {
         let s = self.selected as isize + delta;
         self.selected = s.clamp(0, len as isize - 1) as usize;
     }
-}
-
-/// The blog list: selection plus an optional tag filter (a tag from `Index::tags`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BlogState {
-    pub list: ListState,
-    pub filter: Option<String>,
-}
-
-/// Where the reader was opened from: its list, so `n`/`p` walk it and Esc returns to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub screen: Screen,
-    pub items: Vec<PageRef>,
-    pub pos: usize,
-}
-
-/// The reader's place in one page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReaderState {
-    pub page: PageRef,
-    /// `Index::key` of `page`, used to find it again after a reload.
-    pub key: String,
-    /// First body line shown.
-    pub scroll: usize,
-    /// Columns wide code lines are shifted left by.
-    pub hscroll: u16,
-    pub origin: Origin,
-    /// The search query this page was opened from, folded (`highlight::fold`): every
-    /// occurrence on screen is drawn highlighted until the guest leaves the page,
-    /// presses Esc or searches again.
-    pub highlight: Option<String>,
-}
-
-/// The stories player.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct StoriesState {
-    pub current: usize,
-    /// When to advance to the next story; `Some` only while the Stories screen is shown.
-    pub deadline: Option<Instant>,
-}
-
-/// What a search result opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    Page(PageRef),
-    Story(usize),
-}
-
-/// How a result matched (lower sorts first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum MatchRank {
-    Title,
-    Meta,
-    Body,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchHit {
-    pub target: Target,
-    pub rank: MatchRank,
-    /// A short piece of text around the match (description or body).
-    pub snippet: String,
-}
-
-/// The search screen: the query typed so far and its results.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchState {
-    pub query: String,
-    pub hits: Vec<SearchHit>,
-    pub list: ListState,
-    /// The screen to return to on Esc.
-    pub back: Option<Screen>,
 }
 
 /// A one-line message shown above the footer until the next key.
@@ -195,7 +106,7 @@ pub enum Hit {
     Item(usize),
     /// A story chip on the home screen.
     Story(usize),
-    /// A row of the tag picker (indexes `App::tag_choices`).
+    /// A row of the tag picker (indexes the picker's choices, `screens::tags::choices`).
     Tag(usize),
     /// A tag shown on a post (indexes `Index::tags`): opens the blog filtered by it.
     PostTag(usize),

@@ -1,16 +1,10 @@
-//! Views: pure functions from `App` state to a frame. The chrome (tab bar, notice,
-//! footer hints) lives here; each screen has its own file under `views/`.
-//!
-//! The only thing a view writes besides the frame is `App::hits`, the clickable regions
-//! it drew, so that a click is resolved against exactly what the guest saw.
+//! Views: the drawing the screens share. The chrome (tab bar, rule, notice line, footer
+//! hints, the too-small notice) and the helpers every screen draws with (fitting text,
+//! list offsets, selection marks, panels, status lights, match highlights). Pure: no
+//! state but the buffer and the hit map they are given. Each screen's own drawing is its
+//! `view` in `screens/`; the router (`App::render`) puts the chrome and a screen together.
 
 pub(crate) mod fast;
-pub(crate) mod home;
-pub(crate) mod lists;
-pub(crate) mod overlay;
-pub(crate) mod reader;
-pub(crate) mod search;
-pub(crate) mod stories;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
@@ -19,68 +13,29 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::app::App;
-use super::state::{CellRun, Hit, HitMap, NoticeKind, OnlineSlot, Overlay, Screen, Section};
+use super::state::{CellRun, Hit, HitMap, Notice, NoticeKind, OnlineSlot, Screen, Section};
 use super::strings as s;
 use super::{highlight, keymap};
+use crate::content::Index;
 use crate::content::model::{RackStatus, Rgb};
 use crate::render::width::{grapheme_width, str_width};
-use crate::theme::Theme;
+use crate::theme::{ColorDepth, Theme};
 
 /// Below this size the app shows only the too-small notice.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
-/// Draw the app's current screen over `area` of `buf` (a blank buffer, or a reset one).
-pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
-    *app.hits.borrow_mut() = HitMap {
-        regions: Vec::new(),
-        area,
-        links: Vec::new(),
-        online: None,
+/// The notice line: a mark and the text, in the notice's colour.
+pub(crate) fn notice(n: &Notice, r: Rect, buf: &mut Buffer, theme: &Theme) {
+    let (mark, color) = match n.kind {
+        NoticeKind::Info => ("● ", theme.accent),
+        NoticeKind::Warn => ("▲ ", theme.warn),
     };
-    let theme = app.opts.theme.theme();
-    fast::set_style(buf, area, Style::default().fg(theme.fg).bg(theme.bg));
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(area, buf, theme);
-        return;
-    }
-    let chrome = chrome(area, app.notice.is_some());
-    tabs(app, chrome.tabs, buf, theme);
-    rule(chrome.rule, buf, theme);
-    match app.screen {
-        Screen::Home => home::draw(app, chrome.body, buf, theme),
-        Screen::Projects => lists::projects(app, chrome.body, buf, theme),
-        Screen::Blog => lists::blog(app, chrome.body, buf, theme),
-        Screen::Stories => stories::draw(app, chrome.body, buf, theme),
-        Screen::Reader => reader::draw(app, chrome.body, buf, theme),
-        Screen::Search => search::draw(app, chrome.body, buf, theme),
-    }
-    if let (Some(n), Some(r)) = (&app.notice, chrome.notice) {
-        let (mark, color) = match n.kind {
-            NoticeKind::Info => ("● ", theme.accent),
-            NoticeKind::Warn => ("▲ ", theme.warn),
-        };
-        let line = Line::from(vec![
-            Span::styled(format!(" {mark}"), Style::default().fg(color)),
-            Span::styled(n.text.clone(), Style::default().fg(color)),
-        ]);
-        fast::render_line(&line, r, buf);
-    }
-    footer(app, chrome.footer, buf, theme);
-    let popup = match app.overlay {
-        Overlay::None => None,
-        Overlay::Help => Some(overlay::help(app, area, buf, theme)),
-        Overlay::TagPicker { selected } => Some(overlay::tags(app, selected, area, buf, theme)),
-    };
-    // A popup over the tab bar's row hides the label: a patch must not draw over it.
-    let mut hits = app.hits.borrow_mut();
-    if let (Some(p), Some(slot)) = (popup, hits.online)
-        && p.y <= slot.y
-        && slot.y < p.bottom()
-    {
-        hits.online = None;
-    }
+    let line = Line::from(vec![
+        Span::styled(format!(" {mark}"), Style::default().fg(color)),
+        Span::styled(n.text.clone(), Style::default().fg(color)),
+    ]);
+    fast::render_line(&line, r, buf);
 }
 
 /// The frame split into its fixed parts.
@@ -119,7 +74,17 @@ pub(crate) fn chrome(area: Rect, notice: bool) -> Chrome {
 /// The tab bar: brand, the four tabs, guests online. When the width runs short the
 /// online count goes first, then the brand, then the tabs' padding: the tabs always
 /// stay (they are how a guest finds the sections, and mouse targets).
-fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn tabs(
+    hits: &mut HitMap,
+    index: &Index,
+    guests: usize,
+    active: Section,
+    show_active: bool,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let labels = [s::TAB_HOME, s::TAB_PROJECTS, s::TAB_BLOG, s::TAB_STORIES];
     let tab_text = |i: usize, pad: bool| {
         if pad {
@@ -133,9 +98,9 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             .map(|i| str_width(&tab_text(i, pad)) as u16 + 1)
             .sum()
     };
-    let brand = format!("◆ {}", site_name(app));
+    let brand = format!("◆ {}", site_name(index));
     let brand_w = str_width(&brand).min(24) as u16 + 3;
-    let online_w = online_width(app.guests);
+    let online_w = online_width(guests);
     let room = area.width.saturating_sub(1);
     let (show_brand, show_online, pad) = if brand_w + tabs_w(true) + online_w <= room {
         (true, true, true)
@@ -149,7 +114,7 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if show_brand && pad {
         // Brand and padded tabs stay put whatever the count: its label may come and go
         // on its own (a hibernated session rewrites just these cells, `online_patch`).
-        app.hits.borrow_mut().online = Some(OnlineSlot {
+        hits.online = Some(OnlineSlot {
             y: area.y,
             x: if show_online {
                 online_x(area.right(), online_w)
@@ -172,8 +137,6 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         );
         x += brand_w;
     }
-    let active = app.section();
-    let show_active = !matches!(app.screen, Screen::Search);
     for (i, sec) in Section::ALL.iter().enumerate() {
         let text = tab_text(i, pad);
         let w = str_width(&text) as u16;
@@ -190,11 +153,12 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             fast::set_string(buf, x, area.y, digit, theme.dim());
             fast::set_string(buf, x + digit.len() as u16, area.y, rest, theme.base());
         }
-        hit(app, Rect::new(x, area.y, w, 1), Hit::Tab(*sec));
+        hits.regions
+            .push((Rect::new(x, area.y, w, 1), Hit::Tab(*sec)));
         x += w + 1;
     }
     if show_online {
-        for (x, text, style) in online_label(app.guests, area.right(), theme) {
+        for (x, text, style) in online_label(guests, area.right(), theme) {
             fast::set_string(buf, x, area.y, text, style);
         }
     }
@@ -227,7 +191,7 @@ pub(crate) fn online_patch(
     slot: &mut OnlineSlot,
     n: usize,
     theme: &Theme,
-    depth: crate::theme::ColorDepth,
+    depth: ColorDepth,
 ) -> Vec<CellRun> {
     // What `draw` leaves under the label: the frame's base style, then the label's.
     let base = Style::default().fg(theme.fg).bg(theme.bg);
@@ -271,15 +235,15 @@ pub(crate) fn online_patch(
     runs
 }
 
-fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub(crate) fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
     let line = "─".repeat(area.width as usize);
     fast::set_string(buf, area.x, area.y, line, Style::default().fg(theme.border));
 }
 
 /// Key hints for the current screen, from the key table; `? help` is pinned to the
 /// right so it survives narrow terminals, the rest fill from the left while they fit.
-fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let hints: Vec<_> = keymap::hints(app.screen).collect();
+pub(crate) fn footer(screen: Screen, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let hints: Vec<_> = keymap::hints(screen).collect();
     let mut right = area.right();
     let pinned = hints.iter().find(|(a, _, _)| *a == keymap::Action::Help);
     if let Some((_, keys, word)) = pinned {
@@ -317,7 +281,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
-fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub(crate) fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
     if area.width == 0 || area.height == 0 {
         return;
     }
@@ -337,8 +301,8 @@ fn too_small(area: Rect, buf: &mut Buffer, theme: &Theme) {
 
 // ----- helpers shared by the screens --------------------------------------------------
 
-pub(crate) fn site_name(app: &App) -> &str {
-    let n = app.index.site.name.trim();
+pub(crate) fn site_name(index: &Index) -> &str {
+    let n = index.site.name.trim();
     if n.is_empty() {
         s::DEFAULT_SITE_NAME
     } else {
@@ -470,9 +434,9 @@ pub(crate) fn panel<'a>(title: &'a str, theme: &Theme) -> ratatui::widgets::Bloc
 
 /// The style of a search hit drawn over text: the theme's highlight background, and
 /// reverse video where there is no colour.
-pub(crate) fn match_style(app: &App, theme: &Theme) -> Style {
+pub(crate) fn match_style(depth: ColorDepth, theme: &Theme) -> Style {
     let style = Style::default().fg(theme.fg).bg(theme.highlight_bg);
-    if app.depth() == crate::theme::ColorDepth::None {
+    if depth == ColorDepth::None {
         style.add_modifier(Modifier::REVERSED)
     } else {
         style
@@ -495,16 +459,9 @@ pub(crate) fn mark(
     }
 }
 
-/// Record a hyperlink drawn over `r`.
-pub(crate) fn link(app: &App, r: Rect, url: &str) {
-    if r.width > 0 && !url.is_empty() {
-        app.hits.borrow_mut().links.push((r, url.to_string()));
-    }
-}
-
-/// Record a clickable region.
-pub(crate) fn hit(app: &App, r: Rect, h: Hit) {
-    app.hits.borrow_mut().regions.push((r, h));
+/// Column headings: small, dim, bold.
+pub(crate) fn header_style(theme: &Theme) -> Style {
+    theme.dim().add_modifier(Modifier::BOLD)
 }
 
 #[cfg(test)]

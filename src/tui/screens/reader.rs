@@ -1,5 +1,8 @@
 //! The reader: a page's title and meta line, its rendered body scrolled to the guest's
-//! place, a scroll position, and a table of contents on wide terminals.
+//! place, a scroll position, and a table of contents on wide terminals. One
+//! `ReaderScreen` is one open page; the router's stack holds them.
+
+use std::sync::Arc;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,13 +11,206 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{fast, fit, hit, light, mark, match_style, panel, status_style, status_word};
+use super::{Ctx, Origin, Step};
 use crate::content::PageRef;
+use crate::render::Rendered;
 use crate::render::width::{grapheme_width, str_width};
 use crate::theme::Theme;
-use crate::tui::app::App;
+use crate::tui::highlight;
+use crate::tui::keymap::Action;
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
+use crate::tui::views::{
+    fast, fit, light, list_offset, mark, match_style, panel, status_style, status_word,
+};
+
+/// Columns one ←/→ press shifts wide code lines by.
+const HSCROLL_STEP: u16 = 8;
+/// Lines one wheel notch scrolls the reader by.
+const WHEEL_LINES: isize = 3;
+
+/// The reader's place in one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReaderScreen {
+    pub page: PageRef,
+    /// `Index::key` of `page`, used to find it again after a reload.
+    pub key: String,
+    /// First body line shown.
+    pub scroll: usize,
+    /// Columns wide code lines are shifted left by.
+    pub hscroll: u16,
+    pub origin: Origin,
+    /// The search query this page was opened from, folded (`highlight::fold`): every
+    /// occurrence on screen is drawn highlighted until the guest leaves the page,
+    /// presses Esc or searches again.
+    pub highlight: Option<String>,
+}
+
+impl ReaderScreen {
+    /// `page` at its top.
+    pub fn new(page: PageRef, origin: Origin, cx: &Ctx) -> Self {
+        ReaderScreen {
+            page,
+            key: cx.index.key(page).unwrap_or_default(),
+            scroll: 0,
+            hscroll: 0,
+            origin,
+            highlight: None,
+        }
+    }
+
+    pub fn act(&mut self, action: Action, cx: &Ctx) -> Step {
+        let page = self.geometry(cx).text.height.saturating_sub(2).max(1) as isize;
+        match action {
+            Action::Up => self.scroll_by(-1, cx),
+            Action::Down => self.scroll_by(1, cx),
+            Action::PageUp => self.scroll_by(-page, cx),
+            Action::PageDown => self.scroll_by(page, cx),
+            Action::Top => self.scroll_by(isize::MIN / 2, cx),
+            Action::Bottom => self.scroll_by(isize::MAX / 2, cx),
+            Action::Back => return Step::Back,
+            Action::NextHeading | Action::PrevHeading => {
+                self.jump_heading(action == Action::NextHeading, cx)
+            }
+            Action::NextItem | Action::PrevItem => {
+                let d: isize = if action == Action::NextItem { 1 } else { -1 };
+                let pos = self.origin.pos as isize + d;
+                if pos >= 0 && (pos as usize) < self.origin.items.len() {
+                    let mut origin = self.origin.clone();
+                    origin.pos = pos as usize;
+                    let page = origin.items[origin.pos];
+                    return Step::Replace { page, origin };
+                }
+            }
+            Action::Left | Action::Right => {
+                let max = self.hscroll_max(cx);
+                self.hscroll = if action == Action::Right {
+                    self.hscroll.saturating_add(HSCROLL_STEP).min(max)
+                } else {
+                    self.hscroll.saturating_sub(HSCROLL_STEP)
+                };
+            }
+            _ => return Step::Idle,
+        }
+        Step::Redraw
+    }
+
+    /// Esc over a search highlight clears it (the next Esc goes back): `true` if it did.
+    pub fn clear_highlight(&mut self) -> bool {
+        self.highlight.take().is_some()
+    }
+
+    /// The mouse wheel scrolls the page.
+    pub fn wheel(&mut self, down: bool, cx: &Ctx) -> Step {
+        self.scroll_by(if down { WHEEL_LINES } else { -WHEEL_LINES }, cx);
+        Step::Redraw
+    }
+
+    /// A click on a table of contents entry or on one of the post's tags.
+    pub fn click(&mut self, hit: Hit, cx: &Ctx) -> Step {
+        match hit {
+            Hit::Toc(i) => {
+                let line = self
+                    .rendered(cx)
+                    .and_then(|(r, _)| r.anchors.get(i).map(|a| a.line));
+                if let Some(line) = line {
+                    self.scroll = line;
+                    self.clamp(cx);
+                }
+                Step::Redraw
+            }
+            Hit::PostTag(i) => Step::FilterBlog(i),
+            _ => Step::Redraw,
+        }
+    }
+
+    /// The reader's geometry in the last frame's body.
+    pub fn geometry(&self, cx: &Ctx) -> Geometry {
+        geometry(cx.body())
+    }
+
+    /// The page's layout and the text height it is shown in.
+    fn rendered(&self, cx: &Ctx) -> Option<(Arc<Rendered>, u16)> {
+        let g = self.geometry(cx);
+        Some((cx.rendered(self.page, g.text.width), g.text.height))
+    }
+
+    fn scroll_by(&mut self, d: isize, cx: &Ctx) {
+        self.scroll = (self.scroll as isize).saturating_add(d).max(0) as usize;
+        self.clamp(cx);
+    }
+
+    /// Keep the place within the page (after a scroll, a resize or a reload).
+    pub fn clamp(&mut self, cx: &Ctx) {
+        let Some((rendered, height)) = self.rendered(cx) else {
+            return;
+        };
+        let max = rendered.lines.len().saturating_sub(height as usize);
+        self.scroll = self.scroll.min(max);
+    }
+
+    fn jump_heading(&mut self, forward: bool, cx: &Ctx) {
+        let Some((rendered, _)) = self.rendered(cx) else {
+            return;
+        };
+        let target = if forward {
+            rendered.anchors.iter().find(|a| a.line > self.scroll)
+        } else {
+            rendered.anchors.iter().rev().find(|a| a.line < self.scroll)
+        };
+        match target {
+            Some(a) => self.scroll = a.line,
+            None if !forward => self.scroll = 0,
+            None => {}
+        }
+        self.clamp(cx);
+    }
+
+    fn hscroll_max(&self, cx: &Ctx) -> u16 {
+        let Some((rendered, _)) = self.rendered(cx) else {
+            return 0;
+        };
+        let text_w = self.geometry(cx).text.width;
+        let widest = rendered
+            .wide
+            .iter()
+            .map(|w| w.full.width())
+            .max()
+            .unwrap_or(0);
+        (widest.saturating_sub(text_w as usize)).min(u16::MAX as usize) as u16
+    }
+
+    /// After opening a search hit, scroll to the first body line showing the query (a
+    /// hit past the edge of a wide code line also scrolls sideways to it).
+    pub fn scroll_to_query(&mut self, cx: &Ctx) {
+        let Some(q) = self.highlight.clone() else {
+            return;
+        };
+        let Some((rendered, _)) = self.rendered(cx) else {
+            return;
+        };
+        let text_w = self.geometry(cx).text.width as usize;
+        let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
+            if highlight::contains(l, &q) {
+                return Some((i, 0));
+            }
+            let wide = rendered.wide.iter().find(|w| w.line == i)?;
+            let (start, end) = highlight::columns(&wide.full, &q).first().copied()?;
+            // Show the hit with a little of what comes before it.
+            Some((i, end.saturating_sub(text_w).max(start.saturating_sub(8))))
+        });
+        let max_h = self.hscroll_max(cx) as usize;
+        if let Some((line, h)) = found {
+            self.scroll = line.saturating_sub(2);
+            self.hscroll = h.min(max_h) as u16;
+        }
+        self.clamp(cx);
+    }
+
+    pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        draw(self, cx, area, buf, theme);
+    }
+}
 
 /// A table of contents from this width up.
 const TOC_MIN: u16 = 110;
@@ -64,11 +260,10 @@ pub(crate) fn geometry(body: Rect) -> Geometry {
     }
 }
 
-pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let Some(r) = app.reader.as_ref() else { return };
+fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let g = geometry(area);
-    let rendered = app.rendered(r.page, g.text.width);
-    let title = app.index.title(r.page).unwrap_or("");
+    let rendered = cx.rendered(r.page, g.text.width);
+    let title = cx.index.title(r.page).unwrap_or("");
     fast::set_stringn(
         buf,
         g.title.x,
@@ -80,7 +275,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     // The search this page was opened from: its hits are overlaid on the shared
     // rendering as it is drawn (the cached lines stay the same for every guest).
     let query = r.highlight.as_deref().filter(|q| !q.is_empty());
-    let match_style = match_style(app, theme);
+    let match_style = match_style(cx.depth, theme);
     if let Some(q) = query {
         mark(buf, g.title, &Line::raw(title), q, 0, match_style);
     }
@@ -101,17 +296,13 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let pos_w = pos.chars().count() as u16;
     let meta_w = g.meta.width.saturating_sub(pos_w + 2);
     let meta_rect = Rect::new(g.meta.x, g.meta.y, meta_w, 1);
-    let (meta, tags) = meta_line(app, r.page, theme);
+    let (meta, tags) = meta_line(cx, r.page, theme);
     fast::render_line(&meta, meta_rect, buf);
     // Each #tag is a link to the blog list filtered by it.
     for (col, w, tag) in tags {
         let w = w.min(meta_w.saturating_sub(col));
         if w > 0 {
-            hit(
-                app,
-                Rect::new(g.meta.x + col, g.meta.y, w, 1),
-                Hit::PostTag(tag),
-            );
+            cx.hit(Rect::new(g.meta.x + col, g.meta.y, w, 1), Hit::PostTag(tag));
         }
     }
     if let Some(q) = query {
@@ -163,7 +354,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         let w = l.end.min(g.text.width).saturating_sub(l.start);
         let y = g.text.y + (l.line - scroll) as u16;
-        super::link(app, Rect::new(g.text.x + l.start, y, w, 1), &l.url);
+        cx.link(Rect::new(g.text.x + l.start, y, w, 1), &l.url);
     }
     if total > visible && g.scrollbar.height > 0 {
         let mut state = ScrollbarState::new(total.saturating_sub(visible))
@@ -192,7 +383,7 @@ pub(crate) fn draw(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             rendered.anchors.iter().rposition(|a| a.line <= scroll)
         };
-        toc_panel(app, &rendered.anchors, current, toc, buf, theme);
+        toc_panel(cx, &rendered.anchors, current, toc, buf, theme);
     }
 }
 
@@ -201,13 +392,13 @@ type TagCell = (u16, u16, usize);
 
 /// The line under the title: date, read time and tags of a post, or a project's
 /// region, status and link; with the columns of the post's tags (mouse targets).
-fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<TagCell>) {
+fn meta_line(cx: &Ctx, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<TagCell>) {
     let dot = || Span::styled("  ·  ", theme.dim());
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut tags = Vec::new();
     match page {
         PageRef::Post(i) => {
-            let Some(p) = app.index.posts.get(i) else {
+            let Some(p) = cx.index.posts.get(i) else {
                 return (Line::default(), tags);
             };
             spans.push(Span::styled(p.date.to_string(), theme.dim()));
@@ -225,7 +416,7 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<Tag
                     }
                     let text = format!("#{t}");
                     let w = str_width(&text);
-                    if let Some(ti) = app.tag_index(t) {
+                    if let Some(ti) = cx.tag_index(t) {
                         let clamp = |v: usize| v.min(u16::MAX as usize) as u16;
                         tags.push((clamp(col), clamp(w), ti));
                     }
@@ -235,7 +426,7 @@ fn meta_line(app: &App, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<Tag
             }
         }
         PageRef::Project(i) => {
-            let Some(p) = app.index.projects.get(i) else {
+            let Some(p) = cx.index.projects.get(i) else {
                 return (Line::default(), tags);
             };
             if let Some(r) = &p.region {
@@ -293,7 +484,7 @@ fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
 }
 
 fn toc_panel(
-    app: &App,
+    cx: &Ctx,
     anchors: &[crate::render::Anchor],
     current: Option<usize>,
     area: Rect,
@@ -308,7 +499,7 @@ fn toc_panel(
     let inner = block.inner(area);
     block.render(area, buf);
     let rows = inner.height as usize;
-    let off = super::list_offset(current.unwrap_or(0), anchors.len(), rows);
+    let off = list_offset(current.unwrap_or(0), anchors.len(), rows);
     let min_level = anchors.iter().map(|a| a.level).min().unwrap_or(2);
     for (i, a) in anchors.iter().enumerate().skip(off).take(rows) {
         let y = inner.y + (i - off) as u16;
@@ -332,7 +523,7 @@ fn toc_panel(
         if is_cur {
             fast::set_style(buf, r, Style::default().add_modifier(Modifier::BOLD));
         }
-        hit(app, r, Hit::Toc(i));
+        cx.hit(r, Hit::Toc(i));
     }
 }
 

@@ -1,0 +1,208 @@
+//! The Projects list, with a preview pane (description, status, the start of the page)
+//! on wide terminals.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{Ctx, Step, keep, move_list, open_item};
+use crate::content::{Index, PageRef};
+use crate::theme::Theme;
+use crate::tui::keymap::Action;
+use crate::tui::state::{Hit, ListState, Screen};
+use crate::tui::strings as s;
+use crate::tui::views::{
+    header_style, light, list_offset, marker, pad, paint_selected, panel, status_style, status_word,
+};
+
+/// Projects get a preview pane from this width up.
+const PREVIEW_MIN: u16 = 100;
+
+/// The projects list's state: the selection.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProjectsScreen {
+    pub list: ListState,
+}
+
+impl ProjectsScreen {
+    /// Every project, in index order.
+    pub fn items(&self, cx: &Ctx) -> Vec<PageRef> {
+        items_of(cx.index)
+    }
+
+    pub fn act(&mut self, action: Action, cx: &Ctx) -> Step {
+        match action {
+            Action::Open => open_item(Screen::Projects, self.items(cx), self.list.selected),
+            _ => move_list(&mut self.list, action, cx.index.projects.len(), cx),
+        }
+    }
+
+    /// A click on the n-th row.
+    pub fn click(&mut self, hit: Hit, cx: &Ctx) -> Step {
+        match hit {
+            Hit::Item(i) => {
+                self.list.selected = i;
+                self.act(Action::Open, cx)
+            }
+            _ => Step::Idle,
+        }
+    }
+
+    /// Keep the selected project selected across a reload from `old`.
+    pub fn reload(&mut self, old: &Index, cx: &Ctx) {
+        let sel = self.list.selected;
+        self.list.selected = keep(old, cx.index, &items_of(old), sel, &self.items(cx));
+    }
+
+    pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let area = Rect::new(
+            area.x + 1,
+            area.y + 1,
+            area.width.saturating_sub(2),
+            area.height.saturating_sub(1),
+        );
+        let n = cx.index.projects.len();
+        if n == 0 {
+            buf.set_string(area.x + 2, area.y, s::PROJECTS_EMPTY, theme.dim());
+            return;
+        }
+        let (list, preview) = if area.width >= PREVIEW_MIN {
+            let lw = area.width * 11 / 20;
+            (
+                Rect::new(area.x, area.y, lw, area.height),
+                Some(Rect::new(
+                    area.x + lw + 1,
+                    area.y,
+                    area.width - lw - 1,
+                    area.height,
+                )),
+            )
+        } else {
+            (area, None)
+        };
+        let w = list.width as usize;
+        let region_w = if w >= 50 { 12 } else { 0 };
+        let status_w = 10;
+        let vault_w = 3;
+        let title_w = w.saturating_sub(2 + region_w + status_w + vault_w);
+        let head = header_style(theme);
+        let mut cols = vec![
+            Span::raw("  "),
+            Span::styled(pad(s::COL_PROJECT, title_w), head),
+        ];
+        if region_w > 0 {
+            cols.push(Span::styled(pad(s::COL_REGION, region_w), head));
+        }
+        cols.push(Span::styled(s::COL_STATUS, head));
+        Line::from(cols).render(Rect { height: 1, ..list }, buf);
+        let list = Rect::new(
+            list.x,
+            list.y + 1,
+            list.width,
+            list.height.saturating_sub(1),
+        );
+        let rows = list.height as usize;
+        let off = list_offset(self.list.selected, n, rows);
+        for (i, p) in cx.index.projects.iter().enumerate().skip(off).take(rows) {
+            let y = list.y + (i - off) as u16;
+            let selected = self.list.selected == i;
+            let mut spans = vec![
+                marker(selected, theme),
+                Span::styled(pad(&p.title, title_w), theme.base()),
+            ];
+            if region_w > 0 {
+                spans.push(Span::styled(
+                    pad(p.region.as_deref().unwrap_or(""), region_w),
+                    theme.dim(),
+                ));
+            }
+            spans.push(light(p.rack_status, theme));
+            spans.push(Span::styled(
+                pad(&format!(" {}", status_word(p.rack_status)), status_w - 1),
+                status_style(p.rack_status, theme),
+            ));
+            if p.vault {
+                spans.push(Span::raw(s::VAULT_MARK));
+            }
+            let r = Rect::new(list.x, y, list.width, 1);
+            Line::from(spans).render(r, buf);
+            if selected {
+                paint_selected(r, buf, theme);
+            }
+            cx.hit(r, Hit::Item(i));
+        }
+        if let Some(pr) = preview {
+            self.preview(cx, pr, buf, theme);
+        }
+    }
+
+    fn preview(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        let Some(p) = cx.index.projects.get(self.list.selected) else {
+            return;
+        };
+        let block = panel(&p.title, theme);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let inner = Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        );
+        let mut lines: Vec<Line> = Vec::new();
+        if !p.description.trim().is_empty() {
+            for l in crate::tui::text::wrap(p.description.trim(), inner.width as usize) {
+                lines.push(Line::styled(l, theme.base()));
+            }
+            lines.push(Line::default());
+        }
+        let field = |k: &str| Span::styled(pad(k, 8), theme.dim());
+        if let Some(r) = &p.region {
+            lines.push(Line::from(vec![
+                field(s::PREVIEW_REGION),
+                Span::styled(r.clone(), theme.base()),
+            ]));
+        }
+        lines.push(Line::from(vec![
+            field(s::PREVIEW_STATUS),
+            light(p.rack_status, theme),
+            Span::styled(
+                format!(" {}", status_word(p.rack_status)),
+                status_style(p.rack_status, theme),
+            ),
+            Span::styled(
+                if p.vault {
+                    format!("   {} {}", s::VAULT_MARK, s::VAULT_LABEL)
+                } else {
+                    String::new()
+                },
+                theme.dim(),
+            ),
+        ]));
+        if let Some(u) = &p.live_url {
+            lines.push(Line::from(vec![
+                field(s::PREVIEW_URL),
+                Span::styled(u.clone(), theme.link()),
+            ]));
+        }
+        lines.push(Line::default());
+        // The header is pre-wrapped, so the body excerpt fills exactly what is left.
+        let used = (lines.len() as u16).min(inner.height);
+        Paragraph::new(lines).render(Rect::new(inner.x, inner.y, inner.width, used), buf);
+        let body = Rect::new(inner.x, inner.y + used, inner.width, inner.height - used);
+        if body.height > 0 {
+            let rendered = cx.rendered(PageRef::Project(self.list.selected), body.width);
+            for (i, l) in rendered.lines.iter().take(body.height as usize).enumerate() {
+                l.clone()
+                    .patch_style(ratatui::style::Style::default().add_modifier(Modifier::DIM))
+                    .render(Rect::new(body.x, body.y + i as u16, body.width, 1), buf);
+            }
+        }
+    }
+}
+
+fn items_of(index: &Index) -> Vec<PageRef> {
+    (0..index.projects.len()).map(PageRef::Project).collect()
+}
