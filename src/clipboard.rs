@@ -56,9 +56,11 @@ mod tests {
         assert!(!c.truncated);
         assert_eq!(decode(&c.sequence), text);
         // Nothing but base64 between the introducer and BEL: no raw control characters.
-        assert!(c.sequence[7..c.sequence.len() - 1]
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')));
+        assert!(
+            c.sequence[7..c.sequence.len() - 1]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        );
     }
 
     #[test]

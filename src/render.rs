@@ -73,6 +73,16 @@ pub struct WideLine {
     pub full: Line<'static>,
 }
 
+/// A code block in the rendered output, with its exact source text (for copying).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSpan {
+    /// Index into `Rendered::lines` of its first code line (under the frame's top).
+    pub line: usize,
+    pub lang: Option<String>,
+    /// The text between the fences, without the last newline.
+    pub text: String,
+}
+
 /// A document laid out at one width.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -80,6 +90,8 @@ pub struct Rendered {
     pub anchors: Vec<Anchor>,
     pub links: Vec<LinkSpan>,
     pub wide: Vec<WideLine>,
+    /// Code blocks, in order.
+    pub code: Vec<CodeSpan>,
 }
 
 impl Rendered {

@@ -543,6 +543,11 @@ pub async fn run<S: Screen, O: Output>(
             shown = due;
             dirty = true;
         }
+        if in_flight.is_none() {
+            // A mouse mode change or an OSC 52 copy: the app keeps only the latest copy
+            // until it can go, so a stalled guest's copies don't pile up here.
+            pending.extend(app.take_escapes());
+        }
         if dirty && in_flight.is_none() {
             dirty = false;
             let text = shown.map(Countdown::text);

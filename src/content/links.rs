@@ -84,7 +84,11 @@ pub fn resolve(index: &Index, from: Option<PageRef>, url: &str) -> LinkTarget {
             .get(&format!("{section}/{slug}"))
             .copied()
             // A relative slug written on a page: beside it first, then anywhere.
-            .or_else(|| (!absolute && segments == 1).then(|| index.find(slug)).flatten()),
+            .or_else(|| {
+                (!absolute && segments == 1)
+                    .then(|| index.find(slug))
+                    .flatten()
+            }),
         [slug] if !absolute => index.find(slug),
         ["blog" | "projects", ..] => None,
         _ => return LinkTarget::External(url.to_string()),
@@ -187,13 +191,10 @@ pub fn check(index: &Index, links: &[SourceLink]) -> Vec<Diagnostic> {
             LinkTarget::Page {
                 page,
                 anchor: Some(a),
-            } => index
-                .body(page)
-                .filter(|d| !has_anchor(d, &a))
-                .map(|_| {
-                    let key = index.key(page).unwrap_or_default();
-                    format!("link to `{}`: no heading `#{a}` in {key}", l.url)
-                }),
+            } => index.body(page).filter(|d| !has_anchor(d, &a)).map(|_| {
+                let key = index.key(page).unwrap_or_default();
+                format!("link to `{}`: no heading `#{a}` in {key}", l.url)
+            }),
             LinkTarget::Anchor(a) => from
                 .and_then(|p| index.body(p))
                 .filter(|d| !has_anchor(d, &a))
@@ -223,7 +224,8 @@ mod tests {
         for (i, slug) in ["mtu", "swarm"].iter().enumerate() {
             ix.pages.insert(format!("blog/{slug}"), PageRef::Post(i));
         }
-        ix.pages.insert("projects/engine".into(), PageRef::Project(0));
+        ix.pages
+            .insert("projects/engine".into(), PageRef::Project(0));
         ix
     }
 
@@ -236,12 +238,18 @@ mod tests {
             anchor: a.map(String::from),
         };
         let mtu = PageRef::Post(0);
-        assert_eq!(resolve(&ix, from, "/blog/mtu#the-fix"), at(mtu, Some("the-fix")));
+        assert_eq!(
+            resolve(&ix, from, "/blog/mtu#the-fix"),
+            at(mtu, Some("the-fix"))
+        );
         assert_eq!(resolve(&ix, from, "/blog/mtu/"), at(mtu, None));
         assert_eq!(resolve(&ix, from, "mtu"), at(mtu, None));
         assert_eq!(resolve(&ix, from, "mtu.md#x"), at(mtu, Some("x")));
         assert_eq!(resolve(&ix, from, "./mtu.md"), at(mtu, None));
-        assert_eq!(resolve(&ix, from, "../projects/engine"), at(PageRef::Project(0), None));
+        assert_eq!(
+            resolve(&ix, from, "../projects/engine"),
+            at(PageRef::Project(0), None)
+        );
         assert_eq!(resolve(&ix, from, "engine"), at(PageRef::Project(0), None));
         assert_eq!(resolve(&ix, None, "blog/swarm"), at(PageRef::Post(1), None));
         assert_eq!(resolve(&ix, from, "#top"), LinkTarget::Anchor("top".into()));
@@ -251,11 +259,24 @@ mod tests {
     fn external_and_missing_links_are_told_apart() {
         let ix = index();
         let from = Some(PageRef::Post(0));
-        for url in ["https://x.com/a", "mailto:a@b.c", "//cdn.example/x", "/images/a.png"] {
-            assert_eq!(resolve(&ix, from, url), LinkTarget::External(url.into()), "{url}");
+        for url in [
+            "https://x.com/a",
+            "mailto:a@b.c",
+            "//cdn.example/x",
+            "/images/a.png",
+        ] {
+            assert_eq!(
+                resolve(&ix, from, url),
+                LinkTarget::External(url.into()),
+                "{url}"
+            );
         }
         for url in ["/blog/nope", "nope", "/projects/nope#x", "nope.md"] {
-            assert_eq!(resolve(&ix, from, url), LinkTarget::Missing(url.into()), "{url}");
+            assert_eq!(
+                resolve(&ix, from, url),
+                LinkTarget::Missing(url.into()),
+                "{url}"
+            );
         }
     }
 

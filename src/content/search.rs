@@ -183,16 +183,25 @@ impl Inner {
                 .map(|&(field, boost)| {
                     let term = Term::from_field_text(field, stem);
                     let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)) as _)
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), boost)) as _,
+                    )
                 })
                 .collect();
             if i == last
                 && let Some(prefix) = &terms.prefix
             {
                 let term = Term::from_field_text(f.raw, prefix);
-                any.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(term, 0, true))));
+                any.push((
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+                ));
             }
-            (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+            )
         });
         BooleanQuery::new(must.collect())
     }

@@ -188,6 +188,12 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
         highlighted(&lines, lang, pal)
     };
     let avail = w.avail();
+    let first = w.line_count() + usize::from(avail >= 8);
+    w.code(super::CodeSpan {
+        line: first,
+        lang: lang.map(String::from),
+        text: code.strip_suffix('\n').unwrap_or(code).to_string(),
+    });
     if avail < 8 {
         // No room for a frame: the code alone, clipped.
         for row in rows {

@@ -31,13 +31,18 @@ use super::screens::search::SearchScreen;
 use super::screens::stories::StoriesScreen;
 use super::screens::tags::{self, TagPicker, TagStep};
 use super::screens::{Ctx, Step, help};
-use super::state::{CellRun, Hit, HitMap, Notice, Screen, Section};
+use super::state::{CellRun, Hit, HitMap, Notice, NoticeKind, Screen, Section};
+use super::strings;
 use super::views::{self, fast};
 use crate::content::{Index, PageRef};
 use crate::render::cache::RenderCache;
 use crate::theme::{ColorDepth, ThemeKind};
 
 pub use super::screens::stories::STORY_DURATION;
+
+/// Mouse reporting on (press/release, SGR coordinates) and off, as `ENTER` sets it.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
+const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
 
 /// How a session starts.
 #[derive(Debug, Clone, Default)]
@@ -122,6 +127,14 @@ pub struct App {
     stack: Vec<Layer>,
     overlay: Option<Overlay>,
     notice: Option<Notice>,
+    /// Readers left by `H` or going back over a followed link, for `L`.
+    forward: Vec<ReaderScreen>,
+    /// Mouse reporting is on (the default); `m` toggles it.
+    mouse: bool,
+    /// Escapes for the guest's terminal besides the frame: a mouse mode change, the
+    /// latest copy (OSC 52). Taken by the session; a newer copy replaces an unsent one.
+    mouse_escape: Option<&'static [u8]>,
+    clipboard: Option<Vec<u8>>,
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
@@ -144,6 +157,10 @@ impl App {
             stack: Vec::new(),
             overlay: None,
             notice: None,
+            forward: Vec::new(),
+            mouse: true,
+            mouse_escape: None,
+            clipboard: None,
             hits: RefCell::new(HitMap::default()),
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -239,14 +256,29 @@ impl App {
         if let (Some(n), Some(r)) = (&self.notice, chrome.notice) {
             views::notice(n, r, buf, theme);
         }
-        views::footer(screen, chrome.footer, buf, theme);
+        let mut footer = chrome.footer;
+        if !self.mouse {
+            // While the mouse is off the footer says so, at its right end.
+            let w = crate::render::width::str_width(strings::MOUSE_OFF) as u16;
+            if footer.width > w + 20 {
+                footer.width -= w + 2;
+                fast::set_string(
+                    buf,
+                    footer.right(),
+                    footer.y,
+                    strings::MOUSE_OFF,
+                    theme.accent(),
+                );
+            }
+        }
+        views::footer(screen, footer, buf, theme);
         let popup = match &self.overlay {
             None => None,
             Some(Overlay::Help) => Some(help::view(area, buf, theme)),
             Some(Overlay::Tags(p)) => {
                 let choices = tags::choices(&self.index, self.reader_page());
                 let active = self.blog.filter.as_deref();
-                Some(p.view(&cx, &choices, active, area, buf, theme))
+                Some(p.view(&cx, &choices, self.reader_page(), active, area, buf, theme))
             }
         };
         // A popup over the tab bar's row hides the label: a patch must not draw over it.
@@ -257,6 +289,18 @@ impl App {
         {
             hits.online = None;
         }
+    }
+
+    /// Bytes for the guest's terminal besides the frame (mouse mode, OSC 52), once.
+    pub fn take_escapes(&mut self) -> Vec<u8> {
+        let mut out = self.mouse_escape.take().unwrap_or_default().to_vec();
+        out.extend(self.clipboard.take().unwrap_or_default());
+        out
+    }
+
+    /// Whether mouse reporting is on.
+    pub fn mouse_on(&self) -> bool {
+        self.mouse
     }
 
     pub fn depth(&self) -> ColorDepth {
@@ -354,6 +398,8 @@ impl App {
         let step = match self.stack.last_mut() {
             // The query line takes its keys before the key table sees them.
             Some(Layer::Search) => self.search.key(key, &cx),
+            // Link labels take every key until one is chosen or they are dismissed.
+            Some(Layer::Reader(r)) if r.labels.is_some() => r.label_key(key, &cx),
             // Esc over a search highlight clears it first; the next Esc goes back.
             Some(Layer::Reader(r)) if key == Key::Code(KeyCode::Esc) => {
                 r.clear_highlight().then_some(Step::Redraw)
@@ -424,7 +470,7 @@ impl App {
                 Step::Redraw
             }
             Hit::PostTag(i) => Step::FilterBlog(i),
-            Hit::Item(_) | Hit::Toc(_) => match self.stack.last_mut() {
+            Hit::Item(_) | Hit::Toc(_) | Hit::Link(_) => match self.stack.last_mut() {
                 Some(Layer::Reader(r)) => r.click(hit, &cx),
                 Some(Layer::Search) => self.search.click(hit, &cx),
                 None => match self.base {
@@ -463,6 +509,31 @@ impl App {
             Action::Quit => return Control::Quit,
             Action::Help => self.overlay = Some(Overlay::Help),
             Action::ToggleTheme => self.opts.theme = self.opts.theme.toggled(),
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                self.mouse_escape = Some(if self.mouse { MOUSE_ON } else { MOUSE_OFF });
+                let text = if self.mouse {
+                    strings::MOUSE_ON_NOTICE
+                } else {
+                    strings::MOUSE_OFF_NOTICE
+                };
+                self.notice = Some(Notice {
+                    kind: NoticeKind::Info,
+                    text: text.to_string(),
+                });
+            }
+            Action::HistoryBack => {
+                let n = self.stack.len();
+                let under = n.checked_sub(2).map(|i| &self.stack[i]);
+                if !matches!(under, Some(Layer::Reader(_))) {
+                    return Control::Idle;
+                }
+                self.back();
+            }
+            Action::HistoryForward => match self.forward.pop() {
+                Some(r) => self.stack.push(Layer::Reader(r)),
+                None => return Control::Idle,
+            },
             Action::Section(s) => self.go(s),
             Action::NextSection | Action::PrevSection => {
                 let cur = self.section().index();
@@ -543,6 +614,21 @@ impl App {
                 self.go(Section::Stories);
             }
             Step::FilterBlog(i) => self.filter_blog_by(i),
+            Step::Follow(url) => self.follow(&url),
+            Step::Copy { text, what } => {
+                let copy = crate::clipboard::osc52(&text);
+                self.clipboard = Some(copy.sequence);
+                self.notice = Some(Notice {
+                    kind: NoticeKind::Info,
+                    text: strings::copied(&what, copy.truncated),
+                });
+            }
+            Step::Notice(text) => {
+                self.notice = Some(Notice {
+                    kind: NoticeKind::Info,
+                    text,
+                });
+            }
         }
         Control::Redraw
     }

@@ -80,7 +80,11 @@ impl Corpus {
 pub(crate) fn normalize(query: &str) -> String {
     let capped: String = query.chars().take(MAX_QUERY).collect();
     let q = capped.trim_start().to_lowercase();
-    if q.trim().is_empty() { String::new() } else { q }
+    if q.trim().is_empty() {
+        String::new()
+    } else {
+        q
+    }
 }
 
 #[cfg(test)]

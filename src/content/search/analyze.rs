@@ -85,9 +85,7 @@ impl Terms {
         words.truncate(MAX_TERMS);
         let typing = !capped.ends_with(char::is_whitespace);
         let prefix = match words.last() {
-            Some((_, _, raw)) if typing && raw.chars().count() >= MIN_PREFIX => {
-                Some(raw.clone())
-            }
+            Some((_, _, raw)) if typing && raw.chars().count() >= MIN_PREFIX => Some(raw.clone()),
             _ => None,
         };
         let mut stems: Vec<String> = Vec::new();
@@ -155,7 +153,10 @@ mod tests {
     fn the_last_word_matches_as_a_prefix_while_typing() {
         let t = Terms::parse("iptables man");
         assert_eq!(t.find("iptables -t mangle"), vec![0..8, 12..18]);
-        assert_eq!(Terms::parse("iptables man ").find("mangle"), Vec::<Range<usize>>::new());
+        assert_eq!(
+            Terms::parse("iptables man ").find("mangle"),
+            Vec::<Range<usize>>::new()
+        );
     }
 
     #[test]

@@ -23,9 +23,24 @@ fn post(slug: &str, title: &str, tags: &[&str], body: &str) -> Post {
 fn engine() -> Engine {
     let mut ix = Index::default();
     ix.posts = vec![
-        post("swarm-a", "Swarm on OpenStack", &["docker"], "Nodes and managers."),
-        post("swarm-b", "Highly available services", &["swarm"], "We ran it on OpenStack VMs."),
-        post("mtu", "When packets disappear", &["network"], "Use iptables -t mangle to clamp."),
+        post(
+            "swarm-a",
+            "Swarm on OpenStack",
+            &["docker"],
+            "Nodes and managers.",
+        ),
+        post(
+            "swarm-b",
+            "Highly available services",
+            &["swarm"],
+            "We ran it on OpenStack VMs.",
+        ),
+        post(
+            "mtu",
+            "When packets disappear",
+            &["network"],
+            "Use iptables -t mangle to clamp.",
+        ),
         post("greek", "Words", &[], "ὁ σοφος λέγει. Die Straße."),
         post("openstack", "Notes", &["openstack"], "Only openstack here."),
     ];
