@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ssh::proxy::{self, ProxyPolicy};
+pub mod proxy;
+
+use proxy::ProxyPolicy;
 
 /// Settings of a running server. Built by `main.rs` from flags and environment.
 #[derive(Debug, Clone)]
@@ -27,6 +29,33 @@ pub struct ServeConfig {
     /// Where to serve Prometheus metrics (`None`: nowhere).
     pub metrics: Option<SocketAddr>,
     pub log_format: LogFormat,
+    /// The owner's side (issue 15): analytics and guest identification.
+    pub owner: OwnerConfig,
+}
+
+/// Analytics and guest identification (`--data`, `--no-stats`, `--stats-retention`,
+/// `--identify-guests`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerConfig {
+    /// The data directory: `stats.sqlite` and the visitor-id `secret`.
+    pub data: PathBuf,
+    /// `false` with `--no-stats`: nothing is recorded.
+    pub stats: bool,
+    /// Days analytics rows are kept (0: forever).
+    pub stats_retention: u32,
+    /// Offer `publickey` and `keyboard-interactive` instead of accepting `none`.
+    pub identify_guests: bool,
+}
+
+impl Default for OwnerConfig {
+    fn default() -> Self {
+        Self {
+            data: PathBuf::from("data"),
+            stats: true,
+            stats_retention: 90,
+            identify_guests: false,
+        }
+    }
 }
 
 impl Default for ServeConfig {
@@ -39,6 +68,7 @@ impl Default for ServeConfig {
             proxy: ProxyPolicy::default(),
             metrics: None,
             log_format: LogFormat::Text,
+            owner: OwnerConfig::default(),
         }
     }
 }
@@ -132,6 +162,18 @@ pub struct FileConfig {
     /// Unanswered keepalives in a row that close the connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keepalive_max: Option<usize>,
+    /// The data directory (analytics database and visitor-id secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    /// Record no analytics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_stats: Option<bool>,
+    /// Days analytics rows are kept; 0 keeps them forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats_retention: Option<u32>,
+    /// Ask guests for a public key (falling back to keyboard-interactive, no prompt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identify_guests: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +266,10 @@ impl FileConfig {
             input_burst: over.input_burst.or(self.input_burst),
             keepalive_interval: over.keepalive_interval.or(self.keepalive_interval),
             keepalive_max: over.keepalive_max.or(self.keepalive_max),
+            data: over.data.or(self.data),
+            no_stats: over.no_stats.or(self.no_stats),
+            stats_retention: over.stats_retention.or(self.stats_retention),
+            identify_guests: over.identify_guests.or(self.identify_guests),
         }
     }
 
@@ -304,6 +350,18 @@ impl FileConfig {
             }
             cfg.proxy.header_timeout = Duration::from_secs_f64(secs);
         }
+        if let Some(v) = self.data {
+            cfg.owner.data = v;
+        }
+        if let Some(v) = self.no_stats {
+            cfg.owner.stats = !v;
+        }
+        if let Some(v) = self.stats_retention {
+            cfg.owner.stats_retention = v;
+        }
+        if let Some(v) = self.identify_guests {
+            cfg.owner.identify_guests = v;
+        }
         cfg.metrics = self.metrics.or(cfg.metrics);
         cfg.log_format = self.log_format.unwrap_or(cfg.log_format);
         Ok(cfg)
@@ -336,6 +394,10 @@ impl ServeConfig {
             input_burst: Some(self.limits.input_burst),
             keepalive_interval: Some(self.limits.keepalive_interval.as_secs()),
             keepalive_max: Some(self.limits.keepalive_max),
+            data: Some(self.owner.data.clone()),
+            no_stats: Some(!self.owner.stats),
+            stats_retention: Some(self.owner.stats_retention),
+            identify_guests: Some(self.owner.identify_guests),
         }
     }
 }
@@ -369,6 +431,8 @@ pub struct Limits {
     /// A guest whose terminal does not take a frame for this long is dropped.
     pub stall_timeout: Duration,
     /// SSH keepalive interval; `keepalive_max` unanswered ones close the connection.
+    /// Rare on purpose: each one wakes the server for every idle guest, and dead peers
+    /// are found by the kernel's TCP keepalives (`ssh::tcp`) without waking it.
     pub keepalive_interval: Duration,
     pub keepalive_max: usize,
     /// How long shutdown waits for sessions to restore terminals before closing.
@@ -392,7 +456,7 @@ impl Default for Limits {
             input_rate: 16 * 1024,
             input_burst: 64 * 1024,
             stall_timeout: Duration::from_secs(30),
-            keepalive_interval: Duration::from_secs(15),
+            keepalive_interval: Duration::from_secs(300),
             keepalive_max: 3,
             shutdown_grace: Duration::from_secs(3),
             no_color: false,

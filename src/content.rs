@@ -3,7 +3,8 @@
 //!
 //! - `doc`: the document model of a page body (blocks, inlines, MDC components).
 //! - `model`: the index and its items (site, projects, posts, stories).
-//! - `diag`: `path:line:col: message` diagnostics.
+//! - `diag`: `path:line:col: message` diagnostics, and the body warnings they come from.
+//! - `rgb`: a colour from content (stories, image previews).
 //! - `frontmatter`: YAML front matter split and typed decoding.
 //! - `mdc`: the MDC pre-pass (block components, props) over markdown source.
 //! - `markdown`: markdown + MDC source → `Document`.
@@ -26,6 +27,7 @@ pub mod markdown;
 pub mod mdc;
 pub mod model;
 pub mod search;
+pub mod rgb;
 mod slug;
 pub mod watch;
 

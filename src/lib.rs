@@ -4,23 +4,36 @@
 //! - `content`: Markdown + YAML content → one shared, immutable `Index`; `import-nuxt`.
 //! - `render`: a document at a width → styled lines, cached and shared by all sessions.
 //! - `theme`: colours and styles; colour depth down-conversion.
-//! - `tui`: the app (state, update, pure views) and the input parser; no I/O.
-//! - `session`: one task per guest, gluing input, app, terminal and output.
+//! - `tui`: the app: a router over screens (each its state, update, pure view) and the
+//!   input parser; no I/O.
+//! - `session`: one task per guest, gluing input, app, terminal and output (one event
+//!   enum, one `select!`).
 //! - `bench`: `sshfolio bench`, a load generator on russh's client.
 //! - `clipboard`: OSC 52, text for the guest's own clipboard.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
+//! - `stats`: visitor analytics in SQLite (writer, migrations, `sshfolio stats`).
+//! - `init`: `sshfolio init`, a starter site.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
+//!
+//! Layers: `content` ← `render` ← `tui` ← `session` ← `ssh`. `content` never imports
+//! `render`; `content`, `render` and `ssh` never import `tui`; `tui` never imports
+//! `session` or `ssh`; and no module imports a sibling that imports it back
+//! (tests/layers.rs checks all of it).
 
 pub mod bench;
 pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod content;
+#[cfg(test)]
+pub(crate) mod cpu_time;
+pub mod init;
 pub mod metrics;
 pub mod render;
 pub mod session;
 pub mod ssh;
+pub mod stats;
 pub mod theme;
 pub mod tui;

@@ -69,6 +69,27 @@ struct ServeArgs {
     no_color: bool,
     #[command(flatten)]
     hardening: HardeningArgs,
+    #[command(flatten)]
+    owner: OwnerArgs,
+}
+
+/// The owner's side (issue 15): analytics and guest identification.
+#[derive(clap::Args, Debug, Clone)]
+struct OwnerArgs {
+    /// Data directory: the analytics database (stats.sqlite) and its secret [default: data].
+    #[arg(long, env = "SSHFOLIO_DATA")]
+    data: Option<PathBuf>,
+    /// Record no visitor analytics.
+    #[arg(long, env = "SSHFOLIO_NO_STATS")]
+    no_stats: bool,
+    /// Days analytics are kept; older rows are purged daily (0: forever) [default: 90].
+    #[arg(long, env = "SSHFOLIO_STATS_RETENTION")]
+    stats_retention: Option<u32>,
+    /// Recognise returning guests by their public key: offer `publickey` and
+    /// `keyboard-interactive` (no prompt) instead of accepting `none`. Clients in
+    /// BatchMode without a key are then refused (see README).
+    #[arg(long, env = "SSHFOLIO_IDENTIFY_GUESTS")]
+    identify_guests: bool,
 }
 
 impl ServeArgs {
@@ -97,6 +118,10 @@ impl ServeArgs {
             input_burst: self.hardening.input_burst,
             keepalive_interval: self.hardening.keepalive_interval,
             keepalive_max: self.hardening.keepalive_max,
+            data: self.owner.data.clone(),
+            no_stats: self.owner.no_stats.then_some(true),
+            stats_retention: self.owner.stats_retention,
+            identify_guests: self.owner.identify_guests.then_some(true),
         }
     }
 
@@ -142,7 +167,9 @@ struct HardeningArgs {
     #[arg(long, env = "SSHFOLIO_INPUT_BURST")]
     input_burst: Option<u32>,
     /// Seconds without input from a client before an SSH keepalive is sent; each idle
-    /// guest costs one round trip per interval [default: 15].
+    /// guest costs one round trip per interval. Dead peers are found by the kernel's TCP
+    /// keepalives (within ~50 s, no wake-up); this is only for NATs that track SSH
+    /// traffic alone [default: 300].
     #[arg(long, env = "SSHFOLIO_KEEPALIVE_INTERVAL")]
     keepalive_interval: Option<u64>,
     /// Unanswered keepalives in a row that close the connection [default: 3].
@@ -158,6 +185,36 @@ enum Command {
     Check {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
         content: PathBuf,
+    },
+    /// Write a starter site (a project, a post, a story) that `check` passes.
+    Init {
+        /// Where to write it [default: content].
+        #[arg(default_value = "content")]
+        dir: PathBuf,
+        /// Your name, as the site shows it.
+        #[arg(long, default_value = "Your Name")]
+        name: String,
+        /// One line about what you do.
+        #[arg(long, default_value = "One line about what you do")]
+        tagline: String,
+        /// A link, `LABEL=URL` (repeatable).
+        #[arg(long = "link", value_parser = sshfolio::init::parse_link)]
+        links: Vec<(String, String)>,
+        /// Write into a non-empty directory (our files are overwritten, others kept).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Visitor analytics from one or more servers' data directories, merged.
+    Stats {
+        /// How far back: 7d, 24h, 2w…
+        #[arg(long, default_value = "7d", value_parser = sshfolio::stats::report::parse_since)]
+        since: i64,
+        /// Print JSON instead of text and charts.
+        #[arg(long)]
+        json: bool,
+        /// A data directory or stats.sqlite file (repeatable: replicas are merged) [default: data].
+        #[arg(long, env = "SSHFOLIO_DATA", value_delimiter = ',')]
+        data: Vec<PathBuf>,
     },
     /// Turn a Nuxt `_payload.json` into content source files.
     ImportNuxt {
@@ -194,6 +251,20 @@ fn main() -> ExitCode {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Check { content }) => return check(&content),
+        Some(Command::Init {
+            dir,
+            name,
+            tagline,
+            links,
+            force,
+        }) => init(sshfolio::init::InitOptions {
+            dir,
+            name,
+            tagline,
+            links,
+            force,
+        }),
+        Some(Command::Stats { since, json, data }) => stats(since, json, data),
         Some(Command::ImportNuxt {
             payload,
             out,
@@ -239,6 +310,26 @@ fn check(dir: &std::path::Path) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn init(opts: sshfolio::init::InitOptions) -> anyhow::Result<()> {
+    sshfolio::init::init(&opts)?;
+    print!("{}", sshfolio::init::next_steps(&opts.dir));
+    Ok(())
+}
+
+fn stats(since: i64, json: bool, mut data: Vec<PathBuf>) -> anyhow::Result<()> {
+    if data.is_empty() {
+        data.push(PathBuf::from("data"));
+    }
+    let now = sshfolio::stats::recorder::now_secs();
+    let report = sshfolio::stats::report::build(&data, since, now)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", sshfolio::stats::text::render(&report));
+    }
+    Ok(())
 }
 
 fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyhow::Result<()> {
@@ -316,6 +407,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         fingerprint = %sshfolio::ssh::hostkey::fingerprint(&host_key),
         "host key"
     );
+    let owner = owner_side(&cfg);
+    let recorder = owner.recorder.clone();
     let rt = runtime()?;
     let result = rt.block_on(async move {
         let listeners = sshfolio::ssh::accept::bind(&cfg.listen)
@@ -341,14 +434,36 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             limits: cfg.limits.clone(),
             test_hooks: false,
             proxy: cfg.proxy.clone(),
+            owner,
         };
         sshfolio::ssh::serve(server, listeners, shutdown_signal()).await?;
+        // Commit what the sessions recorded (bounded: a failing disk must not hold us).
+        let _ = tokio::time::timeout(Duration::from_secs(3), recorder.flush()).await;
         drop(index_tx);
         Ok(())
     });
     // Sessions have restored their terminals by now; don't wait on stragglers.
     rt.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Analytics (unless `--no-stats`), guest identification, and the owners file.
+fn owner_side(cfg: &ServeConfig) -> sshfolio::ssh::owner::OwnerSide {
+    let o = &cfg.owner;
+    let recorder = if o.stats {
+        let mut opts = sshfolio::stats::StatsOptions::new(&o.data);
+        opts.retention_days = o.stats_retention;
+        sshfolio::stats::start(opts)
+    } else {
+        tracing::info!("stats: off (--no-stats)");
+        sshfolio::stats::Recorder::off()
+    };
+    sshfolio::ssh::owner::OwnerSide {
+        recorder,
+        identify_guests: o.identify_guests,
+        owners: Some(cfg.keys.join(sshfolio::stats::owners::OWNERS_FILE)),
+        data: o.stats.then(|| o.data.clone()),
+    }
 }
 
 /// Hot reload: the content watcher, and SIGHUP as a manual trigger. Without a watcher

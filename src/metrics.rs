@@ -64,6 +64,36 @@ pub static RENDER_CACHE_MISSES: Counter = Counter::new();
 pub static CONTENT_RELOADS: Counter = Counter::new();
 pub static CONTENT_RELOAD_ERRORS: Counter = Counter::new();
 
+/// Analytics events dropped (queue full, data directory unusable, failed writes) and
+/// written.
+pub static STATS_DROPPED: Counter = Counter::new();
+pub static STATS_WRITTEN: Counter = Counter::new();
+
+/// Most distinct pages counted in `sshfolio_page_views_total` (slugs come from the
+/// content, but deleted pages stay counted; beyond this, new ones are not).
+const MAX_PAGE_SERIES: usize = 4096;
+
+/// Page views by kind (`post`, `project`) and slug.
+static PAGE_VIEWS: std::sync::Mutex<Vec<(&'static str, String, u64)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Count one view of a page.
+pub fn page_viewed(kind: &'static str, slug: &str) {
+    let mut views = PAGE_VIEWS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = views.iter_mut().find(|e| e.0 == kind && e.1 == slug) {
+        e.2 += 1;
+    } else if views.len() < MAX_PAGE_SERIES {
+        views.push((kind, slug.to_string(), 1));
+    }
+}
+
+/// Prometheus label value escaping (backslash, quote, newline).
+fn escape_label(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
 /// Why a connection was turned away before (or instead of) the SSH handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -210,6 +240,18 @@ pub fn render() -> String {
         "Content reloads that failed (the old content stays).",
         CONTENT_RELOAD_ERRORS.get(),
     );
+    one(
+        "sshfolio_stats_dropped_total",
+        "counter",
+        "Analytics events lost: queue full, data directory unusable or a failed write.",
+        STATS_DROPPED.get(),
+    );
+    one(
+        "sshfolio_stats_written_total",
+        "counter",
+        "Analytics events committed to the database.",
+        STATS_WRITTEN.get(),
+    );
     let _ = writeln!(
         out,
         "# HELP sshfolio_rejections_total Connections turned away before the SSH handshake, by reason."
@@ -222,6 +264,21 @@ pub fn render() -> String {
             why.label(),
             rejections(why)
         );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP sshfolio_page_views_total Pages viewed by guests, by kind and slug."
+    );
+    let _ = writeln!(out, "# TYPE sshfolio_page_views_total counter");
+    {
+        let views = PAGE_VIEWS.lock().unwrap_or_else(|p| p.into_inner());
+        for (kind, slug, n) in views.iter() {
+            let _ = writeln!(
+                out,
+                "sshfolio_page_views_total{{kind=\"{kind}\",slug=\"{}\"}} {n}",
+                escape_label(slug)
+            );
+        }
     }
     let _ = writeln!(out, "# HELP sshfolio_build_info The running build.");
     let _ = writeln!(out, "# TYPE sshfolio_build_info gauge");
@@ -260,6 +317,10 @@ mod tests {
         assert!(text.contains("sshfolio_rejections_total{reason=\"proxy_timeout\"} "));
         assert!(!text.contains("sshfolio_content_reloads_total 0\n"));
         assert!(text.contains("sshfolio_build_info{version=\""));
+        page_viewed("post", "a\"b");
+        let text = render();
+        assert!(text.contains("sshfolio_page_views_total{kind=\"post\",slug=\"a\\\"b\"} 1"));
+        assert!(text.contains("# TYPE sshfolio_stats_dropped_total counter"));
     }
 
     #[test]

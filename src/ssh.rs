@@ -6,8 +6,10 @@
 //! - `accept`: our accept loop: connection permits, per-IP cap, login deadline.
 //! - `proxy`: PROXY protocol v1/v2 headers from trusted load balancers.
 //! - `stream`: a socket the accept loop can cut (deadline, shutdown).
+//! - `tcp`: options of an accepted socket: no delay, send buffer, kernel keepalives.
 //! - `meter`: bytes in/out, the MaxStartups gate, the guest input rate.
 //! - `handler`: the russh `Handler`: guest auth, channel policy, pty, exec.
+//! - `owner`: `--identify-guests` auth, visitor ids, visit records, `stats` for owners.
 //! - `health`: `sshfolio health`, a banner probe for container health checks.
 
 pub mod accept;
@@ -16,7 +18,9 @@ pub mod handler;
 pub mod health;
 pub mod hostkey;
 pub mod meter;
+pub mod owner;
 pub mod proxy;
 pub mod stream;
+pub mod tcp;
 
 pub use accept::{Server, serve};

@@ -49,6 +49,8 @@ impl Instance {
             .arg(content_dir())
             .arg("--keys")
             .arg(keys)
+            .arg("--data")
+            .arg(tmp.path().join("data"))
             .args(args)
             .env("RUST_LOG", "info,russh=warn")
             .stdout(Stdio::null())

@@ -723,6 +723,8 @@ fn the_server_binary_reloads_on_sighup_and_logs_broken_edits() {
         .arg(&dir)
         .arg("--keys")
         .arg(root.path().join("keys"))
+        .arg("--data")
+        .arg(root.path().join("data"))
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())

@@ -88,6 +88,15 @@ impl TestServer {
     }
 
     pub async fn start_with(keys: &Path, limits: Limits) -> Self {
+        Self::start_owner(keys, limits, Default::default()).await
+    }
+
+    /// With analytics, guest identification or owner keys (`OwnerSide`).
+    pub async fn start_owner(
+        keys: &Path,
+        limits: Limits,
+        owner: sshfolio::ssh::owner::OwnerSide,
+    ) -> Self {
         let host_key = sshfolio::ssh::hostkey::load_or_generate(keys).unwrap();
         let listeners = sshfolio::ssh::accept::bind(&["127.0.0.1:0".parse().unwrap()])
             .await
@@ -101,6 +110,7 @@ impl TestServer {
             limits,
             test_hooks: true,
             proxy: Default::default(),
+            owner,
         };
         let task = tokio::spawn(sshfolio::ssh::serve(server, listeners, async move {
             let _ = shutdown_rx.await;

@@ -37,3 +37,13 @@ impl fmt::Display for Diagnostic {
         )
     }
 }
+
+/// A problem found while parsing a body (by `markdown` and `mdc`, which both report
+/// them); `line` is relative to the start of the body
+/// (line 1) for `parse`, or counted from `first_line` for `parse_from_line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyWarning {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use image::imageops::FilterType;
 use image::{ImageFormat, ImageReader, Limits};
 
-use super::model::Rgb;
+use super::rgb::Rgb;
 
 /// Largest image file decoded.
 pub const MAX_BYTES: u64 = 8 * 1024 * 1024;

@@ -10,18 +10,10 @@
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
+pub use super::diag::BodyWarning;
 use super::doc::{Align, Block, Document, Inline};
 use super::mdc::{self, Node, Piece};
 use super::slug::Slugger;
-
-/// A problem found while parsing a body; `line` is relative to the start of the body
-/// (line 1) for `parse`, or counted from `first_line` for `parse_from_line`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyWarning {
-    pub line: u32,
-    pub col: u32,
-    pub message: String,
-}
 
 /// Markdown containers (quotes, lists, items, inline styles, links) nested deeper than
 /// this are flattened into their ancestor at this depth.

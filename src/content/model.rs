@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::diag::Diagnostic;
 use super::doc::Document;
+pub use super::rgb::Rgb;
 
 /// `site.yml`: who the portfolio belongs to.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,10 +48,6 @@ impl std::fmt::Display for Date {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
-
-/// An sRGB colour from content (`#rrggbb`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Rgb(pub u8, pub u8, pub u8);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {

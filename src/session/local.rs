@@ -10,8 +10,8 @@ use tokio::sync::{mpsc, watch};
 use super::{ByteScreen, Closed, End, Io, Output, RESTORE, SessionConfig, Shared, clamp_size};
 use crate::content::Index;
 use crate::render::cache::RenderCache;
+use crate::session::AppOptions;
 use crate::theme::ColorDepth;
-use crate::tui::AppOptions;
 
 #[derive(Clone)]
 struct Stdout;

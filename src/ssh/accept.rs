@@ -23,6 +23,7 @@ use super::handler::{Guest, ServerState, SharedInfo};
 use super::meter::{Meter, Metered, StartupGate};
 use super::proxy::{self, ProxyPolicy};
 use super::stream::{KillSwitch, Killable};
+use super::tcp;
 use crate::config::Limits;
 use crate::content::Index;
 use crate::metrics::{self, Rejection};
@@ -39,6 +40,8 @@ pub struct Server {
     pub test_hooks: bool,
     /// Which sources send PROXY headers (none by default).
     pub proxy: ProxyPolicy,
+    /// Analytics, guest identification and owner commands (off by default).
+    pub owner: super::owner::OwnerSide,
 }
 
 /// Bind every address; port 0 picks a free port (read it back with `local_addr`).
@@ -49,10 +52,6 @@ pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
     }
     Ok(out)
 }
-
-/// The kernel send buffer of a guest's socket: several full 300×100 repaints, and
-/// ~1 MB/s at 100 ms RTT, far more than a TUI needs.
-const SEND_BUFFER: usize = 128 * 1024;
 
 /// Most source addresses we remember; beyond it, idle entries are forgotten first.
 const MAX_TRACKED_IPS: usize = 16 * 1024;
@@ -179,6 +178,7 @@ pub async fn serve(
         shutdown: shutdown_rx.clone(),
         limits: limits.clone(),
         test_hooks: server.test_hooks,
+        owner: server.owner,
     });
     // Every connection task holds a clone of `done_tx`; when all are dropped, `recv`
     // returns `None`: every connection has finished.
@@ -249,10 +249,7 @@ impl Acceptor {
                 r = accept(&self.listener) => r,
                 _ = self.shutdown.changed() => return,
             };
-            let _ = socket.set_nodelay(true);
-            // A fixed send buffer (no autotuning to megabytes): a guest that stops reading
-            // holds at most this much kernel memory, and its stall is noticed sooner.
-            let _ = socket2::SockRef::from(&socket).set_send_buffer_size(SEND_BUFFER);
+            tcp::tune(&socket);
             let kill = Arc::new(KillSwitch::default());
             let meter = Meter::new(self.startups.clone());
             let mut stream = Killable::new(Metered::new(socket, meter.clone()), kill.clone());

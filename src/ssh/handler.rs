@@ -16,15 +16,16 @@ use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
 use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 use super::meter::InputBucket;
+use super::owner::{self, OwnerSide, VisitLog, VisitStart};
 use super::stream::KillSwitch;
 use crate::commands;
 use crate::config::Limits;
 use crate::content::Index;
 use crate::render::cache::RenderCache;
+use crate::session::AppOptions;
 use crate::session::guests::Guests;
 use crate::session::{self, ByteScreen, Closed, End, Io, Output, SessionConfig, Shared};
 use crate::theme::ColorDepth;
-use crate::tui::AppOptions;
 
 /// How many input packets may wait for the session task (each ≤ 32 KiB).
 const INPUT_QUEUE: usize = 16;
@@ -52,6 +53,8 @@ pub struct ServerState {
     pub limits: Limits,
     /// Test hook: the PTY command `__panic` starts a session that panics on input.
     pub test_hooks: bool,
+    /// Analytics, guest identification, owner commands.
+    pub owner: OwnerSide,
 }
 
 /// What the connection's one log line says about its session (never guest input).
@@ -109,6 +112,8 @@ pub struct Guest {
     info: SharedInfo,
     /// Guest input rate limit.
     bucket: InputBucket,
+    /// The public key the guest proved, if any (`publickey` auth).
+    key: Option<russh::keys::PublicKey>,
 }
 
 impl Guest {
@@ -139,6 +144,7 @@ impl Guest {
             started: false,
             info,
             bucket,
+            key: None,
         }
     }
 
@@ -171,14 +177,40 @@ impl Guest {
             });
         }
         match self.pty.clone() {
-            Some(pty) if command.is_empty() => self.start_tui(channel, handle, pty, None, false),
+            Some(pty) if command.is_empty() => {
+                let visit = self.visit_tui(&pty, None, session);
+                self.start_tui(channel, handle, pty, None, false, visit)
+            }
             Some(pty) if commands::deep_link(command).is_some() => {
-                self.start_tui(channel, handle, pty, Some(command.to_string()), false)
+                let visit = self.visit_tui(&pty, Some(command), session);
+                self.start_tui(
+                    channel,
+                    handle,
+                    pty,
+                    Some(command.to_string()),
+                    false,
+                    visit,
+                )
             }
             Some(pty) if self.state.test_hooks && command == "__panic" => {
-                self.start_tui(channel, handle, pty, None, true)
+                let visit = self.visit_tui(&pty, Some(command), session);
+                self.start_tui(channel, handle, pty, None, true, visit)
             }
             pty => {
+                let visit = VisitLog::start(
+                    &self.state.owner.recorder,
+                    VisitStart {
+                        visitor: self.state.owner.visitor(self.key.as_ref(), self.peer.ip()),
+                        kind: "exec",
+                        client: session.remote_sshid(),
+                        term: pty.as_ref().map_or("", |p| p.term.as_str()),
+                        size: pty.as_ref().map_or((0, 0), |p| p.size),
+                        depth: "",
+                        exec: Some(command),
+                    },
+                );
+                let owner = self.state.owner.clone();
+                let key = self.key.clone();
                 let index = self.state.index.borrow().clone();
                 let stall = self.state.limits.stall_timeout;
                 let crlf = pty.is_some();
@@ -187,8 +219,10 @@ impl Guest {
                 let info = self.info.clone();
                 with_info(&info, |i| i.kind = "exec");
                 tokio::spawn(async move {
-                    let out = commands::run(&index, &command);
-                    with_info(&info, |i| i.end = Some(format!("exit {}", out.status)));
+                    let out = owner::exec(&owner, key.as_ref(), &index, &command).await;
+                    let end = format!("exit {}", out.status);
+                    visit.end(&end, None);
+                    with_info(&info, |i| i.end = Some(end));
                     let fix = |s: String| if crlf { s.replace('\n', "\r\n") } else { s };
                     let send = async {
                         if !out.stdout.is_empty() {
@@ -208,6 +242,28 @@ impl Guest {
         }
     }
 
+    /// Start recording a TUI visit.
+    fn visit_tui(&self, pty: &PtyInfo, exec: Option<&str>, session: &Session) -> VisitLog {
+        let depth = ColorDepth::detect(Some(&pty.term), self.env("COLORTERM"), self.no_color());
+        VisitLog::start(
+            &self.state.owner.recorder,
+            VisitStart {
+                visitor: self.state.owner.visitor(self.key.as_ref(), self.peer.ip()),
+                kind: "tui",
+                client: session.remote_sshid(),
+                term: &pty.term,
+                size: pty.size,
+                depth: owner::depth_label(depth),
+                exec,
+            },
+        )
+    }
+
+    /// NO_COLOR counts when set and not empty (no-color.org), or server-wide.
+    fn no_color(&self) -> bool {
+        self.state.limits.no_color || self.env("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+
     fn start_tui(
         &mut self,
         channel: ChannelId,
@@ -215,15 +271,13 @@ impl Guest {
         pty: PtyInfo,
         start: Option<String>,
         panic_on_input: bool,
+        visit: VisitLog,
     ) {
         let (input_tx, input_rx) = mpsc::channel(INPUT_QUEUE);
         let (size_tx, size_rx) = watch::channel(pty.size);
         self.input = Some(input_tx);
         self.size = Some(size_tx);
-        // NO_COLOR counts when set and not empty (no-color.org), or server-wide.
-        let no_color =
-            self.state.limits.no_color || self.env("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let depth = ColorDepth::detect(Some(&pty.term), self.env("COLORTERM"), no_color);
+        let depth = ColorDepth::detect(Some(&pty.term), self.env("COLORTERM"), self.no_color());
         let opts = AppOptions {
             depth,
             start,
@@ -243,6 +297,7 @@ impl Guest {
             max_session: state.limits.max_session,
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
+            stats: visit.link(),
         };
         let output = ChannelOutput {
             handle: handle.clone(),
@@ -281,6 +336,7 @@ impl Guest {
                 }
                 Err(e) => End::Error(e),
             };
+            visit.end(&end.label(), None);
             with_info(&info, |i| i.end = Some(end.label()));
             if end == End::Stalled {
                 // Nothing more can reach this guest; free everything now.
@@ -331,8 +387,11 @@ fn clean_term(term: &str) -> String {
 impl russh::server::Handler for Guest {
     type Error = russh::Error;
 
-    async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
-        self.accept("none")
+    async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
+        match self.state.owner.none_reply(user) {
+            Some(reply) => Ok(reply),
+            None => self.accept("none"),
+        }
     }
 
     async fn auth_password(&mut self, _user: &str, _password: &str) -> Result<Auth, Self::Error> {
@@ -342,8 +401,9 @@ impl russh::server::Handler for Guest {
     async fn auth_publickey(
         &mut self,
         _user: &str,
-        _key: russh::server::VerifiedPublicKey<'_>,
+        key: russh::server::VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
+        self.key = Some(key.public_key.clone());
         self.accept("publickey")
     }
 

@@ -8,46 +8,12 @@
 //! that follows is untouched. Untrusted sources are plain SSH: a PROXY line from them
 //! fails russh's version exchange, which accepts no line before `SSH-2.0-`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use ipnet::IpNet;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// Who may send PROXY headers, and how long they get to send one.
-#[derive(Debug, Clone)]
-pub struct ProxyPolicy {
-    pub trusted: Vec<IpNet>,
-    pub header_timeout: Duration,
-}
-
-impl Default for ProxyPolicy {
-    fn default() -> Self {
-        Self {
-            trusted: Vec::new(),
-            header_timeout: Duration::from_secs(3),
-        }
-    }
-}
-
-impl ProxyPolicy {
-    /// Whether connections from `ip` must start with a PROXY header.
-    pub fn trusts(&self, ip: IpAddr) -> bool {
-        let ip = ip.to_canonical();
-        self.trusted.iter().any(|net| net.contains(&ip))
-    }
-}
-
-/// A CIDR (`10.0.0.0/8`) or a single address (`127.0.0.1`, meaning `/32`).
-pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
-    let s = s.trim();
-    if let Ok(net) = s.parse::<IpNet>() {
-        return Ok(net.trunc());
-    }
-    s.parse::<IpAddr>()
-        .map(IpNet::from)
-        .map_err(|_| format!("not a CIDR range or IP address: {s:?}"))
-}
+pub use crate::config::proxy::{ProxyPolicy, parse_cidr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HeaderError {

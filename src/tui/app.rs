@@ -108,7 +108,8 @@ macro_rules! cx {
     };
 }
 
-// After `cx!`, which it uses.
+// After `cx!`, which they use.
+mod seen;
 mod stack;
 
 pub struct App {
@@ -138,6 +139,8 @@ pub struct App {
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
+    /// An unfinished post offered on Home to a returning guest (`seen.rs`).
+    resume: Option<seen::ResumeOffer>,
 }
 
 impl App {
@@ -162,6 +165,7 @@ impl App {
             mouse_escape: None,
             clipboard: None,
             hits: RefCell::new(HitMap::default()),
+            resume: None,
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             app.open_link(link);
@@ -380,6 +384,9 @@ impl App {
     // ----- routing -------------------------------------------------------------------
 
     fn on_key(&mut self, key: Key) -> Control {
+        if let Some(c) = self.take_resume(key) {
+            return c;
+        }
         let had_notice = self.notice.take().is_some();
         let quit_key = matches!(key, Key::Ctrl('c') | Key::Ctrl('d'));
         let cx = cx!(self);

@@ -171,156 +171,13 @@ const fn b(
 
 use Key::{Char as C, Code as K};
 
-/// The key table, in the order the footer and help list it. A key may appear in more
-/// than one row when the rows' scopes don't overlap (← is "previous story" on Stories
-/// and "scroll left" in the reader).
+/// The key table, one section per screen (or group of screens) whose keys it holds; the
+/// footer and help list rows in `ORDER`. A key may appear in more than one row when the
+/// rows' scopes don't overlap (← is "previous story" on Stories and "scroll left" in the
+/// reader).
 pub const KEYMAP: &[Binding] = &[
-    b(
-        &[K(KeyCode::Up), C('k')],
-        s::K_MOVE,
-        Action::Up,
-        s::H_MOVE,
-        None,
-        SCROLL,
-    ),
-    b(
-        &[K(KeyCode::Down), C('j')],
-        s::K_MOVE,
-        Action::Down,
-        s::H_MOVE,
-        Some(s::F_MOVE),
-        SCROLL,
-    ),
-    b(
-        &[K(KeyCode::Enter)],
-        s::K_OPEN,
-        Action::Open,
-        s::H_OPEN,
-        Some(s::F_OPEN),
-        LISTS,
-    ),
-    b(
-        &[K(KeyCode::Esc), K(KeyCode::Backspace)],
-        s::K_BACK,
-        Action::Back,
-        s::H_BACK,
-        Some(s::F_BACK),
-        BACK,
-    ),
-    b(
-        &[C(']')],
-        s::K_HEADING,
-        Action::NextHeading,
-        s::H_HEADING,
-        Some(s::F_HEADING),
-        READER,
-    ),
-    b(
-        &[C('[')],
-        s::K_HEADING,
-        Action::PrevHeading,
-        s::H_HEADING,
-        None,
-        READER,
-    ),
-    b(
-        &[C('n')],
-        s::K_ITEM,
-        Action::NextItem,
-        s::H_ITEM,
-        Some(s::F_ITEM),
-        READER,
-    ),
-    b(
-        &[C('p')],
-        s::K_ITEM,
-        Action::PrevItem,
-        s::H_ITEM,
-        None,
-        READER,
-    ),
-    b(
-        &[C('n'), K(KeyCode::Right), C('l')],
-        s::K_STORY,
-        Action::NextItem,
-        s::H_STORY,
-        Some(s::F_ITEM),
-        STORIES,
-    ),
-    b(
-        &[C('p'), K(KeyCode::Left), C('h')],
-        s::K_STORY,
-        Action::PrevItem,
-        s::H_STORY,
-        None,
-        STORIES,
-    ),
-    b(
-        &[K(KeyCode::Left), C('h')],
-        s::K_HSCROLL,
-        Action::Left,
-        s::H_HSCROLL,
-        None,
-        READER,
-    ),
-    b(
-        &[K(KeyCode::Right), C('l')],
-        s::K_HSCROLL,
-        Action::Right,
-        s::H_HSCROLL,
-        None,
-        READER,
-    ),
-    b(
-        &[K(KeyCode::PageDown), C(' ')],
-        s::K_PAGE,
-        Action::PageDown,
-        s::H_PAGE,
-        Some(s::F_PAGE),
-        SCROLL,
-    ),
-    b(
-        &[K(KeyCode::PageUp), C('b')],
-        s::K_PAGE,
-        Action::PageUp,
-        s::H_PAGE,
-        None,
-        SCROLL,
-    ),
-    b(
-        &[C('g'), K(KeyCode::Home)],
-        s::K_ENDS,
-        Action::Top,
-        s::H_ENDS,
-        None,
-        SCROLL,
-    ),
-    b(
-        &[C('G'), K(KeyCode::End)],
-        s::K_ENDS,
-        Action::Bottom,
-        s::H_ENDS,
-        None,
-        SCROLL,
-    ),
-    b(
-        &[C('#')],
-        s::K_TAGS,
-        Action::TagFilter,
-        s::H_TAGS,
-        Some(s::F_TAGS),
-        BLOG,
-    ),
-    // The same in the reader, where the footer has no room to spare (its tags are on
-    // screen, and clickable).
-    b(
-        &[C('#')],
-        s::K_TAGS,
-        Action::TagFilter,
-        s::H_TAGS,
-        None,
-        READER,
-    ),
+    // ----- The router's keys, on every screen (the search screen's query takes letters
+    // and digits: only Tab and Ctrl-C/D there).
     b(
         &[C('f')],
         s::K_LINKS,
@@ -458,7 +315,193 @@ pub const KEYMAP: &[Binding] = &[
         None,
         Scope::of(&[Screen::Search]),
     ),
+    // ----- Moving in a list or a page: home, projects, blog, search results, the reader.
+    b(
+        &[K(KeyCode::Up), C('k')],
+        s::K_MOVE,
+        Action::Up,
+        s::H_MOVE,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::Down), C('j')],
+        s::K_MOVE,
+        Action::Down,
+        s::H_MOVE,
+        Some(s::F_MOVE),
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::PageDown), C(' ')],
+        s::K_PAGE,
+        Action::PageDown,
+        s::H_PAGE,
+        Some(s::F_PAGE),
+        SCROLL,
+    ),
+    b(
+        &[K(KeyCode::PageUp), C('b')],
+        s::K_PAGE,
+        Action::PageUp,
+        s::H_PAGE,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('g'), K(KeyCode::Home)],
+        s::K_ENDS,
+        Action::Top,
+        s::H_ENDS,
+        None,
+        SCROLL,
+    ),
+    b(
+        &[C('G'), K(KeyCode::End)],
+        s::K_ENDS,
+        Action::Bottom,
+        s::H_ENDS,
+        None,
+        SCROLL,
+    ),
+    // ----- The lists: home, projects, blog, search results.
+    b(
+        &[K(KeyCode::Enter)],
+        s::K_OPEN,
+        Action::Open,
+        s::H_OPEN,
+        Some(s::F_OPEN),
+        LISTS,
+    ),
+    // ----- Going back: the reader, search, stories, a filtered blog.
+    b(
+        &[K(KeyCode::Esc), K(KeyCode::Backspace)],
+        s::K_BACK,
+        Action::Back,
+        s::H_BACK,
+        Some(s::F_BACK),
+        BACK,
+    ),
+    // ----- The reader.
+    b(
+        &[C(']')],
+        s::K_HEADING,
+        Action::NextHeading,
+        s::H_HEADING,
+        Some(s::F_HEADING),
+        READER,
+    ),
+    b(
+        &[C('[')],
+        s::K_HEADING,
+        Action::PrevHeading,
+        s::H_HEADING,
+        None,
+        READER,
+    ),
+    b(
+        &[C('n')],
+        s::K_ITEM,
+        Action::NextItem,
+        s::H_ITEM,
+        Some(s::F_ITEM),
+        READER,
+    ),
+    b(
+        &[C('p')],
+        s::K_ITEM,
+        Action::PrevItem,
+        s::H_ITEM,
+        None,
+        READER,
+    ),
+    b(
+        &[K(KeyCode::Left), C('h')],
+        s::K_HSCROLL,
+        Action::Left,
+        s::H_HSCROLL,
+        None,
+        READER,
+    ),
+    b(
+        &[K(KeyCode::Right), C('l')],
+        s::K_HSCROLL,
+        Action::Right,
+        s::H_HSCROLL,
+        None,
+        READER,
+    ),
+    // As on the blog list, but without a footer hint: the reader's footer has no room to
+    // spare (its tags are on screen, and clickable).
+    b(
+        &[C('#')],
+        s::K_TAGS,
+        Action::TagFilter,
+        s::H_TAGS,
+        None,
+        READER,
+    ),
+    // ----- The stories player.
+    b(
+        &[C('n'), K(KeyCode::Right), C('l')],
+        s::K_STORY,
+        Action::NextItem,
+        s::H_STORY,
+        Some(s::F_ITEM),
+        STORIES,
+    ),
+    b(
+        &[C('p'), K(KeyCode::Left), C('h')],
+        s::K_STORY,
+        Action::PrevItem,
+        s::H_STORY,
+        None,
+        STORIES,
+    ),
+    // ----- The blog list.
+    b(
+        &[C('#')],
+        s::K_TAGS,
+        Action::TagFilter,
+        s::H_TAGS,
+        Some(s::F_TAGS),
+        BLOG,
+    ),
 ];
+
+/// The order the footer and the help list the key table's rows in, by their help text
+/// (rows sharing a text stay in table order).
+const ORDER: &[&str] = &[
+    s::H_MOVE,
+    s::H_OPEN,
+    s::H_BACK,
+    s::H_HEADING,
+    s::H_ITEM,
+    s::H_STORY,
+    s::H_HSCROLL,
+    s::H_PAGE,
+    s::H_ENDS,
+    s::H_TAGS,
+    s::H_SEARCH,
+    s::H_SECTIONS,
+    s::H_TAB,
+    s::H_THEME,
+    s::H_HELP,
+    s::H_QUIT,
+];
+
+/// The rows in `ORDER`.
+fn ordered() -> impl Iterator<Item = &'static Binding> {
+    let rank = |b: &Binding| {
+        ORDER
+            .iter()
+            .position(|h| *h == b.help)
+            .unwrap_or(ORDER.len())
+    };
+    let mut rows: Vec<&'static Binding> = KEYMAP.iter().collect();
+    rows.sort_by_key(|b| rank(b));
+    rows.into_iter()
+}
 
 /// The action `key` means on `screen`, if any.
 pub fn lookup(key: Key, screen: Screen) -> Option<Action> {
@@ -470,8 +513,7 @@ pub fn lookup(key: Key, screen: Screen) -> Option<Action> {
 
 /// The footer hints for `screen` in table order: (action, keys, word).
 pub fn hints(screen: Screen) -> impl Iterator<Item = (Action, &'static str, &'static str)> {
-    KEYMAP
-        .iter()
+    ordered()
         .filter(move |b| b.scope.contains(screen))
         .filter_map(|b| b.hint.map(|h| (b.action, b.keys_label, h)))
 }
@@ -487,7 +529,7 @@ pub const MOUSE: &[(&str, &str)] = &[
 /// then the mouse.
 pub fn help_rows() -> Vec<(&'static str, &'static str)> {
     let mut rows: Vec<(&'static str, &'static str)> = Vec::new();
-    for b in KEYMAP {
+    for b in ordered() {
         // Rows continuing a previous one ("[" after "]") share its words: list once.
         if rows.iter().any(|(_, h)| *h == b.help) {
             continue;

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# bench/compare-openssh.sh: the same `sshfolio bench` scenarios against `sshfolio serve`
-# and against OpenSSH sshd with `ForceCommand sshfolio local`, side by side.
+# bench/compare.sh: the same `sshfolio bench` scenarios against `sshfolio serve`, a
+# typical wish + Bubble Tea + glamour app (bench/peers/wish) and OpenSSH sshd with
+# `ForceCommand sshfolio local`, in one run, side by side, as ratios.
 #
-# Needs root (creates the local user `sshfolio-bench`, installs openssh-server if
-# missing). Everything runs on 127.0.0.1 with its own config, host keys and client key
-# in a temp dir; both servers are stopped on exit.
+# Needs root (creates the local user `sshfolio-bench`, installs openssh-server and the
+# wish peer's Debian Go packages if missing). Everything runs on 127.0.0.1 with its own
+# config, host keys and client key in a temp dir; every server is stopped on exit.
 #
-#   cargo build --release && bench/compare-openssh.sh
+#   cargo build --release && bench/compare.sh
 #
+# SERVERS="ours wish openssh" picks the servers (default all three).
 # Knobs (environment): SSHFOLIO_BIN (default: $CARGO_TARGET_DIR or target/release),
 # CONTENT (default: content/), IDLE="50 200" (held idle sessions per scenario),
 # RATE_N=100 (sessions in the rate-20/s scenario), FAST_N=200 (in the 200/s one),
@@ -32,6 +34,10 @@ else
     ON_SERVER=() ON_CLIENT=()
 fi
 KEYS=${KEYS:-"3,enter,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,t,t,t,t"}
+# The wish peer opens its list on the blog; it has no theme key, so its "full repaint"
+# row is Esc + Enter (back to the list, re-open the post: glamour renders it again).
+WISH_KEYS=${WISH_KEYS:-"enter,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,j,esc,enter,esc,enter"}
+SERVERS=${SERVERS:-"ours wish openssh"}
 USER_NAME=sshfolio-bench
 
 [ -x "$BIN" ] || { echo "no release binary at $BIN (cargo build --release)" >&2; exit 1; }
@@ -49,9 +55,10 @@ TMP=$(mktemp -d /tmp/sshfolio-bench.XXXXXX)
 chmod 755 "$TMP"
 OUT=${OUT:-$TMP/out}
 mkdir -p "$OUT" /run/sshd
-SSHD_PID= OURS_PID=
+SSHD_PID= OURS_PID= WISH_PID=
 cleanup() {
     [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null || true
+    [ -n "$WISH_PID" ] && kill "$WISH_PID" 2>/dev/null || true
     [ -n "$OURS_PID" ] && kill "$OURS_PID" 2>/dev/null || true
     wait 2>/dev/null || true
     rm -rf "$TMP/content" "$TMP/sshfolio"
@@ -112,33 +119,55 @@ stop_ours() {
 }
 sleep 1
 
+# The wish peer: built offline from Debian's Go packages, one fresh process per scenario.
+WISH_BIN=$("$REPO/bench/peers/wish/build.sh" "$TMP/wish-build")
+WISH_PORT=$(free_port)
+start_wish() {
+    "${ON_SERVER[@]}" "$WISH_BIN" --listen "127.0.0.1:$WISH_PORT" --content "$CONTENT" \
+        --hostkey "$TMP/wish-hostkey" 2>>"$TMP/wish.log" &
+    WISH_PID=$!
+    sleep 1
+}
+stop_wish() {
+    kill "$WISH_PID" 2>/dev/null || true
+    wait "$WISH_PID" 2>/dev/null || true
+    WISH_PID=
+}
+
 bench() { # name server args...
     local name=$1 server=$2; shift 2
     local extra
     if [ "$server" = ours ]; then
         extra=(--target "127.0.0.1:$OURS_PORT" --server-pid "$OURS_PID")
+    elif [ "$server" = wish ]; then
+        extra=(--target "127.0.0.1:$WISH_PORT" --server-pid "$WISH_PID")
     else
         extra=(--target "127.0.0.1:$SSHD_PORT" --server-pid "$SSHD_PID" --user "$USER_NAME" --identity "$TMP/client")
     fi
     echo "== $name ($server): sshfolio bench $*" >&2
     "${ON_CLIENT[@]}" "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" || echo '{}' >"$OUT/$name.$server.json"
     [ "$server" = ours ] && { stop_ours; start_ours; }
+    [ "$server" = wish ] && { stop_wish; start_wish; }
     sleep 1
 }
 
 start_ours
-for server in ours openssh; do
+start_wish
+for server in $SERVERS; do
+    keys=$KEYS
+    [ "$server" = wish ] && keys=$WISH_KEYS
     for n in $IDLE; do
         bench "idle$n" "$server" --sessions "$n" --rate 50 --duration "$HOLD" --probe j --probe-rate "$PROBE_RATE"
     done
     bench rate20 "$server" --sessions "$RATE_N" --rate 20 --duration 1
     bench rate200 "$server" --sessions "$FAST_N" --rate 200 --duration 1
-    bench scroll "$server" --sessions 1 --key-sessions 1 --size 120x40 --duration 0 --keys "$KEYS"
+    bench scroll "$server" --sessions 1 --key-sessions 1 --size 120x40 --duration 0 --keys "$keys"
 done
 
 python3 - "$OUT" "$IDLE" <<'PY'
 import json, sys, os
 out, idle = sys.argv[1], sys.argv[2].split()
+PEERS = ("ours", "wish", "openssh")
 def load(name, server):
     try:
         with open(os.path.join(out, f"{name}.{server}.json")) as f:
@@ -161,15 +190,17 @@ def get(d, path):
             return None
     return d
 rows = []
-def row(label, name, path, fmt="{:.2f}"):
-    a, b = get(load(name, "ours"), path), get(load(name, "openssh"), path)
+def num(x):
     # CPU deltas can come out a hair below zero (tick rounding of reaped children).
-    a = max(a, 0) if isinstance(a, (int, float)) else a
-    b = max(b, 0) if isinstance(b, (int, float)) else b
-    fa = fmt.format(a) if isinstance(a, (int, float)) else "-"
-    fb = fmt.format(b) if isinstance(b, (int, float)) else "-"
-    ratio = f"{a / b:.3f}" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 1e-9 else "-"
-    rows.append((label, fa, fb, ratio))
+    return max(x, 0) if isinstance(x, (int, float)) else None
+def row(label, name, path, fmt="{:.2f}"):
+    vals = [num(get(load(name, p), path)) for p in PEERS]
+    cells = [fmt.format(v) if v is not None else "-" for v in vals]
+    def ratio(other):
+        a, b = vals[0], other
+        # "how many times the peer's figure ours is": > 1 means the peer costs more.
+        return f"{b / a:.1f}×" if a is not None and b is not None and a > 1e-9 else "-"
+    rows.append((label, *cells, ratio(vals[1]), ratio(vals[2])))
 for n in idle:
     s = f"idle{n}"
     row(f"{n} idle: established", s, "established", "{}")
@@ -192,10 +223,12 @@ row("scroll 120×40: bytes per key, mean", "scroll", "bytes_per_key_mean", "{:.0
 for key, label in (("j", "j (one-line scroll)"), ("t", "t (theme: full repaint)")):
     row(f"scroll 120×40: bytes for {label}", "scroll", f"per_key@{key}.bytes_mean", "{:.0f}")
     row(f"scroll 120×40: server CPU for {label}, mean (µs)", "scroll", f"per_key@{key}.cpu_us_mean", "{:.0f}")
+# The wish peer's repaint: Esc + Enter re-renders the post (it has no theme key).
+row("scroll 120×40 (wish): bytes for enter (re-open: full repaint)", "scroll", "per_key@enter.bytes_mean", "{:.0f}")
 w = max(len(r[0]) for r in rows)
-print(f"| {'metric'.ljust(w)} | ours | OpenSSH + sshfolio local | ratio |")
-print(f"|{'-' * (w + 2)}|-----:|-----:|-----:|")
+print(f"| {'metric'.ljust(w)} | sshfolio | wish + Bubble Tea | OpenSSH + sshfolio local | wish ÷ ours | OpenSSH ÷ ours |")
+print(f"|{'-' * (w + 2)}|-----:|-----:|-----:|-----:|-----:|")
 for r in rows:
-    print(f"| {r[0].ljust(w)} | {r[1]} | {r[2]} | {r[3]} |")
+    print("| " + r[0].ljust(w) + " | " + " | ".join(r[1:]) + " |")
 PY
 echo "JSON reports: $OUT" >&2

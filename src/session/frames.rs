@@ -1,0 +1,239 @@
+//! `ByteScreen`: the terminal a session draws on, in memory. It keeps the two cell
+//! buffers (what the guest sees, the frame being drawn), diffs them into escape
+//! sequences (scrolling rows that moved, `scroll`), wraps links in OSC 8 (`osc8`), and
+//! can hibernate (drop both buffers; the next frame is a full repaint).
+
+use ratatui::Terminal;
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use super::{Screen, osc8, scroll, sgr};
+use crate::tui::App;
+
+fn draw_app<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    notice: Option<&str>,
+) -> Result<(), String> {
+    terminal
+        .draw(|frame| paint(frame, app, notice))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// One frame: the app's view, a notice on the bottom row (idle countdown, session cap),
+/// then the guest's colour depth applied once, before the diff.
+fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
+    let area = frame.area();
+    paint_into(area, frame.buffer_mut(), app, notice);
+    // Views draw in full RGB; the guest's depth is applied once, before the diff.
+    app.depth().convert_buffer(frame.buffer_mut());
+}
+
+/// `paint` into a buffer (blank or reset) covering `area`, in full RGB (a `ByteScreen`
+/// converts the colours of the cells it writes only).
+fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
+    app.render(area, buf);
+    if let Some(text) = notice
+        && area.height > 0
+    {
+        let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        let style = ratatui::style::Style::new()
+            .add_modifier(ratatui::style::Modifier::REVERSED)
+            .add_modifier(ratatui::style::Modifier::BOLD);
+        ratatui::widgets::Clear.render(row, buf);
+        ratatui::widgets::Paragraph::new(text)
+            .style(style)
+            .alignment(ratatui::layout::Alignment::Center)
+            .render(row, buf);
+    }
+}
+
+/// What a `ByteScreen` draws through: OSC 8 links around an in-memory writer.
+type ScreenBackend = osc8::LinkBackend<Vec<u8>>;
+
+/// Clears the guest's screen before a frame drawn on blank buffers (after hibernation
+/// or a resize), so the diff paints every cell that isn't blank.
+const CLEAR: &[u8] = b"\x1b[0m\x1b[H\x1b[2J";
+
+/// A screen that writes ANSI into memory, for sending over a channel, with the frame's
+/// links wrapped in OSC 8 (`osc8`).
+///
+/// It keeps its two cell buffers itself (not a ratatui `Terminal`): what the guest's
+/// terminal shows, and the frame being drawn. Owning the first lets a frame whose rows
+/// moved be sent as a terminal scroll plus the rows that came into view (`scroll`).
+/// Hibernating drops both buffers (most of an idle guest's memory); the next draw makes
+/// new ones and repaints the whole screen.
+pub struct ByteScreen {
+    frames: Option<Frames>,
+    size: (u16, u16),
+    links: osc8::Links,
+    /// The depth of the last frame drawn (16 colours need their SGR rewritten).
+    depth: crate::theme::ColorDepth,
+}
+
+/// The cell buffers and the writer of an awake `ByteScreen`.
+struct Frames {
+    backend: ScreenBackend,
+    /// What the guest's terminal shows.
+    shown: Buffer,
+    /// The frame being drawn (reset before each draw; swapped with `shown` after).
+    next: Buffer,
+    planner: scroll::Planner,
+    /// `shown` is blank because the screen was just cleared: no scroll can help.
+    fresh: bool,
+}
+
+impl Frames {
+    fn new(links: &osc8::Links, cols: u16, rows: u16) -> Self {
+        crate::metrics::FRAMES_FULL.inc();
+        let area = Rect::new(0, 0, cols, rows);
+        Self {
+            backend: osc8::LinkBackend::new(Vec::new(), links.clone()),
+            shown: Buffer::empty(area),
+            next: Buffer::empty(area),
+            planner: scroll::Planner::default(),
+            fresh: true,
+        }
+    }
+
+    /// Clear the guest's screen and forget what it showed: the next frame is painted
+    /// in full.
+    fn clear(&mut self) {
+        self.shown.reset();
+        self.fresh = true;
+        self.planner.forget();
+        self.backend.forget_links();
+        self.backend.writer_mut().extend_from_slice(CLEAR);
+    }
+
+    /// Diff `next` against what is shown (scrolling first when that is cheaper), write
+    /// it, and make it what is shown.
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.fresh {
+            self.planner.remember(&self.next);
+            self.backend.draw(self.shown.diff_iter(&self.next))?;
+        } else {
+            let shift = self.planner.plan(&self.shown, &self.next);
+            if let Some(shift) = shift {
+                scroll::write(self.backend.writer_mut(), shift)?;
+                self.backend.scrolled(shift);
+                crate::metrics::FRAMES_SCROLLED.inc();
+            }
+            // The planner's diff reads `shown` through the shift; `shown` itself is
+            // drawn over next and need not move.
+            let drawn = match self.planner.diff(&self.shown, &self.next, shift) {
+                Some(diff) => self.backend.draw(diff),
+                None => {
+                    if let Some(shift) = shift {
+                        scroll::apply(&mut self.shown, shift);
+                    }
+                    self.backend.draw(self.shown.diff_iter(&self.next))
+                }
+            };
+            self.planner.sent();
+            drawn?;
+        }
+        std::mem::swap(&mut self.shown, &mut self.next);
+        self.fresh = false;
+        Ok(())
+    }
+}
+
+impl ByteScreen {
+    pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
+        let links = osc8::Links::default();
+        let mut frames = Frames::new(&links, cols, rows);
+        // `ENTER` cleared the screen; the cursor stays hidden from here on.
+        let _ = frames.backend.hide_cursor();
+        Ok(Self {
+            frames: Some(frames),
+            size: (cols, rows),
+            links,
+            depth: Default::default(),
+        })
+    }
+
+    /// Whether the cell buffers are dropped right now.
+    pub fn is_hibernating(&self) -> bool {
+        self.frames.is_none()
+    }
+}
+
+impl Screen for ByteScreen {
+    fn draw(&mut self, app: &App) -> Result<(), String> {
+        self.draw_notice(app, None)
+    }
+    fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
+        self.depth = app.depth();
+        crate::metrics::FRAMES.inc();
+        let frames = match &mut self.frames {
+            Some(f) => f,
+            None => {
+                let mut f = Frames::new(&self.links, self.size.0, self.size.1);
+                // The guest's screen still shows the old frame and the new buffers are
+                // blank: clear it, so the diff paints every cell that isn't.
+                f.backend.writer_mut().extend_from_slice(CLEAR);
+                let _ = f.backend.hide_cursor();
+                self.frames.insert(f)
+            }
+        };
+        if frames.backend.depth() != app.depth() && !frames.fresh {
+            // What is shown was written in another depth: repaint it all.
+            frames.clear();
+        }
+        frames.backend.set_depth(app.depth());
+        let area = frames.next.area;
+        frames.next.reset();
+        paint_into(area, &mut frames.next, app, notice);
+        // The backend wraps these cells in OSC 8 as it writes the diff.
+        self.links.set(app.links(), &frames.next);
+        frames.flush().map_err(|e| e.to_string())
+    }
+    fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+        self.size = (cols, rows);
+        if let Some(f) = &mut self.frames
+            && f.shown.area != Rect::new(0, 0, cols, rows)
+        {
+            let area = Rect::new(0, 0, cols, rows);
+            f.shown = Buffer::empty(area);
+            f.next = Buffer::empty(area);
+            f.clear();
+        }
+        Ok(())
+    }
+    fn take_output(&mut self) -> Vec<u8> {
+        let Some(f) = &mut self.frames else {
+            return Vec::new();
+        };
+        let w = f.backend.writer_mut();
+        // The next frame is likely about as long as this one.
+        let bytes = std::mem::replace(w, Vec::with_capacity(w.len()));
+        match self.depth {
+            crate::theme::ColorDepth::Ansi16 => sgr::to_ansi16(bytes),
+            _ => bytes,
+        }
+    }
+    fn hibernate(&mut self) {
+        // Anything not taken yet is for a screen that will be cleared anyway.
+        self.frames = None;
+    }
+}
+
+impl Screen for Terminal<TestBackend> {
+    fn draw(&mut self, app: &App) -> Result<(), String> {
+        draw_app(self, app, None)
+    }
+    fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
+        draw_app(self, app, notice)
+    }
+    fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+        self.backend_mut().resize(cols, rows);
+        Terminal::resize(self, Rect::new(0, 0, cols, rows)).map_err(|e| e.to_string())
+    }
+    fn take_output(&mut self) -> Vec<u8> {
+        Vec::new()
+    }
+}

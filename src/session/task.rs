@@ -1,0 +1,425 @@
+//! One guest's session loop: everything that can wake a session is one `Wake`, built by
+//! the one `select!` in `Session::wait`, and each has its own small handler. Between
+//! wakes, `Session::flush` draws a frame when the state changed and starts sending it
+//! (at most one frame in flight).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::future::OptionFuture;
+use tokio::time::Instant;
+
+use super::countdown::{Countdown, countdown};
+use super::seen::Seen;
+use super::{
+    BACKGROUND_TIMEOUT, Closed, ENTER, End, GUESTS_EVERY, HIBERNATE_AFTER, Io, Output, Screen,
+    SessionConfig, Shared, guests_every, online, trim,
+};
+use crate::content::Index;
+use crate::stats::recorder::Resume;
+use crate::tui::input::{InputParser, Parsed, Reply};
+use crate::tui::{App, AppEvent, AppOptions, Control};
+
+pub(super) type SendFuture =
+    Pin<Box<dyn Future<Output = Result<Result<(), Closed>, tokio::time::error::Elapsed>> + Send>>;
+
+/// Everything that can wake a session.
+pub(super) enum Wake {
+    /// The server is shutting down.
+    Shutdown,
+    /// The frame in flight was written (or the guest is gone, or it stalled).
+    Sent(Result<Result<(), Closed>, tokio::time::error::Elapsed>),
+    /// Bytes from the guest; `None` when the channel closed.
+    Input(Option<Vec<u8>>),
+    /// The terminal size changed; `false` when its sender is gone.
+    Resize(bool),
+    /// The content was reloaded; `None` when the watcher is gone.
+    Reload(Option<Arc<Index>>),
+    /// The guest count changed; `false` when its sender is gone.
+    Guests(bool),
+    /// A guest count held back by `guests_every` is due.
+    GuestsDue,
+    /// A lone Esc waited long enough to be a key.
+    EscTimeout,
+    /// The app's timer (the story auto-advance).
+    Tick,
+    /// The returning guest's unfinished post was looked up (`None`: there is none).
+    Resume(Option<Resume>),
+    /// No input for the idle timeout.
+    Idle,
+    /// The session cap.
+    TimeLimit,
+    /// The countdown banner changes (it starts, or another second passed).
+    Countdown,
+    /// Quiet for `HIBERNATE_AFTER`: drop the cell buffers.
+    Hibernate,
+}
+
+/// The state of one guest's session loop.
+pub(super) struct Session<S, O: Output> {
+    screen: S,
+    app: App,
+    io: Io<O>,
+    shared: Shared,
+    cfg: SessionConfig,
+    size: (u16, u16),
+    parser: InputParser,
+    /// Bytes waiting to go out (the next frame, a label patch…).
+    pending: Vec<u8>,
+    in_flight: Option<SendFuture>,
+    /// The state changed since the last frame drawn.
+    dirty: bool,
+    last_input: Instant,
+    cap_deadline: Option<Instant>,
+    /// The countdown banner on screen.
+    shown: Option<Countdown>,
+    /// When the banner next changes.
+    notice_change: Option<Instant>,
+    index_open: bool,
+    guests_open: bool,
+    size_open: bool,
+    background: Background,
+    /// The guest's last input, resize or story tick; `HIBERNATE_AFTER` later, once its
+    /// frames are sent, the screen hibernates (once). Frames for a new guest count or a
+    /// content reload are not activity: while guests arrive every second, idle sessions
+    /// must still fall asleep (otherwise every arrival keeps every guest's buffers alive
+    /// and repainting).
+    last_activity: Instant,
+    hibernated: bool,
+    /// The guest count is applied at most every `guests_every(n)`; a change before then
+    /// waits for `guests_next` (and the channel isn't polled meanwhile).
+    guests_next: Instant,
+    guests_wait: bool,
+    /// What the guest reads and searches (the owner's analytics).
+    seen: Seen,
+}
+
+impl<S: Screen, O: Output> Session<S, O> {
+    /// A session for `io`, its app on the current index and guest count.
+    pub fn new(
+        mut screen: S,
+        app_opts: AppOptions,
+        mut io: Io<O>,
+        mut shared: Shared,
+        cfg: SessionConfig,
+    ) -> Result<Self, (O, End)> {
+        let index = shared.index.borrow_and_update().clone();
+        let mut app = App::new(index, shared.cache.clone(), app_opts);
+        let guests = *shared.guests.borrow_and_update();
+        app.update(AppEvent::Guests(guests));
+        let size = *io.size.borrow_and_update();
+        let now = Instant::now();
+        let background = Background {
+            until: Some(now + BACKGROUND_TIMEOUT),
+            initial: app.theme_kind(),
+        };
+        if let Err(e) = screen.resize(size.0, size.1) {
+            return Err((io.output, End::Error(e)));
+        }
+        let seen = Seen::new(cfg.stats.clone());
+        Ok(Session {
+            screen,
+            app,
+            io,
+            shared,
+            size,
+            parser: InputParser::new(),
+            pending: ENTER.to_vec(),
+            in_flight: None,
+            dirty: true,
+            last_input: now,
+            cap_deadline: cfg.max_session.map(|d| now + d),
+            cfg,
+            shown: None,
+            notice_change: None,
+            index_open: true,
+            guests_open: true,
+            size_open: true,
+            background,
+            last_activity: now,
+            hibernated: false,
+            guests_next: now + GUESTS_EVERY,
+            guests_wait: false,
+            seen,
+        })
+    }
+
+    /// The session is over: the analytics get what was open; the frame still in flight
+    /// is handed back (to finish before the terminal is restored).
+    pub fn end(&mut self) -> Option<SendFuture> {
+        self.seen.finish(&self.app);
+        self.in_flight.take()
+    }
+
+    pub fn output(&self) -> &O {
+        &self.io.output
+    }
+
+    fn idle_deadline(&self) -> Option<Instant> {
+        self.cfg.idle_timeout.map(|d| self.last_input + d)
+    }
+
+    /// Bring the screen up to date: the countdown banner, a frame if anything changed,
+    /// and the send of what is pending when nothing is in flight.
+    pub fn flush(&mut self) -> Result<(), End> {
+        self.seen.observe(&self.app);
+        let (due, change) = countdown(
+            Instant::now(),
+            self.idle_deadline(),
+            self.cap_deadline,
+            self.cfg.idle_warning,
+        );
+        self.notice_change = change;
+        if due != self.shown {
+            self.shown = due;
+            self.dirty = true;
+        }
+        if self.in_flight.is_none() {
+            // A mouse mode change or an OSC 52 copy: the app keeps only the latest copy
+            // until it can go, so a stalled guest's copies don't pile up here.
+            self.pending.extend(self.app.take_escapes());
+        }
+        if self.dirty && self.in_flight.is_none() {
+            self.dirty = false;
+            let text = self.shown.map(Countdown::text);
+            self.screen
+                .draw_notice(&self.app, text.as_deref())
+                .map_err(End::Error)?;
+            self.pending.extend(self.screen.take_output());
+            self.hibernated = false;
+        }
+        if !self.pending.is_empty() && self.in_flight.is_none() {
+            let fut = self.io.output.send(std::mem::take(&mut self.pending));
+            let timed = tokio::time::timeout(self.cfg.stall_timeout, fut);
+            self.in_flight = Some(Box::pin(timed));
+        }
+        Ok(())
+    }
+
+    /// Wait for the next thing that wakes this session.
+    pub async fn wait(&mut self) -> Wake {
+        let app_deadline = self.app.next_deadline().map(Instant::from_std);
+        let esc_deadline = self.parser.pending_deadline().map(Instant::from_std);
+        let quiet =
+            !self.dirty && !self.hibernated && self.in_flight.is_none() && self.pending.is_empty();
+        let hibernate_deadline = quiet.then(|| self.last_activity + HIBERNATE_AFTER);
+        let guests_deadline = self.guests_wait.then_some(self.guests_next);
+        let idle_deadline = self.idle_deadline();
+        // A hibernated session follows the count only while its frame shows it, and
+        // then writes just the label (`online`), never a repaint.
+        let follow_guests =
+            self.guests_open && !self.guests_wait && (!self.hibernated || self.app.shows_online());
+        tokio::select! {
+            biased;
+            _ = self.shared.shutdown.changed() => Wake::Shutdown,
+            Some(sent) = OptionFuture::from(self.in_flight.as_mut()) => Wake::Sent(sent),
+            bytes = self.io.input.recv() => Wake::Input(bytes),
+            changed = self.io.size.changed(), if self.size_open => Wake::Resize(changed.is_ok()),
+            changed = self.shared.index.changed(), if self.index_open => {
+                Wake::Reload(changed.ok().map(|_| self.shared.index.borrow_and_update().clone()))
+            }
+            changed = self.shared.guests.changed(), if follow_guests => {
+                Wake::Guests(changed.is_ok())
+            }
+            _ = sleep_until(guests_deadline), if guests_deadline.is_some() => Wake::GuestsDue,
+            _ = sleep_until(esc_deadline), if esc_deadline.is_some() => Wake::EscTimeout,
+            _ = sleep_until(app_deadline), if app_deadline.is_some() => Wake::Tick,
+            found = self.seen.resume(), if self.seen.waiting() => Wake::Resume(found),
+            _ = sleep_until(idle_deadline), if idle_deadline.is_some() => Wake::Idle,
+            _ = sleep_until(self.cap_deadline), if self.cap_deadline.is_some() => Wake::TimeLimit,
+            _ = sleep_until(self.notice_change), if self.notice_change.is_some() => {
+                Wake::Countdown
+            }
+            _ = sleep_until(hibernate_deadline), if hibernate_deadline.is_some() => {
+                Wake::Hibernate
+            }
+        }
+    }
+
+    /// Handle one wake; `Err(end)` ends the session.
+    pub fn handle(&mut self, wake: Wake) -> Result<(), End> {
+        match wake {
+            Wake::Shutdown => Err(End::Shutdown),
+            Wake::Sent(sent) => self.on_sent(sent),
+            Wake::Input(bytes) => self.on_input(bytes),
+            Wake::Resize(open) => self.on_resize(open),
+            Wake::Reload(index) => {
+                self.on_reload(index);
+                Ok(())
+            }
+            Wake::Guests(open) => {
+                self.on_guests(open);
+                Ok(())
+            }
+            Wake::GuestsDue => {
+                self.guests_wait = false;
+                self.follow_guests();
+                Ok(())
+            }
+            Wake::EscTimeout => {
+                let items = self.parser.timeout(std::time::Instant::now());
+                self.feed(items)
+            }
+            Wake::Tick => self.on_tick(),
+            Wake::Resume(found) => {
+                if let Some(r) = found
+                    && self.app.offer_resume(&r.slug, r.read_pct) == Control::Redraw
+                {
+                    self.dirty = true;
+                }
+                Ok(())
+            }
+            Wake::Idle => Err(End::Idle),
+            Wake::TimeLimit => Err(End::TimeLimit),
+            Wake::Countdown => Ok(()),
+            Wake::Hibernate => {
+                self.on_hibernate();
+                Ok(())
+            }
+        }
+    }
+
+    fn on_sent(
+        &mut self,
+        sent: Result<Result<(), Closed>, tokio::time::error::Elapsed>,
+    ) -> Result<(), End> {
+        self.in_flight = None;
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(Closed)) => Err(End::Disconnected),
+            Err(_) => Err(End::Stalled),
+        }
+    }
+
+    fn on_input(&mut self, bytes: Option<Vec<u8>>) -> Result<(), End> {
+        let Some(bytes) = bytes else {
+            return Err(End::Disconnected);
+        };
+        if self.cfg.panic_on_input {
+            panic!("test hook: session panicked on input");
+        }
+        self.last_input = Instant::now();
+        self.last_activity = self.last_input;
+        if self.hibernated {
+            // Asleep, the guest count was not followed; catch up before drawing.
+            let n = *self.shared.guests.borrow_and_update();
+            self.update(AppEvent::Guests(n))?;
+        }
+        let mut items = self.parser.feed(&bytes, std::time::Instant::now());
+        if matches!(self.shown, Some(Countdown::Idle(_))) {
+            // "Press any key": the key only dismisses the idle warning.
+            items.retain(|i| matches!(i, Parsed::Reply(_)));
+        }
+        self.feed(items)
+    }
+
+    fn on_resize(&mut self, open: bool) -> Result<(), End> {
+        if !open {
+            self.size_open = false;
+            return Ok(());
+        }
+        let new = *self.io.size.borrow_and_update();
+        if new != self.size {
+            self.size = new;
+            self.last_activity = Instant::now();
+            self.screen.resize(new.0, new.1).map_err(End::Error)?;
+            self.dirty = true;
+        }
+        Ok(())
+    }
+
+    fn on_reload(&mut self, index: Option<Arc<Index>>) {
+        match index {
+            Some(index) => {
+                let _ = self.update(AppEvent::Reloaded(index));
+            }
+            None => self.index_open = false,
+        }
+    }
+
+    fn on_guests(&mut self, open: bool) {
+        if !open {
+            self.guests_open = false;
+        } else if Instant::now() < self.guests_next {
+            self.guests_wait = true;
+        } else {
+            self.follow_guests();
+        }
+    }
+
+    /// Apply the guest count now (a frame, or just the label when hibernated) and hold
+    /// the next change back for `guests_every(n)`.
+    fn follow_guests(&mut self) {
+        let n = *self.shared.guests.borrow_and_update();
+        self.guests_next = Instant::now() + guests_every(n);
+        online::follow(
+            &mut self.app,
+            n,
+            self.hibernated,
+            &mut self.dirty,
+            &mut self.pending,
+        );
+    }
+
+    fn on_tick(&mut self) -> Result<(), End> {
+        self.last_activity = Instant::now();
+        self.update(AppEvent::Tick(std::time::Instant::now()))
+    }
+
+    fn on_hibernate(&mut self) {
+        self.screen.hibernate();
+        self.hibernated = true;
+        // A count waiting for `guests_next` (already marked seen) is still applied when
+        // it is due: as a patch, now that the screen sleeps. What the parser and the
+        // frame queue grew to, too.
+        self.pending = Vec::new();
+        trim::request();
+    }
+
+    /// Feed parsed input to the app.
+    fn feed(&mut self, items: Vec<Parsed>) -> Result<(), End> {
+        for item in items {
+            let ev = match item {
+                Parsed::Event(ev) => AppEvent::Input(ev),
+                Parsed::Reply(Reply::Background(kind)) if self.background.take(&self.app) => {
+                    AppEvent::Background(kind)
+                }
+                Parsed::Reply(_) => continue,
+            };
+            self.update(ev)?;
+        }
+        Ok(())
+    }
+
+    fn update(&mut self, ev: AppEvent) -> Result<(), End> {
+        match self.app.update(ev) {
+            Control::Redraw => self.dirty = true,
+            Control::Quit => return Err(End::Quit),
+            Control::Idle => {}
+        }
+        Ok(())
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The window in which the terminal's background answer is taken.
+struct Background {
+    until: Option<Instant>,
+    /// The theme the session started with: if the guest toggled since, they chose.
+    initial: crate::theme::ThemeKind,
+}
+
+impl Background {
+    /// The first answer within the timeout, unless the guest already pressed `t`.
+    fn take(&mut self, app: &App) -> bool {
+        let in_time = self.until.take().is_some_and(|t| Instant::now() <= t);
+        in_time && app.theme_kind() == self.initial
+    }
+}
