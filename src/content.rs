@@ -26,8 +26,8 @@ pub mod loader;
 pub mod markdown;
 pub mod mdc;
 pub mod model;
-pub mod search;
 pub mod rgb;
+pub mod search;
 mod slug;
 pub mod watch;
 

@@ -40,10 +40,6 @@ use crate::theme::{ColorDepth, ThemeKind};
 
 pub use super::screens::stories::STORY_DURATION;
 
-/// Mouse reporting on (press/release, SGR coordinates) and off, as `ENTER` sets it.
-const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
-const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
-
 /// How a session starts.
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {
@@ -109,6 +105,7 @@ macro_rules! cx {
 }
 
 // After `cx!`, which they use.
+mod browse;
 mod seen;
 mod stack;
 
@@ -293,18 +290,6 @@ impl App {
         {
             hits.online = None;
         }
-    }
-
-    /// Bytes for the guest's terminal besides the frame (mouse mode, OSC 52), once.
-    pub fn take_escapes(&mut self) -> Vec<u8> {
-        let mut out = self.mouse_escape.take().unwrap_or_default().to_vec();
-        out.extend(self.clipboard.take().unwrap_or_default());
-        out
-    }
-
-    /// Whether mouse reporting is on.
-    pub fn mouse_on(&self) -> bool {
-        self.mouse
     }
 
     pub fn depth(&self) -> ColorDepth {
@@ -516,31 +501,10 @@ impl App {
             Action::Quit => return Control::Quit,
             Action::Help => self.overlay = Some(Overlay::Help),
             Action::ToggleTheme => self.opts.theme = self.opts.theme.toggled(),
-            Action::ToggleMouse => {
-                self.mouse = !self.mouse;
-                self.mouse_escape = Some(if self.mouse { MOUSE_ON } else { MOUSE_OFF });
-                let text = if self.mouse {
-                    strings::MOUSE_ON_NOTICE
-                } else {
-                    strings::MOUSE_OFF_NOTICE
-                };
-                self.notice = Some(Notice {
-                    kind: NoticeKind::Info,
-                    text: text.to_string(),
-                });
+            Action::ToggleMouse => self.toggle_mouse(),
+            Action::HistoryBack | Action::HistoryForward => {
+                return self.history(action == Action::HistoryForward);
             }
-            Action::HistoryBack => {
-                let n = self.stack.len();
-                let under = n.checked_sub(2).map(|i| &self.stack[i]);
-                if !matches!(under, Some(Layer::Reader(_))) {
-                    return Control::Idle;
-                }
-                self.back();
-            }
-            Action::HistoryForward => match self.forward.pop() {
-                Some(r) => self.stack.push(Layer::Reader(r)),
-                None => return Control::Idle,
-            },
             Action::Section(s) => self.go(s),
             Action::NextSection | Action::PrevSection => {
                 let cur = self.section().index();
@@ -622,20 +586,8 @@ impl App {
             }
             Step::FilterBlog(i) => self.filter_blog_by(i),
             Step::Follow(url) => self.follow(&url),
-            Step::Copy { text, what } => {
-                let copy = crate::clipboard::osc52(&text);
-                self.clipboard = Some(copy.sequence);
-                self.notice = Some(Notice {
-                    kind: NoticeKind::Info,
-                    text: strings::copied(&what, copy.truncated),
-                });
-            }
-            Step::Notice(text) => {
-                self.notice = Some(Notice {
-                    kind: NoticeKind::Info,
-                    text,
-                });
-            }
+            Step::Copy { text, what } => self.copy(&text, &what),
+            Step::Notice(text) => self.say(NoticeKind::Info, text),
         }
         Control::Redraw
     }

@@ -93,10 +93,6 @@ impl App {
         self.forward.clear();
     }
 
-    fn say(&mut self, kind: NoticeKind, text: String) {
-        self.notice = Some(Notice { kind, text });
-    }
-
     /// Close the screen on top: a reader returns to its list with its page selected.
     pub(super) fn back(&mut self) {
         match self.stack.pop() {
