@@ -35,3 +35,5 @@ pub use diag::{Diagnostic, Severity};
 pub use doc::{Block, Document, Inline};
 pub use loader::{LoadError, load};
 pub use model::{Index, PageRef, Post, Project, Story};
+/// The index's search engine (named here so `model` need not import `search`).
+pub use search::Engine as SearchEngine;

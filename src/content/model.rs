@@ -127,7 +127,7 @@ pub struct Index {
     pub images: std::sync::Arc<super::images::Previews>,
     /// The full-text search engine of this content, built on first use (the loader
     /// builds it with the index).
-    pub search: std::sync::OnceLock<std::sync::Arc<super::search::Engine>>,
+    pub search: std::sync::OnceLock<std::sync::Arc<super::SearchEngine>>,
 }
 
 impl Index {
@@ -168,9 +168,9 @@ impl Index {
     }
 
     /// The search engine of this index (built now if nobody has yet).
-    pub fn engine(&self) -> &super::search::Engine {
+    pub fn engine(&self) -> &super::SearchEngine {
         self.search
-            .get_or_init(|| std::sync::Arc::new(super::search::Engine::build(self)))
+            .get_or_init(|| std::sync::Arc::new(super::SearchEngine::build(self)))
     }
 
     /// The page's address on the web: the site's `url` + its path, or a project's
