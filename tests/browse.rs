@@ -162,7 +162,8 @@ fn first_post() -> String {
     let filler: String = (1..=40)
         .map(|i| format!("Filler paragraph {i}.\n\n"))
         .collect();
-    format!("{FIRST}{filler}## Far below\n\nThe end of the first post.\n")
+    let tail: String = (1..=30).map(|i| format!("Tail {i}.\n\n")).collect();
+    format!("{FIRST}{filler}## Far below\n\nThe end of the first post.\n\n{tail}")
 }
 
 fn second_post() -> String {
@@ -201,7 +202,10 @@ fn row_of(s: &vt100::Screen, text: &str) -> Option<u16> {
 
 /// The reader's first text row (under the title, meta line and rule).
 fn top_text_row(s: &vt100::Screen) -> u16 {
-    row_of(s, "─────").map_or(0, |r| r + 1)
+    let (rows, cols) = s.size();
+    (0..rows)
+        .find(|&r| s.contents_between(r, 0, r, cols).starts_with("  ───"))
+        .map_or(0, |r| r + 1)
 }
 
 fn click_at(col: u16, row: u16) -> Vec<u8> {
