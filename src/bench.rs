@@ -14,6 +14,8 @@
 //!
 //! Server figures (given its pid) are /proc deltas over the listener and all of its
 //! descendants: PSS (smaps_rollup) and RSS, user+system CPU including reaped children.
+//!
+//! Over 600 lines: one load generator, its phases and report kept together; the rest its tests.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

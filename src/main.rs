@@ -118,6 +118,15 @@ impl ServeArgs {
             input_burst: self.hardening.input_burst,
             keepalive_interval: self.hardening.keepalive_interval,
             keepalive_max: self.hardening.keepalive_max,
+            per_source_net_block_size: self
+                .hardening
+                .per_source_net_block_size
+                .map(|s| s.to_string()),
+            max_startups_per_source: self.hardening.max_startups_per_source,
+            handshake_deadline: self.hardening.handshake_deadline,
+            source_penalty: self.hardening.source_penalty,
+            max_channels: self.hardening.max_channels,
+            channel_grace: self.hardening.channel_grace,
             data: self.owner.data.clone(),
             no_stats: self.owner.no_stats.then_some(true),
             stats_retention: self.owner.stats_retention,
@@ -145,7 +154,7 @@ struct HardeningArgs {
     /// New connections per second from one IP address (sustained) [default: 2].
     #[arg(long, env = "SSHFOLIO_PER_IP_RATE")]
     per_ip_rate: Option<f64>,
-    /// New connections from one IP address in a burst [default: 10].
+    /// New connections from one IP address in a burst [default: 24].
     #[arg(long, env = "SSHFOLIO_PER_IP_BURST")]
     per_ip_burst: Option<u32>,
     /// Seconds from connect to an open session before the connection is closed [default: 20].
@@ -175,6 +184,29 @@ struct HardeningArgs {
     /// Unanswered keepalives in a row that close the connection [default: 3].
     #[arg(long, env = "SSHFOLIO_KEEPALIVE_MAX")]
     keepalive_max: Option<usize>,
+    /// Per-source limits count one IPv4 /v4 and IPv6 /v6 block as one source, `v4:v6`
+    /// (as sshd's PerSourceNetBlockSize) [default: 32:64].
+    #[arg(long, env = "SSHFOLIO_PER_SOURCE_NET_BLOCK_SIZE")]
+    per_source_net_block_size: Option<sshfolio::config::NetBlock>,
+    /// Connections from one source logging in at once; more are refused [default: 4].
+    #[arg(long, env = "SSHFOLIO_MAX_STARTUPS_PER_SOURCE")]
+    max_startups_per_source: Option<usize>,
+    /// Seconds from connect to the client's SSH banner and KEXINIT [default: 5].
+    #[arg(long, env = "SSHFOLIO_HANDSHAKE_DEADLINE")]
+    handshake_deadline: Option<u64>,
+    /// Seconds of penalty a source earns whenever one of its connections hits a
+    /// deadline; a source owing more than this is refused until it has waited (0: off)
+    /// [default: 10].
+    #[arg(long, env = "SSHFOLIO_SOURCE_PENALTY")]
+    source_penalty: Option<u64>,
+    /// Session channels open at once on one connection (ControlMaster, asyncssh)
+    /// [default: 4].
+    #[arg(long, env = "SSHFOLIO_MAX_CHANNELS")]
+    max_channels: Option<usize>,
+    /// Seconds a logged-in connection may go without a running session before it is
+    /// closed (between ControlMaster commands, or before a first request) [default: 5].
+    #[arg(long, env = "SSHFOLIO_CHANNEL_GRACE")]
+    channel_grace: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -105,14 +105,23 @@ pub enum Rejection {
     ProxyTimeout,
     /// A trusted proxy sent something that is not a valid PROXY header.
     ProxyInvalid,
+    /// Too many connections from one source still logging in.
+    PerSourceStartups,
+    /// A source whose connections kept hitting deadlines, while its penalty lasts.
+    Penalised,
+    /// Dropped by the MaxStartups gate (or evicted from it while silent).
+    Startups,
 }
 
 impl Rejection {
-    const ALL: [Rejection; 4] = [
+    const ALL: [Rejection; 7] = [
         Rejection::PerIpOpen,
         Rejection::PerIpRate,
         Rejection::ProxyTimeout,
         Rejection::ProxyInvalid,
+        Rejection::PerSourceStartups,
+        Rejection::Penalised,
+        Rejection::Startups,
     ];
 
     pub fn label(self) -> &'static str {
@@ -121,16 +130,14 @@ impl Rejection {
             Rejection::PerIpRate => "per_ip_rate",
             Rejection::ProxyTimeout => "proxy_timeout",
             Rejection::ProxyInvalid => "proxy_invalid",
+            Rejection::PerSourceStartups => "per_source_startups",
+            Rejection::Penalised => "penalised",
+            Rejection::Startups => "max_startups",
         }
     }
 
     fn counter(self) -> &'static Counter {
-        static COUNTERS: [Counter; 4] = [
-            Counter::new(),
-            Counter::new(),
-            Counter::new(),
-            Counter::new(),
-        ];
+        static COUNTERS: [Counter; 7] = [const { Counter::new() }; 7];
         &COUNTERS[self as usize]
     }
 }

@@ -7,10 +7,12 @@
 //! - `blocks`: the block walker (explicit stack: no recursion over the document).
 //! - `writer`: emits lines under nested frames (quote bars, list indents, boxes).
 //! - `inline` / `wrap`: inline trees → styled pieces → rows wrapped by display width.
-//! - `code`: syntax-highlighted, framed, clipped code blocks.
+//! - `code`: syntax-highlighted, framed, clipped code blocks; `shift`: a wide block's
+//!   rows moved sideways inside its frame, which says where you are.
 //! - `table`: balanced grids, or stacked `Header: value` rows when too narrow.
 //! - `embed`: MDC embeds and images as cards; unknown components as labelled boxes.
 //! - `style`: the palette (all default styles in plain mode).
+//! - `place`: the reading place (block, line) that survives a new width.
 //! - `cache`: the shared, bounded layout cache. `sample`: test and bench fixtures.
 
 mod blocks;
@@ -18,11 +20,14 @@ pub mod cache;
 mod code;
 mod embed;
 mod inline;
+mod place;
 #[doc(hidden)]
 pub mod sample;
+mod shift;
 mod style;
 mod table;
 pub mod width;
+pub use place::Place;
 mod wrap;
 mod writer;
 
@@ -63,14 +68,34 @@ pub struct LinkSpan {
 }
 
 /// A code block's lines are never wrapped; lines wider than the width are clipped with
-/// a `…` marker and can be scrolled horizontally. `wide` lists those lines.
+/// a `…` marker and can be scrolled horizontally. `wide` lists every row of such a
+/// block (short ones too: the whole block moves inside its frame).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WideLine {
     pub line: usize,
-    /// The full line, which the reader can show shifted by a horizontal offset: the
-    /// same prefix as the drawn line (quote bars, indents, the code frame's `│ `),
-    /// then the whole code text; no right border.
+    /// The full line: the same prefix as the drawn line (quote bars, indents, the code
+    /// frame's `│ `), then the whole code text; no right border. Where a search hit is.
     pub full: Line<'static>,
+    /// The whole code text of the row.
+    pub code: Line<'static>,
+    /// Index into `Rendered::wide_blocks`.
+    pub block: usize,
+}
+
+/// A code block wider than its frame: where its code columns are and how far they go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WideBlock {
+    /// The line of its top border (`None` when too narrow for a frame).
+    pub top: Option<usize>,
+    /// Column where the code starts on each of its rows, and how many columns it shows.
+    pub x: u16,
+    pub inner: u16,
+    /// The widest row, in columns.
+    pub natural: u16,
+    /// The code background (padding of shifted rows) and the `…` clip marker.
+    pub fill: ratatui::style::Style,
+    pub marker: ratatui::style::Style,
+    pub border: ratatui::style::Style,
 }
 
 /// A code block in the rendered output, with its exact source text (for copying).
@@ -92,6 +117,9 @@ pub struct Rendered {
     pub wide: Vec<WideLine>,
     /// Code blocks, in order.
     pub code: Vec<CodeSpan>,
+    pub wide_blocks: Vec<WideBlock>,
+    /// The first line of each top-level block of the document (the reading place).
+    pub blocks: Vec<usize>,
 }
 
 impl Rendered {

@@ -108,6 +108,11 @@ pub trait Screen: Send {
     fn hibernate(&mut self) {}
 }
 
+/// A session re-lays out its screen for a new window size at most this often: a flood
+/// of window changes (one connection sent 20,000 a second) costs at most ten re-layouts
+/// and repaints a second; the last size wins, applied at most this much later.
+pub const RESIZE_EVERY: Duration = Duration::from_millis(100);
+
 /// A session without input or output for this long hibernates its screen: an idle
 /// guest then costs its task, its channel and its `App`, not two cell buffers.
 pub const HIBERNATE_AFTER: Duration = Duration::from_secs(2);

@@ -9,26 +9,56 @@
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};
 
-/// Dark or light background.
+/// A theme: dark, light, or high contrast. The OSC 11 reply and the first theme of a
+/// session are only ever `Dark` or `Light`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ThemeKind {
     #[default]
     Dark,
     Light,
+    HighContrast,
 }
 
 impl ThemeKind {
-    pub fn toggled(self) -> Self {
+    /// Every theme, in the order `t` cycles through them.
+    pub const ALL: [ThemeKind; 3] = [ThemeKind::Dark, ThemeKind::Light, ThemeKind::HighContrast];
+
+    /// The next theme in `t`'s cycle: dark → light → high contrast → dark.
+    pub fn next(self) -> Self {
         match self {
             ThemeKind::Dark => ThemeKind::Light,
-            ThemeKind::Light => ThemeKind::Dark,
+            ThemeKind::Light => ThemeKind::HighContrast,
+            ThemeKind::HighContrast => ThemeKind::Dark,
         }
     }
 
+    /// The theme drawn on the terminal's own background (the renderer's palette).
     pub fn theme(self) -> &'static Theme {
         match self {
             ThemeKind::Dark => &DARK,
             ThemeKind::Light => &LIGHT,
+            ThemeKind::HighContrast => &HIGH_CONTRAST,
+        }
+    }
+
+    /// The theme as a guest sees it: on the terminal's own background when that is
+    /// this theme's kind, otherwise painting its own background on every cell (dark
+    /// grey on a white terminal would be unreadable); high contrast always paints.
+    /// With 16 colours or none, the selection is reverse video.
+    pub fn look(self, terminal: ThemeKind, depth: ColorDepth) -> &'static Theme {
+        let painted = self != terminal;
+        let reverse = matches!(depth, ColorDepth::Ansi16 | ColorDepth::None);
+        match (self, painted, reverse) {
+            (ThemeKind::Dark, false, false) => &DARK,
+            (ThemeKind::Dark, true, false) => &DARK_PAINTED,
+            (ThemeKind::Dark, false, true) => &DARK_REVERSE,
+            (ThemeKind::Dark, true, true) => &DARK_PAINTED_REVERSE,
+            (ThemeKind::Light, false, false) => &LIGHT,
+            (ThemeKind::Light, true, false) => &LIGHT_PAINTED,
+            (ThemeKind::Light, false, true) => &LIGHT_REVERSE,
+            (ThemeKind::Light, true, true) => &LIGHT_PAINTED_REVERSE,
+            (ThemeKind::HighContrast, _, false) => &HIGH_CONTRAST,
+            (ThemeKind::HighContrast, _, true) => &HIGH_CONTRAST_REVERSE,
         }
     }
 }
@@ -209,6 +239,9 @@ const ANSI16: [(Color, (u8, u8, u8)); 16] = [
 ];
 
 fn rgb_to_16(r: u8, g: u8, b: u8) -> Color {
+    if let Some((_, c)) = ANSI16_CHOICES.iter().find(|(rgb, _)| *rgb == (r, g, b)) {
+        return *c;
+    }
     let mut best = Color::White;
     let mut best_d = u32::MAX;
     for (c, (cr, cg, cb)) in ANSI16 {
@@ -228,7 +261,13 @@ fn rgb_to_16(r: u8, g: u8, b: u8) -> Color {
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub kind: ThemeKind,
+    /// What every cell's background is set to: `Reset` (the terminal's own) or `canvas`.
     pub bg: Color,
+    /// The background this theme is made for: painted when the terminal's is another,
+    /// and what the contrast test measures text against.
+    pub canvas: Color,
+    /// Selection as reverse video instead of `selection_bg` (16 colours, no colour).
+    pub reverse_selection: bool,
     pub fg: Color,
     pub dim: Color,
     pub accent: Color,
@@ -263,6 +302,11 @@ impl Theme {
             .add_modifier(Modifier::BOLD)
     }
     pub fn selected(&self) -> Style {
+        if self.reverse_selection {
+            return Style::default()
+                .bg(self.bg)
+                .add_modifier(Modifier::REVERSED | Modifier::BOLD);
+        }
         Style::default()
             .bg(self.selection_bg)
             .add_modifier(Modifier::BOLD)
@@ -283,9 +327,27 @@ impl Theme {
     }
 }
 
+/// `theme` painting its own background on every cell.
+const fn painted(theme: Theme) -> Theme {
+    Theme {
+        bg: theme.canvas,
+        ..theme
+    }
+}
+
+/// `theme` with reverse-video selection.
+const fn reversed(theme: Theme) -> Theme {
+    Theme {
+        reverse_selection: true,
+        ..theme
+    }
+}
+
 pub const DARK: Theme = Theme {
     kind: ThemeKind::Dark,
     bg: Color::Reset,
+    canvas: Color::Rgb(0x11, 0x13, 0x18),
+    reverse_selection: false,
     fg: Color::Rgb(0xd4, 0xd4, 0xd8),
     dim: Color::Rgb(0x8a, 0x8f, 0x98),
     accent: Color::Rgb(0x38, 0xbd, 0xf8),
@@ -311,8 +373,10 @@ pub const DARK: Theme = Theme {
 pub const LIGHT: Theme = Theme {
     kind: ThemeKind::Light,
     bg: Color::Reset,
+    canvas: Color::Rgb(0xfa, 0xfa, 0xf9),
+    reverse_selection: false,
     fg: Color::Rgb(0x1f, 0x29, 0x37),
-    dim: Color::Rgb(0x6b, 0x72, 0x80),
+    dim: Color::Rgb(0x5b, 0x63, 0x70),
     accent: Color::Rgb(0x03, 0x69, 0xa1),
     accent2: Color::Rgb(0x7e, 0x22, 0xce),
     border: Color::Rgb(0x9c, 0xa3, 0xaf),
@@ -328,14 +392,203 @@ pub const LIGHT: Theme = Theme {
     link: Color::Rgb(0x1d, 0x4e, 0xd8),
     code_fg: Color::Rgb(0x92, 0x40, 0x0e),
     code_bg: Color::Rgb(0xf3, 0xf4, 0xf6),
-    quote: Color::Rgb(0x4b, 0x55, 0x63),
+    quote: Color::Rgb(0x47, 0x55, 0x69),
     tag: Color::Rgb(0x0f, 0x76, 0x6e),
     highlight_bg: Color::Rgb(0xfd, 0xe6, 0x8a),
 };
 
+/// White and bright colours on black, always painted: for low vision, glare, or a
+/// terminal whose own palette is unreadable.
+pub const HIGH_CONTRAST: Theme = Theme {
+    kind: ThemeKind::HighContrast,
+    bg: Color::Rgb(0, 0, 0),
+    canvas: Color::Rgb(0, 0, 0),
+    reverse_selection: false,
+    fg: Color::Rgb(0xff, 0xff, 0xff),
+    dim: Color::Rgb(0xd0, 0xd0, 0xd0),
+    accent: Color::Rgb(0xff, 0xff, 0x5f),
+    accent2: Color::Rgb(0xff, 0x87, 0xff),
+    border: Color::Rgb(0xc0, 0xc0, 0xc0),
+    selection_bg: Color::Rgb(0x00, 0x00, 0xd7),
+    live: Color::Rgb(0x00, 0xff, 0x00),
+    offline: Color::Rgb(0xff, 0x5f, 0x5f),
+    warn: Color::Rgb(0xff, 0xaf, 0x00),
+    heading: [
+        Color::Rgb(0xff, 0xff, 0x5f),
+        Color::Rgb(0x5f, 0xff, 0xff),
+        Color::Rgb(0x87, 0xff, 0x87),
+    ],
+    link: Color::Rgb(0x5f, 0xff, 0xff),
+    code_fg: Color::Rgb(0xff, 0xd7, 0x00),
+    code_bg: Color::Rgb(0x1c, 0x1c, 0x1c),
+    quote: Color::Rgb(0xe4, 0xe4, 0xe4),
+    tag: Color::Rgb(0x87, 0xff, 0xd7),
+    highlight_bg: Color::Rgb(0x87, 0x00, 0x87),
+};
+
+const DARK_PAINTED: Theme = painted(DARK);
+const DARK_REVERSE: Theme = reversed(DARK);
+const DARK_PAINTED_REVERSE: Theme = reversed(painted(DARK));
+const LIGHT_PAINTED: Theme = painted(LIGHT);
+const LIGHT_REVERSE: Theme = reversed(LIGHT);
+const LIGHT_PAINTED_REVERSE: Theme = reversed(painted(LIGHT));
+const HIGH_CONTRAST_REVERSE: Theme = reversed(HIGH_CONTRAST);
+
+/// The 16-colour name each theme colour takes, where the nearest one would fail the
+/// contrast the theme promises (measured with xterm's palette, `ANSI16`): e.g. the
+/// light theme's dim grey is nearest to dark grey, 4.0:1 on white, so it takes black.
+/// Colours not listed (syntax highlighting, images) go to the nearest. Each colour
+/// here belongs to one theme only (the dark border must stay grey).
+const ANSI16_CHOICES: &[((u8, u8, u8), Color)] = &[
+    // Light: text that must read on white.
+    ((0x5b, 0x63, 0x70), Color::Black),
+    ((0x47, 0x55, 0x69), Color::Black),
+    ((0x1d, 0x4e, 0xd8), Color::Blue),
+    ((0x03, 0x69, 0xa1), Color::Blue),
+    ((0x0f, 0x76, 0x6e), Color::Black),
+    ((0x15, 0x80, 0x3d), Color::Black),
+    ((0x92, 0x40, 0x0e), Color::Red),
+    ((0xfa, 0xfa, 0xf9), Color::White),
+    ((0xf3, 0xf4, 0xf6), Color::White),
+    // Dark: the link blue is nearest to blue, 2.2:1 on black.
+    ((0x60, 0xa5, 0xfa), Color::LightCyan),
+    ((0x11, 0x13, 0x18), Color::Black),
+    ((0x1f, 0x23, 0x2b), Color::Black),
+];
+
+/// WCAG relative luminance of an sRGB colour.
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let lin = |v: u8| {
+        let c = f64::from(v) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/// The RGB a colour shows as (16 colours with xterm's palette); `None` for `Reset`.
+pub fn shown_rgb(c: Color) -> Option<(u8, u8, u8)> {
+    match c {
+        Color::Rgb(r, g, b) => Some((r, g, b)),
+        Color::Indexed(i) => Some(indexed_to_rgb(i)),
+        Color::Reset => None,
+        c => ANSI16.iter().find(|(n, _)| *n == c).map(|(_, rgb)| *rgb),
+    }
+}
+
+/// WCAG contrast ratio (1–21) between two colours as shown; `None` when one is `Reset`.
+pub fn contrast(a: Color, b: Color) -> Option<f64> {
+    let (la, lb) = (luminance(shown_rgb(a)?), luminance(shown_rgb(b)?));
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    Some((hi + 0.05) / (lo + 0.05))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Body, dim and link text (and text on the selection, on code, in headings)
+    /// against the theme's own background, for every theme as painted or not, at every
+    /// colour depth, as the guest's terminal shows it after down-conversion.
+    #[test]
+    fn every_theme_is_readable_at_every_depth() {
+        let mut failures = Vec::new();
+        for kind in ThemeKind::ALL {
+            for terminal in [ThemeKind::Dark, ThemeKind::Light] {
+                for depth in [
+                    ColorDepth::TrueColor,
+                    ColorDepth::Ansi256,
+                    ColorDepth::Ansi16,
+                ] {
+                    let t = kind.look(terminal, depth);
+                    let canvas = depth.convert(t.canvas);
+                    if t.bg != Color::Reset {
+                        assert_eq!(t.bg, t.canvas, "{kind:?} paints its canvas");
+                    }
+                    let mut pairs = vec![
+                        ("body", t.fg, canvas),
+                        ("dim", t.dim, canvas),
+                        ("link", t.link, canvas),
+                        ("accent", t.accent, canvas),
+                        ("tag", t.tag, canvas),
+                        ("quote", t.quote, canvas),
+                        ("heading 1", t.heading[0], canvas),
+                        ("heading 2", t.heading[1], canvas),
+                        ("code", t.code_fg, depth.convert(t.code_bg)),
+                        ("code block", t.fg, depth.convert(t.code_bg)),
+                    ];
+                    // Borders and rules must not vanish into the background.
+                    let border = depth.convert(t.border);
+                    if border == canvas {
+                        failures.push(format!(
+                            "{kind:?}, {depth:?}: border {border:?} is the canvas"
+                        ));
+                    }
+                    if !t.reverse_selection {
+                        pairs.push(("selection", t.fg, depth.convert(t.selection_bg)));
+                    }
+                    for (what, fg, bg) in pairs {
+                        let fg = depth.convert(fg);
+                        let ratio = contrast(fg, bg).unwrap_or(0.0);
+                        if ratio < 4.5 {
+                            failures.push(format!(
+                                "{kind:?} on a {terminal:?} terminal, {depth:?}: {what} \
+                                 {fg:?} on {bg:?} is {ratio:.2}:1"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_theme_off_the_terminals_background_paints_and_high_contrast_always_does() {
+        let d = ColorDepth::TrueColor;
+        assert_eq!(ThemeKind::Dark.look(ThemeKind::Dark, d).bg, Color::Reset);
+        assert_ne!(ThemeKind::Light.look(ThemeKind::Dark, d).bg, Color::Reset);
+        assert_ne!(ThemeKind::Dark.look(ThemeKind::Light, d).bg, Color::Reset);
+        assert_eq!(ThemeKind::Light.look(ThemeKind::Light, d).bg, Color::Reset);
+        for terminal in [ThemeKind::Dark, ThemeKind::Light] {
+            assert_ne!(ThemeKind::HighContrast.look(terminal, d).bg, Color::Reset);
+        }
+        // t cycles through all three and back.
+        let mut k = ThemeKind::Dark;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(k);
+            k = k.next();
+        }
+        assert_eq!((seen, k), (ThemeKind::ALL.to_vec(), ThemeKind::Dark));
+    }
+
+    #[test]
+    fn sixteen_colours_and_no_colour_select_in_reverse_video() {
+        for depth in [ColorDepth::Ansi16, ColorDepth::None] {
+            let st = ThemeKind::Dark.look(ThemeKind::Dark, depth).selected();
+            assert!(st.add_modifier.contains(Modifier::REVERSED), "{depth:?}");
+            // Not the black SGR 40 bar, invisible on a black terminal.
+            assert_ne!(st.bg.map(|c| depth.convert(c)), Some(Color::Black));
+        }
+        let st = ThemeKind::Dark
+            .look(ThemeKind::Dark, ColorDepth::Ansi256)
+            .selected();
+        assert!(!st.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn contrast_is_the_wcag_ratio() {
+        let r = contrast(Color::Rgb(0, 0, 0), Color::Rgb(255, 255, 255)).unwrap();
+        assert!((r - 21.0).abs() < 0.01, "{r}");
+        assert_eq!(contrast(Color::Reset, Color::White), None);
+        // xterm's dark grey on white: the 4.0:1 that made the light dim take black.
+        let r = contrast(Color::DarkGray, Color::White).unwrap();
+        assert!((3.95..4.05).contains(&r), "{r}");
+    }
 
     #[test]
     fn no_color_strips_everything() {

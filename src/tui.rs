@@ -13,9 +13,11 @@
 //! - `search`: case-insensitive, bounded search over the index.
 //! - `highlight`: where a search query shows in a drawn line (the reader's match highlight).
 //! - `text`: word wrapping for the UI's own short texts.
+//! - `columns`: list rows' column widths from their content, `+N` for tags left out.
 //! - `input`: the streaming input parser (bytes → key/mouse/paste events, terminal replies).
 
 pub mod app;
+pub(crate) mod columns;
 pub(crate) mod highlight;
 pub mod input;
 pub mod keymap;

@@ -309,8 +309,8 @@ async fn a_mouse_click_on_the_blog_tab_switches_to_it() {
     let live = LiveServer::start().await;
     let mut t = open(live.server.addr).await;
     t.wait_for("online").await;
-    // The oldest post is only on the Blog screen (home lists the latest five).
-    let oldest = "Serverless Data Architecture";
+    // The blog's column header is only on the Blog screen.
+    let oldest = "TITLE";
     assert!(!t.screen().contains(oldest), "{}", t.screen());
     let (x, y) = find(&t, "Blog").expect("a Blog tab");
     click(&t, x + 1, y).await;
@@ -416,7 +416,11 @@ fn theme_fg(kind: ThemeKind) -> vt100::Color {
 
 async fn wait_theme(t: &mut Term, kind: ThemeKind) {
     let want = theme_fg(kind);
-    let other = theme_fg(kind.toggled());
+    let others: Vec<_> = ThemeKind::ALL
+        .into_iter()
+        .filter(|k| *k != kind)
+        .map(theme_fg)
+        .collect();
     t.wait_until(&format!("the {kind:?} theme"), |s| {
         let (rows, cols) = s.size();
         let mut want_n = 0;
@@ -425,7 +429,7 @@ async fn wait_theme(t: &mut Term, kind: ThemeKind) {
             for col in 0..cols {
                 let fg = s.cell(row, col).map(|c| c.fgcolor());
                 want_n += usize::from(fg == Some(want));
-                other_n += usize::from(fg == Some(other));
+                other_n += usize::from(fg.is_some_and(|c| others.contains(&c)));
             }
         }
         want_n > 20 && other_n == 0
@@ -434,7 +438,7 @@ async fn wait_theme(t: &mut Term, kind: ThemeKind) {
 }
 
 #[tokio::test]
-async fn a_light_osc11_answer_picks_the_light_theme_and_t_still_toggles() {
+async fn a_light_osc11_answer_picks_the_light_theme_and_t_still_cycles() {
     let live = LiveServer::start().await;
     let mut t = truecolor(live.server.addr).await;
     // The terminal answers the query the server sent at session start.
@@ -443,10 +447,65 @@ async fn a_light_osc11_answer_picks_the_light_theme_and_t_still_toggles() {
     assert!(contains(&t.raw, b"\x1b]11;?\x1b\\"), "no OSC 11 query sent");
     wait_theme(&mut t, ThemeKind::Light).await;
     t.send(b"t").await;
+    wait_theme(&mut t, ThemeKind::HighContrast).await;
+    t.send(b"t").await;
     wait_theme(&mut t, ThemeKind::Dark).await;
     t.send(b"t").await;
     wait_theme(&mut t, ThemeKind::Light).await;
     assert!(!t.screen().contains("rgb:"), "{}", t.screen());
+    live.stop().await;
+}
+
+/// Cells left on the terminal's own background, and how many have `bg`.
+fn unpainted(s: &vt100::Screen, bg: vt100::Color) -> (Vec<(u16, u16)>, usize) {
+    let (rows, cols) = s.size();
+    let mut holes = Vec::new();
+    let mut on_bg = 0;
+    for row in 0..rows {
+        for col in 0..cols {
+            // The second half of a wide character has no colours of its own.
+            let cell = s.cell(row, col).filter(|c| !c.is_wide_continuation());
+            let cell_bg = cell.map(|c| c.bgcolor());
+            if cell_bg == Some(vt100::Color::Default) {
+                holes.push((row, col));
+            }
+            on_bg += usize::from(cell_bg == Some(bg));
+        }
+    }
+    (holes, on_bg)
+}
+
+#[tokio::test]
+async fn after_t_every_cell_has_the_themes_painted_background() {
+    let live = LiveServer::start().await;
+    let mut t = truecolor(live.server.addr).await;
+    t.wait_for("online").await;
+    // A dark terminal (no answer): the dark theme draws on the terminal's own black.
+    wait_theme(&mut t, ThemeKind::Dark).await;
+    for (kind, screen) in [
+        (ThemeKind::Light, &b"1"[..]),
+        (ThemeKind::HighContrast, b"3"),
+    ] {
+        t.send(b"t").await;
+        wait_theme(&mut t, kind).await;
+        for key in [screen, b"\r"] {
+            t.send(key).await;
+            settle(&mut t, Duration::from_millis(300)).await;
+            let bg = rgb(kind.theme().canvas);
+            let (holes, on_bg) = unpainted(t.parser.screen(), bg);
+            assert!(
+                on_bg > 100 * 30 / 2,
+                "{kind:?}: {on_bg} cells on its canvas"
+            );
+            assert!(
+                holes.is_empty(),
+                "{kind:?}: {} cells not painted, first {:?}\n{}",
+                holes.len(),
+                &holes[..holes.len().min(8)],
+                t.screen()
+            );
+        }
+    }
     live.stop().await;
 }
 

@@ -2,6 +2,7 @@
 
 mod bench;
 mod browse;
+mod connections;
 mod content;
 mod deploy;
 mod hardening;
@@ -11,6 +12,7 @@ mod layers;
 mod live;
 mod owner;
 mod render;
+mod sizes;
 mod ssh;
 mod tui;
 mod util;

@@ -528,6 +528,8 @@ const MANY: &[&str] = &[
     "1000",
     "--max-startups",
     "1000",
+    "--max-startups-per-source",
+    "1000",
 ];
 
 /// Issue 15's crash test, scaled to run in seconds: 40 guests' visits end, more than

@@ -141,9 +141,10 @@ impl TestServer {
 pub fn test_limits() -> Limits {
     Limits {
         shutdown_grace: Duration::from_secs(2),
-        // Tests connect from 127.0.0.1 in quick succession.
+        // Tests connect from 127.0.0.1 in quick succession, many at once.
         per_ip_burst: 1000,
         per_ip_rate: 1000.0,
+        max_startups_per_source: 1000,
         ..Limits::default()
     }
 }

@@ -340,8 +340,9 @@ fn seo_is_redundant(seo: &Value, title: Option<&Value>, description: Option<&Val
     }
 }
 
-/// `site.yml`: what the payload tells about the owner, with TODO placeholders for
-/// what it does not (Nuxt payloads of a home page carry no name, tagline or bio).
+/// `site.yml`: what the payload tells about the owner. What it does not tell (Nuxt
+/// payloads of a home page carry no name, tagline or bio) is written as YAML comments
+/// for the owner, never as values: a guest never reads a placeholder.
 fn site_file(data: &Value) -> OutFile {
     let mut urls = Vec::new();
     collect_strings(data, &mut urls);
@@ -355,23 +356,22 @@ fn site_file(data: &Value) -> OutFile {
     }
     let mut s = String::from(
         "# Who this portfolio belongs to. Written by `sshfolio import-nuxt` from the site's\n\
-         # Nuxt payload; every TODO is something the payload did not contain.\n",
+         # Nuxt payload; the commented keys are what the payload did not contain: fill them\n\
+         # in and uncomment them (a key left out is simply not shown).\n",
     );
     match links.first() {
         Some((label, _, handle)) => {
             s.push_str(&format!(
-                "# TODO: your full name. The payload has none; this is the handle of your {label} link.\n"
+                "# The payload has no full name; this is the handle of your {label} link.\n"
             ));
             s.push_str(&format!("name: {}\n", yaml::string(handle)));
         }
-        None => s.push_str("name: \"TODO: your name\"\n"),
+        None => s.push_str("# name: Your Name\n"),
     }
-    s.push_str("tagline: \"TODO: one line about what you do\"\n");
-    s.push_str("about: |\n  TODO: a few sentences about yourself, in Markdown.\n");
+    s.push_str("# tagline: One line about what you do\n");
+    s.push_str("# about: |\n#   A few sentences about yourself, in Markdown.\n");
     if links.is_empty() {
-        s.push_str(
-            "# TODO: your links, e.g. - {label: GitHub, url: https://github.com/you}\nlinks: []\n",
-        );
+        s.push_str("# links:\n#   - {label: GitHub, url: https://github.com/you}\n");
     } else {
         s.push_str("links:\n");
         for (label, url, _) in &links {

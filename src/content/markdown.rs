@@ -7,6 +7,8 @@
 //! recursion over the input), caps nesting at `MAX_DEPTH` (deeper containers are
 //! flattened into their ancestor, with a warning) and finds inline components in text.
 //! Heading ids are assigned last, over the whole document, so they are unique.
+//!
+//! Over 600 lines: ~660 lines of code (one pulldown-cmark event loop), the rest its tests.
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 

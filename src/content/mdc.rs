@@ -13,6 +13,8 @@
 //! Recognition is conservative: a component line starts with at most three spaces of
 //! indentation, a name starts with an ASCII letter, and anything that does not parse
 //! completely (`Berlin: 10:30`, `https://x`, `::` with no open block) stays text.
+//!
+//! Over 600 lines: ~650 lines of code (one grammar), the rest its tests.
 
 use super::diag::BodyWarning;
 use super::doc::Props;

@@ -27,7 +27,16 @@ enum Task<'a> {
 
 /// Lay out `blocks` through `w`.
 pub(crate) fn walk(w: &mut Writer<'_>, blocks: &[Block]) {
-    let mut stack: Vec<Task<'_>> = blocks.iter().rev().map(Task::Block).collect();
+    // One top-level block at a time (the same order as one stack of them), so each
+    // one's first line is known: the reading place.
+    for b in blocks {
+        w.top_level_block();
+        walk_one(w, b);
+    }
+}
+
+fn walk_one<'a>(w: &mut Writer<'_>, first: &'a Block) {
+    let mut stack: Vec<Task<'a>> = vec![Task::Block(first)];
     while let Some(task) = stack.pop() {
         match task {
             Task::Push(f) => w.push(f),

@@ -12,6 +12,7 @@ use syntect::highlighting::{FontStyle, Theme};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use two_face::theme::EmbeddedThemeName;
 
+use super::WideBlock;
 use super::inline::{Piece, bounded};
 use super::style::Palette;
 use super::width::{clean_code_line, str_width, take_width};
@@ -99,7 +100,7 @@ fn highlight(
         return lines.iter().map(plain_row).collect();
     };
     let theme: &Theme = match kind {
-        ThemeKind::Dark => &DARK_THEME,
+        ThemeKind::Dark | ThemeKind::HighContrast => &DARK_THEME,
         ThemeKind::Light => &LIGHT_THEME,
     };
     let mut h = HighlightLines::new(syntax, theme);
@@ -149,7 +150,8 @@ pub(crate) fn clear_memo() {
 
 fn highlighted(lines: &[String], lang: Option<&str>, pal: &Palette) -> Vec<Row> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (pal.kind == ThemeKind::Dark, lang, lines).hash(&mut h);
+    // The kind, not just dark or light: each theme bakes its own code background in.
+    (pal.kind, lang, lines).hash(&mut h);
     let key = h.finish();
     if let Ok(memo) = MEMO.lock()
         && let Some(rows) = memo.get(&key)
@@ -194,15 +196,32 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
         lang: lang.map(String::from),
         text: code.strip_suffix('\n').unwrap_or(code).to_string(),
     });
+    let natural = rows.iter().map(|r| row_width(r)).max().unwrap_or(0);
+    let wide_block = |w: &mut Writer<'_>, inner: usize, framed: bool| {
+        (natural > inner).then(|| {
+            w.wide_block(WideBlock {
+                top: framed.then(|| w.next_line()),
+                x: 0,
+                inner: u16::try_from(inner).unwrap_or(u16::MAX),
+                natural: u16::try_from(natural).unwrap_or(u16::MAX),
+                fill: pal
+                    .code_bg
+                    .map(|b| Style::default().bg(b))
+                    .unwrap_or_default(),
+                marker: pal.code_marker,
+                border: pal.border,
+            })
+        })
+    };
     if avail < 8 {
         // No room for a frame: the code alone, clipped.
+        let block = wide_block(w, avail, false);
         for row in rows {
-            emit_code(w, row, avail, None, None);
+            emit_code(w, row, avail, None, None, block);
         }
         return;
     }
     let label = lang.map(bounded).unwrap_or_default();
-    let natural = rows.iter().map(|r| row_width(r)).max().unwrap_or(0);
     let label_w = if label.is_empty() {
         0
     } else {
@@ -210,6 +229,7 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     };
     let box_w = (natural.max(label_w).max(1) + 4).min(avail);
     let inner = box_w - 4;
+    let block = wide_block(w, inner, true);
     // Top border: ╭─ lang ───╮
     let mut top = vec![Piece::new("╭─", pal.border)];
     let mut used = 2;
@@ -227,7 +247,7 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     top.push(Piece::new("╮", pal.border));
     w.emit(top);
     for row in rows {
-        emit_code(w, row, inner, Some(pal.border), pal.code_bg);
+        emit_code(w, row, inner, Some(pal.border), pal.code_bg, block);
     }
     let bottom = vec![
         Piece::new("╰", pal.border),
@@ -237,11 +257,18 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     w.emit(bottom);
 }
 
-/// One code row clipped to `inner` columns, framed when `border` is set.
-fn emit_code(w: &mut Writer<'_>, row: Row, inner: usize, border: Option<Style>, bg: Option<Color>) {
+/// One code row clipped to `inner` columns, framed when `border` is set; a row of wide
+/// block `block` (`Rendered::wide_blocks`) when its block scrolls sideways.
+fn emit_code(
+    w: &mut Writer<'_>,
+    row: Row,
+    inner: usize,
+    border: Option<Style>,
+    bg: Option<Color>,
+    block: Option<usize>,
+) {
     let pal = w.pal;
     let bg_style = bg.map(|b| Style::default().bg(b)).unwrap_or_default();
-    let wide = row_width(&row) > inner;
     let mut visible = clip(&row, inner, CLIP_MARKER, pal.code_marker);
     let vw = row_width(&visible);
     if let Some(border) = border {
@@ -252,15 +279,15 @@ fn emit_code(w: &mut Writer<'_>, row: Row, inner: usize, border: Option<Style>, 
             bg_style,
         ));
         framed.push(Piece::new("│", border));
-        if wide {
+        if let Some(block) = block {
             let mut full = vec![Piece::new("│", border), Piece::new(" ", bg_style)];
-            full.extend(row);
-            w.emit_wide(framed, full);
+            full.extend(row.iter().cloned());
+            w.emit_wide(framed, full, row, 2, block);
         } else {
             w.emit(framed);
         }
-    } else if wide {
-        w.emit_wide(visible, row);
+    } else if let Some(block) = block {
+        w.emit_wide(visible, row.clone(), row, 0, block);
     } else {
         w.emit(visible);
     }

@@ -112,6 +112,10 @@ pub(crate) fn flatten(
             }
             Step::Node(node) => match node {
                 Inline::Text(t) => out.push(Piece::new(clean(t), cur)),
+                // Without colour, inline code keeps visible marks, as in Markdown.
+                Inline::Code(t) if pal.plain => {
+                    out.push(Piece::new(format!("`{}`", clean(t)), cur.patch(pal.code)))
+                }
                 Inline::Code(t) => out.push(Piece::new(clean(t), cur.patch(pal.code))),
                 Inline::Html(t) => out.push(Piece::new(clean(t), cur.patch(pal.html))),
                 Inline::Strong(c) | Inline::Emphasis(c) | Inline::Strikethrough(c) => {

@@ -9,7 +9,7 @@ use super::inline::Links;
 use super::style::Palette;
 use super::width::{grapheme_width, str_width};
 use super::wrap::{Row, row_width};
-use super::{Anchor, LinkSpan, Rendered, WideLine};
+use super::{Anchor, LinkSpan, Rendered, WideBlock, WideLine};
 use crate::content::images::Previews;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -157,9 +157,27 @@ impl<'p> Writer<'p> {
         self.line(row, None, false, true);
     }
 
-    /// Emit a row whose unclipped form `full` is kept for horizontal scrolling.
-    pub fn emit_wide(&mut self, row: Row, full: Row) {
-        self.line(row, Some(full), false, true);
+    /// Emit a row of wide code block `block`: `full` is its unclipped form (frame and
+    /// whole code), `code` the whole code text, which starts at column `code_x` of `row`.
+    pub fn emit_wide(&mut self, row: Row, full: Row, code: Row, code_x: usize, block: usize) {
+        self.line(row, Some((full, code, code_x, block)), false, true);
+    }
+
+    /// Register a wide code block; its rows are then emitted with `emit_wide`.
+    pub fn wide_block(&mut self, block: WideBlock) -> usize {
+        self.out.wide_blocks.push(block);
+        self.out.wide_blocks.len() - 1
+    }
+
+    /// A top-level block of the document starts here.
+    pub fn top_level_block(&mut self) {
+        let line = self.out.lines.len();
+        self.out.blocks.push(line);
+    }
+
+    /// The index the next emitted line will have.
+    pub fn next_line(&self) -> usize {
+        self.out.lines.len()
     }
 
     /// Record a heading anchor on the next line to be emitted.
@@ -199,7 +217,13 @@ impl<'p> Writer<'p> {
         spans
     }
 
-    fn line(&mut self, row: Row, full: Option<Row>, trim: bool, consume: bool) {
+    fn line(
+        &mut self,
+        row: Row,
+        full: Option<(Row, Row, usize, usize)>,
+        trim: bool,
+        consume: bool,
+    ) {
         let plain = self.pal.plain;
         let fix = |s: Style| if plain { Style::default() } else { s };
         let mut spans = self.prefix_spans(consume);
@@ -251,16 +275,25 @@ impl<'p> Writer<'p> {
         self.out
             .links
             .extend(links.into_iter().filter(|l| l.start < l.end));
-        if let Some(full) = full {
+        if let Some((full, code, code_x, block)) = full {
             // The full line starts with the same prefix as the drawn one.
             let mut fspans = prefix;
             fspans.extend(
                 full.iter()
                     .map(|p| Span::styled(p.text.clone(), fix(p.style))),
             );
+            let code = code
+                .iter()
+                .map(|p| Span::styled(p.text.clone(), fix(p.style)))
+                .collect::<Vec<_>>();
+            if let Some(b) = self.out.wide_blocks.get_mut(block) {
+                b.x = u16::try_from(prefix_w + code_x).unwrap_or(u16::MAX);
+            }
             self.out.wide.push(WideLine {
                 line: line_no,
                 full: Line::from(fspans),
+                code: Line::from(code),
+                block,
             });
         }
         self.out.lines.push(line);
@@ -280,6 +313,10 @@ impl<'p> Writer<'p> {
         self.out.links.retain(|l| l.line < n);
         self.out.wide.retain(|w| w.line < n);
         self.out.code.retain(|c| c.line < n);
+        self.out.blocks.retain(|&b| b < n);
+        for b in &mut self.out.wide_blocks {
+            b.top = b.top.filter(|&t| t < n);
+        }
         self.out
     }
 }

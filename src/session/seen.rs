@@ -94,6 +94,7 @@ impl Seen {
                 theme: match app.theme_kind() {
                     crate::theme::ThemeKind::Dark => "dark",
                     crate::theme::ThemeKind::Light => "light",
+                    crate::theme::ThemeKind::HighContrast => "high-contrast",
                 }
                 .to_string(),
             });

@@ -13,8 +13,8 @@ use tokio::time::Instant;
 use super::countdown::{Countdown, countdown};
 use super::seen::Seen;
 use super::{
-    BACKGROUND_TIMEOUT, Closed, ENTER, End, GUESTS_EVERY, HIBERNATE_AFTER, Io, Output, Screen,
-    SessionConfig, Shared, guests_every, online, trim,
+    BACKGROUND_TIMEOUT, Closed, ENTER, End, GUESTS_EVERY, HIBERNATE_AFTER, Io, Output,
+    RESIZE_EVERY, Screen, SessionConfig, Shared, guests_every, online, trim,
 };
 use crate::content::Index;
 use crate::stats::recorder::Resume;
@@ -34,6 +34,8 @@ pub(super) enum Wake {
     Input(Option<Vec<u8>>),
     /// The terminal size changed; `false` when its sender is gone.
     Resize(bool),
+    /// A size held back by `RESIZE_EVERY` is due.
+    ResizeDue,
     /// The content was reloaded; `None` when the watcher is gone.
     Reload(Option<Arc<Index>>),
     /// The guest count changed; `false` when its sender is gone.
@@ -79,6 +81,11 @@ pub(super) struct Session<S, O: Output> {
     index_open: bool,
     guests_open: bool,
     size_open: bool,
+    /// When the size was last applied (a re-layout and a full repaint).
+    laid_out: Instant,
+    /// A size change arrived within `RESIZE_EVERY` of the last one applied: it is
+    /// applied then (the latest size wins), and the size isn't polled meanwhile.
+    resize_due: Option<Instant>,
     background: Background,
     /// The guest's last input, resize or story tick; `HIBERNATE_AFTER` later, once its
     /// frames are sent, the screen hibernates (once). Frames for a new guest count or a
@@ -136,6 +143,8 @@ impl<S: Screen, O: Output> Session<S, O> {
             index_open: true,
             guests_open: true,
             size_open: true,
+            laid_out: now,
+            resize_due: None,
             background,
             last_activity: now,
             hibernated: false,
@@ -215,7 +224,10 @@ impl<S: Screen, O: Output> Session<S, O> {
             _ = self.shared.shutdown.changed() => Wake::Shutdown,
             Some(sent) = OptionFuture::from(self.in_flight.as_mut()) => Wake::Sent(sent),
             bytes = self.io.input.recv() => Wake::Input(bytes),
-            changed = self.io.size.changed(), if self.size_open => Wake::Resize(changed.is_ok()),
+            changed = self.io.size.changed(), if self.size_open && self.resize_due.is_none() => {
+                Wake::Resize(changed.is_ok())
+            }
+            _ = sleep_until(self.resize_due), if self.resize_due.is_some() => Wake::ResizeDue,
             changed = self.shared.index.changed(), if self.index_open => {
                 Wake::Reload(changed.ok().map(|_| self.shared.index.borrow_and_update().clone()))
             }
@@ -244,6 +256,10 @@ impl<S: Screen, O: Output> Session<S, O> {
             Wake::Sent(sent) => self.on_sent(sent),
             Wake::Input(bytes) => self.on_input(bytes),
             Wake::Resize(open) => self.on_resize(open),
+            Wake::ResizeDue => {
+                self.resize_due = None;
+                self.apply_size()
+            }
             Wake::Reload(index) => {
                 self.on_reload(index);
                 Ok(())
@@ -314,15 +330,29 @@ impl<S: Screen, O: Output> Session<S, O> {
         self.feed(items)
     }
 
+    /// A window change: applied now, or — within `RESIZE_EVERY` of the last one
+    /// applied — when that time is up, so a flood of them costs at most ten re-layouts
+    /// a second, and the last size still lands within `RESIZE_EVERY`.
     fn on_resize(&mut self, open: bool) -> Result<(), End> {
         if !open {
             self.size_open = false;
             return Ok(());
         }
+        let next = self.laid_out + RESIZE_EVERY;
+        if Instant::now() < next {
+            self.resize_due = Some(next);
+            return Ok(());
+        }
+        self.apply_size()
+    }
+
+    /// Lay the screen out at the latest size, if it changed.
+    fn apply_size(&mut self) -> Result<(), End> {
         let new = *self.io.size.borrow_and_update();
         if new != self.size {
             self.size = new;
             self.last_activity = Instant::now();
+            self.laid_out = self.last_activity;
             self.screen.resize(new.0, new.1).map_err(End::Error)?;
             self.dirty = true;
         }

@@ -417,3 +417,75 @@ fn sizes_are_clamped() {
     assert_eq!(clamp_size(65535, 65535), (MAX_COLS, MAX_ROWS));
     assert_eq!(clamp_size(120, 40), (120, 40));
 }
+
+/// A `ByteScreen` that records every re-layout (each `resize`).
+struct Layouts {
+    inner: ByteScreen,
+    sizes: Arc<Mutex<Vec<(u16, u16)>>>,
+}
+
+impl Screen for Layouts {
+    fn draw(&mut self, app: &App) -> Result<(), String> {
+        self.inner.draw(app)
+    }
+    fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
+        self.sizes.lock().unwrap().push((cols, rows));
+        self.inner.resize(cols, rows)
+    }
+    fn take_output(&mut self) -> Vec<u8> {
+        self.inner.take_output()
+    }
+    fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
+        self.inner.draw_notice(app, notice)
+    }
+    fn hibernate(&mut self) {
+        self.inner.hibernate()
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_window_changes_is_laid_out_at_most_ten_times_a_second_at_the_last_size() {
+    let sizes = Arc::new(Mutex::new(Vec::new()));
+    let screen = Layouts {
+        inner: ByteScreen::new(80, 24).unwrap(),
+        sizes: sizes.clone(),
+    };
+    let (h, task, _guests) = start_with(screen, SessionConfig::default(), Collect::default());
+    // 600 window changes, each a millisecond or so after the last (a window corner
+    // dragged for a while, or a guest flooding them).
+    let size_of = |i: u16| (60 + i % 120, 20 + i % 60);
+    let start = Instant::now();
+    for i in 0..600 {
+        h.size.send(size_of(i)).unwrap();
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let flood = start.elapsed();
+    let last = size_of(599);
+    // The last size is laid out (at most `RESIZE_EVERY` later; the loop bounds a hang).
+    for _ in 0..500 {
+        if sizes.lock().unwrap().last() == Some(&last) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let layouts = sizes.lock().unwrap().clone();
+    eprintln!(
+        "{} layouts for 600 window changes in {flood:?}",
+        layouts.len()
+    );
+    assert_eq!(
+        layouts.last(),
+        Some(&last),
+        "never laid out at the last size"
+    );
+    // The first layout at the start, one a `RESIZE_EVERY` during the flood, the last.
+    let bound = 2 + (flood.as_millis() / RESIZE_EVERY.as_millis()) as usize + 1;
+    assert!(
+        layouts.len() <= bound,
+        "{} layouts for 600 changes in {flood:?} (at most {bound})",
+        layouts.len()
+    );
+    assert!(layouts.len() >= 3, "{layouts:?}");
+    h.input.send(b"q".to_vec()).await.unwrap();
+    assert_eq!(task.await.unwrap(), End::Quit);
+}

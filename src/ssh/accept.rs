@@ -1,27 +1,34 @@
 //! The accept loop (mini-redis style): listeners and the shutdown future are passed in,
 //! a connection permit is taken before `accept`, accept errors back off instead of
 //! ending the loop, and each socket is handed to `russh::server::run_stream` in a task
-//! of its own that enforces the login deadline, the MaxStartups gate and the shutdown
-//! grace period, and writes the connection's one log line when it ends.
+//! of its own that enforces the handshake and login deadlines, the MaxStartups gate,
+//! the connection's lifetime (`life`) and the shutdown grace period, and writes the
+//! connection's one log line when it ends.
+//!
+//! A connection over a per-source cap or rate whose client starts the SSH handshake is
+//! refused with a message (key exchange, then a disconnect saying what happened and
+//! what to do; a few per source, see `sources`); one that sends nothing, a penalised
+//! source's and the rest are closed silently before our banner, which costs nothing.
 //! Connections from trusted proxies first give their PROXY header (in their own task,
 //! so a slow proxy never holds up `accept`), and the address it names is the peer for
 //! the per-IP limits and the logs.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use russh::keys::PrivateKey;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::algorithms;
-use super::handler::{Guest, ServerState, SharedInfo};
-use super::meter::{Meter, Metered, StartupGate};
+use super::handler::{Guest, GuestParts, ServerState, SharedInfo};
+use super::life::{Life, Timers};
+use super::meter::{InputBucket, Meter, Metered, StartupGate};
 use super::proxy::{self, ProxyPolicy};
+use super::sources::{RefusalLog, Refused, Slot, Sources};
 use super::stream::{KillSwitch, Killable};
 use super::tcp;
 use crate::config::Limits;
@@ -53,113 +60,6 @@ pub async fn bind(addrs: &[SocketAddr]) -> std::io::Result<Vec<TcpListener>> {
     Ok(out)
 }
 
-/// Most source addresses we remember; beyond it, idle entries are forgotten first.
-const MAX_TRACKED_IPS: usize = 16 * 1024;
-
-/// Per source address: open connections (a slot is held by an `IpSlot` and freed on
-/// drop) and a token bucket of new connections.
-struct PerIp {
-    max_open: usize,
-    rate: f64,
-    burst: f64,
-    table: Mutex<HashMap<IpAddr, IpEntry>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct IpEntry {
-    open: usize,
-    tokens: f64,
-    last: Instant,
-}
-
-impl IpEntry {
-    fn refill(&mut self, now: Instant, rate: f64, burst: f64) {
-        let dt = now.saturating_duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + dt * rate).min(burst);
-        self.last = now;
-    }
-}
-
-/// Why a connection was turned away before the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Refused {
-    TooManyOpen,
-    TooFast,
-}
-
-impl Refused {
-    fn rejection(self) -> Rejection {
-        match self {
-            Refused::TooManyOpen => Rejection::PerIpOpen,
-            Refused::TooFast => Rejection::PerIpRate,
-        }
-    }
-}
-
-struct IpSlot {
-    table: Arc<PerIp>,
-    ip: IpAddr,
-}
-
-impl PerIp {
-    fn new(limits: &Limits) -> Self {
-        Self {
-            max_open: limits.max_per_ip.max(1),
-            rate: limits.per_ip_rate.max(0.0),
-            burst: f64::from(limits.per_ip_burst.max(1)),
-            table: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn take(self: &Arc<Self>, ip: IpAddr, now: Instant) -> Result<IpSlot, Refused> {
-        let mut table = self.table.lock().unwrap_or_else(|p| p.into_inner());
-        if table.len() >= MAX_TRACKED_IPS && !table.contains_key(&ip) {
-            self.prune(&mut table, now);
-        }
-        let entry = table.entry(ip).or_insert(IpEntry {
-            open: 0,
-            tokens: self.burst,
-            last: now,
-        });
-        entry.refill(now, self.rate, self.burst);
-        if entry.open >= self.max_open {
-            return Err(Refused::TooManyOpen);
-        }
-        if entry.tokens < 1.0 {
-            return Err(Refused::TooFast);
-        }
-        entry.tokens -= 1.0;
-        entry.open += 1;
-        Ok(IpSlot {
-            table: self.clone(),
-            ip,
-        })
-    }
-
-    /// Forget addresses with nothing open, fully refilled ones first; if the table is
-    /// still full, every address with nothing open (bounded memory beats memory).
-    fn prune(&self, table: &mut HashMap<IpAddr, IpEntry>, now: Instant) {
-        let (rate, burst) = (self.rate, self.burst);
-        table.retain(|_, e| {
-            let mut e2 = *e;
-            e2.refill(now, rate, burst);
-            e.open > 0 || e2.tokens < burst
-        });
-        if table.len() >= MAX_TRACKED_IPS {
-            table.retain(|_, e| e.open > 0);
-        }
-    }
-}
-
-impl Drop for IpSlot {
-    fn drop(&mut self) {
-        let mut table = self.table.table.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(e) = table.get_mut(&self.ip) {
-            e.open = e.open.saturating_sub(1);
-        }
-    }
-}
-
 /// Serve guests on `listeners` until `shutdown` completes; then tell every session,
 /// give them `limits.shutdown_grace` to restore terminals, and return.
 pub async fn serve(
@@ -184,7 +84,8 @@ pub async fn serve(
     // returns `None`: every connection has finished.
     let (done_tx, mut done_rx) = mpsc::channel::<()>(1);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_ip = Arc::new(PerIp::new(&limits));
+    let per_ip = Arc::new(Sources::new(&limits));
+    let refusals = Arc::new(RefusalLog::new(Duration::from_secs(60)));
     let proxy = Arc::new(server.proxy);
     let startups = Arc::new(StartupGate::new(limits.startups));
 
@@ -198,6 +99,7 @@ pub async fn serve(
             state: state.clone(),
             permits: permits.clone(),
             per_ip: per_ip.clone(),
+            refusals: refusals.clone(),
             proxy: proxy.clone(),
             startups: startups.clone(),
             shutdown: shutdown_rx.clone(),
@@ -228,7 +130,8 @@ struct Acceptor {
     /// Global cap: one permit per open connection, taken before `accept` so a full
     /// server leaves new connections in the kernel backlog instead of spawning tasks.
     permits: Arc<Semaphore>,
-    per_ip: Arc<PerIp>,
+    per_ip: Arc<Sources>,
+    refusals: Arc<RefusalLog>,
     proxy: Arc<ProxyPolicy>,
     startups: Arc<StartupGate>,
     shutdown: watch::Receiver<bool>,
@@ -251,12 +154,17 @@ impl Acceptor {
             };
             tcp::tune(&socket);
             let kill = Arc::new(KillSwitch::default());
-            let meter = Meter::new(self.startups.clone());
+            let limits = &self.state.limits;
+            let budget = InputBucket::new(
+                limits.input_rate,
+                limits.input_burst,
+                std::time::Instant::now(),
+            );
+            let meter = Meter::new(self.startups.clone(), kill.clone(), budget);
             let mut stream = Killable::new(Metered::new(socket, meter.clone()), kill.clone());
             if !self.proxy.trusts(peer.ip()) {
-                if let Some(conn) = self.connection(peer, permit, meter) {
-                    tokio::spawn(conn.run(stream, kill, peer));
-                }
+                let conn = self.clone_parts().connection(peer, permit, meter);
+                tokio::spawn(conn.run(stream, kill, peer));
                 continue;
             }
             // A trusted proxy: its header names the peer. Read it in the connection's
@@ -265,7 +173,9 @@ impl Acceptor {
             let acceptor = self.clone_parts();
             let timeout = self.proxy.header_timeout;
             tokio::spawn(async move {
-                let real = match proxy::read_header(&mut stream, timeout).await {
+                let header = proxy::read_header(&mut stream, timeout).await;
+                meter.proxy_header_read();
+                let real = match header {
                     Ok(Some(addr)) => {
                         tracing::info!(peer = %addr, proxy = %peer, "proxied connection");
                         addr
@@ -282,9 +192,8 @@ impl Acceptor {
                         return;
                     }
                 };
-                if let Some(conn) = acceptor.connection(real, permit, meter) {
-                    conn.run(stream, kill, real).await;
-                }
+                let conn = acceptor.connection(real, permit, meter);
+                conn.run(stream, kill, real).await;
             });
         }
     }
@@ -295,18 +204,10 @@ impl Acceptor {
             config: self.config.clone(),
             state: self.state.clone(),
             per_ip: self.per_ip.clone(),
+            refusals: self.refusals.clone(),
             shutdown: self.shutdown.clone(),
             done: self.done.clone(),
         }
-    }
-
-    fn connection(
-        &self,
-        peer: SocketAddr,
-        permit: OwnedSemaphorePermit,
-        meter: Arc<Meter>,
-    ) -> Option<Connection> {
-        self.clone_parts().connection(peer, permit, meter)
     }
 }
 
@@ -314,36 +215,32 @@ impl Acceptor {
 struct Parts {
     config: Arc<russh::server::Config>,
     state: Arc<ServerState>,
-    per_ip: Arc<PerIp>,
+    per_ip: Arc<Sources>,
+    refusals: Arc<RefusalLog>,
     shutdown: watch::Receiver<bool>,
     done: mpsc::Sender<()>,
 }
 
 impl Parts {
-    /// A connection from `peer` (the client, after any PROXY header), or `None` when the
-    /// per-IP limits turn it away (the socket is dropped, closing it).
+    /// A connection from `peer` (the client, after any PROXY header): to be served,
+    /// or refused when the per-source limits say so.
     fn connection(
         &self,
         peer: SocketAddr,
         permit: OwnedSemaphorePermit,
         meter: Arc<Meter>,
-    ) -> Option<Connection> {
-        match self.per_ip.take(peer.ip(), Instant::now()) {
-            Ok(slot) => Some(Connection {
-                config: self.config.clone(),
-                state: self.state.clone(),
-                shutdown: self.shutdown.clone(),
-                meter,
-                _permit: permit,
-                _slot: slot,
-                _done: self.done.clone(),
-            }),
-            Err(why) => {
-                metrics::rejected(why.rejection());
-                // Debug: a flood of refusals must not become a flood of log lines.
-                tracing::debug!(%peer, ?why, "refused before the handshake");
-                None
-            }
+    ) -> Connection {
+        let taken = self.per_ip.take(peer.ip(), Instant::now());
+        Connection {
+            config: self.config.clone(),
+            state: self.state.clone(),
+            shutdown: self.shutdown.clone(),
+            meter,
+            per_ip: self.per_ip.clone(),
+            refusals: self.refusals.clone(),
+            slot: taken,
+            _permit: permit,
+            _done: self.done.clone(),
         }
     }
 }
@@ -368,42 +265,91 @@ async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
 type Stream = Killable<Metered<TcpStream>>;
 
 /// One TCP connection. The fields starting with `_` are held only to be dropped when
-/// the connection ends: they free its global permit, its per-IP slot, and tell `serve`
-/// that one more connection has finished.
+/// the connection ends: they free its global permit and tell `serve` that one more
+/// connection has finished; `slot` (its per-source place) is freed the same way.
 struct Connection {
     config: Arc<russh::server::Config>,
     state: Arc<ServerState>,
     shutdown: watch::Receiver<bool>,
     meter: Arc<Meter>,
+    per_ip: Arc<Sources>,
+    refusals: Arc<RefusalLog>,
+    /// Its per-source slot, or why the source is refused.
+    slot: Result<Slot, Refused>,
     _permit: OwnedSemaphorePermit,
-    _slot: IpSlot,
     _done: mpsc::Sender<()>,
 }
 
 impl Connection {
     async fn run(self, stream: Stream, kill: Arc<KillSwitch>, peer: SocketAddr) {
+        if let Err(why) = &self.slot {
+            let why = why.clone();
+            return self.refuse(stream, kill, peer, why).await;
+        }
         let began = Instant::now();
         let info: SharedInfo = Arc::default();
         let meter = self.meter.clone();
+        let per_ip = self.per_ip.clone();
         let why = self.serve(stream, kill, peer, info.clone()).await;
+        if why.penalised {
+            per_ip.penalise(peer.ip(), Instant::now());
+        }
         let info = info.lock().map(|i| i.clone()).unwrap_or_default();
         // The one line per connection. Never guest input: no commands, no keys.
         tracing::info!(
             %peer,
             auth = info.auth,
             kind = info.kind,
+            channels = info.channels,
             term = info.term.as_deref().unwrap_or(""),
             cols = info.size.map_or(0, |s| s.0),
             rows = info.size.map_or(0, |s| s.1),
             secs = began.elapsed().as_secs_f32(),
             bytes_in = meter.bytes_in(),
             bytes_out = meter.bytes_out(),
-            throttled_ms = info.throttled.as_millis() as u64,
+            throttled_ms = meter.throttled().as_millis() as u64,
             dropped_input = info.dropped_input,
             end = info.end.as_deref().unwrap_or(""),
-            why,
+            why = why.text,
             "connection"
         );
+    }
+
+    /// Turn the connection away: with a message after the key exchange when the client
+    /// starts one (and the source has explanations left), else silently, now.
+    async fn refuse(self, stream: Stream, kill: Arc<KillSwitch>, peer: SocketAddr, why: Refused) {
+        metrics::rejected(why.rejection());
+        let now = Instant::now();
+        let source = self.per_ip.describe(peer.ip());
+        let explain = self.per_ip.may_explain(peer.ip(), &why, now) && starts_ssh(&stream).await;
+        self.refusals
+            .refused(&source, self.per_ip.key(peer.ip()), &why, explain);
+        if !explain {
+            return;
+        }
+        let limits = &self.state.limits;
+        let (opened, _) = oneshot::channel();
+        let guest = Guest::new(GuestParts {
+            state: self.state.clone(),
+            peer,
+            opened,
+            life: Arc::new(Life::new(timers(limits), now)),
+            meter: self.meter.clone(),
+            kill: kill.clone(),
+            info: Arc::default(),
+            refusal: Some(why.message(&source)),
+        });
+        // The handler sends the message once the guest has logged in; russh then ends
+        // the session. Bounded like a login: a client that stalls is cut.
+        let deadline = now + limits.handshake_deadline + Duration::from_secs(5);
+        let _ = tokio::time::timeout_at(deadline, async {
+            if let Ok(running) = russh::server::run_stream(self.config.clone(), stream, guest).await
+            {
+                let _ = running.await;
+            }
+        })
+        .await;
+        kill.kill();
     }
 
     /// Serve the connection; returns why it ended.
@@ -413,104 +359,189 @@ impl Connection {
         kill: Arc<KillSwitch>,
         peer: SocketAddr,
         info: SharedInfo,
-    ) -> String {
+    ) -> Ended {
         let began = Instant::now();
         metrics::CONNECTIONS_TOTAL.inc();
         let limits = self.state.limits.clone();
         let deadline = began + limits.login_deadline;
+        let handshake = (began + limits.handshake_deadline).min(deadline);
         let (opened_tx, mut opened_rx) = oneshot::channel();
-        let finished = Arc::new(Notify::new());
-        let guest = Guest::new(
-            self.state.clone(),
+        let life = Arc::new(Life::new(timers(&limits), began));
+        let guest = Guest::new(GuestParts {
+            state: self.state.clone(),
             peer,
-            opened_tx,
-            finished.clone(),
-            kill.clone(),
+            opened: opened_tx,
+            life: life.clone(),
+            meter: self.meter.clone(),
+            kill: kill.clone(),
             info,
-        );
+            refusal: None,
+        });
 
         let running = tokio::time::timeout_at(
-            deadline,
+            handshake,
             russh::server::run_stream(self.config.clone(), stream, guest),
         )
         .await;
         let mut running = match running {
             Ok(Ok(r)) => r,
-            Ok(Err(_)) if self.meter.refused() => return "too many logins in progress".into(),
+            Ok(Err(_)) if self.meter.refused() => return self.gate_refused(),
+            Ok(Err(_)) if self.meter.evicted() => return self.gate_evicted(),
             Ok(Err(e)) => {
                 metrics::HANDSHAKE_FAILURES.inc();
-                return format!("handshake failed: {e}");
+                return Ended::now(format!("handshake failed: {e}"));
             }
             Err(_) => {
                 metrics::HANDSHAKE_FAILURES.inc();
                 kill.kill();
-                return "login deadline".into();
+                return Ended::penalised("handshake deadline");
             }
         };
         let handle = running.handle();
         let mut opened = false;
+        let mut handshake_checked = false;
         // Counts this connection as an active session from its opening to its end.
         let mut _session: Option<SessionGauge> = None;
         loop {
+            let (wake, due) = life.next().unwrap_or((
+                began + Duration::from_secs(86_400 * 365),
+                super::life::Due::Idle,
+            ));
             tokio::select! {
                 r = &mut running => return match r {
-                    _ if self.meter.refused() => "too many logins in progress".into(),
-                    Ok(()) => "closed".into(),
-                    Err(e) => format!("error: {e}"),
+                    _ if self.meter.refused() => self.gate_refused(),
+                    _ if self.meter.evicted() => self.gate_evicted(),
+                    Ok(()) => Ended::now("closed"),
+                    Err(e) => Ended::now(format!("error: {e}")),
                 },
                 r = &mut opened_rx, if !opened => {
                     // `Err`: the handler is gone, so the connection is ending anyway.
                     opened = true;
                     self.meter.logged_in();
+                    if let Ok(slot) = &mut self.slot {
+                        slot.logged_in();
+                    }
                     if r.is_ok() {
                         _session = Some(SessionGauge::new());
+                    }
+                }
+                _ = tokio::time::sleep_until(handshake), if !opened && !handshake_checked => {
+                    handshake_checked = true;
+                    if !self.meter.kexinit_received() {
+                        metrics::HANDSHAKE_FAILURES.inc();
+                        kill.kill();
+                        return Ended::penalised("handshake deadline");
                     }
                 }
                 _ = tokio::time::sleep_until(deadline), if !opened => {
                     metrics::HANDSHAKE_FAILURES.inc();
                     kill.kill();
-                    return "login deadline".into();
+                    return Ended::penalised("login deadline");
+                }
+                _ = life.changed() => {}
+                _ = tokio::time::sleep_until(wake) => {
+                    if life.due(Instant::now()) == Some(due) {
+                        let text = match due {
+                            super::life::Due::NoSession => "no session running; goodbye",
+                            super::life::Due::Idle => "no input for too long; reconnect any time",
+                            super::life::Due::SessionCap => "time limit reached; reconnect any time",
+                        };
+                        goodbye(&handle, text).await;
+                        kill.kill();
+                        return Ended::now(due.label());
+                    }
                 }
                 _ = self.shutdown.changed() => {
-                    // The session task saw the same signal and is restoring the guest's
-                    // terminal; wait for it (bounded), then say goodbye and cut. Without
-                    // an open session there is nothing to restore.
+                    // Sessions saw the same signal and are restoring their guests'
+                    // terminals; wait for them (bounded), then say goodbye and cut.
+                    // Without an open session there is nothing to restore.
                     let grace = tokio::time::sleep(if opened {
                         limits.shutdown_grace
                     } else {
                         Duration::ZERO
                     });
-                    tokio::select! {
-                        biased;
-                        _ = &mut running => {}
-                        _ = finished.notified() => {
-                            let _ = tokio::time::timeout(
-                                Duration::from_millis(500),
-                                handle.disconnect(
-                                    russh::Disconnect::ByApplication,
-                                    "server restarting".into(),
-                                    "en".into(),
-                                ),
-                            )
-                            .await;
+                    tokio::pin!(grace);
+                    loop {
+                        if life.running() == 0 {
+                            goodbye(&handle, "server restarting").await;
+                            break;
                         }
-                        _ = grace => {
-                            let _ = tokio::time::timeout(
-                                Duration::from_millis(500),
-                                handle.disconnect(
-                                    russh::Disconnect::ByApplication,
-                                    "server restarting".into(),
-                                    "en".into(),
-                                ),
-                            )
-                            .await;
+                        tokio::select! {
+                            biased;
+                            _ = &mut running => break,
+                            _ = life.changed() => {}
+                            _ = &mut grace => {
+                                goodbye(&handle, "server restarting").await;
+                                break;
+                            }
                         }
                     }
                     kill.kill();
-                    return "shutdown".into();
+                    return Ended::now("shutdown");
                 }
             }
         }
+    }
+
+    fn gate_refused(&self) -> Ended {
+        metrics::rejected(Rejection::Startups);
+        Ended::now("too many logins in progress")
+    }
+
+    fn gate_evicted(&self) -> Ended {
+        metrics::rejected(Rejection::Startups);
+        Ended::penalised("cut for a login with a banner")
+    }
+}
+
+/// Why a connection ended, and whether that counts against its source.
+struct Ended {
+    text: String,
+    penalised: bool,
+}
+
+impl Ended {
+    fn now(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            penalised: false,
+        }
+    }
+
+    fn penalised(text: &str) -> Self {
+        Self {
+            text: text.into(),
+            penalised: true,
+        }
+    }
+}
+
+fn timers(limits: &crate::config::Limits) -> Timers {
+    Timers {
+        channel_grace: limits.channel_grace,
+        idle_timeout: limits.idle_timeout,
+        max_session: limits.max_session,
+        max_channels: limits.max_channels,
+    }
+}
+
+/// Send a disconnect with `text` (bounded: the guest may not be reading).
+async fn goodbye(handle: &russh::server::Handle, text: &str) {
+    let _ = tokio::time::timeout(
+        Duration::from_millis(500),
+        handle.disconnect(russh::Disconnect::ByApplication, text.into(), "en".into()),
+    )
+    .await;
+}
+
+/// Does the client start the SSH handshake (its banner's first bytes) within a
+/// moment? Read without consuming: russh reads the banner after.
+async fn starts_ssh(stream: &Stream) -> bool {
+    let mut buf = [0u8; 4];
+    let tcp = stream.get_ref().get_ref();
+    match tokio::time::timeout(Duration::from_secs(2), tcp.peek(&mut buf)).await {
+        Ok(Ok(n)) if n > 0 => buf[..n] == b"SSH-"[..n],
+        _ => false,
     }
 }
 
@@ -528,42 +559,5 @@ impl SessionGauge {
 impl Drop for SessionGauge {
     fn drop(&mut self) {
         metrics::SESSIONS_ACTIVE.dec();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn per_ip_bucket_refills_over_time() {
-        let limits = Limits {
-            max_per_ip: 100,
-            per_ip_rate: 1.0,
-            per_ip_burst: 2,
-            ..Limits::default()
-        };
-        let table = Arc::new(PerIp::new(&limits));
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        let t = Instant::now();
-        let a = table.take(ip, t).unwrap();
-        let b = table.take(ip, t).unwrap();
-        drop((a, b));
-        // Closing connections gives no new tokens: only time does.
-        assert_eq!(table.take(ip, t).err(), Some(Refused::TooFast));
-        assert!(table.take(ip, t + Duration::from_millis(1100)).is_ok());
-        let other: IpAddr = "192.0.2.2".parse().unwrap();
-        assert!(table.take(other, t).is_ok());
-    }
-
-    #[test]
-    fn tracked_ips_are_bounded() {
-        let table = Arc::new(PerIp::new(&Limits::default()));
-        let t = Instant::now();
-        for i in 0..(MAX_TRACKED_IPS as u32 + 100) {
-            let ip = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
-            drop(table.take(ip, t));
-        }
-        assert!(table.table.lock().unwrap().len() <= MAX_TRACKED_IPS);
     }
 }

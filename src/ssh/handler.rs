@@ -1,21 +1,27 @@
 //! The russh handler: one per connection. Every guest is welcome (any user, `none`,
-//! password, keyboard-interactive or public key); only one `session` channel; no
-//! forwarding, agent, X11 or subsystems. A PTY shell (or a deep link) starts the TUI
-//! session task; without a PTY, commands run and print plain text.
+//! password, keyboard-interactive or public key); a few `session` channels at once, one
+//! after another or side by side (OpenSSH ControlMaster, asyncssh, paramiko), each with
+//! its own PTY, environment and work; no forwarding, agent, X11 or subsystems. A PTY
+//! shell (or a deep link) starts a TUI session task; without a PTY, commands run and
+//! print plain text. Channels opening, starting and ending are reported to the
+//! connection's `Life`, which ends the connection when nothing runs any more.
 //!
 //! Callbacks run inside russh's session loop, so they never await anything that needs
 //! that loop (such as `Handle::data`): output is sent from spawned tasks, and input is
 //! handed to the session task with `try_send` (a full queue drops input, bounded).
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
-use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
-use super::meter::InputBucket;
+use super::channel::{Chan, ChannelOutput, PtyInfo, clean_term, close};
+use super::life::Life;
+use super::meter::Meter;
 use super::owner::{self, OwnerSide, VisitLog, VisitStart};
 use super::stream::KillSwitch;
 use crate::commands;
@@ -24,7 +30,7 @@ use crate::content::Index;
 use crate::render::cache::RenderCache;
 use crate::session::AppOptions;
 use crate::session::guests::Guests;
-use crate::session::{self, ByteScreen, Closed, End, Io, Output, SessionConfig, Shared};
+use crate::session::{self, ByteScreen, End, Io, Output, SessionConfig, Shared};
 use crate::theme::ColorDepth;
 
 /// How many input packets may wait for the session task (each ≤ 32 KiB).
@@ -40,8 +46,9 @@ const ENV_ALLOWED: &[&str] = &[
 ];
 const ENV_MAX: usize = 8;
 const ENV_VALUE_MAX: usize = 128;
-/// Longest TERM we keep.
-const TERM_MAX: usize = 64;
+/// What a window-change costs from the guest's input budget, in bytes, on top of its
+/// packet: each one is a re-layout (16 a second at the default 16 KiB/s).
+const WINDOW_CHANGE_COST: usize = 1024;
 
 /// Everything connections share: built once by `serve`.
 pub struct ServerState {
@@ -70,8 +77,8 @@ pub struct ConnInfo {
     pub end: Option<String>,
     /// Input bytes dropped because the session's queue was full.
     pub dropped_input: u64,
-    /// Time the connection was not read because of the input rate limit.
-    pub throttled: Duration,
+    /// Session channels opened.
+    pub channels: u32,
 }
 
 /// Shared between the handler, its session task and the connection task.
@@ -82,107 +89,96 @@ fn with_info(info: &SharedInfo, f: impl FnOnce(&mut ConnInfo)) {
     f(&mut g);
 }
 
-#[derive(Debug, Clone)]
-struct PtyInfo {
-    term: String,
-    size: (u16, u16),
-}
-
 /// The handler of one connection.
 pub struct Guest {
     state: Arc<ServerState>,
     peer: SocketAddr,
-    /// Fired when the session channel opens: the login deadline is met.
+    /// Fired when the first session channel opens: the login deadline is met.
     opened: Option<oneshot::Sender<()>>,
-    /// Notified when the channel's work (TUI session or command) is over and the guest's
-    /// terminal is restored: shutdown need not wait any longer for this connection.
-    finished: Arc<Notify>,
+    /// What runs on this connection (the connection task ends it when nothing does).
+    life: Arc<Life>,
+    /// The guest's input budget (window-changes are charged here).
+    meter: Arc<Meter>,
     /// Cuts the whole connection (a guest that stopped reading blocks russh's writer).
     kill: Arc<KillSwitch>,
-    /// The one session channel, once opened.
-    channel: Option<ChannelId>,
-    pty: Option<PtyInfo>,
-    env: Vec<(String, String)>,
-    /// Input for the running TUI session; dropped when the guest closes the channel.
-    input: Option<mpsc::Sender<Vec<u8>>>,
-    /// The terminal size for the running TUI session (latest wins, never blocks).
-    size: Option<watch::Sender<(u16, u16)>>,
-    started: bool,
+    channels: HashMap<ChannelId, Chan>,
     /// For the connection's log line.
     info: SharedInfo,
-    /// Guest input rate limit.
-    bucket: InputBucket,
+    /// Set when this connection is only here to be refused with this message: the key
+    /// exchange and login run, then the message is sent as a disconnect (OpenSSH prints
+    /// it) and nothing is served.
+    refusal: Option<String>,
     /// The public key the guest proved, if any (`publickey` auth).
     key: Option<russh::keys::PublicKey>,
 }
 
+/// What a `Guest` is made of (built by the connection task).
+pub(crate) struct GuestParts {
+    pub(crate) state: Arc<ServerState>,
+    pub(crate) peer: SocketAddr,
+    pub(crate) opened: oneshot::Sender<()>,
+    pub(crate) life: Arc<Life>,
+    pub(crate) meter: Arc<Meter>,
+    pub(crate) kill: Arc<KillSwitch>,
+    pub(crate) info: SharedInfo,
+    pub(crate) refusal: Option<String>,
+}
+
 impl Guest {
-    pub fn new(
-        state: Arc<ServerState>,
-        peer: SocketAddr,
-        opened: oneshot::Sender<()>,
-        finished: Arc<Notify>,
-        kill: Arc<KillSwitch>,
-        info: SharedInfo,
-    ) -> Self {
-        let bucket = InputBucket::new(
-            state.limits.input_rate,
-            state.limits.input_burst,
-            Instant::now(),
-        );
+    pub(crate) fn new(p: GuestParts) -> Self {
         Self {
-            state,
-            peer,
-            opened: Some(opened),
-            finished,
-            kill,
-            channel: None,
-            pty: None,
-            env: Vec::new(),
-            input: None,
-            size: None,
-            started: false,
-            info,
-            bucket,
+            state: p.state,
+            peer: p.peer,
+            opened: Some(p.opened),
+            life: p.life,
+            meter: p.meter,
+            kill: p.kill,
+            channels: HashMap::new(),
+            info: p.info,
+            refusal: p.refusal,
             key: None,
         }
     }
 
-    fn ours(&self, channel: ChannelId) -> bool {
-        self.channel == Some(channel)
-    }
-
-    fn env(&self, name: &str) -> Option<&str> {
-        self.env
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     fn accept(&mut self, method: &'static str) -> Result<Auth, russh::Error> {
+        if self.refusal.is_some() {
+            // Accepted only to reach `auth_succeeded`, where the message is sent: a
+            // rejection would make the client give up before it reads the message.
+            return Ok(Auth::Accept);
+        }
         with_info(&self.info, |i| i.auth = method);
+        self.life.logged_in();
         Ok(Auth::Accept)
+    }
+
+    /// The channel's state if it is one of ours that has not started its work yet.
+    fn fresh(&mut self, channel: ChannelId) -> Option<&mut Chan> {
+        self.channels.get_mut(&channel).filter(|c| !c.started)
     }
 
     /// Start whatever the guest asked for on the channel: the TUI (with a PTY) or a command.
     fn start(&mut self, channel: ChannelId, command: &str, session: &mut Session) {
-        self.started = true;
+        let Some(chan) = self.channels.get_mut(&channel) else {
+            return;
+        };
+        chan.started = true;
+        self.life.started(channel.number());
         let handle = session.handle();
         let command = command.trim();
-        if let Some(pty) = &self.pty {
+        if let Some(pty) = &chan.pty {
             let (term, size) = (pty.term.clone(), pty.size);
             with_info(&self.info, |i| {
                 i.term = Some(term);
                 i.size = Some(size);
             });
         }
-        match self.pty.clone() {
+        match chan.pty.clone() {
             Some(pty) if command.is_empty() => {
-                let visit = self.visit_tui(&pty, None, session);
+                let visit = self.visit_tui(channel, &pty, None, session);
                 self.start_tui(channel, handle, pty, None, false, visit)
             }
             Some(pty) if commands::deep_link(command).is_some() => {
-                let visit = self.visit_tui(&pty, Some(command), session);
+                let visit = self.visit_tui(channel, &pty, Some(command), session);
                 self.start_tui(
                     channel,
                     handle,
@@ -193,7 +189,7 @@ impl Guest {
                 )
             }
             Some(pty) if self.state.test_hooks && command == "__panic" => {
-                let visit = self.visit_tui(&pty, Some(command), session);
+                let visit = self.visit_tui(channel, &pty, Some(command), session);
                 self.start_tui(channel, handle, pty, None, true, visit)
             }
             pty => {
@@ -215,7 +211,7 @@ impl Guest {
                 let stall = self.state.limits.stall_timeout;
                 let crlf = pty.is_some();
                 let command = command.to_string();
-                let finished = self.finished.clone();
+                let life = self.life.clone();
                 let info = self.info.clone();
                 with_info(&info, |i| i.kind = "exec");
                 tokio::spawn(async move {
@@ -236,15 +232,22 @@ impl Guest {
                     };
                     let _ = tokio::time::timeout(stall, send).await;
                     close(&handle, channel, out.status).await;
-                    finished.notify_one();
+                    life.ended(channel.number());
                 });
             }
         }
     }
 
     /// Start recording a TUI visit.
-    fn visit_tui(&self, pty: &PtyInfo, exec: Option<&str>, session: &Session) -> VisitLog {
-        let depth = ColorDepth::detect(Some(&pty.term), self.env("COLORTERM"), self.no_color());
+    fn visit_tui(
+        &self,
+        channel: ChannelId,
+        pty: &PtyInfo,
+        exec: Option<&str>,
+        session: &Session,
+    ) -> VisitLog {
+        let colorterm = self.channels.get(&channel).and_then(|c| c.env("COLORTERM"));
+        let depth = ColorDepth::detect(Some(&pty.term), colorterm, self.no_color(channel));
         VisitLog::start(
             &self.state.owner.recorder,
             VisitStart {
@@ -260,8 +263,13 @@ impl Guest {
     }
 
     /// NO_COLOR counts when set and not empty (no-color.org), or server-wide.
-    fn no_color(&self) -> bool {
-        self.state.limits.no_color || self.env("NO_COLOR").is_some_and(|v| !v.is_empty())
+    fn no_color(&self, channel: ChannelId) -> bool {
+        self.state.limits.no_color
+            || self
+                .channels
+                .get(&channel)
+                .and_then(|c| c.env("NO_COLOR"))
+                .is_some_and(|v| !v.is_empty())
     }
 
     fn start_tui(
@@ -273,11 +281,15 @@ impl Guest {
         panic_on_input: bool,
         visit: VisitLog,
     ) {
+        let no_color = self.no_color(channel);
+        let Some(chan) = self.channels.get_mut(&channel) else {
+            return;
+        };
         let (input_tx, input_rx) = mpsc::channel(INPUT_QUEUE);
         let (size_tx, size_rx) = watch::channel(pty.size);
-        self.input = Some(input_tx);
-        self.size = Some(size_tx);
-        let depth = ColorDepth::detect(Some(&pty.term), self.env("COLORTERM"), self.no_color());
+        chan.input = Some(input_tx);
+        chan.size = Some(size_tx);
+        let depth = ColorDepth::detect(Some(&pty.term), chan.env("COLORTERM"), no_color);
         let opts = AppOptions {
             depth,
             start,
@@ -291,10 +303,16 @@ impl Guest {
             shutdown: state.shutdown.clone(),
             cache: state.cache.clone(),
         };
+        // The session cap is the connection's: a session started late gets what is left.
+        let left = self.life.session_left(tokio::time::Instant::now());
+        let max_session = match (state.limits.max_session, left) {
+            (Some(cap), Some(left)) => Some(cap.min(left)),
+            (cap, left) => cap.or(left),
+        };
         let cfg = SessionConfig {
             idle_timeout: state.limits.idle_timeout,
             idle_warning: state.limits.idle_warning,
-            max_session: state.limits.max_session,
+            max_session,
             stall_timeout: state.limits.stall_timeout,
             panic_on_input,
             stats: visit.link(),
@@ -303,7 +321,7 @@ impl Guest {
             handle: handle.clone(),
             channel,
         };
-        let finished = self.finished.clone();
+        let life = self.life.clone();
         let kill = self.kill.clone();
         let info = self.info.clone();
         with_info(&info, |i| i.kind = "tui");
@@ -343,51 +361,18 @@ impl Guest {
                 kill.kill();
             }
             close(&handle, channel, 0).await;
-            finished.notify_one();
+            life.ended(channel.number());
         });
     }
-}
-
-/// Exit status, EOF and close, each bounded in time (the guest may be gone).
-async fn close(handle: &Handle, channel: ChannelId, status: u32) {
-    let t = Duration::from_secs(2);
-    let _ = tokio::time::timeout(t, handle.exit_status_request(channel, status)).await;
-    let _ = tokio::time::timeout(t, handle.eof(channel)).await;
-    let _ = tokio::time::timeout(t, handle.close(channel)).await;
-}
-
-/// Frames to the guest's channel. `Handle::data` waits while russh's queue is full,
-/// which is our backpressure.
-#[derive(Clone)]
-pub struct ChannelOutput {
-    handle: Handle,
-    channel: ChannelId,
-}
-
-impl Output for ChannelOutput {
-    fn send(
-        &self,
-        bytes: Vec<u8>,
-    ) -> impl std::future::Future<Output = Result<(), Closed>> + Send + 'static {
-        let handle = self.handle.clone();
-        let channel = self.channel;
-        async move { handle.data(channel, bytes).await.map_err(|_| Closed) }
-    }
-}
-
-fn clean_term(term: &str) -> String {
-    let t: String = term
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(TERM_MAX)
-        .collect();
-    if t.is_empty() { "xterm".into() } else { t }
 }
 
 impl russh::server::Handler for Guest {
     type Error = russh::Error;
 
     async fn auth_none(&mut self, user: &str) -> Result<Auth, Self::Error> {
+        if self.refusal.is_some() {
+            return self.accept("none");
+        }
         match self.state.owner.none_reply(user) {
             Some(reply) => Ok(reply),
             None => self.accept("none"),
@@ -416,20 +401,27 @@ impl russh::server::Handler for Guest {
         self.accept("keyboard-interactive")
     }
 
+    async fn auth_succeeded(&mut self, session: &mut Session) -> Result<(), Self::Error> {
+        if let Some(message) = &self.refusal {
+            session.disconnect(russh::Disconnect::TooManyConnections, message, "en")?;
+        }
+        Ok(())
+    }
+
     async fn channel_open_session(
         &mut self,
         channel: Channel<Msg>,
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.channel.is_some() {
-            tracing::debug!(peer = %self.peer, "refused a second session channel");
-            reply
-                .reject(ChannelOpenFailure::AdministrativelyProhibited)
-                .await;
+        self.life.input();
+        if self.refusal.is_some() || !self.life.open(channel.id().number()) {
+            tracing::debug!(peer = %self.peer, "refused a session channel past the cap");
+            reply.reject(ChannelOpenFailure::ResourceShortage).await;
             return Ok(());
         }
-        self.channel = Some(channel.id());
+        self.channels.insert(channel.id(), Chan::default());
+        with_info(&self.info, |i| i.channels += 1);
         // We use the handler callbacks, not the channel object: dropping it means russh
         // never blocks its loop on a queue nobody reads.
         drop(channel);
@@ -495,10 +487,11 @@ impl russh::server::Handler for Guest {
         _modes: &[(Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if !self.ours(channel) || self.started {
+        self.life.input();
+        let Some(chan) = self.fresh(channel) else {
             return session.channel_failure(channel);
-        }
-        self.pty = Some(PtyInfo {
+        };
+        chan.pty = Some(PtyInfo {
             term: clean_term(term),
             size: session::clamp_size(cols, rows),
         });
@@ -514,14 +507,18 @@ impl russh::server::Handler for Guest {
         _pix_h: u32,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if !self.ours(channel) {
+        self.life.input();
+        // A re-layout each: charged to the input budget (reading pauses when it runs
+        // out), so a window-change flood slows only its sender.
+        let _ = self.meter.charge(WINDOW_CHANGE_COST);
+        let Some(chan) = self.channels.get_mut(&channel) else {
             return Ok(());
-        }
+        };
         let size = session::clamp_size(cols, rows);
-        if let Some(pty) = self.pty.as_mut() {
+        if let Some(pty) = chan.pty.as_mut() {
             pty.size = size;
         }
-        if let Some(tx) = &self.size {
+        if let Some(tx) = &chan.size {
             tx.send_replace(size);
         }
         session.channel_success(channel)
@@ -534,15 +531,17 @@ impl russh::server::Handler for Guest {
         value: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let allowed = ENV_ALLOWED.contains(&name)
-            && value.len() <= ENV_VALUE_MAX
-            && self.env.len() < ENV_MAX
-            && self.ours(channel);
+        self.life.input();
+        let Some(chan) = self.fresh(channel) else {
+            return session.channel_failure(channel);
+        };
+        let allowed =
+            ENV_ALLOWED.contains(&name) && value.len() <= ENV_VALUE_MAX && chan.env.len() < ENV_MAX;
         if !allowed {
             return session.channel_failure(channel);
         }
-        self.env.retain(|(k, _)| k != name);
-        self.env.push((name.to_string(), value.to_string()));
+        chan.env.retain(|(k, _)| k != name);
+        chan.env.push((name.to_string(), value.to_string()));
         session.channel_success(channel)
     }
 
@@ -551,7 +550,8 @@ impl russh::server::Handler for Guest {
         channel: ChannelId,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if !self.ours(channel) || self.started {
+        self.life.input();
+        if self.fresh(channel).is_none() {
             return session.channel_failure(channel);
         }
         session.channel_success(channel)?;
@@ -565,7 +565,8 @@ impl russh::server::Handler for Guest {
         data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if !self.ours(channel) || self.started {
+        self.life.input();
+        if self.fresh(channel).is_none() {
             return session.channel_failure(channel);
         }
         let data = data.get(..commands::MAX_COMMAND).unwrap_or(data);
@@ -581,6 +582,7 @@ impl russh::server::Handler for Guest {
         name: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
+        self.life.input();
         tracing::debug!(peer = %self.peer, subsystem = %name.chars().take(32).collect::<String>(), "refused subsystem");
         session.channel_failure(channel)
     }
@@ -603,26 +605,18 @@ impl russh::server::Handler for Guest {
         data: &[u8],
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if !self.ours(channel) {
+        self.life.input();
+        // The bytes were charged to the input budget as they were read (see `meter`).
+        let Some(chan) = self.channels.get_mut(&channel) else {
             return Ok(());
-        }
-        if self.input.is_none() {
-            return Ok(());
-        }
-        // Over the input rate, stop reading this connection for a while: the guest's
-        // TCP window fills and its client slows down. Others are never affected.
-        let wait = self.bucket.take(data.len(), Instant::now());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-            with_info(&self.info, |i| i.throttled += wait);
-        }
-        if let Some(tx) = &self.input {
+        };
+        if let Some(tx) = &chan.input {
             match tx.try_send(data.to_vec()) {
                 Ok(()) => {}
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     with_info(&self.info, |i| i.dropped_input += data.len() as u64);
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => self.input = None,
+                Err(mpsc::error::TrySendError::Closed(_)) => chan.input = None,
             }
         }
         Ok(())
@@ -633,9 +627,9 @@ impl russh::server::Handler for Guest {
         channel: ChannelId,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.ours(channel) {
+        if let Some(chan) = self.channels.get_mut(&channel) {
             // No more input will come: the TUI session ends (its input queue closes).
-            self.input = None;
+            chan.input = None;
         }
         Ok(())
     }
@@ -645,9 +639,9 @@ impl russh::server::Handler for Guest {
         channel: ChannelId,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if self.ours(channel) {
-            self.input = None;
-            self.size = None;
+        // Dropping the channel's input and size ends its TUI session, if any.
+        if self.channels.remove(&channel).is_some() {
+            self.life.ended(channel.number());
         }
         Ok(())
     }

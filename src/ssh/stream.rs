@@ -44,6 +44,10 @@ impl<S> Killable<S> {
     pub fn new(inner: S, switch: Arc<KillSwitch>) -> Self {
         Self { inner, switch }
     }
+
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
 }
 
 fn killed() -> io::Error {

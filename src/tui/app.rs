@@ -84,7 +84,8 @@ pub(crate) enum Layer {
 
 /// Something drawn over the screen that takes the keys until it closes.
 pub(crate) enum Overlay {
-    Help,
+    /// The key list, scrolled down this many rows (small screens).
+    Help(usize),
     Tags(TagPicker),
 }
 
@@ -136,6 +137,9 @@ pub struct App {
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
+    /// The terminal's own background (its OSC 11 answer, else the first theme): a
+    /// theme of another kind paints its own background.
+    terminal: ThemeKind,
     /// An unfinished post offered on Home to a returning guest (`seen.rs`).
     resume: Option<seen::ResumeOffer>,
 }
@@ -143,6 +147,7 @@ pub struct App {
 impl App {
     pub fn new(index: Arc<Index>, cache: RenderCache, opts: AppOptions) -> Self {
         let start = opts.start.clone();
+        let terminal = opts.theme;
         let mut app = Self {
             index,
             cache,
@@ -162,6 +167,7 @@ impl App {
             mouse_escape: None,
             clipboard: None,
             hits: RefCell::new(HitMap::default()),
+            terminal,
             resume: None,
         };
         if let Some(link) = start.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -190,10 +196,10 @@ impl App {
                 Control::Redraw
             }
             AppEvent::Background(kind) => {
-                if kind == self.opts.theme {
+                if (kind, kind) == (self.opts.theme, self.terminal) {
                     return Control::Idle;
                 }
-                self.opts.theme = kind;
+                (self.opts.theme, self.terminal) = (kind, kind);
                 Control::Redraw
             }
         }
@@ -222,7 +228,7 @@ impl App {
             area,
             ..HitMap::default()
         };
-        let theme = self.opts.theme.theme();
+        let theme = self.theme();
         fast::set_style(buf, area, Style::default().fg(theme.fg).bg(theme.bg));
         if area.width < views::MIN_WIDTH || area.height < views::MIN_HEIGHT {
             views::too_small(area, buf, theme);
@@ -272,10 +278,12 @@ impl App {
                 );
             }
         }
-        views::footer(screen, footer, buf, theme);
+        // Sideways scrolling is offered only where there is wide code.
+        let wide = matches!(self.stack.last(), Some(Layer::Reader(r)) if r.has_wide_code(&cx));
+        views::footer(screen, wide, footer, buf, theme);
         let popup = match &self.overlay {
             None => None,
-            Some(Overlay::Help) => Some(help::view(area, buf, theme)),
+            Some(Overlay::Help(scroll)) => Some(help::view(*scroll, area, buf, theme)),
             Some(Overlay::Tags(p)) => {
                 let choices = tags::choices(&self.index, self.reader_page());
                 let active = self.blog.filter.as_deref();
@@ -316,7 +324,7 @@ impl App {
             return Vec::new();
         }
         self.guests = n;
-        let theme = self.opts.theme.theme();
+        let theme = self.theme();
         let depth = self.opts.depth;
         match self.hits.get_mut().online.as_mut() {
             Some(slot) => views::online_patch(slot, n, theme, depth),
@@ -335,6 +343,11 @@ impl App {
 
     pub fn theme_kind(&self) -> ThemeKind {
         self.opts.theme
+    }
+
+    /// The theme as this guest sees it (painted or not, selection style for the depth).
+    fn theme(&self) -> &'static crate::theme::Theme {
+        self.opts.theme.look(self.terminal, self.opts.depth)
     }
 
     /// The tab the current screen belongs to: a reader's is its list's (a search's
@@ -377,8 +390,21 @@ impl App {
         let cx = cx!(self);
         match &mut self.overlay {
             Some(_) if quit_key => return Control::Quit,
-            Some(Overlay::Help) => {
-                self.overlay = None;
+            Some(Overlay::Help(scroll)) => {
+                // Small screens scroll the key list; any other key closes it.
+                let scroll = *scroll;
+                let max = help::max_scroll(cx.area());
+                let scroll = match key {
+                    Key::Code(KeyCode::Down) | Key::Char('j') => scroll + 1,
+                    Key::Code(KeyCode::Up) | Key::Char('k') => scroll.saturating_sub(1),
+                    Key::Code(KeyCode::PageDown) | Key::Char(' ') => scroll + 5,
+                    Key::Code(KeyCode::PageUp) | Key::Char('b') => scroll.saturating_sub(5),
+                    _ => {
+                        self.overlay = None;
+                        return Control::Redraw;
+                    }
+                };
+                self.overlay = Some(Overlay::Help(scroll.min(max)));
                 return Control::Redraw;
             }
             Some(Overlay::Tags(p)) => {
@@ -417,7 +443,7 @@ impl App {
                     (Some(Overlay::Tags(_)), hit) => self.tag_step(TagPicker::click(hit)),
                     (None, Some(hit)) => self.click(hit),
                     (None, None) => Control::Idle,
-                    (Some(Overlay::Help), _) => {
+                    (Some(Overlay::Help(_)), _) => {
                         self.overlay = None;
                         Control::Redraw
                     }
@@ -436,7 +462,7 @@ impl App {
                         let step = p.key(key, &cx);
                         self.tag_step(step)
                     }
-                    (Some(Overlay::Help), _) => Control::Idle,
+                    (Some(Overlay::Help(_)), _) => Control::Idle,
                     (None, Some(Layer::Reader(r))) => {
                         let step = r.wheel(down, &cx);
                         self.apply(step)
@@ -499,8 +525,8 @@ impl App {
     fn act(&mut self, action: Action) -> Control {
         match action {
             Action::Quit => return Control::Quit,
-            Action::Help => self.overlay = Some(Overlay::Help),
-            Action::ToggleTheme => self.opts.theme = self.opts.theme.toggled(),
+            Action::Help => self.overlay = Some(Overlay::Help(0)),
+            Action::ToggleTheme => self.opts.theme = self.opts.theme.next(),
             Action::ToggleMouse => self.toggle_mouse(),
             Action::HistoryBack | Action::HistoryForward => {
                 return self.history(action == Action::HistoryForward);
@@ -530,6 +556,10 @@ impl App {
                 self.search.run(&cx);
             }
             Action::TagFilter => {
+                // Outside the blog and a post, `#` is the blog's tag picker.
+                if self.screen() != Screen::Blog && self.reader_page().is_none() {
+                    self.go(Section::Blog);
+                }
                 // Over a post its own tags come first: start on its first. On the blog
                 // list, start on the active filter.
                 let over = self.reader_page();

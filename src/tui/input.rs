@@ -7,6 +7,8 @@
 //! our queries (OSC 11 background colour, DA1, cursor position) are consumed here and
 //! returned as `Reply`s, never as keys. Memory is bounded for any input: a sequence longer
 //! than `MAX_SEQ` is dropped, a paste keeps at most `MAX_PASTE` bytes.
+//!
+//! Over 600 lines: ~430 lines of code, the rest its tests.
 
 use std::time::{Duration, Instant};
 

@@ -380,7 +380,8 @@ pub const KEYMAP: &[Binding] = &[
         s::K_HSCROLL,
         Action::Right,
         s::H_HSCROLL,
-        None,
+        // The footer names these only on a page with wide code.
+        Some(s::F_HSCROLL),
         READER,
     ),
     // As on the blog list, but without a footer hint: the reader's footer has no room to
@@ -391,7 +392,13 @@ pub const KEYMAP: &[Binding] = &[
         Action::TagFilter,
         s::H_TAGS,
         None,
-        READER,
+        // Elsewhere it opens the blog's tag picker.
+        Scope::of(&[
+            Screen::Reader,
+            Screen::Home,
+            Screen::Projects,
+            Screen::Stories,
+        ]),
     ),
     // ----- The stories player.
     b(
@@ -513,6 +520,15 @@ pub fn lookup(key: Key, screen: Screen) -> Option<Action> {
         .map(|b| b.action)
 }
 
+/// What the footer offers while the search query is being typed: letters type, so
+/// only the keys that are not letters.
+pub const SEARCH_HINTS: &[(Action, &str, &str)] = &[
+    (Action::Down, "↑↓", s::F_MOVE),
+    (Action::Open, s::K_OPEN, s::F_OPEN),
+    (Action::Back, "esc", s::F_BACK),
+    (Action::Quit, "^C", s::F_QUIT),
+];
+
 /// The footer hints for `screen` in table order: (action, keys, word).
 pub fn hints(screen: Screen) -> impl Iterator<Item = (Action, &'static str, &'static str)> {
     ordered()
@@ -547,11 +563,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_opens_the_tag_picker_on_the_blog_and_in_the_reader() {
-        for screen in [Screen::Blog, Screen::Reader] {
+    fn hash_opens_the_tag_picker_everywhere_but_search() {
+        for screen in [
+            Screen::Blog,
+            Screen::Reader,
+            Screen::Home,
+            Screen::Projects,
+            Screen::Stories,
+        ] {
             assert_eq!(lookup(Key::Char('#'), screen), Some(Action::TagFilter));
         }
-        assert_eq!(lookup(Key::Char('#'), Screen::Home), None);
+        assert_eq!(lookup(Key::Char('#'), Screen::Search), None);
         // One help row for both.
         let rows = help_rows();
         assert_eq!(rows.iter().filter(|(k, _)| *k == s::K_TAGS).count(), 1);

@@ -70,7 +70,9 @@ impl Ctx<'_> {
         let opts = RenderOptions {
             width: width.clamp(crate::render::MIN_WIDTH, crate::render::MAX_WIDTH),
             theme: self.theme,
-            plain: false,
+            // Without colour, the plain layout: no highlighting or image previews, and
+            // inline code keeps its backticks.
+            plain: self.depth == ColorDepth::None,
         };
         self.cache.get(self.index, page, opts)
     }
@@ -90,6 +92,34 @@ impl Ctx<'_> {
         if r.width > 0 && !url.is_empty() {
             self.hits.borrow_mut().links.push((r, url.to_string()));
         }
+    }
+
+    /// How many clickable regions and links are recorded so far (see `shift_hits`).
+    pub fn hit_marks(&self) -> (usize, usize) {
+        let h = self.hits.borrow();
+        (h.regions.len(), h.links.len())
+    }
+
+    /// Move the regions and links recorded since `marks` up by `off` rows (they were
+    /// drawn on a canvas scrolled by that much) and drop those outside `view`.
+    pub fn shift_hits(&self, marks: (usize, usize), off: u16, view: Rect) {
+        let mut guard = self.hits.borrow_mut();
+        let h = &mut *guard;
+        let shift = |r: Rect| -> Option<Rect> {
+            let y = r.y.checked_sub(off)?;
+            (y >= view.y && y < view.bottom()).then_some(Rect { y, ..r })
+        };
+        let at = marks.0.min(h.regions.len());
+        let regions = h.regions.split_off(at);
+        h.regions.extend(
+            regions
+                .into_iter()
+                .filter_map(|(r, x)| Some((shift(r)?, x))),
+        );
+        let at = marks.1.min(h.links.len());
+        let links = h.links.split_off(at);
+        h.links
+            .extend(links.into_iter().filter_map(|(r, u)| Some((shift(r)?, u))));
     }
 }
 
@@ -126,7 +156,7 @@ pub(crate) enum Step {
     Follow(String),
     /// Put `text` on the guest's clipboard (OSC 52); `what` says what it was.
     Copy { text: String, what: String },
-    /// Say something on the notice line.
+    /// Say something on the notice line (`n` at the last item: "this is the last one").
     Notice(String),
 }
 

@@ -18,6 +18,7 @@ pub(crate) fn online(n: usize) -> String {
 pub(crate) const HOME_STORIES: &str = "STORIES";
 pub(crate) const HOME_RACK: &str = "RACK";
 pub(crate) const HOME_LATEST: &str = "LATEST POSTS";
+pub(crate) const HOME_PROJECTS: &str = "PROJECTS";
 pub(crate) const HOME_REGIONS: &str = "REGIONS";
 pub(crate) const HOME_ABOUT: &str = "ABOUT";
 pub(crate) const HOME_EMPTY_RACK: &str = "no bays racked yet";
@@ -31,7 +32,8 @@ pub(crate) fn rack_summary(live: usize, total: usize) -> String {
 // Statuses.
 pub(crate) const STATUS_LIVE: &str = "live";
 pub(crate) const STATUS_OFFLINE: &str = "offline";
-pub(crate) const STATUS_UNKNOWN: &str = "—";
+/// No `rackStatus`: nothing is said (a dash read like missing data).
+pub(crate) const STATUS_UNKNOWN: &str = "";
 pub(crate) const VAULT_MARK: &str = "🔒";
 pub(crate) const VAULT_LABEL: &str = "vault";
 
@@ -98,6 +100,7 @@ pub(crate) fn search_count(n: usize) -> String {
 // Help.
 pub(crate) const HELP_TITLE: &str = "keys";
 pub(crate) const HELP_CLOSE: &str = "press any key to close";
+pub(crate) const HELP_SCROLL: &str = "↑↓ jk scroll · other keys close";
 pub(crate) const HELP_MOUSE_KEYS: &str = "mouse";
 pub(crate) const HELP_MOUSE: &str = "click tabs, items and #tags · wheel scrolls";
 
@@ -112,6 +115,9 @@ pub(crate) fn too_small_size(w: u16, h: u16, min_w: u16, min_h: u16) -> String {
 pub(crate) fn unknown_page(link: &str) -> String {
     format!("no page called “{link}” — here is the home page")
 }
+pub(crate) const FIRST_ITEM: &str = "this is the first one";
+pub(crate) const LAST_ITEM: &str = "this is the last one";
+pub(crate) const F_HSCROLL: &str = "wide code";
 pub(crate) const PAGE_REMOVED: &str = "this page was removed — back to the list";
 
 // Key hints and help lines (keys column, description).
@@ -150,7 +156,7 @@ pub(crate) const H_HISTORY: &str = "back/forward through followed links";
 pub(crate) const K_MOUSE: &str = "m";
 pub(crate) const H_MOUSE: &str = "mouse off/on (off: select text natively)";
 pub(crate) const K_THEME: &str = "t";
-pub(crate) const H_THEME: &str = "light/dark";
+pub(crate) const H_THEME: &str = "theme: dark, light, high contrast";
 pub(crate) const K_HELP: &str = "?";
 pub(crate) const H_HELP: &str = "help";
 pub(crate) const K_QUIT: &str = "q ^C ^D";

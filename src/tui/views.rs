@@ -242,8 +242,16 @@ pub(crate) fn rule(area: Rect, buf: &mut Buffer, theme: &Theme) {
 
 /// Key hints for the current screen, from the key table; `? help` is pinned to the
 /// right so it survives narrow terminals, the rest fill from the left while they fit.
-pub(crate) fn footer(screen: Screen, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let hints: Vec<_> = keymap::hints(screen).collect();
+/// The search screen offers only its own keys (letters type); the reader offers
+/// sideways scrolling only when its page has `wide` code.
+pub(crate) fn footer(screen: Screen, wide: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let hints: Vec<_> = match screen {
+        Screen::Search => keymap::SEARCH_HINTS.to_vec(),
+        Screen::Reader if !wide => keymap::hints(screen)
+            .filter(|(a, _, _)| *a != keymap::Action::Right)
+            .collect(),
+        s => keymap::hints(s).collect(),
+    };
     let mut right = area.right();
     let pinned = hints.iter().find(|(a, _, _)| *a == keymap::Action::Help);
     if let Some((_, keys, word)) = pinned {
@@ -377,7 +385,7 @@ pub(crate) fn story_color(c: Option<Rgb>, theme: &Theme) -> ratatui::style::Colo
 }
 
 /// A status light: blinking green when live (the terminal's own SGR blink, no timer),
-/// red when offline, a hollow dim circle when unknown.
+/// red when offline, nothing when unknown (no status is not bad news).
 pub(crate) fn light(status: RackStatus, theme: &Theme) -> Span<'static> {
     match status {
         RackStatus::Live => Span::styled(
@@ -387,7 +395,7 @@ pub(crate) fn light(status: RackStatus, theme: &Theme) -> Span<'static> {
                 .add_modifier(Modifier::SLOW_BLINK),
         ),
         RackStatus::Offline => Span::styled("●", Style::default().fg(theme.offline)),
-        RackStatus::Unknown => Span::styled("○", theme.dim()),
+        RackStatus::Unknown => Span::raw(" "),
     }
 }
 

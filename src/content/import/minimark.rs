@@ -4,6 +4,8 @@
 //! The aim is a faithful round trip through `content::markdown::parse`: every piece of
 //! text, code, image and component comes back, in order. Text is escaped only where a
 //! character would otherwise start markup, so the source stays readable.
+//!
+//! Over 600 lines: ~840 lines of code (one format, both directions), the rest its tests.
 
 use std::rc::Rc;
 

@@ -11,10 +11,11 @@ use super::{Ctx, Step, keep, move_list, open_item};
 use crate::content::{Index, PageRef};
 use crate::render::width::str_width;
 use crate::theme::Theme;
+use crate::tui::columns::{Col, fit_tags, layout};
 use crate::tui::keymap::Action;
 use crate::tui::state::{Hit, ListState, Screen};
 use crate::tui::strings as s;
-use crate::tui::views::{header_style, list_offset, marker, pad, paint_selected};
+use crate::tui::views::{fit, header_style, list_offset, marker, pad, paint_selected};
 
 /// The blog list: selection plus an optional tag filter (a tag from `Index::tags`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,20 +119,56 @@ impl BlogScreen {
             return;
         }
         let w = area.width as usize;
-        let rt_w = 8;
-        let tags_w = if w >= 70 { (w * 3 / 10).min(36) } else { 0 };
-        let title_w = w.saturating_sub(2 + 12 + rt_w + tags_w + 1);
+        let posts: Vec<&crate::content::Post> = items
+            .iter()
+            .filter_map(|p| match *p {
+                PageRef::Post(i) => cx.index.posts.get(i),
+                _ => None,
+            })
+            .collect();
+        // Date, then the title as wide as the longest (or what is left), read time, and
+        // the tags in the rest of the row (`+N` for those that do not fit).
+        let date_w = if w >= 40 { 12 } else { 0 };
+        let title_want = posts
+            .iter()
+            .map(|p| str_width(&p.title))
+            .max()
+            .unwrap_or(0)
+            .max(str_width(s::COL_TITLE));
+        let rt = Col::of(
+            posts
+                .iter()
+                .filter_map(|p| p.read_time.as_deref())
+                .chain([s::COL_READ]),
+            2,
+        );
+        let has_tags = posts.iter().any(|p| !p.tags.is_empty());
+        let tags_min = Col {
+            width: if has_tags { 8 } else { 0 },
+            keep: 1,
+        };
+        let room = w.saturating_sub(2 + date_w + 1);
+        let cols = layout(room, title_want, 16, &[rt, tags_min], false);
         let head = header_style(theme);
-        let mut cols = vec![
-            Span::raw("  "),
-            Span::styled(pad(s::COL_DATE, 12), head),
-            Span::styled(pad(s::COL_TITLE, title_w), head),
-            Span::styled(format!("{:>w$} ", s::COL_READ, w = rt_w), head),
-        ];
-        if tags_w > 0 {
-            cols.push(Span::styled(format!(" {}", s::COL_TAGS), head));
+        let mut head_spans = vec![Span::raw("  ")];
+        if date_w > 0 {
+            head_spans.push(Span::styled(pad(s::COL_DATE, date_w), head));
         }
-        Line::from(cols).render(Rect { height: 1, ..area }, buf);
+        head_spans.push(Span::styled(pad(s::COL_TITLE, cols.title), head));
+        let mut x = cols.title;
+        if let Some(at) = cols.cols[0] {
+            head_spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+            head_spans.push(Span::styled(
+                format!("{:>w$}", s::COL_READ, w = rt.width),
+                head,
+            ));
+            x = at + rt.width;
+        }
+        if let Some(at) = cols.cols[1] {
+            head_spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+            head_spans.push(Span::styled(s::COL_TAGS, head));
+        }
+        Line::from(head_spans).render(Rect { height: 1, ..area }, buf);
         let area = Rect::new(
             area.x,
             area.y + 1,
@@ -140,41 +177,46 @@ impl BlogScreen {
         );
         let rows = area.height as usize;
         let off = list_offset(self.list.selected, items.len(), rows);
-        for (i, page) in items.iter().enumerate().skip(off).take(rows) {
-            let PageRef::Post(pi) = *page else { continue };
-            let p = &cx.index.posts[pi];
+        for (i, p) in posts.iter().enumerate().skip(off).take(rows) {
             let y = area.y + (i - off) as u16;
             let selected = self.list.selected == i;
-            let rt = p.read_time.as_deref().unwrap_or("");
-            let mut spans = vec![
-                marker(selected, theme),
-                Span::styled(format!("{}  ", p.date), theme.dim()),
-                Span::styled(pad(&p.title, title_w), theme.base()),
-                Span::styled(format!("{:>w$} ", rt, w = rt_w), theme.dim()),
-            ];
+            let mut spans = vec![marker(selected, theme)];
+            if date_w > 0 {
+                spans.push(Span::styled(format!("{}  ", p.date), theme.dim()));
+            }
+            spans.push(Span::styled(
+                pad(&fit(&p.title, cols.title), cols.title),
+                theme.base(),
+            ));
+            let mut x = cols.title;
+            if let (Some(at), Some(t)) = (cols.cols[0], p.read_time.as_deref()) {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+                spans.push(Span::styled(format!("{t:>w$}", w = rt.width), theme.dim()));
+                x = at + rt.width;
+            }
             // Each tag shown is a mouse target of its own (over the row's): it filters by it.
             let mut tag_cells: Vec<(u16, u16, usize)> = Vec::new();
-            if tags_w > 0 {
-                let mut used = 1;
-                spans.push(Span::raw(" "));
-                let mut col: usize = spans.iter().map(|s| str_width(&s.content)).sum();
-                for t in &p.tags {
+            if let Some(at) = cols.cols[1] {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+                let lead = 2 + date_w;
+                let tags_w = room.saturating_sub(at);
+                let names: Vec<&str> = p.tags.iter().map(String::as_str).collect();
+                let (shown, more) = fit_tags(&names, tags_w);
+                let mut col = lead + at;
+                for t in &names[..shown] {
                     let text = format!("#{t}");
-                    let tw = str_width(&text) + 1;
-                    if used + tw > tags_w {
-                        break;
-                    }
-                    if let Some(ti) = cx.tag_index(t)
-                        && col + tw - 1 <= area.width as usize
-                    {
-                        tag_cells.push((col as u16, (tw - 1) as u16, ti));
+                    let tw = str_width(&text);
+                    if let Some(ti) = cx.tag_index(t) {
+                        tag_cells.push((col as u16, tw as u16, ti));
                     }
                     spans.push(Span::styled(
                         format!("{text} "),
                         ratatui::style::Style::default().fg(theme.tag),
                     ));
-                    used += tw;
-                    col += tw;
+                    col += tw + 1;
+                }
+                if !more.is_empty() {
+                    spans.push(Span::styled(more, theme.dim()));
                 }
             }
             let r = Rect::new(area.x, y, area.width, 1);

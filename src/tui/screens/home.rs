@@ -1,6 +1,8 @@
 //! The home screen: a control plane — site header, the stories strip, the rack of
-//! projects with their status lights, and the latest posts. Its list is the rack's
-//! projects, then the latest posts.
+//! projects with their status lights, every other project, the posts (as many as
+//! fit), the regions and the about panel; panels as wide as their content, stacked on
+//! narrow screens, on a canvas that scrolls to keep the selection in view. Its list
+//! is the rack's projects, the other projects, then the posts.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,6 +15,7 @@ use crate::content::model::RackStatus;
 use crate::content::{Index, PageRef};
 use crate::render::width::str_width;
 use crate::theme::Theme;
+use crate::tui::columns::{Col, layout};
 use crate::tui::keymap::Action;
 use crate::tui::state::{Hit, ListState, Screen};
 use crate::tui::strings as s;
@@ -22,10 +25,10 @@ use crate::tui::views::{
     status_word, story_color,
 };
 
-/// How many latest posts the home screen lists.
-pub(crate) const HOME_POSTS: usize = 5;
-/// Side-by-side rack and posts from this width up.
-const WIDE: u16 = 100;
+/// Rack and other projects side by side when the second panel gets this many columns.
+const BESIDE_MIN: u16 = 22;
+/// A title never gets fewer columns than this while a column can be dropped instead.
+const TITLE_MIN: usize = 12;
 
 /// The home screen's state: the selection in its list.
 #[derive(Debug, Clone, Default)]
@@ -34,7 +37,7 @@ pub(crate) struct HomeScreen {
 }
 
 impl HomeScreen {
-    /// Home's selectable items: the racked projects, then the latest posts.
+    /// Home's selectable items: the racked projects, the other projects, the posts.
     pub fn items(&self, cx: &Ctx) -> Vec<PageRef> {
         items_of(cx.index)
     }
@@ -68,130 +71,203 @@ impl HomeScreen {
     }
 
     pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        let inner = Rect::new(
-            area.x + 2,
-            area.y,
-            area.width.saturating_sub(4),
-            area.height,
-        );
-        if inner.height < 4 {
-            return;
-        }
-        // Header: site name and tagline.
-        let y = inner.y + 1;
-        let name = site_name(cx.index);
-        buf.set_stringn(
-            inner.x,
-            y,
-            name,
-            inner.width as usize,
-            theme.title().add_modifier(Modifier::BOLD),
-        );
-        let tag = cx.index.site.tagline.trim();
-        let nx = inner.x + str_width(name).min(inner.width as usize) as u16 + 3;
-        if !tag.is_empty() && nx < inner.right() {
-            let w = (inner.right() - nx) as usize;
-            buf.set_string(nx, y, fit(tag, w), theme.dim());
-        }
-        // Stories strip.
-        let sy = y + 2;
-        stories_strip(cx, Rect::new(inner.x, sy, inner.width, 1), buf, theme);
-
-        let rest_y = sy + 2;
-        let rest = Rect::new(
-            inner.x,
-            rest_y,
-            inner.width,
-            inner.bottom().saturating_sub(rest_y),
-        );
-        if rest.height < 3 {
-            return;
-        }
-        let rack = rack_of(cx.index);
-        let posts = cx.index.posts.len().min(HOME_POSTS);
-        let rack_h = (rack.len().max(1) as u16 + 2).min(rest.height);
-        let posts_h = (posts.max(1) as u16 + 2).min(rest.height);
-        if area.width >= WIDE {
-            let left_w = rest.width * 11 / 20;
-            let left = Rect::new(rest.x, rest.y, left_w, rest.height);
-            let right = Rect::new(
-                rest.x + left_w + 2,
-                rest.y,
-                rest.width.saturating_sub(left_w + 2),
-                rest.height,
-            );
-            rack_panel(
-                self,
-                cx,
-                &rack,
-                Rect {
-                    height: rack_h,
-                    ..left
-                },
-                buf,
-                theme,
-            );
-            posts_panel(
-                self,
-                cx,
-                rack.len(),
-                Rect {
-                    height: posts_h,
-                    ..right
-                },
-                buf,
-                theme,
-            );
-            let below = |r: Rect, used: u16| {
-                Rect::new(
-                    r.x,
-                    r.y + used + 1,
-                    r.width,
-                    r.height.saturating_sub(used + 1),
-                )
-            };
-            regions_panel(cx, &rack, below(left, rack_h), buf, theme);
-            about_panel(cx, below(right, posts_h), buf, theme);
-        } else {
-            let rack_h = rack_h.min(rest.height.saturating_sub(3).max(3));
-            rack_panel(
-                self,
-                cx,
-                &rack,
-                Rect {
-                    height: rack_h,
-                    ..rest
-                },
-                buf,
-                theme,
-            );
-            let by = rest.y + rack_h;
-            let bottom = Rect::new(
-                rest.x,
-                by,
-                rest.width,
-                rest.bottom().saturating_sub(by).min(posts_h),
-            );
-            if bottom.height >= 3 {
-                posts_panel(self, cx, rack.len(), bottom, buf, theme);
-            }
-        }
+        draw(self, cx, area, buf, theme);
     }
 }
 
+fn draw(screen: &HomeScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let inner = Rect::new(
+        area.x + 2,
+        area.y,
+        area.width.saturating_sub(4),
+        area.height,
+    );
+    if inner.height < 4 {
+        return;
+    }
+    // Short screens lose the blank rows around the header.
+    let roomy = inner.height >= 16;
+    let y = inner.y + u16::from(roomy);
+    let name = site_name(cx.index);
+    buf.set_stringn(
+        inner.x,
+        y,
+        name,
+        inner.width as usize,
+        theme.title().add_modifier(Modifier::BOLD),
+    );
+    let tag = cx.index.site.tagline.trim();
+    let nx = inner.x + str_width(name).min(inner.width as usize) as u16 + 3;
+    if !tag.is_empty() && nx < inner.right() {
+        let w = (inner.right() - nx) as usize;
+        buf.set_string(nx, y, fit(tag, w), theme.dim());
+    }
+    let sy = y + 1 + u16::from(roomy);
+    stories_strip(cx, Rect::new(inner.x, sy, inner.width, 1), buf, theme);
+    let rest_y = sy + 1 + u16::from(roomy);
+    let rest = Rect::new(
+        inner.x,
+        rest_y,
+        inner.width,
+        inner.bottom().saturating_sub(rest_y),
+    );
+    if rest.height < 3 {
+        return;
+    }
+    let rack = rack_of(cx.index);
+    let others = others_of(cx.index);
+    let first_post = rack.len() + others.len();
+    let gap = u16::from(rest.height >= 20);
+    // Every panel at its natural height (a long list at most a screenful, scrolling
+    // inside), drawn on a canvas that scrolls to keep the selection on screen.
+    let cap = rest.height.max(3);
+    let rack_w = rack_width(cx, &rack).min(rest.width);
+    let beside = !others.is_empty() && rest.width >= rack_w + 1 + BESIDE_MIN;
+    let rack_h = (rack.len().max(1) as u16 + 2).min(cap);
+    let others_h = if others.is_empty() {
+        0
+    } else {
+        (others.len() as u16 + 2).min(cap)
+    };
+    let posts_h = (cx.index.posts.len().max(1) as u16 + 2).min(cap);
+    let canvas_area = Rect::new(rest.x, rest.y, rest.width, cap.saturating_mul(5));
+    let mut canvas = Buffer::empty(canvas_area);
+    canvas.set_style(canvas_area, Style::default().fg(theme.fg).bg(theme.bg));
+    let c = &mut canvas;
+    let marks = cx.hit_marks();
+    let mut y = rest.y;
+    let rack_y = y;
+    let rack_area = Rect::new(rest.x, y, if beside { rack_w } else { rest.width }, rack_h);
+    rack_panel(screen, cx, &rack, rack_area, c, theme);
+    let mut others_y = y;
+    if beside {
+        let x = rest.x + rack_w + 1;
+        others_panel(
+            screen,
+            cx,
+            &others,
+            rack.len(),
+            Rect::new(x, y, rest.right() - x, others_h),
+            c,
+            theme,
+        );
+        y += rack_h.max(others_h) + gap;
+    } else {
+        y += rack_h + gap;
+    }
+    let posts_y = y;
+    posts_panel(
+        screen,
+        cx,
+        first_post,
+        Rect::new(rest.x, y, rest.width, posts_h),
+        c,
+        theme,
+    );
+    y += posts_h + gap;
+    if !beside && others_h > 0 {
+        others_y = y;
+        others_panel(
+            screen,
+            cx,
+            &others,
+            rack.len(),
+            Rect::new(rest.x, y, rest.width, others_h),
+            c,
+            theme,
+        );
+        y += others_h + gap;
+    }
+    // Regions and about, side by side when there is room.
+    let below = Rect::new(rest.x, y, rest.width, cap);
+    let regions_w = rack_w.min(below.width);
+    if below.width >= regions_w + 1 + BESIDE_MIN {
+        let used = regions_panel(
+            cx,
+            &rack,
+            Rect {
+                width: regions_w,
+                ..below
+            },
+            c,
+            theme,
+        );
+        let x = below.x + regions_w + 1;
+        let about = about_panel(cx, Rect::new(x, below.y, below.right() - x, cap), c, theme);
+        y += used.max(about);
+    } else {
+        let used = regions_panel(cx, &rack, below, c, theme);
+        y += used + u16::from(used > 0) * gap;
+        y += about_panel(cx, Rect::new(below.x, y, below.width, cap), c, theme);
+    }
+    // The selection's row on the canvas, with the row under it (a panel's border).
+    let sel = screen.list.selected;
+    let sel_y = if sel < rack.len() {
+        rack_y + 1 + sel as u16
+    } else if sel < first_post {
+        others_y + 1 + (sel - rack.len()) as u16
+    } else {
+        posts_y + 1 + (sel - first_post).min(usize::from(posts_h.saturating_sub(3))) as u16
+    };
+    let total = y.saturating_sub(rest.y);
+    let off = (sel_y + 2)
+        .saturating_sub(rest.bottom())
+        .min(total.saturating_sub(rest.height));
+    for row in 0..rest.height {
+        let from = rest.y + off + row;
+        if from >= canvas_area.bottom() {
+            break;
+        }
+        for x in rest.x..rest.right() {
+            buf[(x, rest.y + row)] = canvas[(x, from)].clone();
+        }
+    }
+    cx.shift_hits(marks, off, rest);
+}
+
+/// The rack's natural width: marker, bay, light, the longest title, region, status.
+fn rack_width(cx: &Ctx, rack: &[usize]) -> u16 {
+    let (bay, title, region, status) = rack_cols(cx, rack);
+    // Borders, the lead (as in `rack_panel`), the title, each column after a gap, and
+    // the column kept free at the right.
+    let w = 2 + rack_lead(bay) + title + region.width + 1 + status.width + 1 + 1;
+    w.min(u16::MAX as usize) as u16
+}
+
+/// Marker, bay, a space, the bay's edge and light, a space: then the title.
+fn rack_lead(bay_w: usize) -> usize {
+    2 + bay_w + 1 + 2 + 1
+}
+
+/// The rack's columns from its content: bay, title, region, status widths.
+fn rack_cols(cx: &Ctx, rack: &[usize]) -> (usize, usize, Col, Col) {
+    let ps = || rack.iter().map(|&i| &cx.index.projects[i]);
+    let bay = ps()
+        .map(|p| str_width(p.rack_bay.as_deref().unwrap_or("")))
+        .max()
+        .unwrap_or(0);
+    let title = ps().map(|p| str_width(&p.title)).max().unwrap_or(0);
+    let region = Col::of(ps().filter_map(|p| p.region.as_deref()), 1);
+    let status = Col::of(ps().map(|p| status_word(p.rack_status)), 2);
+    (bay, title, region, status)
+}
+
 /// Per region: a light per bay and how many are live — the control plane's summary.
-fn regions_panel(cx: &Ctx, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// Returns the rows it took.
+fn regions_panel(cx: &Ctx, rack: &[usize], area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
     let mut regions: Vec<(&str, Vec<RackStatus>)> = Vec::new();
     for &i in rack {
         let p = &cx.index.projects[i];
-        let name = p.region.as_deref().unwrap_or("—");
+        let Some(name) = p.region.as_deref() else {
+            continue;
+        };
         match regions.iter_mut().find(|(r, _)| *r == name) {
             Some((_, v)) => v.push(p.rack_status),
             None => regions.push((name, vec![p.rack_status])),
         }
     }
     if regions.is_empty() || area.height < 3 {
-        return;
+        return 0;
     }
     let h = (regions.len() as u16 + 2).min(area.height);
     let area = Rect { height: h, ..area };
@@ -204,13 +280,7 @@ fn regions_panel(cx: &Ctx, rack: &[usize], area: Rect, buf: &mut Buffer, theme: 
         .max()
         .unwrap_or(0)
         .min(12);
-    let name_w = regions
-        .iter()
-        .map(|(r, _)| str_width(r))
-        .max()
-        .unwrap_or(0)
-        .min(16)
-        + 3;
+    let name_w = regions.iter().map(|(r, _)| str_width(r)).max().unwrap_or(0) + 2;
     for (row, (name, lights)) in regions.iter().enumerate().take(inner.height as usize) {
         let live = lights.iter().filter(|s| **s == RackStatus::Live).count();
         let mut spans = vec![
@@ -222,7 +292,7 @@ fn regions_panel(cx: &Ctx, rack: &[usize], area: Rect, buf: &mut Buffer, theme: 
         }
         spans.push(Span::raw(" ".repeat(most - lights.len().min(most))));
         spans.push(Span::styled(
-            format!("   {}", s::rack_summary(live, lights.len())),
+            format!("  {}", s::rack_summary(live, lights.len())),
             theme.dim(),
         ));
         Line::from(spans).render(
@@ -230,13 +300,14 @@ fn regions_panel(cx: &Ctx, rack: &[usize], area: Rect, buf: &mut Buffer, theme: 
             buf,
         );
     }
+    h
 }
 
-/// The site's `about` text and links, when it has them.
-fn about_panel(cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// The site's `about` text and links, when it has them; returns the rows it took.
+fn about_panel(cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) -> u16 {
     let site = &cx.index.site;
-    if area.height < 4 || (site.about.blocks.is_empty() && site.links.is_empty()) {
-        return;
+    if area.height < 3 || (site.about.blocks.is_empty() && site.links.is_empty()) {
+        return 0;
     }
     let width = area.width.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();
@@ -293,6 +364,7 @@ fn about_panel(cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
             cx.link(Rect::new(x, inner.y + row as u16, w, 1), url);
         }
     }
+    h
 }
 
 fn stories_strip(cx: &Ctx, row: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -314,13 +386,20 @@ fn stories_strip(cx: &Ctx, row: Rect, buf: &mut Buffer, theme: &Theme) {
         );
         return;
     }
+    let n = cx.index.stories.len();
     for (i, story) in cx.index.stories.iter().enumerate() {
         let color = story_color(story.color, theme);
         let text = format!("● {}", story.label.trim());
         let w = str_width(&text) as u16;
-        if x + w > row.right() {
-            if x + 1 < row.right() {
-                buf.set_string(x, row.y, "…", theme.dim());
+        // Room for this one, and for the `+N` of the rest when there are more.
+        let rest = if i + 1 < n {
+            format!("+{}", n - i - 1).len() as u16 + 1
+        } else {
+            0
+        };
+        if x + w + rest > row.right() {
+            if x + 3 <= row.right() {
+                buf.set_string(x, row.y, format!("+{}", n - i), theme.dim());
             }
             break;
         }
@@ -331,7 +410,7 @@ fn stories_strip(cx: &Ctx, row: Rect, buf: &mut Buffer, theme: &Theme) {
 }
 
 fn rack_panel(
-    me: &HomeScreen,
+    screen: &HomeScreen,
     cx: &Ctx,
     rack: &[usize],
     area: Rect,
@@ -365,36 +444,44 @@ fn rack_panel(
         return;
     }
     let rows = inner.height as usize;
-    let off = list_offset(me.list.selected.min(rack.len()), rack.len(), rows);
-    let w = inner.width as usize;
-    // Columns: marker 2, bay 7, gap, light 2, title, region 11, status 8.
-    let region_w = if w >= 56 { 11 } else { 0 };
-    let status_w = if w >= 44 { 8 } else { 0 };
-    let title_w = w.saturating_sub(2 + 8 + 2 + region_w + status_w + 1);
+    let off = list_offset(screen.list.selected.min(rack.len()), rack.len(), rows);
+    let (bay_w, title_want, region, status) = rack_cols(cx, rack);
+    let lead = rack_lead(bay_w);
+    let cols = layout(
+        (inner.width as usize).saturating_sub(lead + 1),
+        title_want,
+        TITLE_MIN,
+        &[region, status],
+        false,
+    );
     for (row, &pi) in rack.iter().enumerate().skip(off).take(rows) {
         let p = &cx.index.projects[pi];
         let y = inner.y + (row - off) as u16;
-        let selected = me.list.selected == row;
+        let selected = screen.list.selected == row;
         let bay = p.rack_bay.as_deref().unwrap_or("");
         let mut spans = vec![
             marker(selected, theme),
-            Span::styled(pad(bay, 7), theme.dim()),
+            Span::styled(pad(bay, bay_w + 1), theme.dim()),
             Span::styled("▕", Style::default().fg(theme.border)),
             light(p.rack_status, theme),
             Span::raw(" "),
-            Span::styled(pad(&p.title, title_w), theme.base()),
+            Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()),
         ];
-        if region_w > 0 {
-            spans.push(Span::styled(
-                pad(p.region.as_deref().unwrap_or(""), region_w),
-                theme.dim(),
-            ));
-        }
-        if status_w > 0 {
-            spans.push(Span::styled(
-                pad(status_word(p.rack_status), status_w),
+        let mut x = cols.title;
+        let cells = [
+            (cols.cols[0], p.region.as_deref().unwrap_or(""), theme.dim()),
+            (
+                cols.cols[1],
+                status_word(p.rack_status),
                 status_style(p.rack_status, theme),
-            ));
+            ),
+        ];
+        for (at, text, style) in cells {
+            if let Some(at) = at {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+                spans.push(Span::styled(text.to_string(), style));
+                x = at + str_width(text);
+            }
         }
         let r = Rect::new(inner.x, y, inner.width, 1);
         Line::from(spans).render(r, buf);
@@ -405,8 +492,57 @@ fn rack_panel(
     }
 }
 
+/// Projects without a rack bay: title and region, selectable like the rack's.
+fn others_panel(
+    screen: &HomeScreen,
+    cx: &Ctx,
+    others: &[usize],
+    first_item: usize,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    let block = panel(s::HOME_PROJECTS, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 6 {
+        return;
+    }
+    let ps = || others.iter().map(|&i| &cx.index.projects[i]);
+    let title_want = ps().map(|p| str_width(&p.title)).max().unwrap_or(0);
+    let region = Col::of(ps().filter_map(|p| p.region.as_deref()), 1);
+    let cols = layout(
+        (inner.width as usize).saturating_sub(3),
+        title_want,
+        TITLE_MIN,
+        &[region],
+        false,
+    );
+    let sel = screen.list.selected.checked_sub(first_item);
+    let rows = inner.height as usize;
+    let off = list_offset(sel.unwrap_or(0).min(others.len()), others.len(), rows);
+    for (i, p) in ps().enumerate().skip(off).take(rows) {
+        let y = inner.y + (i - off) as u16;
+        let selected = sel == Some(i);
+        let mut spans = vec![
+            marker(selected, theme),
+            Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()),
+        ];
+        if let (Some(at), Some(r)) = (cols.cols[0], p.region.as_deref()) {
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(cols.title))));
+            spans.push(Span::styled(r.to_string(), theme.dim()));
+        }
+        let r = Rect::new(inner.x, y, inner.width, 1);
+        Line::from(spans).render(r, buf);
+        if selected {
+            paint_selected(r, buf, theme);
+        }
+        cx.hit(r, Hit::Item(first_item + i));
+    }
+}
+
 fn posts_panel(
-    me: &HomeScreen,
+    screen: &HomeScreen,
     cx: &Ctx,
     first_item: usize,
     area: Rect,
@@ -429,30 +565,45 @@ fn posts_panel(
         );
         return;
     }
-    let items: Vec<PageRef> = me.items(cx).into_iter().skip(first_item).collect();
+    let posts = &cx.index.posts;
     let w = inner.width as usize;
-    let rt_w = if w >= 40 { 8 } else { 0 };
-    let title_w = w.saturating_sub(2 + 12 + rt_w);
-    let sel = me.list.selected.checked_sub(first_item);
-    let off = list_offset(sel.unwrap_or(0), items.len(), inner.height as usize);
-    for (i, page) in items
+    // The date goes first on rows wide enough for a title beside it.
+    let date_w = if w >= 2 + 10 + 2 + TITLE_MIN { 12 } else { 0 };
+    let title_want = posts.iter().map(|p| str_width(&p.title)).max().unwrap_or(0);
+    let rt = Col::of(posts.iter().filter_map(|p| p.read_time.as_deref()), 1);
+    let cols = layout(
+        w.saturating_sub(2 + date_w + 1),
+        title_want,
+        TITLE_MIN,
+        &[rt],
+        true,
+    );
+    let sel = screen.list.selected.checked_sub(first_item);
+    let off = list_offset(
+        sel.unwrap_or(0).min(posts.len()),
+        posts.len(),
+        inner.height as usize,
+    );
+    for (i, p) in posts
         .iter()
         .enumerate()
         .skip(off)
         .take(inner.height as usize)
     {
-        let PageRef::Post(pi) = *page else { continue };
-        let p = &cx.index.posts[pi];
         let y = inner.y + (i - off) as u16;
         let selected = sel == Some(i);
-        let mut spans = vec![
-            marker(selected, theme),
-            Span::styled(format!("{}  ", p.date), theme.dim()),
-            Span::styled(pad(&p.title, title_w), theme.base()),
-        ];
-        if rt_w > 0 {
-            let rt = p.read_time.as_deref().unwrap_or("");
-            spans.push(Span::styled(format!("{rt:>w$}", w = rt_w), theme.dim()));
+        let mut spans = vec![marker(selected, theme)];
+        if date_w > 0 {
+            spans.push(Span::styled(format!("{}  ", p.date), theme.dim()));
+        }
+        spans.push(Span::styled(
+            pad(&fit(&p.title, cols.title), cols.title),
+            theme.base(),
+        ));
+        if let (Some(at), Some(rt_text)) = (cols.cols[0], p.read_time.as_deref()) {
+            let rt_w = cols.cols[0].map(|_| rt.width).unwrap_or(0);
+            spans.push(Span::raw(" ".repeat(at.saturating_sub(cols.title))));
+            spans.push(Span::styled(format!("{rt_text:>rt_w$}"), theme.dim()));
         }
         let r = Rect::new(inner.x, y, inner.width, 1);
         Line::from(spans).render(r, buf);
@@ -463,13 +614,21 @@ fn posts_panel(
     }
 }
 
-/// Home's items in `index`: the racked projects, then the latest posts.
+/// Home's items in `index`: the racked projects, the other projects, then the posts.
 fn items_of(index: &Index) -> Vec<PageRef> {
     let rack = rack_of(index).into_iter().map(PageRef::Project);
-    let posts = (0..index.posts.len().min(HOME_POSTS)).map(PageRef::Post);
-    rack.chain(posts).collect()
+    let others = others_of(index).into_iter().map(PageRef::Project);
+    let posts = (0..index.posts.len()).map(PageRef::Post);
+    rack.chain(others).chain(posts).collect()
 }
 
+/// The projects without a rack bay, in project order.
+fn others_of(index: &Index) -> Vec<usize> {
+    (index.projects.iter().enumerate())
+        .filter(|(_, p)| p.rack_bay.is_none())
+        .map(|(i, _)| i)
+        .collect()
+}
 /// The projects that sit in a rack bay, ordered as a rack is: by bay label with its
 /// number compared as a number ("BAY 2" before "BAY 10"), then by project order.
 pub(crate) fn rack_of(index: &Index) -> Vec<usize> {

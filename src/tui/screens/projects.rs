@@ -9,12 +9,15 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::{Ctx, Step, keep, move_list, open_item};
 use crate::content::{Index, PageRef};
+use crate::render::width::str_width;
 use crate::theme::Theme;
+use crate::tui::columns::{Col, layout};
 use crate::tui::keymap::Action;
 use crate::tui::state::{Hit, ListState, Screen};
 use crate::tui::strings as s;
 use crate::tui::views::{
-    header_style, light, list_offset, marker, pad, paint_selected, panel, status_style, status_word,
+    fit, header_style, light, list_offset, marker, pad, paint_selected, panel, status_style,
+    status_word,
 };
 
 /// Projects get a preview pane from this width up.
@@ -68,8 +71,44 @@ impl ProjectsScreen {
             buf.set_string(area.x + 2, area.y, s::PROJECTS_EMPTY, theme.dim());
             return;
         }
+        // Columns from the content: the longest title, region and status, the vault mark.
+        let ps = &cx.index.projects;
+        let title_want = ps
+            .iter()
+            .map(|p| str_width(&p.title))
+            .max()
+            .unwrap_or(0)
+            .max(str_width(s::COL_PROJECT));
+        let region = Col::of(
+            ps.iter()
+                .filter_map(|p| p.region.as_deref())
+                .chain([s::COL_REGION]),
+            1,
+        );
+        // The status column holds a light, a space and the word.
+        let status = Col::of(
+            ps.iter()
+                .map(|p| status_word(p.rack_status))
+                .chain([s::COL_STATUS]),
+            2,
+        );
+        let status = Col {
+            width: status.width + 2,
+            ..status
+        };
+        let vault = Col {
+            width: if ps.iter().any(|p| p.vault) {
+                str_width(s::VAULT_MARK)
+            } else {
+                0
+            },
+            keep: 0,
+        };
+        let cols_all = [region, status, vault];
+        let natural = 2 + title_want + cols_all.iter().map(|c| c.width + 1).sum::<usize>() + 1;
         let (list, preview) = if area.width >= PREVIEW_MIN {
-            let lw = area.width * 11 / 20;
+            // The list as wide as its content (at most 3/5), the preview the rest.
+            let lw = (natural as u16).min(area.width * 3 / 5);
             (
                 Rect::new(area.x, area.y, lw, area.height),
                 Some(Rect::new(
@@ -82,21 +121,45 @@ impl ProjectsScreen {
         } else {
             (area, None)
         };
-        let w = list.width as usize;
-        let region_w = if w >= 50 { 12 } else { 0 };
-        let status_w = 10;
-        let vault_w = 3;
-        let title_w = w.saturating_sub(2 + region_w + status_w + vault_w);
+        let cols = layout(
+            (list.width as usize).saturating_sub(3),
+            title_want,
+            12,
+            &cols_all,
+            false,
+        );
         let head = header_style(theme);
-        let mut cols = vec![
+        let cell = |spans: &mut Vec<Span<'static>>,
+                    x: &mut usize,
+                    at: Option<usize>,
+                    text: String,
+                    style| {
+            if let Some(at) = at {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(*x))));
+                *x = at + str_width(&text);
+                spans.push(Span::styled(text, style));
+            }
+        };
+        let mut spans = vec![
             Span::raw("  "),
-            Span::styled(pad(s::COL_PROJECT, title_w), head),
+            Span::styled(pad(s::COL_PROJECT, cols.title), head),
         ];
-        if region_w > 0 {
-            cols.push(Span::styled(pad(s::COL_REGION, region_w), head));
-        }
-        cols.push(Span::styled(s::COL_STATUS, head));
-        Line::from(cols).render(Rect { height: 1, ..list }, buf);
+        let mut x = cols.title;
+        cell(
+            &mut spans,
+            &mut x,
+            cols.cols[0],
+            s::COL_REGION.to_string(),
+            head,
+        );
+        cell(
+            &mut spans,
+            &mut x,
+            cols.cols[1],
+            s::COL_STATUS.to_string(),
+            head,
+        );
+        Line::from(spans).render(Rect { height: 1, ..list }, buf);
         let list = Rect::new(
             list.x,
             list.y + 1,
@@ -110,21 +173,33 @@ impl ProjectsScreen {
             let selected = self.list.selected == i;
             let mut spans = vec![
                 marker(selected, theme),
-                Span::styled(pad(&p.title, title_w), theme.base()),
+                Span::styled(pad(&fit(&p.title, cols.title), cols.title), theme.base()),
             ];
-            if region_w > 0 {
-                spans.push(Span::styled(
-                    pad(p.region.as_deref().unwrap_or(""), region_w),
-                    theme.dim(),
-                ));
+            let mut x = cols.title;
+            let region = p.region.clone().unwrap_or_default();
+            cell(&mut spans, &mut x, cols.cols[0], region, theme.dim());
+            if let Some(at) = cols.cols[1] {
+                spans.push(Span::raw(" ".repeat(at.saturating_sub(x))));
+                spans.push(light(p.rack_status, theme));
+                spans.push(Span::raw(" "));
+                x = at + 2;
+                let word = status_word(p.rack_status).to_string();
+                cell(
+                    &mut spans,
+                    &mut x,
+                    Some(at + 2),
+                    word,
+                    status_style(p.rack_status, theme),
+                );
             }
-            spans.push(light(p.rack_status, theme));
-            spans.push(Span::styled(
-                pad(&format!(" {}", status_word(p.rack_status)), status_w - 1),
-                status_style(p.rack_status, theme),
-            ));
             if p.vault {
-                spans.push(Span::raw(s::VAULT_MARK));
+                cell(
+                    &mut spans,
+                    &mut x,
+                    cols.cols[2],
+                    s::VAULT_MARK.to_string(),
+                    theme.base(),
+                );
             }
             let r = Rect::new(list.x, y, list.width, 1);
             Line::from(spans).render(r, buf);

@@ -9,7 +9,10 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
-use unicode_segmentation::UnicodeSegmentation;
+
+mod head;
+
+pub(crate) use head::Geometry;
 
 mod browse;
 
@@ -18,15 +21,13 @@ pub(crate) use browse::Labels;
 use super::{Ctx, Origin, Step};
 use crate::content::PageRef;
 use crate::render::Rendered;
-use crate::render::width::{grapheme_width, str_width};
+use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::highlight;
 use crate::tui::keymap::Action;
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
-use crate::tui::views::{
-    fast, fit, light, list_offset, mark, match_style, panel, status_style, status_word,
-};
+use crate::tui::views::{fast, fit, list_offset, mark, match_style, panel};
 
 /// Columns one ←/→ press shifts wide code lines by.
 const HSCROLL_STEP: u16 = 8;
@@ -41,6 +42,9 @@ pub(crate) struct ReaderScreen {
     pub key: String,
     /// First body line shown.
     pub scroll: usize,
+    /// The text width `scroll` counts lines at (0: not yet laid out). After a resize
+    /// the same place is found at the new width (`render::Place`).
+    pub width: u16,
     /// Columns wide code lines are shifted left by.
     pub hscroll: u16,
     pub origin: Origin,
@@ -59,6 +63,7 @@ impl ReaderScreen {
             page,
             key: cx.index.key(page).unwrap_or_default(),
             scroll: 0,
+            width: 0,
             hscroll: 0,
             origin,
             highlight: None,
@@ -91,6 +96,8 @@ impl ReaderScreen {
                     let page = origin.items[origin.pos];
                     return Step::Replace { page, origin };
                 }
+                // Say so, rather than do nothing.
+                return Step::Notice(if d < 0 { s::FIRST_ITEM } else { s::LAST_ITEM }.to_string());
             }
             Action::Left | Action::Right => {
                 let max = self.hscroll_max(cx);
@@ -145,7 +152,21 @@ impl ReaderScreen {
 
     /// The reader's geometry in the last frame's body.
     pub fn geometry(&self, cx: &Ctx) -> Geometry {
-        geometry(cx.body())
+        head::geometry(cx, self.page, cx.body())
+    }
+
+    /// Whether the page has code wider than its frame (`h`/`l` move it).
+    pub fn has_wide_code(&self, cx: &Ctx) -> bool {
+        self.rendered(cx)
+            .is_some_and(|(r, _)| !r.wide_blocks.is_empty())
+    }
+
+    /// Move `scroll`, counted at another width (before a resize), to the same place at
+    /// the current width: the block that was on the top row stays there.
+    fn sync_width(&mut self, cx: &Ctx) {
+        let width = self.geometry(cx).text.width;
+        self.scroll = scroll_at(self, cx, width);
+        self.width = width;
     }
 
     /// The page's layout and the text height it is shown in.
@@ -155,6 +176,7 @@ impl ReaderScreen {
     }
 
     fn scroll_by(&mut self, d: isize, cx: &Ctx) {
+        self.sync_width(cx);
         self.scroll = (self.scroll as isize).saturating_add(d).max(0) as usize;
         self.clamp(cx);
     }
@@ -164,11 +186,14 @@ impl ReaderScreen {
         let Some((rendered, height)) = self.rendered(cx) else {
             return;
         };
-        let max = rendered.lines.len().saturating_sub(height as usize);
+        // Past the last page, until the last heading can reach the top row.
+        let max = rendered.max_scroll(height as usize);
         self.scroll = self.scroll.min(max);
+        self.width = self.geometry(cx).text.width;
     }
 
     fn jump_heading(&mut self, forward: bool, cx: &Ctx) {
+        self.sync_width(cx);
         let Some((rendered, _)) = self.rendered(cx) else {
             return;
         };
@@ -189,14 +214,7 @@ impl ReaderScreen {
         let Some((rendered, _)) = self.rendered(cx) else {
             return 0;
         };
-        let text_w = self.geometry(cx).text.width;
-        let widest = rendered
-            .wide
-            .iter()
-            .map(|w| w.full.width())
-            .max()
-            .unwrap_or(0);
-        (widest.saturating_sub(text_w as usize)).min(u16::MAX as usize) as u16
+        rendered.hscroll_max()
     }
 
     /// After opening a search hit, scroll to the first body line showing the query (a
@@ -208,15 +226,15 @@ impl ReaderScreen {
         let Some((rendered, _)) = self.rendered(cx) else {
             return;
         };
-        let text_w = self.geometry(cx).text.width as usize;
         let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
             if highlight::contains(l, &q) {
                 return Some((i, 0));
             }
             let wide = rendered.wide.iter().find(|w| w.line == i)?;
-            let (start, end) = highlight::columns(&wide.full, &q).first().copied()?;
+            let inner = rendered.wide_blocks.get(wide.block)?.inner as usize;
+            let (start, end) = highlight::columns(&wide.code, &q).first().copied()?;
             // Show the hit with a little of what comes before it.
-            Some((i, end.saturating_sub(text_w).max(start.saturating_sub(8))))
+            Some((i, end.saturating_sub(inner).max(start.saturating_sub(8))))
         });
         let max_h = self.hscroll_max(cx) as usize;
         if let Some((line, h)) = found {
@@ -231,79 +249,29 @@ impl ReaderScreen {
     }
 }
 
-/// A table of contents from this width up.
-const TOC_MIN: u16 = 110;
-const TOC_WIDTH: u16 = 30;
-/// Body text never gets wider than this (long lines are hard to read).
-const MAX_TEXT: u16 = 100;
-
-/// Where the reader's parts go inside the body area; `update` uses the same numbers
-/// for paging and clamping.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Geometry {
-    pub title: Rect,
-    pub meta: Rect,
-    pub text: Rect,
-    pub scrollbar: Rect,
-    pub toc: Option<Rect>,
-}
-
-pub(crate) fn geometry(body: Rect) -> Geometry {
-    let toc_w = if body.width >= TOC_MIN { TOC_WIDTH } else { 0 };
-    // Two columns of margin on the left, the scrollbar and a gap on the right.
-    let main_w = body
-        .width
-        .saturating_sub(toc_w + if toc_w > 0 { 7 } else { 5 });
-    let text_w = main_w.clamp(1, MAX_TEXT);
-    let x = body.x + 2;
-    let text_y = body.y + 4;
-    let text_h = body.bottom().saturating_sub(text_y);
-    Geometry {
-        title: Rect::new(x, body.y + 1, main_w, 1),
-        meta: Rect::new(x, body.y + 2, main_w, 1),
-        text: Rect::new(x, text_y, text_w, text_h),
-        scrollbar: Rect::new(
-            (x + text_w + 1).min(body.right().saturating_sub(1)),
-            text_y,
-            1,
-            text_h,
-        ),
-        toc: (toc_w > 0).then(|| {
-            Rect::new(
-                body.right() - toc_w - 1,
-                body.y + 1,
-                toc_w,
-                body.height.saturating_sub(1),
-            )
-        }),
+/// The first line shown at text width `width`: `r.scroll`, or, when it was counted at
+/// another width (the terminal was resized since), the line at the same place.
+fn scroll_at(r: &ReaderScreen, cx: &Ctx, width: u16) -> usize {
+    if r.width == 0 || r.width == width {
+        return r.scroll;
     }
+    let before = cx.rendered(r.page, r.width);
+    cx.rendered(r.page, width).line_of(before.place(r.scroll))
 }
 
 fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let g = geometry(area);
+    let g = head::geometry(cx, r.page, area);
     let rendered = cx.rendered(r.page, g.text.width);
-    let title = cx.index.title(r.page).unwrap_or("");
-    fast::set_stringn(
-        buf,
-        g.title.x,
-        g.title.y,
-        title,
-        g.title.width as usize,
-        theme.title(),
-    );
     // The search this page was opened from: its hits are overlaid on the shared
     // rendering as it is drawn (the cached lines stay the same for every guest).
     let query = r.highlight.as_deref().filter(|q| !q.is_empty());
     let match_style = match_style(cx.depth, theme);
-    if let Some(q) = query {
-        mark(buf, g.title, &Line::raw(title), q, 0, match_style);
-    }
-
-    // Meta line, with the scroll position at its right.
+    head::draw_title(cx, r.page, g.title, query, match_style, buf, theme);
     let total = rendered.lines.len();
     let visible = g.text.height as usize;
-    // After a resize the stored place may lie past the new end: show the last page.
-    let scroll = r.scroll.min(total.saturating_sub(visible));
+    // After a resize the same place at the new width; it may scroll past the last
+    // page only as far as the last heading on the top row.
+    let scroll = scroll_at(r, cx, g.text.width).min(rendered.max_scroll(visible));
     let pos = if total <= visible {
         s::READER_ALL.to_string()
     } else if scroll == 0 {
@@ -312,31 +280,22 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         let max = total - visible;
         s::percent(scroll.min(max) * 100 / max)
     };
-    let pos_w = pos.chars().count() as u16;
-    let meta_w = g.meta.width.saturating_sub(pos_w + 2);
-    let meta_rect = Rect::new(g.meta.x, g.meta.y, meta_w, 1);
-    let (meta, tags) = meta_line(cx, r.page, theme);
-    fast::render_line(&meta, meta_rect, buf);
-    // Each #tag is a link to the blog list filtered by it.
-    for (col, w, tag) in tags {
-        let w = w.min(meta_w.saturating_sub(col));
-        if w > 0 {
-            cx.hit(Rect::new(g.meta.x + col, g.meta.y, w, 1), Hit::PostTag(tag));
-        }
-    }
-    if let Some(q) = query {
-        mark(buf, meta_rect, &meta, q, 0, match_style);
-    }
-    let pos_x = (g.text.right()).max(g.meta.x + pos_w).saturating_sub(pos_w);
-    fast::set_string(buf, pos_x, g.meta.y, &pos, theme.dim());
-    let rule = "─".repeat(g.text.width as usize);
+    head::draw_meta(cx, r.page, g.meta, query, match_style, buf, theme);
+    // The rule under the meta lines, with the scroll position at its right.
+    let rule_y = g.meta.bottom();
+    let pos_w = str_width(&pos) as u16;
+    let rule_w = g.text.width.saturating_sub(pos_w + 1);
+    let rule = "─".repeat(rule_w as usize);
     fast::set_string(
         buf,
         g.text.x,
-        g.meta.y + 1,
+        rule_y,
         rule,
         Style::default().fg(theme.border),
     );
+    if pos_w < g.text.width {
+        fast::set_string(buf, g.text.x + rule_w + 1, rule_y, &pos, theme.dim());
+    }
 
     if total == 0 {
         fast::set_stringn(
@@ -351,17 +310,20 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
     for (row, i) in (scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
-        let wide = (r.hscroll > 0)
-            .then(|| rendered.wide.iter().find(|w| w.line == i))
-            .flatten();
-        match wide {
-            Some(w) => shifted(&w.full, r.hscroll as usize).render(rect, buf),
-            None => fast::render_line(&rendered.lines[i], rect, buf),
-        }
+        // Wide code moves inside its frame; its top border says where.
+        let moved = rendered.line_at(i, r.hscroll);
+        let line = moved.as_ref().unwrap_or(&rendered.lines[i]);
+        fast::render_line(line, rect, buf);
         if let Some(q) = query {
-            match wide {
-                Some(w) => mark(buf, rect, &w.full, q, r.hscroll as usize, match_style),
-                None => mark(buf, rect, &rendered.lines[i], q, 0, match_style),
+            match rendered.code_window(i, r.hscroll) {
+                // Hits in wide code, even those partly scrolled off, inside the frame.
+                Some(c) => {
+                    let x = rect.x + c.x.min(rect.width);
+                    let w = c.width.min(rect.right().saturating_sub(x));
+                    let window = Rect::new(x, y, w, 1);
+                    mark(buf, window, c.code, q, c.offset as usize, match_style);
+                }
+                None => mark(buf, rect, line, q, 0, match_style),
             }
         }
     }
@@ -407,102 +369,6 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
     }
 }
 
-/// Where a post's `#tag` sits in its meta line: (column, width, index in `Index::tags`).
-type TagCell = (u16, u16, usize);
-
-/// The line under the title: date, read time and tags of a post, or a project's
-/// region, status and link; with the columns of the post's tags (mouse targets).
-fn meta_line(cx: &Ctx, page: PageRef, theme: &Theme) -> (Line<'static>, Vec<TagCell>) {
-    let dot = || Span::styled("  ·  ", theme.dim());
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut tags = Vec::new();
-    match page {
-        PageRef::Post(i) => {
-            let Some(p) = cx.index.posts.get(i) else {
-                return (Line::default(), tags);
-            };
-            spans.push(Span::styled(p.date.to_string(), theme.dim()));
-            if let Some(rt) = &p.read_time {
-                spans.push(dot());
-                spans.push(Span::styled(rt.clone(), theme.dim()));
-            }
-            if !p.tags.is_empty() {
-                spans.push(dot());
-                let mut col: usize = spans.iter().map(|s| str_width(&s.content)).sum();
-                for (k, t) in p.tags.iter().enumerate() {
-                    if k > 0 {
-                        spans.push(Span::raw(" "));
-                        col += 1;
-                    }
-                    let text = format!("#{t}");
-                    let w = str_width(&text);
-                    if let Some(ti) = cx.tag_index(t) {
-                        let clamp = |v: usize| v.min(u16::MAX as usize) as u16;
-                        tags.push((clamp(col), clamp(w), ti));
-                    }
-                    col += w;
-                    spans.push(Span::styled(text, Style::default().fg(theme.tag)));
-                }
-            }
-        }
-        PageRef::Project(i) => {
-            let Some(p) = cx.index.projects.get(i) else {
-                return (Line::default(), tags);
-            };
-            if let Some(r) = &p.region {
-                spans.push(Span::styled(r.clone(), theme.dim()));
-                spans.push(dot());
-            }
-            spans.push(light(p.rack_status, theme));
-            spans.push(Span::styled(
-                format!(" {}", status_word(p.rack_status)),
-                status_style(p.rack_status, theme),
-            ));
-            if p.vault {
-                spans.push(dot());
-                spans.push(Span::styled(
-                    format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL),
-                    theme.dim(),
-                ));
-            }
-            if let Some(u) = &p.live_url {
-                spans.push(dot());
-                spans.push(Span::styled(u.clone(), theme.link()));
-            }
-        }
-    }
-    (Line::from(spans), tags)
-}
-
-/// `line` with its first `cols` columns cut off (a wide code line scrolled sideways).
-fn shifted(line: &Line<'static>, cols: usize) -> Line<'static> {
-    let mut skip = cols;
-    let mut spans = Vec::new();
-    for span in &line.spans {
-        if skip == 0 {
-            spans.push(span.clone());
-            continue;
-        }
-        let mut kept = String::new();
-        for g in span.content.graphemes(true) {
-            let w = grapheme_width(g);
-            if skip == 0 {
-                kept.push_str(g);
-            } else if w > skip {
-                // A wide grapheme cut in half: a space keeps the columns aligned.
-                kept.push(' ');
-                skip = 0;
-            } else {
-                skip -= w;
-            }
-        }
-        if !kept.is_empty() {
-            spans.push(Span::styled(kept, span.style));
-        }
-    }
-    Line::from(spans).style(line.style)
-}
-
 fn toc_panel(
     cx: &Ctx,
     anchors: &[crate::render::Anchor],
@@ -544,21 +410,5 @@ fn toc_panel(
             fast::set_style(buf, r, Style::default().add_modifier(Modifier::BOLD));
         }
         cx.hit(r, Hit::Toc(i));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shifting_a_line_drops_columns_not_bytes() {
-        let l = Line::from(vec![Span::raw("ab"), Span::raw("日本cd")]);
-        let s: String = shifted(&l, 3)
-            .spans
-            .iter()
-            .map(|s| s.content.to_string())
-            .collect();
-        assert_eq!(s, " 本cd");
     }
 }
