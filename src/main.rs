@@ -376,9 +376,11 @@ fn import(payload: &std::path::Path, out: &std::path::Path, force: bool) -> anyh
     Ok(())
 }
 
+/// The log is about guests and the server: dependencies (russh, tantivy's index commits
+/// at every start) only say warnings.
 fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn,tantivy=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
