@@ -9,8 +9,10 @@
 //!    time each key to its first byte and to its settled frame, counting bytes;
 //! 3. hold: every session stays open and idle for `duration` (server CPU while idle,
 //!    read over its second half, or its last 60 s when longer);
-//! 4. probe (optional): every session gets one key, at once or spread at `--probe-rate`;
-//!    time to its first byte.
+//! 4. probe (optional): every session that did not run the key script gets one key, at
+//!    once or spread at `--probe-rate`; time to its first byte. Sessions that ran the
+//!    script are left out: their screen is wherever the script left it, where the probe
+//!    key may change nothing and so rightly draws nothing (e.g. `j` on a one-item list).
 //!
 //! Server figures (given its pid) are /proc deltas over the listener and all of its
 //! descendants: PSS (smaps_rollup) and RSS, user+system CPU including reaped children.
@@ -131,8 +133,8 @@ pub struct BenchConfig {
     pub keys: Vec<Key>,
     /// How many sessions run the key script (one after another).
     pub key_sessions: usize,
-    /// Sent to every session at the end, if set: all at once, or spread at
-    /// `probe_rate` keys per second.
+    /// Sent at the end, if set, to every session that did not run the key script (still
+    /// on its first screen): all at once, or spread at `probe_rate` keys per second.
     pub probe: Option<Key>,
     pub probe_rate: Option<f64>,
     pub size: (u32, u32),
@@ -188,7 +190,8 @@ pub struct BenchArgs {
     /// How many sessions run the key script, one after another.
     #[arg(long, default_value_t = 10)]
     pub key_sessions: usize,
-    /// One key sent to every held session at the end (all at once unless --probe-rate).
+    /// One key sent at the end to every held session that did not run --keys (all at
+    /// once unless --probe-rate).
     #[arg(long)]
     pub probe: Option<String>,
     /// Spread the probe: this many sessions get their key per second (guests pressing
@@ -333,6 +336,8 @@ pub struct Report {
     pub bytes_per_key_mean: f64,
     pub per_key: Vec<KeyStat>,
     pub probe_first_byte: Dist,
+    /// Sessions the probe key was sent to (those that did not run the key script).
+    pub probe_sent: usize,
     pub probe_answered: usize,
     pub server: Option<ServerCost>,
     pub ramp_s: f64,
@@ -445,6 +450,8 @@ struct Counters {
     failed: AtomicUsize,
     keys_done: AtomicUsize,
     probed: AtomicUsize,
+    /// Probe keys sent.
+    probe_sent: AtomicUsize,
     /// Established sessions past the probe, answered or not.
     probe_tried: AtomicUsize,
 }
@@ -570,7 +577,8 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
     let idx = ctx.counters.established.fetch_add(1, Ordering::Relaxed);
 
     s.drain_until(&mut phase, Phase::Keys).await;
-    if idx < ctx.cfg.key_sessions && !ctx.cfg.keys.is_empty() && !s.closed {
+    let scripted = idx < ctx.cfg.key_sessions && !ctx.cfg.keys.is_empty();
+    if scripted && !s.closed {
         let _turn = ctx.key_turn.lock().await;
         for (k, key) in ctx.cfg.keys.iter().enumerate() {
             if s.closed {
@@ -600,13 +608,16 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
     }
 
     s.drain_until(&mut phase, Phase::Probe).await;
-    if let Some(probe) = ctx.cfg.probe.as_ref().filter(|_| !s.closed) {
+    // Only sessions still on their first screen: after a script, the probe key may
+    // rightly change nothing (and draw nothing), which would read as a lost key.
+    if let Some(probe) = ctx.cfg.probe.as_ref().filter(|_| !s.closed && !scripted) {
         if let Some(rate) = ctx.cfg.probe_rate {
             // This session's turn in the spread; keep reading meanwhile.
             let turn = Duration::from_secs_f64(idx as f64 / rate);
             let _ = tokio::time::timeout(turn, s.drain_until(&mut phase, Phase::Done)).await;
         }
         let sent = Instant::now();
+        ctx.counters.probe_sent.fetch_add(1, Ordering::Relaxed);
         if s.channel.data(&probe.bytes[..]).await.is_ok() {
             let got = s.settle(ctx.cfg.quiet, KEY_TIMEOUT, KEY_TIMEOUT).await;
             if let Some(first) = got.first {
@@ -862,6 +873,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
         first_frame: Dist::of(r.first_frames.clone()),
         first_frame_bytes_mean: mean(r.first_frame_bytes.iter().map(|b| *b as f64)),
         probe_first_byte: Dist::of(r.probes.clone()),
+        probe_sent: ctx.counters.probe_sent.load(Ordering::Relaxed),
         probe_answered: r.probes.len(),
         ramp_s,
         ..Default::default()
@@ -957,12 +969,13 @@ pub fn table(r: &Report) -> String {
             let _ = writeln!(s);
         }
     }
-    if r.probe_first_byte.n > 0 || r.probe_answered > 0 {
+    if r.probe_sent > 0 {
         let _ = writeln!(
             s,
-            "probe → first byte  {} ({} answered)",
+            "probe → first byte  {} ({} of {} answered)",
             d(&r.probe_first_byte),
-            r.probe_answered
+            r.probe_answered,
+            r.probe_sent
         );
     }
     if let Some(c) = &r.server {

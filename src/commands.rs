@@ -2,19 +2,23 @@
 //!
 //! `run` is a pure function from the index and the command line to what the guest
 //! receives (stdout, stderr, exit status); the SSH layer only carries the bytes.
+//! `show` is the plain page text (`show.rs`); `json` the `--json` shapes.
 
-use serde_json::{Value, json};
+mod json;
+pub mod show;
 
-use crate::content::model::{Post, Project, RackStatus, Story};
+use serde_json::Value;
+
+use crate::content::model::RackStatus;
 use crate::content::{Index, PageRef};
 use crate::render::width::str_width;
-use crate::render::{RenderOptions, render};
-use crate::theme::ThemeKind;
 
 /// Longest command line we look at; the rest is ignored.
 pub const MAX_COMMAND: usize = 1024;
 /// Column width of plain-text output.
 const WIDTH: usize = 80;
+/// Widest slug column in the index; longer slugs put the title on the next line.
+const SLUG_COLUMN: usize = 30;
 
 /// What a command prints and how it exits.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -47,12 +51,13 @@ const COMMANDS: &[(&str, &str)] = &[
     ("projects [--json]", "list the projects"),
     ("blog [--json]", "list the posts, newest first"),
     ("stories [--json]", "list the stories"),
-    (
-        "show <slug> [--json]",
-        "print a project or post as plain text",
-    ),
+    ("show <slug> [--json]", "a project or post as plain text"),
+    ("   [--width N]", "wrap prose at N columns (default 80)"),
     ("help", "this list"),
 ];
+
+/// Command names `run` knows.
+const KNOWN: &[&str] = &["projects", "blog", "posts", "stories", "show", "help"];
 
 /// Is `cmd` a deep link the TUI opens (`blog/<slug>`, `projects/<slug>`)?
 pub fn deep_link(cmd: &str) -> Option<&str> {
@@ -67,43 +72,147 @@ pub fn deep_link(cmd: &str) -> Option<&str> {
     Some(cmd)
 }
 
+/// Whether a guest with a terminal who asked for `cmd` gets the UI opened at a page:
+/// a deep link to a page that exists. A link to no page goes to `run`, which says so.
+pub fn opens_page(index: &Index, cmd: &str) -> bool {
+    deep_link(cmd).is_some_and(|link| index.find(link).is_some())
+}
+
 /// Run one command line (`""` is the bare `ssh host`).
 pub fn run(index: &Index, line: &str) -> Outcome {
     let line: String = line.chars().take(MAX_COMMAND).collect();
     let words: Vec<&str> = line.split_whitespace().collect();
-    let json = words.contains(&"--json");
-    let args: Vec<&str> = words.iter().copied().filter(|w| *w != "--json").collect();
-    match args.as_slice() {
-        [] if !json => Outcome::ok(home(index)),
-        ["help" | "--help" | "-h"] => Outcome::ok(help(index)),
-        ["projects"] => Outcome::ok(if json {
-            to_json(index.projects.iter().map(project_json).collect())
+    let Some((&cmd, rest)) = words.split_first() else {
+        return Outcome::ok(home(index));
+    };
+    if let Some(link) = deep_link(cmd) {
+        return deep_link_without_terminal(index, link);
+    }
+    if matches!(cmd, "--help" | "-h") && rest.is_empty() {
+        return Outcome::ok(help(index));
+    }
+    if cmd.starts_with('-') {
+        return Outcome::fail(2, format!("unknown option '{}'; try 'help'", sanitize(cmd)));
+    }
+    if !KNOWN.contains(&cmd) {
+        return Outcome::fail(
+            2,
+            format!("unknown command '{}'; try 'help'", sanitize(cmd)),
+        );
+    }
+    let mut json = false;
+    let mut width = WIDTH;
+    let mut args = Vec::new();
+    let mut words = rest.iter();
+    while let Some(&w) = words.next() {
+        match w {
+            "--json" => json = true,
+            "--width" if cmd == "show" => match words.next().map(|n| parse_width(n)) {
+                Some(Ok(n)) => width = n,
+                Some(Err(e)) => return Outcome::fail(2, e),
+                None => return Outcome::fail(2, "--width needs a number of columns".into()),
+            },
+            w if cmd == "show" && w.starts_with("--width=") => {
+                match parse_width(&w["--width=".len()..]) {
+                    Ok(n) => width = n,
+                    Err(e) => return Outcome::fail(2, e),
+                }
+            }
+            w if w.starts_with('-') && w.len() > 1 => {
+                return Outcome::fail(
+                    2,
+                    format!("unknown option '{}' for '{cmd}'; try 'help'", sanitize(w)),
+                );
+            }
+            w => args.push(w),
+        }
+    }
+    match (cmd, args.as_slice()) {
+        ("help", []) => Outcome::ok(help(index)),
+        ("projects", []) => Outcome::ok(if json {
+            json::to_string(&Value::Array(
+                index
+                    .projects
+                    .iter()
+                    .map(|p| json::project(index, p))
+                    .collect(),
+            ))
         } else {
             projects(index)
         }),
-        ["blog" | "posts"] => Outcome::ok(if json {
-            to_json(index.posts.iter().map(post_json).collect())
+        ("blog" | "posts", []) => Outcome::ok(if json {
+            json::to_string(&Value::Array(
+                index.posts.iter().map(|p| json::post(index, p)).collect(),
+            ))
         } else {
             posts(index)
         }),
-        ["stories"] => Outcome::ok(if json {
-            to_json(index.stories.iter().map(story_json).collect())
+        ("stories", []) => Outcome::ok(if json {
+            json::to_string(&Value::Array(
+                index
+                    .stories
+                    .iter()
+                    .map(|s| json::story(index, s))
+                    .collect(),
+            ))
         } else {
             stories(index)
         }),
-        ["show", slug] => show(index, slug, json),
-        ["show"] => Outcome::fail(2, "usage: show <slug> [--json]".into()),
-        [first, ..] => Outcome::fail(
+        ("show", [slug]) => show(index, slug, json, width),
+        ("show", _) => Outcome::fail(2, "usage: show <slug> [--json] [--width N]".into()),
+        (_, [extra, ..]) => Outcome::fail(
             2,
-            format!("unknown command '{}'; try 'help'", sanitize(first)),
+            format!(
+                "'{cmd}' takes no arguments (got '{}'); try 'help'",
+                sanitize(extra)
+            ),
         ),
-        [] => Outcome::fail(2, "unknown command '--json'; try 'help'".into()),
+        _ => Outcome::fail(2, format!("unknown command '{cmd}'; try 'help'")),
     }
+}
+
+fn parse_width(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (show::MIN_WIDTH..=show::MAX_WIDTH).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "--width takes a number of columns from {} to {}, not '{}'",
+            show::MIN_WIDTH,
+            show::MAX_WIDTH,
+            sanitize(s)
+        )),
+    }
+}
+
+/// `ssh host blog/<slug>` without `-t`: the UI needs a terminal.
+fn deep_link_without_terminal(index: &Index, link: &str) -> Outcome {
+    let slug = link.split_once('/').map_or(link, |(_, s)| s);
+    if index.find(link).is_none() {
+        return no_page(slug);
+    }
+    Outcome::fail(
+        2,
+        format!(
+            "'{0}' opens the page in the UI, which needs a terminal: use 'ssh -t <host> {0}', or 'ssh <host> show {1}' for plain text",
+            sanitize(link),
+            sanitize(slug)
+        ),
+    )
+}
+
+fn no_page(slug: &str) -> Outcome {
+    Outcome::fail(
+        1,
+        format!("no page '{}'; try 'projects' or 'blog'", sanitize(slug)),
+    )
 }
 
 /// A guest's word, safe to print back: no control characters, bounded length.
 fn sanitize(s: &str) -> String {
-    let clean: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
+    let clean: String = s
+        .chars()
+        .filter(|c| !c.is_control() && !crate::content::clean::is_forbidden(*c))
+        .take(40)
+        .collect();
     if s.chars().count() > 40 {
         format!("{clean}…")
     } else {
@@ -111,40 +220,76 @@ fn sanitize(s: &str) -> String {
     }
 }
 
-fn site_name(index: &Index) -> &str {
-    if index.site.name.is_empty() {
-        "sshfolio"
+fn site_name(index: &Index) -> String {
+    if index.site.name.trim().is_empty() {
+        "sshfolio".into()
     } else {
-        &index.site.name
+        one_line(&index.site.name)
     }
+}
+
+/// Text for one line: runs of whitespace (newlines from YAML block scalars) as one space.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `lead` then `key` padded to `key_w`, then `title` wrapped in what is left of the
+/// 80 columns (continuation lines start under the title). A key wider than its column
+/// gets a line of its own, so it never runs into the title.
+fn row(out: &mut String, lead: &str, key: &str, key_w: usize, title: &str) {
+    let indent = str_width(lead) + key_w + 2;
+    let room = WIDTH.saturating_sub(indent).max(20);
+    let title = wrap(&one_line(title), room);
+    let mut lines = title.lines();
+    if str_width(key) > key_w {
+        out.push_str(&format!("{lead}{key}\n"));
+    } else {
+        let pad = key_w - str_width(key);
+        let first = lines.next().unwrap_or("");
+        out.push_str(
+            &format!("{lead}{key}{}  {first}\n", " ".repeat(pad))
+                .trim_end()
+                .to_string(),
+        );
+        out.push('\n');
+    }
+    for l in lines {
+        out.push_str(&format!("{}{l}\n", " ".repeat(indent)));
+    }
+}
+
+fn slug_column<'a>(slugs: impl Iterator<Item = &'a str>) -> usize {
+    slugs.map(str_width).max().unwrap_or(0).min(SLUG_COLUMN)
 }
 
 fn home(index: &Index) -> String {
     let mut out = String::new();
-    out.push_str(site_name(index));
+    out.push_str(&site_name(index));
     out.push('\n');
     if !index.site.tagline.is_empty() {
-        out.push_str(&wrap(&index.site.tagline, WIDTH));
+        out.push_str(&wrap(&one_line(&index.site.tagline), WIDTH));
     }
     out.push('\n');
     if !index.projects.is_empty() {
         out.push_str("Projects\n");
+        let w = slug_column(index.projects.iter().map(|p| p.slug.as_str()));
         for p in &index.projects {
-            out.push_str(&format!("  {:<28} {}\n", p.slug, p.title));
+            row(&mut out, "  ", &p.slug, w, &p.title);
         }
         out.push('\n');
     }
     if !index.posts.is_empty() {
         out.push_str("Blog\n");
+        let w = slug_column(index.posts.iter().map(|p| p.slug.as_str()));
         for p in &index.posts {
-            out.push_str(&format!("  {}  {:<28} {}\n", p.date, p.slug, p.title));
+            row(&mut out, &format!("  {}  ", p.date), &p.slug, w, &p.title);
         }
         out.push('\n');
     }
     if !index.stories.is_empty() {
         out.push_str("Stories\n");
         for s in &index.stories {
-            out.push_str(&format!("  {}\n", s.label));
+            out.push_str(&indent(&wrap(&one_line(&s.label), WIDTH - 2), "  "));
         }
         out.push('\n');
     }
@@ -162,11 +307,11 @@ fn commands_list() -> String {
 }
 
 fn help(index: &Index) -> String {
-    format!(
-        "{} over SSH. Without a command and with a terminal you get the full UI.\n\n{}",
-        site_name(index),
-        commands_list()
-    )
+    let intro = format!(
+        "{} over SSH. Without a command and with a terminal you get the full UI.",
+        site_name(index)
+    );
+    format!("{}\n{}", wrap(&intro, WIDTH), commands_list())
 }
 
 fn status_word(s: RackStatus) -> &'static str {
@@ -182,7 +327,7 @@ fn projects(index: &Index) -> String {
     for p in &index.projects {
         let mut meta = Vec::new();
         if let Some(r) = &p.region {
-            meta.push(r.clone());
+            meta.push(one_line(r));
         }
         let st = status_word(p.rack_status);
         if !st.is_empty() {
@@ -191,7 +336,10 @@ fn projects(index: &Index) -> String {
         if p.vault {
             meta.push("vault".into());
         }
-        out.push_str(&format!("{}  ({})\n", p.title, p.slug));
+        out.push_str(&wrap(
+            &format!("{}  ({})", one_line(&p.title), p.slug),
+            WIDTH,
+        ));
         push_entry_tail(&mut out, &meta, &p.description);
     }
     out
@@ -201,7 +349,7 @@ fn projects(index: &Index) -> String {
 /// then the blank line between items.
 fn push_entry_tail(out: &mut String, meta: &[String], description: &str) {
     if !meta.is_empty() {
-        out.push_str(&format!("  {}\n", meta.join(" · ")));
+        out.push_str(&indent(&wrap(&meta.join(" · "), WIDTH - 2), "  "));
     }
     if !description.is_empty() {
         out.push_str(&indent(&wrap(description, WIDTH - 2), "  "));
@@ -209,22 +357,26 @@ fn push_entry_tail(out: &mut String, meta: &[String], description: &str) {
     out.push('\n');
 }
 
+fn tag_list(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| format!("#{}", one_line(t)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn posts(index: &Index) -> String {
     let mut out = String::new();
     for p in &index.posts {
-        out.push_str(&format!("{}  {}  ({})\n", p.date, p.title, p.slug));
+        out.push_str(&wrap(
+            &format!("{}  {}  ({})", p.date, one_line(&p.title), p.slug),
+            WIDTH,
+        ));
         let mut meta = Vec::new();
         if let Some(r) = &p.read_time {
-            meta.push(r.clone());
+            meta.push(one_line(r));
         }
         if !p.tags.is_empty() {
-            meta.push(
-                p.tags
-                    .iter()
-                    .map(|t| format!("#{t}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+            meta.push(tag_list(&p.tags));
         }
         push_entry_tail(&mut out, &meta, &p.description);
     }
@@ -234,173 +386,90 @@ fn posts(index: &Index) -> String {
 fn stories(index: &Index) -> String {
     let mut out = String::new();
     for s in &index.stories {
-        out.push_str(&format!("{}\n", s.label));
+        out.push_str(&wrap(&one_line(&s.label), WIDTH));
         if !s.text.is_empty() {
             out.push_str(&indent(&wrap(&s.text, WIDTH - 2), "  "));
         }
         if let Some(l) = &s.link {
-            out.push_str(&format!("  {l}\n"));
+            out.push_str(&format!("  {}\n", one_line(l)));
         }
         out.push('\n');
     }
     out
 }
 
-fn show(index: &Index, slug: &str, json: bool) -> Outcome {
+fn show(index: &Index, slug: &str, as_json: bool, width: usize) -> Outcome {
     let Some(page) = index.find(slug) else {
-        return Outcome::fail(
-            1,
-            format!("no page '{}'; try 'projects' or 'blog'", sanitize(slug)),
-        );
+        return no_page(slug);
     };
-    let body = index
-        .body(page)
-        .map(|doc| {
-            render(
-                doc,
-                RenderOptions {
-                    width: WIDTH as u16,
-                    theme: ThemeKind::Dark,
-                    plain: true,
-                },
-            )
-            .plain_lines()
-            .into_iter()
-            .map(|l| l.trim_end().to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-        })
-        .unwrap_or_default();
-    match (page, json) {
-        (PageRef::Project(i), true) => match index.project(i) {
-            Some(p) => {
-                let mut v = project_json(p);
-                v["body"] = Value::String(body);
-                Outcome::ok(to_json(v))
-            }
-            None => Outcome::fail(1, "page vanished".into()),
-        },
-        (PageRef::Post(i), true) => match index.post(i) {
-            Some(p) => {
-                let mut v = post_json(p);
-                v["body"] = Value::String(body);
-                Outcome::ok(to_json(v))
-            }
-            None => Outcome::fail(1, "page vanished".into()),
-        },
-        (page, false) => {
-            let mut out = String::new();
-            let title = index.title(page).unwrap_or_default();
-            out.push_str(title);
-            out.push('\n');
-            out.push_str(&"=".repeat(str_width(title).clamp(1, WIDTH)));
-            out.push('\n');
-            let (meta, description) = match page {
-                PageRef::Project(i) => index
-                    .project(i)
-                    .map(|p| {
-                        let mut m = Vec::new();
-                        if let Some(r) = &p.region {
-                            m.push(r.clone());
-                        }
-                        let st = status_word(p.rack_status);
-                        if !st.is_empty() {
-                            m.push(st.to_string());
-                        }
-                        if let Some(u) = &p.live_url {
-                            m.push(u.clone());
-                        }
-                        (m.join(" · "), p.description.clone())
-                    })
-                    .unwrap_or_default(),
-                PageRef::Post(i) => index
-                    .post(i)
-                    .map(|p| {
-                        let mut m = vec![p.date.to_string()];
-                        if let Some(r) = &p.read_time {
-                            m.push(r.clone());
-                        }
-                        if !p.tags.is_empty() {
-                            m.push(
-                                p.tags
-                                    .iter()
-                                    .map(|t| format!("#{t}"))
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                            );
-                        }
-                        (m.join(" · "), p.description.clone())
-                    })
-                    .unwrap_or_default(),
-            };
-            if !meta.is_empty() {
-                out.push_str(&meta);
-                out.push('\n');
-            }
-            if !description.is_empty() {
-                out.push('\n');
-                out.push_str(&wrap(&description, WIDTH));
-            }
-            if !body.trim().is_empty() {
-                out.push('\n');
-                out.push_str(&body);
-                out.push('\n');
-            }
-            Outcome::ok(out)
-        }
+    let (Some(key), Some(doc)) = (index.key(page), index.body(page)) else {
+        return no_page(slug);
+    };
+    let body = show::body(index, page, width);
+    if as_json {
+        let item = match page {
+            PageRef::Project(i) => index.project(i).map(|p| json::project(index, p)),
+            PageRef::Post(i) => index.post(i).map(|p| json::post(index, p)),
+        };
+        let Some(item) = item else {
+            return no_page(slug);
+        };
+        return Outcome::ok(json::to_string(&json::page(item, &key, index, doc, &body)));
     }
+    let mut out = String::new();
+    let title = one_line(index.title(page).unwrap_or_default());
+    out.push_str(&wrap(&title, width));
+    out.push_str(&"=".repeat(str_width(&title).clamp(1, width)));
+    out.push('\n');
+    let (meta, description) = match page {
+        PageRef::Project(i) => index
+            .project(i)
+            .map(|p| {
+                let mut m = Vec::new();
+                if let Some(r) = &p.region {
+                    m.push(one_line(r));
+                }
+                let st = status_word(p.rack_status);
+                if !st.is_empty() {
+                    m.push(st.to_string());
+                }
+                if let Some(u) = &p.live_url {
+                    m.push(one_line(u));
+                }
+                (m.join(" · "), p.description.clone())
+            })
+            .unwrap_or_default(),
+        PageRef::Post(i) => index
+            .post(i)
+            .map(|p| {
+                let mut m = vec![p.date.to_string()];
+                if let Some(r) = &p.read_time {
+                    m.push(one_line(r));
+                }
+                if !p.tags.is_empty() {
+                    m.push(tag_list(&p.tags));
+                }
+                (m.join(" · "), p.description.clone())
+            })
+            .unwrap_or_default(),
+    };
+    if !meta.is_empty() {
+        out.push_str(&wrap(&meta, width));
+    }
+    if !description.is_empty() {
+        out.push('\n');
+        out.push_str(&wrap(&description, width));
+    }
+    if !body.trim().is_empty() {
+        out.push('\n');
+        out.push_str(&body);
+        out.push('\n');
+    }
+    Outcome::ok(out)
 }
 
-fn to_json(v: Value) -> String {
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "null".into());
-    s.push('\n');
-    s
-}
-
-fn project_json(p: &Project) -> Value {
-    json!({
-        "slug": p.slug,
-        "title": p.title,
-        "description": p.description,
-        "order": p.order,
-        "region": p.region,
-        "rackBay": p.rack_bay,
-        "rackStatus": match p.rack_status {
-            RackStatus::Live => Value::from("live"),
-            RackStatus::Offline => Value::from("offline"),
-            RackStatus::Unknown => Value::Null,
-        },
-        "vault": p.vault,
-        "liveUrl": p.live_url,
-        "thumbnail": p.thumbnail,
-    })
-}
-
-fn post_json(p: &Post) -> Value {
-    json!({
-        "slug": p.slug,
-        "title": p.title,
-        "description": p.description,
-        "date": p.date.to_string(),
-        "readTime": p.read_time,
-        "tags": p.tags,
-        "thumbnail": p.thumbnail,
-    })
-}
-
-fn story_json(s: &Story) -> Value {
-    json!({
-        "id": s.id,
-        "label": s.label,
-        "text": s.text,
-        "image": s.image,
-        "color": s.color.map(|c| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)),
-        "link": s.link,
-        "order": s.order,
-    })
-}
-
-/// Greedy word wrap at `width` display columns; every line ends with `\n`.
+/// Greedy word wrap at `width` display columns; every line ends with `\n`. A word
+/// wider than the width (a URL, a slug) gets a line of its own, whole.
 fn wrap(text: &str, width: usize) -> String {
     let mut out = String::new();
     for para in text.lines() {
@@ -434,7 +503,7 @@ fn indent(text: &str, prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::model::{Date, Site};
+    use crate::content::model::{Date, Post, Project, Site};
     use std::collections::HashMap;
 
     fn index() -> Index {
@@ -530,9 +599,79 @@ mod tests {
         let o = run(&index(), "show blog/hello --json");
         let v: Value = serde_json::from_str(&o.stdout).unwrap();
         assert_eq!(v["title"], "Hello World");
-        assert!(v["body"].is_string());
+        assert!(v["text"].is_string() && v["markdown"].is_string());
+        assert!(v["headings"].is_array() && v["links"].is_array());
         let o = run(&index(), "show nope");
         assert_eq!(o.status, 1);
+        assert_eq!(
+            o.stderr,
+            "sshfolio: no page 'nope'; try 'projects' or 'blog'\n"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_mistake() {
+        let o = run(&index(), "blog --xml");
+        assert_eq!(o.status, 2);
+        assert_eq!(
+            o.stderr,
+            "sshfolio: unknown option '--xml' for 'blog'; try 'help'\n"
+        );
+        let o = run(&index(), "show hello --width");
+        assert_eq!(o.status, 2);
+        assert!(o.stderr.contains("--width"), "{}", o.stderr);
+        let o = run(&index(), "--xml");
+        assert_eq!(o.stderr, "sshfolio: unknown option '--xml'; try 'help'\n");
+        let o = run(&index(), "blog/hello");
+        assert_eq!(o.status, 2);
+        assert!(
+            o.stderr.contains("ssh -t") && o.stderr.contains("show hello"),
+            "{}",
+            o.stderr
+        );
+        let o = run(&index(), "blog/nope");
+        assert_eq!(o.status, 1);
+        assert_eq!(
+            o.stderr,
+            "sshfolio: no page 'nope'; try 'projects' or 'blog'\n"
+        );
+        assert!(!opens_page(&index(), "blog/nope"));
+        assert!(opens_page(&index(), "blog/hello"));
+        let o = run(&index(), "blog extra");
+        assert_eq!(o.status, 2);
+        assert!(
+            o.stderr.contains("'blog' takes no arguments"),
+            "{}",
+            o.stderr
+        );
+    }
+
+    #[test]
+    fn listings_fit_80_columns_and_long_slugs_never_touch_titles() {
+        let mut ix = index();
+        let long = "a-very-long-slug-that-goes-on-and-on-and-on-for-ever";
+        ix.posts[0].slug = long.into();
+        ix.posts[0].title =
+            "A title that is long enough to need wrapping when the slug column is wide".into();
+        for cmd in ["", "blog", "projects", "stories", "help"] {
+            let o = run(&ix, cmd);
+            for line in o.stdout.lines() {
+                if line.contains(long) {
+                    // A slug is never cut: it may be alone on its line.
+                    assert!(
+                        line.trim_end().ends_with(long) || line.contains(&format!("({long})")),
+                        "{line}"
+                    );
+                    continue;
+                }
+                assert!(str_width(line) <= 80, "{cmd:?}: {line}");
+            }
+        }
+        let home = run(&ix, "").stdout;
+        let lines: Vec<&str> = home.lines().collect();
+        let i = lines.iter().position(|l| l.contains(long)).unwrap();
+        assert_eq!(lines[i].trim(), format!("2024-05-01  {long}"));
+        assert!(lines[i + 1].trim_start().starts_with("A title"), "{home}");
     }
 
     #[test]

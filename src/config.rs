@@ -27,6 +27,8 @@ pub struct ServeConfig {
     /// Addresses to listen on; port 0 binds a free port.
     pub listen: Vec<SocketAddr>,
     pub content: PathBuf,
+    /// Read content files that symlinks lead to outside `content` (refused otherwise).
+    pub follow_symlinks: bool,
     pub keys: PathBuf,
     pub limits: Limits,
     /// Load balancers whose PROXY headers we read.
@@ -68,6 +70,7 @@ impl Default for ServeConfig {
         Self {
             listen: vec![SocketAddr::from(([0, 0, 0, 0], 2222))],
             content: PathBuf::from("content"),
+            follow_symlinks: false,
             keys: PathBuf::from("keys"),
             limits: Limits::default(),
             proxy: ProxyPolicy::default(),
@@ -110,6 +113,9 @@ pub struct FileConfig {
     pub listen: Option<Vec<SocketAddr>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PathBuf>,
+    /// Read content files that symlinks lead to outside the content directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_symlinks: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,6 +276,7 @@ impl FileConfig {
         FileConfig {
             listen: over.listen.or(self.listen),
             content: over.content.or(self.content),
+            follow_symlinks: over.follow_symlinks.or(self.follow_symlinks),
             keys: over.keys.or(self.keys),
             max_connections: over.max_connections.or(self.max_connections),
             max_per_ip: over.max_per_ip.or(self.max_per_ip),
@@ -315,6 +322,9 @@ impl FileConfig {
         }
         if let Some(v) = self.content {
             cfg.content = v;
+        }
+        if let Some(v) = self.follow_symlinks {
+            cfg.follow_symlinks = v;
         }
         if let Some(v) = self.keys {
             cfg.keys = v;
@@ -426,6 +436,7 @@ impl ServeConfig {
         FileConfig {
             listen: Some(self.listen.clone()),
             content: Some(self.content.clone()),
+            follow_symlinks: Some(self.follow_symlinks),
             keys: Some(self.keys.clone()),
             max_connections: Some(self.limits.max_connections),
             max_per_ip: Some(self.limits.max_per_ip),

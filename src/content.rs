@@ -3,6 +3,8 @@
 //!
 //! - `doc`: the document model of a page body (blocks, inlines, MDC components).
 //! - `model`: the index and its items (site, projects, posts, stories).
+//! - `clean`: control characters removed from every string content can carry.
+//! - `files`: reading only regular files, inside the directory (symlinks refused).
 //! - `diag`: `path:line:col: message` diagnostics, and the body warnings they come from.
 //! - `rgb`: a colour from content (stories, image previews).
 //! - `frontmatter`: YAML front matter split and typed decoding.
@@ -16,8 +18,10 @@
 //! - `import`: a Nuxt `_payload.json` → content source files.
 //! - `watch`: hot reload: a debounced watcher that rebuilds and publishes the index.
 
+pub mod clean;
 pub mod diag;
 pub mod doc;
+pub mod files;
 pub mod frontmatter;
 pub mod images;
 pub mod import;
@@ -33,7 +37,7 @@ pub mod watch;
 
 pub use diag::{Diagnostic, Severity};
 pub use doc::{Block, Document, Inline};
-pub use loader::{LoadError, load};
-pub use model::{Index, PageRef, Post, Project, Story};
+pub use loader::{LoadError, LoadOptions, load, load_with};
+pub use model::{Index, PageRef, Post, Project, Source, Story};
 /// The index's search engine (named here so `model` need not import `search`).
 pub use search::Engine as SearchEngine;

@@ -39,6 +39,10 @@ struct ServeArgs {
     /// Content directory [default: content].
     #[arg(long, env = "SSHFOLIO_CONTENT")]
     content: Option<PathBuf>,
+    /// Read content files that symlinks lead to outside the content directory
+    /// (refused with a warning otherwise).
+    #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
+    follow_symlinks: bool,
     /// Host key directory [default: keys].
     #[arg(long, env = "SSHFOLIO_KEYS")]
     keys: Option<PathBuf>,
@@ -98,6 +102,7 @@ impl ServeArgs {
         FileConfig {
             listen: (!self.listen.is_empty()).then(|| self.listen.clone()),
             content: self.content.clone(),
+            follow_symlinks: self.follow_symlinks.then_some(true),
             keys: self.keys.clone(),
             max_connections: self.max_connections,
             max_per_ip: self.max_per_ip,
@@ -217,6 +222,9 @@ enum Command {
     Check {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
         content: PathBuf,
+        /// Read files that symlinks lead to outside the content directory.
+        #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
+        follow_symlinks: bool,
     },
     /// Write a starter site (a project, a post, a story) that `check` passes.
     Init {
@@ -263,6 +271,9 @@ enum Command {
     Local {
         #[arg(long, env = "SSHFOLIO_CONTENT", default_value = "content")]
         content: PathBuf,
+        /// Read files that symlinks lead to outside the content directory.
+        #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
+        follow_symlinks: bool,
     },
     /// Exit 0 if a server answers with an SSH banner (for container health checks).
     Health {
@@ -282,7 +293,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
-        Some(Command::Check { content }) => return check(&content),
+        Some(Command::Check {
+            content,
+            follow_symlinks,
+        }) => return check(&content, load_options(follow_symlinks)),
         Some(Command::Init {
             dir,
             name,
@@ -302,7 +316,10 @@ fn main() -> ExitCode {
             out,
             force,
         }) => import(&payload, &out, force),
-        Some(Command::Local { content }) => local(&content),
+        Some(Command::Local {
+            content,
+            follow_symlinks,
+        }) => local(&content, load_options(follow_symlinks)),
         Some(Command::Health {
             target,
             proxy,
@@ -319,8 +336,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(dir: &std::path::Path) -> ExitCode {
-    match content::load(dir) {
+fn load_options(follow_symlinks: bool) -> content::LoadOptions {
+    content::LoadOptions { follow_symlinks }
+}
+
+fn check(dir: &std::path::Path, opts: content::LoadOptions) -> ExitCode {
+    match content::load_with(dir, opts) {
         Ok(index) => {
             for w in &index.warnings {
                 eprintln!("{w}");
@@ -406,8 +427,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Load content, printing every diagnostic; an error if the content is broken.
-fn load_content(dir: &std::path::Path) -> anyhow::Result<content::Index> {
-    match content::load(dir) {
+fn load_content(
+    dir: &std::path::Path,
+    opts: content::LoadOptions,
+) -> anyhow::Result<content::Index> {
+    match content::load_with(dir, opts) {
         Ok(index) => {
             for w in &index.warnings {
                 eprintln!("{w}");
@@ -435,7 +459,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     init_tracing(cfg.log_format);
 
-    let index = load_content(&cfg.content)?;
+    let load = load_options(cfg.follow_symlinks);
+    let index = load_content(&cfg.content, load)?;
     let host_key = sshfolio::ssh::hostkey::load_or_generate(&cfg.keys)?;
     tracing::info!(
         fingerprint = %sshfolio::ssh::hostkey::fingerprint(&host_key),
@@ -461,7 +486,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         // The sender stays here: a content watcher publishes reloads through it.
         let (index_tx, index_rx) = tokio::sync::watch::channel(Arc::new(index));
-        let _watcher = watch_content(&cfg.content, index_tx.clone());
+        let _watcher = watch_content(&cfg.content, load, index_tx.clone());
         let server = sshfolio::ssh::Server {
             host_key,
             index: index_rx,
@@ -504,10 +529,15 @@ fn owner_side(cfg: &ServeConfig) -> sshfolio::ssh::owner::OwnerSide {
 /// (no inotify left, say) the server still runs; SIGHUP then does nothing.
 fn watch_content(
     dir: &std::path::Path,
+    load: content::LoadOptions,
     index: tokio::sync::watch::Sender<std::sync::Arc<content::Index>>,
 ) -> Option<std::sync::Arc<content::watch::ContentWatcher>> {
     use content::watch::{ContentWatcher, WatchOptions};
-    let watcher = match ContentWatcher::start(dir, index, WatchOptions::default()) {
+    let opts = WatchOptions {
+        load,
+        ..Default::default()
+    };
+    let watcher = match ContentWatcher::start(dir, index, opts) {
         Ok(w) => std::sync::Arc::new(w),
         Err(e) => {
             tracing::warn!("hot reload is off: {e}");
@@ -557,8 +587,8 @@ async fn shutdown_signal() {
     }
 }
 
-fn local(content: &std::path::Path) -> anyhow::Result<()> {
-    let index = load_content(content)?;
+fn local(content: &std::path::Path, opts: content::LoadOptions) -> anyhow::Result<()> {
+    let index = load_content(content, opts)?;
     let end = runtime()?
         .block_on(sshfolio::session::local::run(index))
         .map_err(|e| anyhow::anyhow!("terminal: {e}"))?;

@@ -29,13 +29,33 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {}{}",
-            self.path.display(),
+            escape(&self.path.display().to_string()),
             self.line.max(1),
             self.col.max(1),
             kind,
-            self.message
+            escape(&self.message)
         )
     }
+}
+
+/// Control characters (from a file name or a quoted value) written as `\u{1b}`, so a
+/// diagnostic is one line that cannot drive the terminal that shows it.
+fn escape(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| c.is_control() || super::clean::is_forbidden(c))
+    {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() || super::clean::is_forbidden(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A problem found while parsing a body (by `markdown` and `mdc`, which both report
@@ -46,4 +66,6 @@ pub struct BodyWarning {
     pub line: u32,
     pub col: u32,
     pub message: String,
+    /// An error (the document is over its budget and must not be served).
+    pub error: bool,
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_yaml::{Mapping, Value};
 
 use super::diag::{Diagnostic, Severity};
-use super::model::{Date, RackStatus, Rgb, SiteLink};
+use super::model::{Date, Front, RackStatus, Rgb, SiteLink};
 
 /// A markdown file cut into its front matter and its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub fn split(src: &str) -> Result<Split<'_>, UnclosedFrontMatter> {
 }
 
 /// Project front matter (`projects/<slug>.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProjectMeta {
     pub title: String,
     pub description: String,
@@ -81,10 +81,12 @@ pub struct ProjectMeta {
     pub live_url: Option<String>,
     pub thumbnail: Option<String>,
     pub hash: Option<String>,
+    /// Every front matter field as written (cleaned), in file order.
+    pub front: Front,
 }
 
 /// Post front matter (`blog/<slug>.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostMeta {
     pub title: String,
     pub description: String,
@@ -92,10 +94,12 @@ pub struct PostMeta {
     pub read_time: Option<String>,
     pub tags: Vec<String>,
     pub thumbnail: Option<String>,
+    /// Every front matter field as written (cleaned), in file order.
+    pub front: Front,
 }
 
 /// A story file (`stories/<id>.yml`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StoryMeta {
     pub label: String,
     pub text: String,
@@ -103,6 +107,8 @@ pub struct StoryMeta {
     pub color: Option<Rgb>,
     pub link: Option<String>,
     pub order: i64,
+    /// Every field as written (cleaned), in file order.
+    pub front: Front,
 }
 
 /// `site.yml`; `about` is markdown source, parsed by the loader.
@@ -135,6 +141,7 @@ pub fn decode_project(
         live_url: f.string("liveUrl"),
         thumbnail: f.string("thumbnail"),
         hash: f.string("hash"),
+        front: f.front.clone(),
     };
     f.finish().then_some(meta)
 }
@@ -154,6 +161,7 @@ pub fn decode_post(
         read_time: f.string("readTime"),
         tags: f.tags("tags"),
         thumbnail: f.string("thumbnail"),
+        front: f.front.clone(),
     };
     f.finish().then_some(meta)
 }
@@ -168,6 +176,7 @@ pub fn decode_story(path: &Path, yaml: &str, diags: &mut Vec<Diagnostic>) -> Opt
         color: f.color("color"),
         link: f.string("link"),
         order: f.int("order").unwrap_or(0),
+        front: f.front.clone(),
     };
     f.finish().then_some(meta)
 }
@@ -330,6 +339,8 @@ struct Fields<'a> {
     map: Mapping,
     diags: &'a mut Vec<Diagnostic>,
     errors: bool,
+    /// The whole mapping as JSON, after cleaning, before any key is taken.
+    front: Front,
 }
 
 impl<'a> Fields<'a> {
@@ -367,7 +378,7 @@ impl<'a> Fields<'a> {
                 }
             }
         };
-        let map = match value {
+        let mut map = match value {
             Value::Null => Mapping::new(),
             Value::Mapping(m) => m,
             other => {
@@ -381,14 +392,28 @@ impl<'a> Fields<'a> {
                 return None;
             }
         };
-        Some(Fields {
+        let dirty = clean_mapping(&mut map);
+        let front = map
+            .iter()
+            .filter_map(|(k, v)| Some((scalar(k)?, serde_json::to_value(v).ok()?)))
+            .collect();
+        let mut fields = Fields {
             path,
             yaml,
             yaml_line,
             map,
             diags,
             errors: false,
-        })
+            front,
+        };
+        for key in dirty {
+            fields.problem(
+                &key,
+                Severity::Warning,
+                format!("control characters removed from `{key}`"),
+            );
+        }
+        Some(fields)
     }
 
     /// The absolute (line, col) of a top-level key's value, or of the YAML start.
@@ -632,6 +657,40 @@ impl<'a> Fields<'a> {
         }
         !self.errors
     }
+}
+
+/// Remove control characters from every string in a YAML value (escapes such as
+/// `"\e"` decode to them); true when something was removed. Depth is bounded by
+/// `too_deep`, checked before parsing.
+fn clean_yaml(v: &mut Value) -> bool {
+    match v {
+        Value::String(s) => super::clean::in_place(s),
+        Value::Sequence(items) => items.iter_mut().fold(false, |c, i| clean_yaml(i) | c),
+        Value::Mapping(m) => !clean_mapping(m).is_empty(),
+        Value::Tagged(t) => clean_yaml(&mut t.value),
+        _ => false,
+    }
+}
+
+/// Clean a mapping's keys and values; the (cleaned) keys whose entry changed.
+fn clean_mapping(m: &mut Mapping) -> Vec<String> {
+    let mut changed = Vec::new();
+    let keys: Vec<Value> = m.keys().cloned().collect();
+    for old in keys {
+        let mut k = old.clone();
+        let key_changed = match &mut k {
+            Value::String(s) => super::clean::in_place(s),
+            _ => false,
+        };
+        if key_changed && let Some(v) = m.remove(&old) {
+            m.insert(k.clone(), v);
+        }
+        let value_changed = m.get_mut(&k).is_some_and(clean_yaml);
+        if key_changed || value_changed {
+            changed.push(scalar(&k).unwrap_or_default());
+        }
+    }
+    changed
 }
 
 /// A scalar as text: strings as they are, numbers and booleans as YAML writes them.

@@ -149,7 +149,8 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ImportError> {
 /// Decode a payload and produce every file of the import, in a stable order:
 /// projects, posts and stories in payload order, then `site.yml`. No I/O.
 pub fn convert(payload: &[u8]) -> Result<Vec<OutFile>, ImportError> {
-    let root = devalue::decode(payload)?;
+    let mut root = devalue::decode(payload)?;
+    clean(&mut root);
     let data = match root.get("data") {
         Some(d @ Value::Object(_)) => d,
         Some(other) => {
@@ -197,6 +198,27 @@ pub fn convert(payload: &[u8]) -> Result<Vec<OutFile>, ImportError> {
     files.sort_by_key(|f| f.kind as u8);
     files.push(site_file(data));
     Ok(files)
+}
+
+/// Remove control characters from every string and key of the payload, so no file we
+/// write carries one (nor a YAML escape that decodes to one).
+fn clean(root: &mut Value) {
+    let mut stack = vec![root];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => {
+                super::clean::in_place(s);
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Object(fields) => {
+                for (k, v) in fields.iter_mut() {
+                    super::clean::in_place(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Front matter fields Nuxt Content generates (not written by the owner).

@@ -10,23 +10,28 @@
 //! number (1, 2, …), so a reload always has a larger generation than what it replaces.
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::clean;
 use super::diag::{Diagnostic, Severity};
 use super::doc::Block;
+use super::files::{Files, io_message, whole_file};
 use super::frontmatter;
 use super::images;
 use super::markdown::{self, BodyWarning};
-use super::model::{Index, PageRef, Post, Project, Site, Story};
+use super::model::{Index, PageRef, Post, Project, Site, Source, Story};
 
-/// Larger files are refused ("file too large"): content is hand-written text.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub use super::files::{MAX_FILE_BYTES, MAX_FILES_PER_DIR};
 
-/// At most this many files per directory are read; more is reported as an error.
-pub const MAX_FILES_PER_DIR: usize = 10_000;
+/// How a content directory is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Read files that symlinks lead to outside the content directory (refused with a
+    /// warning otherwise).
+    pub follow_symlinks: bool,
+}
 
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
@@ -38,8 +43,13 @@ pub struct LoadError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Load the content directory at `dir`.
+/// Load the content directory at `dir` with the default options.
 pub fn load(dir: &Path) -> Result<Index, LoadError> {
+    load_with(dir, LoadOptions::default())
+}
+
+/// Load the content directory at `dir`.
+pub fn load_with(dir: &Path, opts: LoadOptions) -> Result<Index, LoadError> {
     let mut diags = Vec::new();
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
@@ -58,26 +68,31 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
         }
     }
 
+    let files = Files::new(dir, opts.follow_symlinks);
+    let mut sources = HashMap::new();
     let mut projects = Vec::new();
     let mut links = Vec::new();
-    for path in list(&dir.join("projects"), &["md"], &mut diags) {
-        if let Some(p) = load_project(&path, &mut diags, &mut links) {
+    for path in files.list(&dir.join("projects"), &["md"], &mut diags) {
+        if let Some((p, src)) = load_project(&files, &path, &mut diags, &mut links) {
+            sources.insert(format!("projects/{}", p.slug), src);
             projects.push(p);
         }
     }
     let mut posts = Vec::new();
-    for path in list(&dir.join("blog"), &["md"], &mut diags) {
-        if let Some(p) = load_post(&path, &mut diags, &mut links) {
+    for path in files.list(&dir.join("blog"), &["md"], &mut diags) {
+        if let Some((p, src)) = load_post(&files, &path, &mut diags, &mut links) {
+            sources.insert(format!("blog/{}", p.slug), src);
             posts.push(p);
         }
     }
     let mut stories = Vec::new();
-    for path in list(&dir.join("stories"), &["yml", "yaml"], &mut diags) {
-        if let Some(s) = load_story(&path, &mut diags) {
+    for path in files.list(&dir.join("stories"), &["yml", "yaml"], &mut diags) {
+        if let Some((s, src)) = load_story(&files, &path, &mut diags) {
+            sources.insert(format!("stories/{}", s.id), src);
             stories.push(s);
         }
     }
-    let site = load_site(&dir.join("site.yml"), &mut diags).unwrap_or_default();
+    let site = load_site(&files, &dir.join("site.yml"), &mut diags).unwrap_or_default();
 
     duplicates(
         projects
@@ -139,6 +154,7 @@ pub fn load(dir: &Path) -> Result<Index, LoadError> {
         posts,
         stories,
         pages,
+        sources,
         warnings: diags,
         generation: GENERATION.fetch_add(1, Ordering::Relaxed) + 1,
         images: Arc::new(images),
@@ -254,132 +270,22 @@ fn duplicates<'a>(
     }
 }
 
-/// The files in `dir` with one of `exts`, sorted by name. A missing dir is empty.
-fn list(dir: &Path, exts: &[&str], diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(e) => {
-            diags.push(whole_file(
-                dir,
-                format!("cannot read directory: {}", io_message(&e)),
-            ));
-            return Vec::new();
-        }
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(whole_file(
-                    dir,
-                    format!("cannot read directory: {}", io_message(&e)),
-                ));
-                break;
-            }
-        };
-        let path = entry.path();
-        let ext_ok = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| exts.contains(&e));
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if !ext_ok || hidden {
-            continue;
-        }
-        // Follows symlinks: a link to a file is a file.
-        if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            continue;
-        }
-        if files.len() >= MAX_FILES_PER_DIR {
-            diags.push(whole_file(
-                dir,
-                format!("more than {MAX_FILES_PER_DIR} files; the rest are ignored"),
-            ));
-            break;
-        }
-        files.push(path);
-    }
-    files.sort();
-    files
-}
-
-/// Read a content file as UTF-8 text, refusing huge, empty and non-UTF-8 files.
-fn read_text(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<String> {
-    let fail = |diags: &mut Vec<Diagnostic>, message: String| {
-        diags.push(whole_file(path, message));
-        None
-    };
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return fail(diags, format!("cannot read: {}", io_message(&e))),
-    };
-    if let Ok(m) = file.metadata()
-        && m.len() > MAX_FILE_BYTES
-    {
-        return fail(
-            diags,
-            format!(
-                "file too large ({} bytes; the limit is {} MiB)",
-                m.len(),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        );
-    }
-    // The size may change between the check and the read: never read past the cap.
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return fail(diags, format!("cannot read: {}", io_message(&e)));
-    }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return fail(
-            diags,
-            format!(
-                "file too large (over {} MiB)",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        );
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            diags.push(Diagnostic {
-                path: path.to_path_buf(),
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                col: u32::try_from(valid.len() - line_start + 1).unwrap_or(u32::MAX),
-                severity: Severity::Error,
-                message: "not valid UTF-8 (content files must be UTF-8 text)".to_string(),
-            });
-            return None;
-        }
-    };
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    };
-    if text.trim().is_empty() {
-        return fail(diags, "empty file".to_string());
-    }
-    Some(text)
-}
-
 /// A markdown page: its front matter (split, not yet decoded) and parsed body.
 struct Page {
     yaml: String,
     yaml_line: u32,
     body: super::doc::Document,
+    /// The body's source text (after cleaning).
+    markdown: String,
 }
 
 fn load_page(
+    files: &Files,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
     links: &mut Vec<super::links::SourceLink>,
 ) -> Option<Page> {
-    let text = read_text(path, diags)?;
+    let text = files.read_text(path, diags)?;
     let split = match frontmatter::split(&text) {
         Ok(s) => s,
         Err(e) => {
@@ -393,14 +299,50 @@ fn load_page(
             return None;
         }
     };
-    let (body, warnings) = markdown::parse_from_line(split.body, split.body_line);
+    let (mut body, warnings) = markdown::parse_from_line(split.body, split.body_line);
+    let failed = warnings.iter().any(|w| w.error);
     push_body_warnings(path, warnings, diags);
+    if failed {
+        return None;
+    }
     links.extend(super::links::scan(path, split.body, split.body_line));
+    clean_body(path, split.body, split.body_line, &mut body, diags);
     Some(Page {
         yaml: split.yaml.unwrap_or("").to_string(),
         yaml_line: split.yaml_line.max(2),
         body,
+        markdown: split.body.to_string(),
     })
+}
+
+/// Remove control characters that entities (`&#27;`) put into a parsed body, with a
+/// warning at each such entity.
+fn clean_body(
+    path: &Path,
+    source: &str,
+    first_line: u32,
+    body: &mut super::doc::Document,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (at, c) in clean::entities(source).into_iter().take(5) {
+        let before = &source[..at];
+        let line = before.matches('\n').count();
+        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
+        diags.push(Diagnostic {
+            path: path.to_path_buf(),
+            line: first_line.saturating_add(u32::try_from(line).unwrap_or(u32::MAX)),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+            severity: Severity::Warning,
+            message: format!(
+                "character reference to control character {} removed",
+                clean::name(c)
+            ),
+        });
+    }
+    clean::document(body);
 }
 
 fn push_body_warnings(path: &Path, warnings: Vec<BodyWarning>, diags: &mut Vec<Diagnostic>) {
@@ -408,7 +350,11 @@ fn push_body_warnings(path: &Path, warnings: Vec<BodyWarning>, diags: &mut Vec<D
         path: path.to_path_buf(),
         line: w.line,
         col: w.col,
-        severity: Severity::Warning,
+        severity: if w.error {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
         message: w.message,
     }));
 }
@@ -417,7 +363,7 @@ fn push_body_warnings(path: &Path, warnings: Vec<BodyWarning>, diags: &mut Vec<D
 fn slug(path: &Path) -> String {
     let stem = path
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| clean::string(&s.to_string_lossy()).into_owned())
         .unwrap_or_default();
     match stem.split_once('.') {
         Some((num, rest))
@@ -430,13 +376,18 @@ fn slug(path: &Path) -> String {
 }
 
 fn load_project(
+    files: &Files,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
     links: &mut Vec<super::links::SourceLink>,
-) -> Option<Project> {
-    let page = load_page(path, diags, links)?;
+) -> Option<(Project, Source)> {
+    let page = load_page(files, path, diags, links)?;
     let m = frontmatter::decode_project(path, &page.yaml, page.yaml_line, diags)?;
-    Some(Project {
+    let source = Source {
+        markdown: page.markdown,
+        front: m.front,
+    };
+    let project = Project {
         slug: slug(path),
         title: m.title,
         description: m.description,
@@ -450,17 +401,23 @@ fn load_project(
         hash: m.hash,
         body: page.body,
         source: path.to_path_buf(),
-    })
+    };
+    Some((project, source))
 }
 
 fn load_post(
+    files: &Files,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
     links: &mut Vec<super::links::SourceLink>,
-) -> Option<Post> {
-    let page = load_page(path, diags, links)?;
+) -> Option<(Post, Source)> {
+    let page = load_page(files, path, diags, links)?;
     let m = frontmatter::decode_post(path, &page.yaml, page.yaml_line, diags)?;
-    Some(Post {
+    let source = Source {
+        markdown: page.markdown,
+        front: m.front,
+    };
+    let post = Post {
         slug: slug(path),
         title: m.title,
         description: m.description,
@@ -470,16 +427,21 @@ fn load_post(
         thumbnail: m.thumbnail,
         body: page.body,
         source: path.to_path_buf(),
-    })
+    };
+    Some((post, source))
 }
 
-fn load_story(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Story> {
-    let text = read_text(path, diags)?;
+fn load_story(files: &Files, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Story, Source)> {
+    let text = files.read_text(path, diags)?;
     let m = frontmatter::decode_story(path, &text, diags)?;
-    Some(Story {
+    let source = Source {
+        markdown: String::new(),
+        front: m.front,
+    };
+    let story = Story {
         id: path
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
+            .map(|s| clean::string(&s.to_string_lossy()).into_owned())
             .unwrap_or_default(),
         label: m.label,
         text: m.text,
@@ -488,15 +450,16 @@ fn load_story(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Story> {
         link: m.link,
         order: m.order,
         source: path.to_path_buf(),
-    })
+    };
+    Some((story, source))
 }
 
 /// `site.yml` is optional; `about` is markdown.
-fn load_site(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Site> {
-    if !path.exists() {
+fn load_site(files: &Files, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+    if !files.optional(path, diags) {
         return None;
     }
-    let text = read_text(path, diags)?;
+    let text = files.read_text(path, diags)?;
     let m = frontmatter::decode_site(path, &text, diags)?;
     // `about: |` puts the text on the lines after the key.
     let about_line = text
@@ -512,25 +475,6 @@ fn load_site(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Site> {
         links: m.links,
         url: m.url,
     })
-}
-
-fn whole_file(path: &Path, message: String) -> Diagnostic {
-    Diagnostic {
-        path: path.to_path_buf(),
-        line: 0,
-        col: 0,
-        severity: Severity::Error,
-        message,
-    }
-}
-
-/// An I/O error's message without the "(os error N)" suffix.
-fn io_message(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_lowercase(),
-        None => s.to_lowercase(),
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,53 @@ use super::doc::{Align, Block, Document, Inline};
 use super::mdc::{self, Node, Piece};
 use super::slug::Slugger;
 
+/// The most nodes (every block, inline and table cell the parser starts) one document
+/// may have: a hand-written post has a few thousand, 4 MB of prose ~100,000; at about
+/// 250 bytes a node (BENCHMARKS.md, "One big post"), 200,000 is ~50 MB of tree.
+pub const MAX_NODES: usize = 200_000;
+/// The most headings in one document (each is a table-of-contents entry and an anchor).
+pub const MAX_HEADINGS: usize = 50_000;
+/// The most table cells in one document, counting the cells short rows are padded
+/// with (a 10,000-column header over 10,000 empty rows would be 10^8 cells).
+pub const MAX_TABLE_CELLS: usize = 100_000;
+
+/// What one document has used of its budget; the first overrun, with its line.
+#[derive(Debug, Default)]
+struct Budget {
+    nodes: usize,
+    headings: usize,
+    cells: usize,
+    over: Option<BodyWarning>,
+}
+
+impl Budget {
+    /// Charge one node (and a heading or `cells` cells); false once over budget.
+    fn charge(&mut self, heading: bool, cells: usize, line: impl FnOnce() -> u32) -> bool {
+        if self.over.is_some() {
+            return false;
+        }
+        self.nodes += cells.max(1);
+        self.headings += usize::from(heading);
+        self.cells += cells;
+        let what = if self.nodes > MAX_NODES {
+            format!("more than {MAX_NODES} markdown nodes")
+        } else if self.headings > MAX_HEADINGS {
+            format!("more than {MAX_HEADINGS} headings")
+        } else if self.cells > MAX_TABLE_CELLS {
+            format!("more than {MAX_TABLE_CELLS} table cells")
+        } else {
+            return true;
+        };
+        self.over = Some(BodyWarning {
+            line: line(),
+            col: 1,
+            message: format!("document too large: {what} (split it into several pages)"),
+            error: true,
+        });
+        false
+    }
+}
+
 /// Markdown containers (quotes, lists, items, inline styles, links) nested deeper than
 /// this are flattened into their ancestor at this depth.
 pub const MAX_DEPTH: usize = 64;
@@ -31,7 +78,13 @@ pub fn parse(source: &str) -> (Document, Vec<BodyWarning>) {
 pub fn parse_from_line(source: &str, first_line: u32) -> (Document, Vec<BodyWarning>) {
     let mut warnings = Vec::new();
     let nodes = mdc::split(source, first_line, &mut warnings);
-    let mut blocks = convert(nodes, &mut warnings);
+    let mut budget = Budget::default();
+    let mut blocks = convert(nodes, &mut warnings, &mut budget);
+    if let Some(over) = budget.over {
+        warnings.push(over);
+        warnings.sort_by_key(|w| (w.line, w.col));
+        return (Document::default(), warnings);
+    }
     let mut slugger = Slugger::default();
     assign_ids(&mut blocks, &mut slugger);
     warnings.sort_by_key(|w| (w.line, w.col));
@@ -40,21 +93,24 @@ pub fn parse_from_line(source: &str, first_line: u32) -> (Document, Vec<BodyWarn
 
 /// Nodes of the MDC tree → blocks. Recursion depth is bounded by
 /// `mdc::MAX_COMPONENT_DEPTH`.
-fn convert(nodes: Vec<Node>, warnings: &mut Vec<BodyWarning>) -> Vec<Block> {
+fn convert(nodes: Vec<Node>, warnings: &mut Vec<BodyWarning>, budget: &mut Budget) -> Vec<Block> {
     let mut out = Vec::new();
     for node in nodes {
+        if budget.over.is_some() {
+            break;
+        }
         match node {
             Node::Markdown { first_line, text } => {
-                out.extend(markdown_blocks(&text, first_line, warnings));
+                out.extend(markdown_blocks(&text, first_line, warnings, budget));
             }
             Node::Component(c) => out.push(Block::Component {
                 name: c.name,
                 props: c.props,
-                children: convert(c.children, warnings),
+                children: convert(c.children, warnings, budget),
                 slots: c
                     .slots
                     .into_iter()
-                    .map(|(name, nodes)| (name, convert(nodes, warnings)))
+                    .map(|(name, nodes)| (name, convert(nodes, warnings, budget)))
                     .collect(),
                 closed: c.closed,
                 line: c.line,
@@ -98,7 +154,12 @@ fn options() -> Options {
 }
 
 /// One markdown segment → blocks.
-fn markdown_blocks(text: &str, first_line: u32, warnings: &mut Vec<BodyWarning>) -> Vec<Block> {
+fn markdown_blocks(
+    text: &str,
+    first_line: u32,
+    warnings: &mut Vec<BodyWarning>,
+    budget: &mut Budget,
+) -> Vec<Block> {
     let lines = LineIndex::new(text, first_line);
     let mut b = Builder::default();
     let parser = Parser::new_ext(text, options()).into_offset_iter();
@@ -108,6 +169,20 @@ fn markdown_blocks(text: &str, first_line: u32, warnings: &mut Vec<BodyWarning>)
     // component.
     let mut pending: Option<(String, Vec<usize>)> = None;
     for (event, range) in parser {
+        let charged = match &event {
+            Event::Start(Tag::Heading { .. }) => budget.charge(true, 0, || lines.line(range.start)),
+            Event::Start(Tag::TableCell) => budget.charge(false, 1, || lines.line(range.start)),
+            // A row shorter than the header is padded to it: charge the padding.
+            Event::End(TagEnd::TableRow) => {
+                let pad = b.short_row();
+                budget.charge(false, pad, || lines.line(range.start))
+            }
+            Event::End(_) => true,
+            _ => budget.charge(false, 0, || lines.line(range.start)),
+        };
+        if !charged {
+            break;
+        }
         if let Event::Text(t) = &event {
             let (buf, escaped) = pending.get_or_insert_with(Default::default);
             if t.starts_with(':') && escaped_at(text, range.start) {
@@ -123,6 +198,7 @@ fn markdown_blocks(text: &str, first_line: u32, warnings: &mut Vec<BodyWarning>)
         b.event(event);
         if b.too_deep && !before {
             warnings.push(BodyWarning {
+                error: false,
                 line: lines.line(range.start),
                 col: 1,
                 message: format!("nesting deeper than {MAX_DEPTH} levels is flattened"),
@@ -303,6 +379,20 @@ fn nesting_end(end: &TagEnd) -> bool {
 }
 
 impl Builder {
+    /// How many cells the row being built lacks to match its table's header.
+    fn short_row(&self) -> usize {
+        let n = self.stack.len();
+        match (
+            n.checked_sub(2).and_then(|i| self.stack.get(i)),
+            self.stack.last(),
+        ) {
+            (Some(Frame::Table { header, .. }), Some(Frame::Row(cells))) => {
+                header.len().saturating_sub(cells.len())
+            }
+            _ => 0,
+        }
+    }
+
     fn event(&mut self, event: Event<'_>) {
         match event {
             Event::Start(tag) => self.start(tag),

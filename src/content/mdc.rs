@@ -195,6 +195,7 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
                 if !depth_warned {
                     depth_warned = true;
                     warnings.push(BodyWarning {
+                        error: false,
                         line: number,
                         col: u32::try_from(indent + 1).unwrap_or(1),
                         message: format!(
@@ -261,6 +262,7 @@ fn close_frame(stack: &mut Vec<Frame>, closed: bool, warnings: &mut Vec<BodyWarn
     f.comp.closed = closed;
     if !closed {
         warnings.push(BodyWarning {
+            error: false,
             line: f.comp.line,
             col: f.col,
             message: format!(

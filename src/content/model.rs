@@ -95,6 +95,19 @@ pub struct Story {
     pub source: PathBuf,
 }
 
+/// Front matter fields as JSON values (`--json` output carries every one of them).
+pub type Front = Vec<(String, serde_json::Value)>;
+
+/// What a content file said, kept beside the typed item for `--json` output.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    /// The body as source text (front matter removed, control characters cleaned,
+    /// CRLF as LF); empty for stories.
+    pub markdown: String,
+    /// Every front matter field (a story's every field), in file order.
+    pub front: Front,
+}
+
 /// Which kind of page a slug names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageRef {
@@ -118,6 +131,9 @@ pub struct Index {
     pub tags: Vec<String>,
     /// `"projects/<slug>"` and `"blog/<slug>"` → page.
     pub pages: HashMap<String, PageRef>,
+    /// `"projects/<slug>"`, `"blog/<slug>"` and `"stories/<id>"` → what the file said:
+    /// the body's source text and every front matter field (for `--json`).
+    pub sources: HashMap<String, Source>,
     /// Warnings found while loading (errors prevent an Index from being built).
     pub warnings: Vec<Diagnostic>,
     /// Increases with every successful load; sessions use it to notice reloads.

@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode, CreateKind, RemoveKind};
@@ -24,7 +25,7 @@ use tokio::time::Instant;
 use tracing::instrument::WithSubscriber;
 
 use super::diag::Severity;
-use super::{Index, load};
+use super::{Index, LoadError, LoadOptions, load_with};
 
 /// Timing of the reload task.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +34,11 @@ pub struct WatchOptions {
     pub quiet: Duration,
     /// …or this long after the first event of a burst that never goes quiet.
     pub max_delay: Duration,
+    /// A rebuild still running after this long is logged and left to finish on its
+    /// own: later rebuilds start without waiting for it (and win over it).
+    pub slow: Duration,
+    /// How each rebuild reads the directory.
+    pub load: LoadOptions,
 }
 
 impl Default for WatchOptions {
@@ -40,6 +46,8 @@ impl Default for WatchOptions {
         Self {
             quiet: Duration::from_millis(200),
             max_delay: Duration::from_secs(2),
+            slow: Duration::from_secs(5),
+            load: LoadOptions::default(),
         }
     }
 }
@@ -117,8 +125,13 @@ impl ContentWatcher {
                     dir,
                     watcher,
                     armed,
-                    index,
-                    status: status_tx,
+                    out: Arc::new(Publisher {
+                        index,
+                        status: status_tx,
+                        latest: AtomicU64::new(0),
+                    }),
+                    load: opts.load,
+                    slow: opts.slow,
                 },
                 wake.clone(),
                 opts,
@@ -226,8 +239,17 @@ struct Reloader {
     dir: PathBuf,
     watcher: RecommendedWatcher,
     armed: Option<DirId>,
+    out: Arc<Publisher>,
+    load: LoadOptions,
+    slow: Duration,
+}
+
+/// Where rebuilds publish; shared with a slow rebuild left running on its own.
+struct Publisher {
     index: watch::Sender<Arc<Index>>,
     status: watch::Sender<ReloadStatus>,
+    /// The number of the latest rebuild started: only it may publish.
+    latest: AtomicU64,
 }
 
 async fn run(mut r: Reloader, wake: Arc<Notify>, opts: WatchOptions) {
@@ -251,11 +273,53 @@ impl Reloader {
         // Arm before reading: anything written after this point raises a new event.
         arm(&mut self.watcher, &self.dir, &mut self.armed);
         let dir = self.dir.clone();
+        let load = self.load;
+        let seq = self.out.latest.fetch_add(1, Ordering::SeqCst) + 1;
         let began = std::time::Instant::now();
-        let loaded = match tokio::task::spawn_blocking(move || load(&dir)).await {
+        let mut task = tokio::task::spawn_blocking(move || load_with(&dir, load));
+        let result = match tokio::time::timeout(self.slow, &mut task).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!(
+                    dir = %self.dir.display(),
+                    secs = self.slow.as_secs_f64(),
+                    "content reload is still running; later reloads will not wait for it"
+                );
+                let out = self.out.clone();
+                let dir = self.dir.clone();
+                tokio::spawn(
+                    async move {
+                        let result = task.await;
+                        if out.latest.load(Ordering::SeqCst) == seq {
+                            out.publish(&dir, result, began);
+                        } else {
+                            tracing::info!(
+                                dir = %dir.display(),
+                                ms = format!("{:.1}", began.elapsed().as_secs_f64() * 1000.0),
+                                "a slow content reload finished after a newer one started; discarded"
+                            );
+                        }
+                    }
+                    .with_current_subscriber(),
+                );
+                return;
+            }
+        };
+        self.out.publish(&self.dir, result, began);
+    }
+}
+
+impl Publisher {
+    fn publish(
+        &self,
+        dir: &Path,
+        result: Result<Result<Index, LoadError>, tokio::task::JoinError>,
+        began: std::time::Instant,
+    ) {
+        let loaded = match result {
             Ok(r) => r,
             Err(e) => {
-                tracing::error!(dir = %self.dir.display(), "content reload crashed: {e}");
+                tracing::error!(dir = %dir.display(), "content reload crashed: {e}");
                 self.status.send_modify(|s| {
                     s.attempts += 1;
                     s.last_error = Some(vec![format!("reload crashed: {e}")]);

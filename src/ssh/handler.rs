@@ -177,7 +177,7 @@ impl Guest {
                 let visit = self.visit_tui(channel, &pty, None, session);
                 self.start_tui(channel, handle, pty, None, false, visit)
             }
-            Some(pty) if commands::deep_link(command).is_some() => {
+            Some(pty) if commands::opens_page(&self.state.index.borrow(), command) => {
                 let visit = self.visit_tui(channel, &pty, Some(command), session);
                 self.start_tui(
                     channel,

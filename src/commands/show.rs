@@ -1,0 +1,326 @@
+//! `show <slug>`'s plain text: prose wrapped at the width, code blocks printed whole.
+//!
+//! Runs of blocks without code are laid out by `render` (plain, at the width: the
+//! same wrapping, tables — stacked when a grid does not fit — and cards as the UI);
+//! a code block is printed line by line exactly as written, between ``` fences and
+//! with nothing beside it, so a copied command is the command. Lists, quotes and
+//! components that hold code are walked here so their code stays whole too (indented
+//! with spaces only). Layouts are cached per (generation, page, width), like the UI's.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use crate::content::{Block, Document, Index, PageRef};
+use crate::render::width::str_width;
+use crate::render::{RenderOptions, render_with};
+use crate::theme::ThemeKind;
+
+/// Narrowest and widest `--width`.
+pub const MIN_WIDTH: usize = 20;
+pub const MAX_WIDTH: usize = 300;
+
+/// Most layouts kept, and most bytes of text over all of them; the cache starts over
+/// when either would be exceeded (a 4 MB post at several widths must not pile up).
+const CAPACITY: usize = 256;
+const CAPACITY_BYTES: usize = 32 << 20;
+
+type Key = (u64, PageRef, usize);
+
+#[derive(Default)]
+struct Cache {
+    map: HashMap<Key, Arc<String>>,
+    bytes: usize,
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
+
+/// The plain text of `page`'s body at `width` columns (code lines may be wider).
+pub fn body(index: &Index, page: PageRef, width: usize) -> Arc<String> {
+    let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
+    let key = (index.generation, page, width);
+    if let Ok(cache) = CACHE.lock()
+        && let Some(text) = cache.map.get(&key)
+    {
+        return text.clone();
+    }
+    let text = Arc::new(match index.body(page) {
+        Some(doc) => lines(index, &doc.blocks, width).join("\n"),
+        None => String::new(),
+    });
+    if let Ok(mut cache) = CACHE.lock() {
+        if cache.map.len() >= CAPACITY || cache.bytes + text.len() > CAPACITY_BYTES {
+            cache.map.clear();
+            cache.bytes = 0;
+        }
+        if text.len() <= CAPACITY_BYTES {
+            cache.bytes += text.len();
+            cache.map.insert(key, text.clone());
+        }
+    }
+    text
+}
+
+/// One output line; code lines are never decorated by containers (only indented).
+struct Out {
+    text: String,
+    code: bool,
+}
+
+fn lines(index: &Index, blocks: &[Block], width: usize) -> Vec<String> {
+    walk(index, blocks, width)
+        .into_iter()
+        .map(|l| {
+            if l.code {
+                l.text
+            } else {
+                l.text.trim_end().to_string()
+            }
+        })
+        .collect()
+}
+
+fn has_code(b: &Block) -> bool {
+    let mut stack = vec![b];
+    while let Some(b) = stack.pop() {
+        match b {
+            Block::Code { .. } => return true,
+            Block::Quote(c) => stack.extend(c),
+            Block::List { items, .. } => stack.extend(items.iter().flatten()),
+            Block::Component {
+                children, slots, ..
+            } => {
+                stack.extend(children);
+                stack.extend(slots.iter().flat_map(|(_, s)| s));
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Lay out `blocks` at `width`. Recursion follows containers that hold code, whose
+/// depth the parser bounds (`markdown::MAX_DEPTH`, `mdc::MAX_COMPONENT_DEPTH`).
+fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
+    let mut out: Vec<Out> = Vec::new();
+    let mut run: Vec<Block> = Vec::new();
+    let gap = |out: &mut Vec<Out>| {
+        if out
+            .last()
+            .is_some_and(|l| !l.text.trim().is_empty() || l.code)
+        {
+            out.push(Out {
+                text: String::new(),
+                code: false,
+            });
+        }
+    };
+    let flush = |out: &mut Vec<Out>, run: &mut Vec<Block>| {
+        if run.is_empty() {
+            return;
+        }
+        let doc = Document {
+            blocks: std::mem::take(run),
+        };
+        let opts = RenderOptions {
+            width: u16::try_from(width).unwrap_or(u16::MAX),
+            theme: ThemeKind::Dark,
+            plain: true,
+        };
+        let rendered = render_with(&doc, opts, &index.images).plain_lines();
+        let mut lines: &[String] = &rendered;
+        while let [first, rest @ ..] = lines
+            && first.trim().is_empty()
+        {
+            lines = rest;
+        }
+        while let [rest @ .., last] = lines
+            && last.trim().is_empty()
+        {
+            lines = rest;
+        }
+        if !lines.is_empty() {
+            gap(out);
+        }
+        out.extend(lines.iter().map(|l| Out {
+            text: l.clone(),
+            code: false,
+        }));
+    };
+    for b in blocks {
+        if !has_code(b) {
+            run.push(b.clone());
+            continue;
+        }
+        flush(&mut out, &mut run);
+        gap(&mut out);
+        match b {
+            Block::Code { lang, code } => {
+                out.push(Out {
+                    text: format!("```{}", lang.as_deref().unwrap_or("")),
+                    code: false,
+                });
+                let code = code.strip_suffix('\n').unwrap_or(code);
+                for line in code.split('\n') {
+                    out.push(Out {
+                        text: line.strip_suffix('\r').unwrap_or(line).to_string(),
+                        code: true,
+                    });
+                }
+                out.push(Out {
+                    text: "```".into(),
+                    code: false,
+                });
+            }
+            Block::Quote(children) => {
+                let inner = walk(index, children, width.saturating_sub(2).max(MIN_WIDTH));
+                out.extend(prefixed(inner, "│ ", "│ "));
+            }
+            Block::List { start, items } => {
+                let labels: Vec<String> = match start {
+                    Some(n) => (0..items.len())
+                        .map(|i| format!("{}.", n.saturating_add(i as u64)))
+                        .collect(),
+                    None => vec!["•".to_string(); items.len()],
+                };
+                let label_w = labels.iter().map(|l| str_width(l)).max().unwrap_or(1);
+                for (label, item) in labels.iter().zip(items) {
+                    let inner = walk(
+                        index,
+                        item,
+                        width.saturating_sub(label_w + 1).max(MIN_WIDTH),
+                    );
+                    let first = format!("{label:>label_w$} ");
+                    let rest = " ".repeat(label_w + 1);
+                    out.extend(prefixed(inner, &first, &rest));
+                }
+            }
+            Block::Component {
+                name,
+                props,
+                children,
+                slots,
+                closed,
+                line,
+            } => {
+                // The component's own card (or label), then what it holds.
+                run.push(Block::Component {
+                    name: name.clone(),
+                    props: props.clone(),
+                    children: Vec::new(),
+                    slots: Vec::new(),
+                    closed: *closed,
+                    line: *line,
+                });
+                flush(&mut out, &mut run);
+                let inner = walk(index, children, width);
+                if !inner.is_empty() {
+                    gap(&mut out);
+                }
+                out.extend(inner);
+                for (_, s) in slots {
+                    let inner = walk(index, s, width);
+                    if !inner.is_empty() {
+                        gap(&mut out);
+                    }
+                    out.extend(inner);
+                }
+            }
+            other => run.push(other.clone()),
+        }
+    }
+    flush(&mut out, &mut run);
+    out
+}
+
+/// `lines` under a container: `first` before the first line, `rest` before the others;
+/// code lines get spaces of the same width instead, so they stay copyable.
+fn prefixed(lines: Vec<Out>, first: &str, rest: &str) -> Vec<Out> {
+    let pad = " ".repeat(str_width(rest));
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let prefix = if l.code {
+                pad.as_str()
+            } else if i == 0 {
+                first
+            } else {
+                rest
+            };
+            Out {
+                text: format!("{prefix}{}", l.text),
+                code: l.code,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::markdown::parse;
+
+    /// A fresh generation per call: the cache is shared by every test.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX / 2);
+
+    fn show(src: &str, width: usize) -> String {
+        let (doc, _) = parse(src);
+        let index = Index {
+            posts: vec![crate::content::Post {
+                slug: "p".into(),
+                title: "P".into(),
+                description: String::new(),
+                date: Default::default(),
+                read_time: None,
+                tags: vec![],
+                thumbnail: None,
+                body: doc,
+                source: "blog/p.md".into(),
+            }],
+            generation: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ..Default::default()
+        };
+        body(&index, PageRef::Post(0), width).to_string()
+    }
+
+    #[test]
+    fn long_code_lines_are_whole_and_unframed() {
+        let cmd = format!(
+            "iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu {}",
+            "x".repeat(60)
+        );
+        let text = show(
+            &format!("Intro text.\n\n```bash\n{cmd}\n  indented\n```\n\nAfter.\n"),
+            80,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.contains(&cmd.as_str()), "{text}");
+        assert!(lines.contains(&"  indented"), "{text}");
+        assert!(!text.contains('│') && !text.contains('…'), "{text}");
+        assert!(lines.contains(&"```bash"));
+    }
+
+    #[test]
+    fn code_in_lists_and_quotes_stays_whole() {
+        let text = show(
+            "1. Run this:\n\n   ```sh\n   echo \"a  b\" | tr a b\n   ```\n\n> quoted\n>\n> ```\n> ls -la\n> ```\n",
+            80,
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start() == "echo \"a  b\" | tr a b"),
+            "{text}"
+        );
+        assert!(text.lines().any(|l| l == "  ls -la"), "{text}");
+        assert!(text.contains("│ quoted"), "{text}");
+    }
+
+    #[test]
+    fn prose_wraps_at_the_width() {
+        let text = show(&format!("{}\n", "word ".repeat(100)), 40);
+        assert!(text.lines().all(|l| str_width(l) <= 40), "{text}");
+        let text = show(&format!("{}\n", "word ".repeat(100)), 80);
+        assert!(text.lines().all(|l| str_width(l) <= 80));
+        assert!(text.lines().any(|l| str_width(l) > 60));
+    }
+}
