@@ -1,6 +1,8 @@
 //! Reload cost: the time to rebuild the content index from disk (what the watcher does
 //! in `spawn_blocking` after each save), for the seed content and for the seed plus
 //! 1,000 generated posts of realistic size (headings, paragraphs, lists, a code block).
+//! The same two indexes measure search: a query's latency on the engine built with the
+//! index (`search seed`, `search big`), and the engine's build alone.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -64,6 +66,26 @@ fn benches(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("reload seed + 1,000 generated posts", |b| {
         b.iter(|| black_box(sshfolio::content::load(&big).unwrap()))
+    });
+    g.finish();
+
+    let seed_index = sshfolio::content::load(&seed).unwrap();
+    let mut g = c.benchmark_group("search");
+    for q in ["swarm openstack", "iptables mangle", "packets ", "netw"] {
+        g.bench_function(format!("seed: {q:?}"), |b| {
+            b.iter(|| black_box(seed_index.engine().search(q)))
+        });
+        g.bench_function(format!("seed + 1,000: {q:?}"), |b| {
+            b.iter(|| black_box(index.engine().search(q)))
+        });
+    }
+    let long = "x".repeat(10_000);
+    g.bench_function("seed + 1,000: 10,000-char query", |b| {
+        b.iter(|| black_box(index.engine().search(&long)))
+    });
+    g.sample_size(10);
+    g.bench_function("build the engine for seed + 1,000", |b| {
+        b.iter(|| black_box(sshfolio::content::search::Engine::build(&index)))
     });
     g.finish();
 }

@@ -12,6 +12,8 @@
 //! - `markdown`: markdown + MDC source → `Document`.
 //! - `slug`: heading ids, made like the original site's.
 //! - `loader`: a content directory → `Index` (or diagnostics).
+//! - `links`: a link's URL → the page and heading it names; broken-link warnings.
+//! - `search`: full-text search on tantivy (stemmed, case-folded, ranked, in RAM).
 //! - `images`: local images decoded into small previews at load time.
 //! - `import`: a Nuxt `_payload.json` → content source files.
 //! - `watch`: hot reload: a debounced watcher that rebuilds and publishes the index.
@@ -23,11 +25,13 @@ pub mod files;
 pub mod frontmatter;
 pub mod images;
 pub mod import;
+pub mod links;
 pub mod loader;
 pub mod markdown;
 pub mod mdc;
 pub mod model;
 pub mod rgb;
+pub mod search;
 mod slug;
 pub mod watch;
 
@@ -35,3 +39,5 @@ pub use diag::{Diagnostic, Severity};
 pub use doc::{Block, Document, Inline};
 pub use loader::{LoadError, LoadOptions, load, load_with};
 pub use model::{Index, PageRef, Post, Project, Source, Story};
+/// The index's search engine (named here so `model` need not import `search`).
+pub use search::Engine as SearchEngine;

@@ -9,6 +9,7 @@
 //! - `session`: one task per guest, gluing input, app, terminal and output (one event
 //!   enum, one `select!`).
 //! - `bench`: `sshfolio bench`, a load generator on russh's client.
+//! - `clipboard`: OSC 52, text for the guest's own clipboard.
 //! - `fetch`: `sshfolio fetch-images`, the images the content refers to, downloaded.
 //! - `graphics`: pictures in the terminal: protocol per guest, encoders, shared cache.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
@@ -25,6 +26,7 @@
 //! (tests/layers.rs checks all of it).
 
 pub mod bench;
+pub mod clipboard;
 pub mod commands;
 pub mod config;
 pub mod content;

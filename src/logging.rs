@@ -31,10 +31,10 @@ const RUSSH_PER_SEC: f64 = 5.0;
 /// …with bursts of this many.
 const RUSSH_BURST: f64 = 20.0;
 
-/// Install the process-wide subscriber: `RUST_LOG` (default `info,russh=warn`), stderr.
+/// Install the process-wide subscriber: `RUST_LOG` (default `info,russh=warn,tantivy=warn`: dependencies only say warnings), stderr.
 pub fn init(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn,tantivy=warn"));
     let ansi = format == LogFormat::Text && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -112,6 +112,16 @@ pub struct PictureSpan {
     pub src: String,
 }
 
+/// A code block in the rendered output, with its exact source text (for copying).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSpan {
+    /// Index into `Rendered::lines` of its first code line (under the frame's top).
+    pub line: usize,
+    pub lang: Option<String>,
+    /// The text between the fences, without the last newline.
+    pub text: String,
+}
+
 /// A document laid out at one width.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -120,6 +130,8 @@ pub struct Rendered {
     pub links: Vec<LinkSpan>,
     pub wide: Vec<WideLine>,
     pub pictures: Vec<PictureSpan>,
+    /// Code blocks, in order.
+    pub code: Vec<CodeSpan>,
     pub wide_blocks: Vec<WideBlock>,
     /// The first line of each top-level block of the document (the reading place).
     pub blocks: Vec<usize>,

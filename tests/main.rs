@@ -1,6 +1,7 @@
 //! The integration tests: one crate, one module per area (see STYLE.md).
 
 mod bench;
+mod browse;
 mod clients;
 mod connections;
 mod content;

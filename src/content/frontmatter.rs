@@ -118,6 +118,7 @@ pub struct SiteMeta {
     pub tagline: String,
     pub about: String,
     pub links: Vec<SiteLink>,
+    pub url: Option<String>,
 }
 
 /// Decode project front matter. `yaml_line` is the file line of the YAML's first line.
@@ -188,6 +189,7 @@ pub fn decode_site(path: &Path, yaml: &str, diags: &mut Vec<Diagnostic>) -> Opti
         tagline: f.string("tagline").unwrap_or_default(),
         about: f.string("about").unwrap_or_default(),
         links: f.links("links"),
+        url: f.string("url").filter(|u| !u.trim().is_empty()),
     };
     f.finish().then_some(meta)
 }

@@ -71,15 +71,16 @@ pub fn load_with(dir: &Path, opts: LoadOptions) -> Result<Index, LoadError> {
     let files = Files::new(dir, opts.follow_symlinks);
     let mut sources = HashMap::new();
     let mut projects = Vec::new();
+    let mut links = Vec::new();
     for path in files.list(&dir.join("projects"), &["md"], &mut diags) {
-        if let Some((p, src)) = load_project(&files, &path, &mut diags) {
+        if let Some((p, src)) = load_project(&files, &path, &mut diags, &mut links) {
             sources.insert(format!("projects/{}", p.slug), src);
             projects.push(p);
         }
     }
     let mut posts = Vec::new();
     for path in files.list(&dir.join("blog"), &["md"], &mut diags) {
-        if let Some((p, src)) = load_post(&files, &path, &mut diags) {
+        if let Some((p, src)) = load_post(&files, &path, &mut diags, &mut links) {
             sources.insert(format!("blog/{}", p.slug), src);
             posts.push(p);
         }
@@ -146,7 +147,7 @@ pub fn load_with(dir: &Path, opts: LoadOptions) -> Result<Index, LoadError> {
         pages.insert(format!("blog/{}", p.slug), PageRef::Post(i));
     }
 
-    Ok(Index {
+    let mut index = Index {
         site,
         tags: tags(&posts),
         projects,
@@ -157,7 +158,19 @@ pub fn load_with(dir: &Path, opts: LoadOptions) -> Result<Index, LoadError> {
         warnings: diags,
         generation: GENERATION.fetch_add(1, Ordering::Relaxed) + 1,
         images: Arc::new(images),
-    })
+        ..Index::default()
+    };
+    // Internal links that point nowhere are warnings: the page still serves.
+    let broken = super::links::check(&index, &links);
+    if !broken.is_empty() {
+        index.warnings.extend(broken);
+        index
+            .warnings
+            .sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    }
+    // Built with the index: a reload's first search does not wait for it.
+    index.engine();
+    Ok(index)
 }
 
 /// Decode the local images the content refers to (standalone images in bodies,
@@ -296,7 +309,12 @@ struct Page {
     markdown: String,
 }
 
-fn load_page(files: &Files, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
+fn load_page(
+    files: &Files,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<super::links::SourceLink>,
+) -> Option<Page> {
     let text = files.read_text(path, diags)?;
     let split = match frontmatter::split(&text) {
         Ok(s) => s,
@@ -317,6 +335,7 @@ fn load_page(files: &Files, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<
     if failed {
         return None;
     }
+    links.extend(super::links::scan(path, split.body, split.body_line));
     clean_body(path, split.body, split.body_line, &mut body, diags);
     Some(Page {
         yaml: split.yaml.unwrap_or("").to_string(),
@@ -390,8 +409,9 @@ fn load_project(
     files: &Files,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<super::links::SourceLink>,
 ) -> Option<(Project, Source)> {
-    let page = load_page(files, path, diags)?;
+    let page = load_page(files, path, diags, links)?;
     let m = frontmatter::decode_project(path, &page.yaml, page.yaml_line, diags)?;
     let source = Source {
         markdown: page.markdown,
@@ -415,8 +435,13 @@ fn load_project(
     Some((project, source))
 }
 
-fn load_post(files: &Files, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<(Post, Source)> {
-    let page = load_page(files, path, diags)?;
+fn load_post(
+    files: &Files,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+    links: &mut Vec<super::links::SourceLink>,
+) -> Option<(Post, Source)> {
+    let page = load_page(files, path, diags, links)?;
     let m = frontmatter::decode_post(path, &page.yaml, page.yaml_line, diags)?;
     let source = Source {
         markdown: page.markdown,
@@ -478,6 +503,7 @@ fn load_site(files: &Files, path: &Path, diags: &mut Vec<Diagnostic>) -> Option<
         tagline: m.tagline,
         about,
         links: m.links,
+        url: m.url,
     })
 }
 

@@ -16,6 +16,8 @@ pub struct Site {
     /// The `about` text, parsed as markdown.
     pub about: Document,
     pub links: Vec<SiteLink>,
+    /// `url`: the site's web address (`https://example.com`), for a page's link.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +141,9 @@ pub struct Index {
     /// Previews of the local images (`/images/...` under `content/images/`) that the
     /// pages, thumbnails and stories refer to, decoded at load time.
     pub images: std::sync::Arc<super::images::Previews>,
+    /// The full-text search engine of this content, built on first use (the loader
+    /// builds it with the index).
+    pub search: std::sync::OnceLock<std::sync::Arc<super::SearchEngine>>,
 }
 
 impl Index {
@@ -176,6 +181,24 @@ impl Index {
             PageRef::Project(i) => self.projects.get(i).map(|p| p.title.as_str()),
             PageRef::Post(i) => self.posts.get(i).map(|p| p.title.as_str()),
         }
+    }
+
+    /// The search engine of this index (built now if nobody has yet).
+    pub fn engine(&self) -> &super::SearchEngine {
+        self.search
+            .get_or_init(|| std::sync::Arc::new(super::SearchEngine::build(self)))
+    }
+
+    /// The page's address on the web: the site's `url` + its path, or a project's
+    /// `liveUrl`.
+    pub fn web_url(&self, page: PageRef) -> Option<String> {
+        if let PageRef::Project(i) = page
+            && let Some(live) = self.projects.get(i).and_then(|p| p.live_url.clone())
+        {
+            return Some(live);
+        }
+        let base = self.site.url.as_deref()?.trim_end_matches('/');
+        Some(format!("{base}/{}", self.key(page)?))
     }
 
     /// The stable key of a page (`projects/<slug>` or `blog/<slug>`), which survives reloads.

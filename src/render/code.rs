@@ -201,6 +201,12 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
         highlighted(&lines, lang, pal)
     };
     let avail = w.avail();
+    let first = w.line_count() + usize::from(avail >= 8);
+    w.code(super::CodeSpan {
+        line: first,
+        lang: lang.map(String::from),
+        text: code.strip_suffix('\n').unwrap_or(code).to_string(),
+    });
     let natural = rows.iter().map(|r| row_width(r)).max().unwrap_or(0);
     let wide_block = |w: &mut Writer<'_>, inner: usize, framed: bool| {
         (natural > inner).then(|| {

@@ -195,6 +195,16 @@ impl<'p> Writer<'p> {
     }
 
     /// Record a heading anchor on the next line to be emitted.
+    /// Lines emitted so far: the index the next line gets.
+    pub fn line_count(&self) -> usize {
+        self.out.lines.len()
+    }
+
+    /// Record a code block laid out from line `first` on.
+    pub fn code(&mut self, code: super::CodeSpan) {
+        self.out.code.push(code);
+    }
+
     pub fn anchor(&mut self, level: u8, id: String, title: String) {
         self.out.anchors.push(Anchor {
             line: self.out.lines.len(),
@@ -316,6 +326,7 @@ impl<'p> Writer<'p> {
         self.out.anchors.retain(|a| a.line < n);
         self.out.links.retain(|l| l.line < n);
         self.out.wide.retain(|w| w.line < n);
+        self.out.code.retain(|c| c.line < n);
         self.out.blocks.retain(|&b| b < n);
         for b in &mut self.out.wide_blocks {
             b.top = b.top.filter(|&t| t < n);

@@ -195,6 +195,11 @@ impl<S: Screen, O: Output> Session<S, O> {
             self.shown = due;
             self.dirty = true;
         }
+        if self.in_flight.is_none() {
+            // A mouse mode change or an OSC 52 copy: the app keeps only the latest copy
+            // until it can go, so a stalled guest's copies don't pile up here.
+            self.pending.extend(self.app.take_escapes());
+        }
         if self.dirty && self.in_flight.is_none() {
             self.dirty = false;
             let text = self.shown.map(Countdown::text);

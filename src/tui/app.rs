@@ -31,7 +31,8 @@ use super::screens::search::SearchScreen;
 use super::screens::stories::StoriesScreen;
 use super::screens::tags::{self, TagPicker, TagStep};
 use super::screens::{Ctx, Step, help};
-use super::state::{CellRun, Hit, HitMap, Notice, Screen, Section};
+use super::state::{CellRun, Hit, HitMap, Notice, NoticeKind, Screen, Section};
+use super::strings;
 use super::views::{self, fast};
 use crate::content::{Index, PageRef};
 use crate::graphics::Protocol;
@@ -115,6 +116,7 @@ macro_rules! cx {
 }
 
 // After `cx!`, which they use.
+mod browse;
 mod seen;
 mod stack;
 
@@ -134,6 +136,14 @@ pub struct App {
     stack: Vec<Layer>,
     overlay: Option<Overlay>,
     notice: Option<Notice>,
+    /// Readers left by `H` or going back over a followed link, for `L`.
+    forward: Vec<ReaderScreen>,
+    /// Mouse reporting is on (the default); `m` toggles it.
+    mouse: bool,
+    /// Escapes for the guest's terminal besides the frame: a mouse mode change, the
+    /// latest copy (OSC 52). Taken by the session; a newer copy replaces an unsent one.
+    mouse_escape: Option<&'static [u8]>,
+    clipboard: Option<Vec<u8>>,
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
@@ -164,6 +174,10 @@ impl App {
             stack: Vec::new(),
             overlay: None,
             notice: None,
+            forward: Vec::new(),
+            mouse: true,
+            mouse_escape: None,
+            clipboard: None,
             hits: RefCell::new(HitMap::default()),
             images_off: false,
             terminal,
@@ -269,16 +283,31 @@ impl App {
         if let (Some(n), Some(r)) = (&self.notice, chrome.notice) {
             views::notice(n, r, buf, theme);
         }
+        let mut footer = chrome.footer;
+        if !self.mouse {
+            // While the mouse is off the footer says so, at its right end.
+            let w = crate::render::width::str_width(strings::MOUSE_OFF) as u16;
+            if footer.width > w + 20 {
+                footer.width -= w + 2;
+                fast::set_string(
+                    buf,
+                    footer.right(),
+                    footer.y,
+                    strings::MOUSE_OFF,
+                    theme.accent(),
+                );
+            }
+        }
         // Sideways scrolling is offered only where there is wide code.
         let wide = matches!(self.stack.last(), Some(Layer::Reader(r)) if r.has_wide_code(&cx));
-        views::footer(screen, wide, chrome.footer, buf, theme);
+        views::footer(screen, wide, footer, buf, theme);
         let popup = match &self.overlay {
             None => None,
             Some(Overlay::Help(scroll)) => Some(help::view(*scroll, area, buf, theme)),
             Some(Overlay::Tags(p)) => {
                 let choices = tags::choices(&self.index, self.reader_page());
                 let active = self.blog.filter.as_deref();
-                Some(p.view(&cx, &choices, active, area, buf, theme))
+                Some(p.view(&cx, &choices, self.reader_page(), active, area, buf, theme))
             }
         };
         // A popup over the tab bar's row hides the label: a patch must not draw over it.
@@ -425,6 +454,8 @@ impl App {
         let step = match self.stack.last_mut() {
             // The query line takes its keys before the key table sees them.
             Some(Layer::Search) => self.search.key(key, &cx),
+            // Link labels take every key until one is chosen or they are dismissed.
+            Some(Layer::Reader(r)) if r.labels.is_some() => r.label_key(key, &cx),
             // Esc over a search highlight clears it first; the next Esc goes back.
             Some(Layer::Reader(r)) if key == Key::Code(KeyCode::Esc) => {
                 r.clear_highlight().then_some(Step::Redraw)
@@ -495,7 +526,7 @@ impl App {
                 Step::Redraw
             }
             Hit::PostTag(i) => Step::FilterBlog(i),
-            Hit::Item(_) | Hit::Toc(_) => match self.stack.last_mut() {
+            Hit::Item(_) | Hit::Toc(_) | Hit::Link(_) => match self.stack.last_mut() {
                 Some(Layer::Reader(r)) => r.click(hit, &cx),
                 Some(Layer::Search) => self.search.click(hit, &cx),
                 None => match self.base {
@@ -544,6 +575,10 @@ impl App {
                     kind: super::state::NoticeKind::Info,
                     text,
                 });
+            }
+            Action::ToggleMouse => self.toggle_mouse(),
+            Action::HistoryBack | Action::HistoryForward => {
+                return self.history(action == Action::HistoryForward);
             }
             Action::Section(s) => self.go(s),
             Action::NextSection | Action::PrevSection => {
@@ -629,12 +664,9 @@ impl App {
                 self.go(Section::Stories);
             }
             Step::FilterBlog(i) => self.filter_blog_by(i),
-            Step::Notice(text) => {
-                self.notice = Some(crate::tui::state::Notice {
-                    kind: crate::tui::state::NoticeKind::Info,
-                    text: text.to_string(),
-                });
-            }
+            Step::Follow(url) => self.follow(&url),
+            Step::Copy { text, what } => self.copy(&text, &what),
+            Step::Notice(text) => self.say(NoticeKind::Info, text),
         }
         Control::Redraw
     }

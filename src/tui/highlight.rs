@@ -1,14 +1,15 @@
-//! Search highlights: where a query occurs in a drawn line, in display columns.
+//! Search highlights: where a query's words occur in a drawn line, in display columns.
 //!
-//! Matching is what search does (case-insensitive substring, the query is plain text),
-//! done on the text of all the line's spans together, so a hit that crosses a span
-//! boundary (`**MT**U`, a syntax-highlighted token) is still one hit. Columns come from
+//! Matching is what search does (`content::search::Terms`: whole words, stemmed and
+//! case-folded), done on the text of all the line's spans together, so a word that
+//! crosses a span boundary (`**MT**U`, a syntax-highlighted token) is still one hit. Columns come from
 //! the renderer's one width function, grapheme by grapheme, so wide (CJK, emoji)
 //! characters line up with the cells ratatui draws.
 
 use ratatui::text::Line;
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::content::search::Terms;
 use crate::render::width::{grapheme_width, is_printable_ascii};
 
 /// Case-fold `s` for matching: lowercase char by char (so the folded text maps back to
@@ -31,47 +32,63 @@ fn push_folded(out: &mut String, s: &str) {
     }
 }
 
-/// The display columns `[start, end)` of every occurrence of `query` in `line` (left to
-/// right, not overlapping). `query` must already be folded (`fold`); an empty query
-/// matches nothing.
+/// The query's analyzed words, kept for the last query asked about: a frame asks for
+/// every line with the same query.
+fn terms(query: &str) -> Terms {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, Terms)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((q, t)) if q == query => t.clone(),
+        _ => {
+            let t = Terms::parse(query);
+            *last = Some((query.to_string(), t.clone()));
+            t
+        }
+    })
+}
+
+/// The display columns `[start, end)` of every word of `query` in `line`, as search
+/// matches words (stemmed, case-folded, the last word also as a prefix), left to right.
+/// An empty query matches nothing.
 pub(crate) fn columns(line: &Line<'_>, query: &str) -> Vec<(usize, usize)> {
-    if query.is_empty() {
+    let terms = terms(query);
+    if terms.is_empty() {
         return Vec::new();
     }
-    let mut folded = String::new();
-    // Per grapheme: where its folded text starts, its column, its width.
+    let mut text = String::new();
+    // Per grapheme: where it starts in `text`, its column, its width.
     let mut marks: Vec<(usize, usize, usize)> = Vec::new();
     let mut col = 0;
     for span in &line.spans {
-        let text = span.content.as_ref();
-        if is_printable_ascii(text) {
-            for b in text.bytes() {
-                marks.push((folded.len(), col, 1));
-                folded.push(b.to_ascii_lowercase() as char);
+        let t = span.content.as_ref();
+        if is_printable_ascii(t) {
+            for i in 0..t.len() {
+                marks.push((text.len() + i, col, 1));
                 col += 1;
             }
+            text.push_str(t);
             continue;
         }
-        for g in text.graphemes(true) {
+        for g in t.graphemes(true) {
             let w = grapheme_width(g);
-            marks.push((folded.len(), col, w));
-            push_folded(&mut folded, g);
+            marks.push((text.len(), col, w));
+            text.push_str(g);
             col += w;
         }
     }
-    if query.len() > folded.len() {
-        return Vec::new();
-    }
-    // The grapheme whose folded text holds byte `at`.
+    // The grapheme holding byte `at`.
     let grapheme_at = |at: usize| {
         let i = marks.partition_point(|m| m.0 <= at).saturating_sub(1);
         marks.get(i).copied()
     };
-    folded
-        .match_indices(query)
-        .filter_map(|(at, m)| {
-            let first = grapheme_at(at)?;
-            let last = grapheme_at(at + m.len().saturating_sub(1))?;
+    terms
+        .find(&text)
+        .into_iter()
+        .filter_map(|r| {
+            let first = grapheme_at(r.start)?;
+            let last = grapheme_at(r.end.saturating_sub(1))?;
             let end = last.1 + last.2;
             (end > first.1).then_some((first.1, end))
         })
@@ -110,11 +127,19 @@ mod tests {
     }
 
     #[test]
-    fn matching_ignores_case_and_finds_every_occurrence() {
-        let l = line(&["MTU and mtu and Mtu"]);
-        assert_eq!(columns(&l, &fold("mTu")), vec![(0, 3), (8, 11), (16, 19)]);
+    fn matching_ignores_case_stems_and_finds_every_word() {
+        let l = line(&["MTU and mtu, Mtu; packets of a packet"]);
+        assert_eq!(columns(&l, &fold("mTu ")), vec![(0, 3), (8, 11), (13, 16)]);
+        assert_eq!(columns(&l, "packet "), vec![(18, 25), (31, 37)]);
+        assert_eq!(columns(&l, "mtu packet ").len(), 5);
         assert!(columns(&l, "").is_empty());
         assert!(!contains(&l, "mtv"));
+    }
+
+    #[test]
+    fn the_last_word_is_a_prefix_while_typed() {
+        let l = line(&["iptables -t mangle"]);
+        assert_eq!(columns(&l, "iptables man"), vec![(0, 8), (12, 18)]);
     }
 
     #[test]
@@ -125,25 +150,21 @@ mod tests {
 
     #[test]
     fn wide_characters_take_two_columns() {
-        // 日本 is four columns; the emoji with VS16 is two.
+        // 日本語 is six columns, one word; the emoji with VS16 is two.
         let l = line(&["日本", "語 🗺️ map"]);
-        assert_eq!(columns(&l, &fold("本語")), vec![(2, 6)]);
+        assert_eq!(columns(&l, &fold("日本語")), vec![(0, 6)]);
         assert_eq!(columns(&l, "map"), vec![(10, 13)]);
-        assert_eq!(columns(&l, &fold("🗺️")), vec![(7, 9)]);
     }
 
     #[test]
     fn non_ascii_case_folds_and_maps_back_to_graphemes() {
         let l = line(&["ÜBER straße ΟΔΟΣ"]);
         assert_eq!(columns(&l, &fold("über")), vec![(0, 4)]);
+        assert_eq!(columns(&l, "strasse"), vec![(5, 11)]);
         // A query typed with a final sigma still finds the capital sigma.
         assert_eq!(columns(&l, &fold("οδος")), vec![(12, 16)]);
-        // İ folds to two chars; the hit after it still lands on the right columns.
         let l = line(&["İx MTU"]);
         assert_eq!(columns(&l, "mtu"), vec![(3, 6)]);
-        // A query matching inside a grapheme highlights the whole grapheme.
-        let l = line(&["cafe\u{301}!"]);
-        assert_eq!(columns(&l, "e"), vec![(3, 4)]);
     }
 
     #[test]
@@ -152,11 +173,11 @@ mod tests {
         for q in [".*", "(x|y)", "[z]", "\\d+", "$^", "\u{301}", "\0"] {
             let _ = columns(&l, &fold(q));
         }
-        assert_eq!(columns(&l, &fold("(x|y)")), vec![(5, 10)]);
+        assert_eq!(columns(&l, &fold("(x|y)")), vec![(6, 7), (8, 9)]);
         let long = "x".repeat(10_000);
         assert!(columns(&l, &fold(&long)).is_empty());
-        let long_line = line(&[&"日".repeat(10_000)]);
-        assert_eq!(columns(&long_line, &fold(&"日".repeat(10_000))).len(), 1);
+        let long_line = line(&[&"日 ".repeat(10_000)]);
+        assert_eq!(columns(&long_line, "日").len(), 10_000);
         assert!(columns(&Line::default(), "a").is_empty());
     }
 

@@ -33,6 +33,17 @@ pub enum Action {
     ToggleImages,
     Help,
     Quit,
+    /// Label the links on screen; a label follows one (`y` + label copies its URL).
+    Links,
+    /// Copy the first code block on screen to the guest's clipboard (OSC 52).
+    CopyCode,
+    /// Copy the page's web address.
+    CopyUrl,
+    /// Back/forward through the pages followed, without leaving the reader.
+    HistoryBack,
+    HistoryForward,
+    /// Mouse reporting off/on (off: the terminal's own selection works).
+    ToggleMouse,
 }
 
 /// A key as the table spells it.
@@ -424,6 +435,56 @@ pub const KEYMAP: &[Binding] = &[
         Some(s::F_TAGS),
         BLOG,
     ),
+    // ----- Reading like a browser (issue 14): last, so a short help or footer drops
+    // these before the basics.
+    b(
+        &[C('f')],
+        s::K_LINKS,
+        Action::Links,
+        s::H_LINKS,
+        Some(s::F_LINKS),
+        READER,
+    ),
+    b(
+        &[C('y')],
+        s::K_COPY,
+        Action::CopyCode,
+        s::H_COPY,
+        Some(s::F_COPY),
+        READER,
+    ),
+    b(
+        &[C('Y')],
+        s::K_COPY,
+        Action::CopyUrl,
+        s::H_COPY,
+        None,
+        READER,
+    ),
+    b(
+        &[C('H')],
+        s::K_HISTORY,
+        Action::HistoryBack,
+        s::H_HISTORY,
+        None,
+        READER,
+    ),
+    b(
+        &[C('L')],
+        s::K_HISTORY,
+        Action::HistoryForward,
+        s::H_HISTORY,
+        None,
+        READER,
+    ),
+    b(
+        &[C('m')],
+        s::K_MOUSE,
+        Action::ToggleMouse,
+        s::H_MOUSE,
+        None,
+        BROWSE,
+    ),
 ];
 
 /// The order the footer and the help list the key table's rows in, by their help text
@@ -485,7 +546,11 @@ pub fn hints(screen: Screen) -> impl Iterator<Item = (Action, &'static str, &'st
 }
 
 /// What the mouse does (handled by `App::on_mouse`), listed in help after the keys.
-pub const MOUSE: &[(&str, &str)] = &[(s::HELP_MOUSE_KEYS, s::HELP_MOUSE)];
+pub const MOUSE: &[(&str, &str)] = &[
+    (s::HELP_MOUSE_KEYS, s::HELP_MOUSE),
+    (s::K_CLIPBOARD, s::COPY_NOTE),
+    ("", s::COPY_NOTE_2),
+];
 
 /// The help overlay's rows: one per distinct (keys, description), first use wins,
 /// then the mouse.

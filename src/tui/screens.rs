@@ -205,8 +205,12 @@ pub(crate) enum Step {
     Story(usize),
     /// Show the blog list filtered by `Index::tags[i]`.
     FilterBlog(usize),
+    /// Follow a link as written on the reader's page (`/blog/x#y`, `#y`, a URL).
+    Follow(String),
+    /// Put `text` on the guest's clipboard (OSC 52); `what` says what it was.
+    Copy { text: String, what: String },
     /// Say something on the notice line (`n` at the last item: "this is the last one").
-    Notice(&'static str),
+    Notice(String),
 }
 
 impl Step {

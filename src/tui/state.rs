@@ -112,6 +112,8 @@ pub enum Hit {
     PostTag(usize),
     /// A table of contents entry (index into the anchors).
     Toc(usize),
+    /// A link to a page of the site in the reader (index into `Rendered::links`).
+    Link(usize),
 }
 
 /// The clickable regions of the last frame. The views fill it while drawing (the

@@ -147,6 +147,14 @@ pub(crate) const K_SEARCH: &str = "/";
 pub(crate) const H_SEARCH: &str = "search";
 pub(crate) const K_TAGS: &str = "#";
 pub(crate) const H_TAGS: &str = "tag filter (in a post, its tags first)";
+pub(crate) const K_LINKS: &str = "f";
+pub(crate) const H_LINKS: &str = "label links: type a label to follow (y+label copies)";
+pub(crate) const K_COPY: &str = "y Y";
+pub(crate) const H_COPY: &str = "copy code on screen / page address (OSC 52)";
+pub(crate) const K_HISTORY: &str = "H L";
+pub(crate) const H_HISTORY: &str = "back/forward through followed links";
+pub(crate) const K_MOUSE: &str = "m";
+pub(crate) const H_MOUSE: &str = "mouse off/on (off: select text natively)";
 pub(crate) const K_THEME: &str = "t";
 pub(crate) const H_THEME: &str = "theme: dark, light, high contrast";
 pub(crate) const K_IMAGES: &str = "i";
@@ -165,7 +173,55 @@ pub(crate) const F_ITEM: &str = "next/prev";
 pub(crate) const F_SEARCH: &str = "search";
 pub(crate) const F_TAGS: &str = "tags";
 pub(crate) const F_THEME: &str = "theme";
+pub(crate) const F_LINKS: &str = "links";
+pub(crate) const F_COPY: &str = "copy";
 pub(crate) const F_SECTIONS: &str = "sections";
 pub(crate) const F_PAGE: &str = "page";
 pub(crate) const F_HELP: &str = "help";
 pub(crate) const F_QUIT: &str = "quit";
+
+// ----- links, copy, mouse (issue 14) ---------------------------------------------------
+
+/// Help's note on where copies land: terminals that honour OSC 52.
+pub(crate) const K_CLIPBOARD: &str = "copies";
+pub(crate) const COPY_NOTE: &str = "OSC 52: kitty, iTerm2, WezTerm, foot, Windows Terminal,";
+pub(crate) const COPY_NOTE_2: &str = "Alacritty, tmux with set-clipboard on; others ignore it";
+/// The footer's mark while mouse reporting is off.
+pub(crate) const MOUSE_OFF: &str = "mouse off (m)";
+pub(crate) const MOUSE_ON_NOTICE: &str = "mouse on: click links and tabs (m: off)";
+pub(crate) const MOUSE_OFF_NOTICE: &str = "mouse off: select text with your terminal (m: on)";
+pub(crate) const NO_CODE: &str = "no code block starts on screen";
+pub(crate) const NO_LINKS: &str = "no links on screen";
+pub(crate) const LINKS_PROMPT: &str =
+    "type a label to follow a link (y+label copies it) · esc cancels";
+
+/// A copy was sent: what it was.
+pub(crate) fn copied(what: &str, truncated: bool) -> String {
+    if truncated {
+        format!("copied {what} (cut at 64 KiB)")
+    } else {
+        format!("copied {what}")
+    }
+}
+
+/// What a code block copy says: "bash, 3 lines".
+pub(crate) fn code_what(lang: Option<&str>, lines: usize) -> String {
+    let unit = if lines == 1 { "line" } else { "lines" };
+    match lang {
+        Some(l) => format!("{l}, {lines} {unit}"),
+        None => format!("code, {lines} {unit}"),
+    }
+}
+
+/// An external link chosen by label: its URL and how to copy it.
+pub(crate) fn external(url: &str) -> String {
+    format!("{url}  (outside this site: f then y+label copies it)")
+}
+
+/// A link to a page that isn't there.
+pub(crate) fn broken_link(url: &str) -> String {
+    format!("no page at {url}")
+}
+
+/// `Y` on a page the site has no address for.
+pub(crate) const NO_URL: &str = "no web address: site.yml has no url";

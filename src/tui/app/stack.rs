@@ -4,12 +4,21 @@
 use std::sync::Arc;
 
 use super::{App, Control, Layer, Overlay};
+use crate::content::links::{LinkTarget, resolve};
 use crate::content::{Index, PageRef};
 use crate::tui::screens::reader::ReaderScreen;
 use crate::tui::screens::tags;
 use crate::tui::screens::{Ctx, Origin};
 use crate::tui::state::{ListState, Notice, NoticeKind, Screen, Section};
 use crate::tui::strings;
+
+/// Pages kept in the reader's history (back and forward, each).
+const MAX_HISTORY: usize = 50;
+
+/// A URL as a notice shows it: at most 60 characters.
+fn clip(url: &str) -> String {
+    url.chars().take(60).collect()
+}
 
 impl App {
     /// Show section `s` alone (closing what was open over it), starting or stopping the
@@ -35,13 +44,67 @@ impl App {
         self.stack.push(Layer::Reader(reader));
         self.overlay = None;
         self.stories.deadline = None;
+        self.forward.clear();
+    }
+
+    /// Follow a link written on the page in the reader: another page (at a heading) or
+    /// a heading of this one opens as a new reader over it, so Esc comes back to the
+    /// same place; an outside link or a missing page is said on the notice line.
+    pub(super) fn follow(&mut self, url: &str) {
+        let Some(Layer::Reader(from)) = self.stack.last() else {
+            return;
+        };
+        let (page, anchor) = match resolve(&self.index, Some(from.page), url) {
+            LinkTarget::Page { page, anchor } => (page, anchor),
+            LinkTarget::Anchor(a) => (from.page, Some(a)),
+            LinkTarget::External(u) => {
+                self.say(NoticeKind::Info, strings::external(&clip(&u)));
+                return;
+            }
+            LinkTarget::Missing(u) => {
+                self.say(NoticeKind::Warn, strings::broken_link(&clip(&u)));
+                return;
+            }
+        };
+        let mut origin = from.origin.clone();
+        if let Some(pos) = origin.items.iter().position(|p| *p == page) {
+            origin.pos = pos;
+        }
+        let cx = cx!(self);
+        let mut reader = ReaderScreen::new(page, origin, &cx);
+        if let Some(a) = anchor {
+            reader.scroll_to_anchor(&a, &cx);
+        }
+        // A bounded history: the oldest followed page is forgotten first.
+        let readers = self
+            .stack
+            .iter()
+            .filter(|l| matches!(l, Layer::Reader(_)))
+            .count();
+        if readers >= MAX_HISTORY
+            && let Some(i) = self
+                .stack
+                .iter()
+                .position(|l| matches!(l, Layer::Reader(_)))
+        {
+            self.stack.remove(i);
+        }
+        self.stack.push(Layer::Reader(reader));
+        self.forward.clear();
     }
 
     /// Close the screen on top: a reader returns to its list with its page selected.
     pub(super) fn back(&mut self) {
         match self.stack.pop() {
-            Some(Layer::Reader(r)) => {
-                if let Some(l) = self.list_mut(r.origin.screen) {
+            Some(Layer::Reader(mut r)) => {
+                if let Some(Layer::Reader(_)) = self.stack.last() {
+                    // Back over a followed link: the page left is forward (`L`).
+                    r.labels = None;
+                    self.forward.push(r);
+                    if self.forward.len() > MAX_HISTORY {
+                        self.forward.remove(0);
+                    }
+                } else if let Some(l) = self.list_mut(r.origin.screen) {
                     l.selected = r.origin.pos;
                 }
             }
@@ -122,6 +185,7 @@ impl App {
     /// with a notice.
     pub(super) fn on_reload(&mut self, index: Arc<Index>) -> Control {
         let old = std::mem::replace(&mut self.index, index);
+        self.forward.clear();
         let cx = cx!(self);
         self.home.reload(&old, &cx);
         self.projects.reload(&old, &cx);

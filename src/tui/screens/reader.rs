@@ -14,6 +14,10 @@ mod head;
 
 pub(crate) use head::Geometry;
 
+mod browse;
+
+pub(crate) use browse::Labels;
+
 use super::{Ctx, Origin, Step};
 use crate::content::PageRef;
 use crate::render::Rendered;
@@ -48,6 +52,8 @@ pub(crate) struct ReaderScreen {
     /// occurrence on screen is drawn highlighted until the guest leaves the page,
     /// presses Esc or searches again.
     pub highlight: Option<String>,
+    /// `f` was pressed: the links on screen show labels.
+    pub labels: Option<Labels>,
 }
 
 impl ReaderScreen {
@@ -61,6 +67,7 @@ impl ReaderScreen {
             hscroll: 0,
             origin,
             highlight: None,
+            labels: None,
         }
     }
 
@@ -74,6 +81,9 @@ impl ReaderScreen {
             Action::Top => self.scroll_by(isize::MIN / 2, cx),
             Action::Bottom => self.scroll_by(isize::MAX / 2, cx),
             Action::Back => return Step::Back,
+            Action::Links => return self.start_labels(cx),
+            Action::CopyCode => return self.copy_code(cx),
+            Action::CopyUrl => return self.copy_url(cx),
             Action::NextHeading | Action::PrevHeading => {
                 self.jump_heading(action == Action::NextHeading, cx)
             }
@@ -87,7 +97,7 @@ impl ReaderScreen {
                     return Step::Replace { page, origin };
                 }
                 // Say so, rather than do nothing.
-                return Step::Notice(if d < 0 { s::FIRST_ITEM } else { s::LAST_ITEM });
+                return Step::Notice(if d < 0 { s::FIRST_ITEM } else { s::LAST_ITEM }.to_string());
             }
             Action::Left | Action::Right => {
                 let max = self.hscroll_max(cx);
@@ -127,6 +137,15 @@ impl ReaderScreen {
                 Step::Redraw
             }
             Hit::PostTag(i) => Step::FilterBlog(i),
+            Hit::Link(i) => {
+                let g = self.geometry(cx);
+                let url = cx
+                    .rendered(self.page, g.text.width)
+                    .links
+                    .get(i)
+                    .map(|l| l.url.clone());
+                url.map_or(Step::Idle, Step::Follow)
+            }
             _ => Step::Redraw,
         }
     }
@@ -341,7 +360,7 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             _ => {}
         }
     }
-    for l in &rendered.links {
+    for (k, l) in rendered.links.iter().enumerate() {
         let shifted_away = r.hscroll > 0 && rendered.wide.iter().any(|w| w.line == l.line);
         if l.line < scroll || l.line >= scroll + visible || shifted_away || l.start >= g.text.width
         {
@@ -349,8 +368,9 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         }
         let w = l.end.min(g.text.width).saturating_sub(l.start);
         let y = g.text.y + (l.line - scroll) as u16;
-        cx.link(Rect::new(g.text.x + l.start, y, w, 1), &l.url);
+        browse::record_link(r, cx, Rect::new(g.text.x + l.start, y, w, 1), k, &l.url);
     }
+    r.draw_labels(cx, buf, theme);
     if total > visible && g.scrollbar.height > 0 {
         let mut state = ScrollbarState::new(total.saturating_sub(visible))
             .position(scroll)

@@ -1,5 +1,6 @@
-//! The tag picker overlay: every tag of the index (over a post in the reader, the
-//! post's own tags first); Enter or a click filters the blog list by the chosen one.
+//! The tag picker overlay: every tag of the index with its number of posts (over a post
+//! in the reader, the post's own tags first, then a rule); Enter or a click filters the
+//! blog list by the chosen one.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -83,6 +84,7 @@ impl TagPicker {
         &self,
         cx: &Ctx,
         choices: &[usize],
+        over: Option<PageRef>,
         active: Option<&str>,
         area: Rect,
         buf: &mut Buffer,
@@ -96,8 +98,8 @@ impl TagPicker {
             .max()
             .unwrap_or(0)
             .max(str_width(s::TAG_PICKER_TITLE));
-        let w = (widest + 10) as u16;
-        let h = (tags.len().max(1) as u16 + 2)
+        let w = (widest + 14) as u16;
+        let h = (tags.len().max(1) as u16 + 3)
             .min(area.height.saturating_sub(4))
             .max(3);
         let popup = centered(area, w, h);
@@ -118,14 +120,35 @@ impl TagPicker {
             return popup;
         }
         let rows = inner.height as usize;
-        // Over a post its own tags come first (see `App::tag_choices`).
-        let off = list_offset(selected, choices.len(), rows);
-        let rows = choices.iter().enumerate().skip(off).take(rows);
-        for (i, t) in rows.filter_map(|(i, &t)| Some((i, tags.get(t)?))) {
-            let r = Rect::new(inner.x, inner.y + (i - off) as u16, inner.width, 1);
+        // Over a post its own tags come first, then a rule, then the rest.
+        let own = own_count(cx.index, choices, over);
+        let sep = (own > 0 && own < choices.len()).then_some(own);
+        let display = |i: usize| i + usize::from(sep.is_some_and(|k| i >= k));
+        let total = choices.len() + usize::from(sep.is_some());
+        let off = list_offset(display(selected), total, rows);
+        let counts = counts(cx.index);
+        let number_w = counts.iter().max().map_or(1, |n| n.to_string().len());
+        if let Some(k) = sep
+            && k >= off
+            && k - off < rows
+        {
+            let y = inner.y + (k - off) as u16;
+            let rule = "─".repeat((inner.width as usize).saturating_sub(2));
+            buf.set_string(inner.x + 1, y, rule, Style::default().fg(theme.border));
+        }
+        for (i, &t) in choices.iter().enumerate() {
+            let d = display(i);
+            if d < off || d - off >= rows {
+                continue;
+            }
+            let Some(tag) = tags.get(t) else { continue };
+            let r = Rect::new(inner.x, inner.y + (d - off) as u16, inner.width, 1);
             let sel = i == selected;
-            let active = active == Some(t.as_str());
-            let text = fit(&format!("#{t}"), (inner.width as usize).saturating_sub(4));
+            let active = active == Some(tag.as_str());
+            let count = format!("{:>number_w$}", counts.get(t).copied().unwrap_or(0));
+            let room = (inner.width as usize).saturating_sub(5 + count.len());
+            let text = fit(&format!("#{tag}"), room);
+            let pad = room.saturating_sub(str_width(&text));
             Line::from(vec![
                 Span::raw(" "),
                 marker(sel, theme),
@@ -137,6 +160,8 @@ impl TagPicker {
                         Modifier::empty()
                     }),
                 ),
+                Span::raw(" ".repeat(pad + 1)),
+                Span::styled(count, theme.dim()),
             ])
             .render(r, buf);
             if sel {
@@ -167,4 +192,37 @@ pub(crate) fn choices(index: &Index, over: Option<PageRef>) -> Vec<usize> {
     let rest: Vec<usize> = all.filter(|t| !choices.contains(t)).collect();
     choices.extend(rest);
     choices
+}
+
+/// How many posts carry each tag of `Index::tags` (tags compare as the filter does).
+pub(crate) fn counts(index: &Index) -> Vec<usize> {
+    let mut counts = vec![0; index.tags.len()];
+    for p in &index.posts {
+        let mut seen: Vec<usize> = Vec::with_capacity(p.tags.len());
+        for t in &p.tags {
+            if let Some(i) = tag_index(index, t)
+                && !seen.contains(&i)
+            {
+                seen.push(i);
+                if let Some(c) = counts.get_mut(i) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// How many of `choices` are the post's own tags (they come first), over a post.
+fn own_count(index: &Index, choices: &[usize], over: Option<PageRef>) -> usize {
+    let Some(PageRef::Post(i)) = over else {
+        return 0;
+    };
+    let own = index.posts.get(i).map_or(0, |p| {
+        let mut seen: Vec<usize> = p.tags.iter().filter_map(|t| tag_index(index, t)).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    });
+    own.min(choices.len())
 }
