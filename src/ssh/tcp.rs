@@ -72,7 +72,8 @@ fn set_linux_only(socket: &TcpStream) {
 #[cfg(not(target_os = "linux"))]
 fn set_linux_only(_socket: &TcpStream) {}
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
+#[cfg(target_os = "linux")]
 mod tests {
     use super::*;
     use std::os::fd::AsRawFd;
