@@ -186,7 +186,7 @@ struct HardeningArgs {
     input_burst: Option<u32>,
     /// Seconds without input from a client before an SSH keepalive is sent; each idle
     /// guest costs one round trip per interval. Dead peers are found by the kernel's TCP
-    /// keepalives (within ~50 s, no wake-up); this is only for NATs that track SSH
+    /// keepalives (within about a minute, no wake-up); this is only for NATs that track SSH
     /// traffic alone [default: 300].
     #[arg(long, env = "SSHFOLIO_KEEPALIVE_INTERVAL")]
     keepalive_interval: Option<u64>,

@@ -8,13 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use russh::ChannelMsg;
 use russh::client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::tools;
-use crate::util::{self, Client, Conn, Output, WAIT};
+use crate::util::{self, Client, Conn, WAIT, exec_on};
 
 /// The repository's own content (the seed import).
 fn content_dir() -> PathBuf {
@@ -157,26 +156,6 @@ async fn refused(conn: Result<Conn, russh::Error>) -> bool {
             .await
             .map_or(true, |r| r.is_err()),
     }
-}
-
-/// Run `command` without a PTY on a logged-in connection.
-async fn exec_on(conn: &Conn, command: &str) -> Output {
-    let mut ch = conn.channel_open_session().await.unwrap();
-    ch.exec(true, command).await.unwrap();
-    let mut out = Output::default();
-    tokio::time::timeout(WAIT, async {
-        while let Some(msg) = ch.wait().await {
-            match msg {
-                ChannelMsg::Data { data } => out.stdout.extend_from_slice(&data),
-                ChannelMsg::ExitStatus { exit_status } => out.status = Some(exit_status),
-                ChannelMsg::Close => break,
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("exec did not finish");
-    out
 }
 
 fn ip(s: &str) -> IpAddr {

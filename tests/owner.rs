@@ -8,13 +8,12 @@ use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use russh::ChannelMsg;
 use russh::client;
 use russh::keys::{Algorithm, PrivateKey, PrivateKeyWithHashAlg};
 use sshfolio::ssh::owner::OwnerSide;
 use sshfolio::stats::{self, StatsOptions};
 
-use crate::util::{self, Client, Conn, Login, Output, Term, TestServer, WAIT};
+use crate::util::{self, Client, Conn, Login, Term, TestServer, WAIT, exec_on};
 
 /// An in-process server recording to `data`, with `keys/owners` beside its host key.
 struct Site {
@@ -71,27 +70,6 @@ async fn connect_key(addr: SocketAddr, key: &PrivateKey) -> Conn {
         .success();
     assert!(ok, "key login refused");
     h
-}
-
-/// Run `command` on an open connection.
-async fn exec_on(conn: &Conn, command: &str) -> Output {
-    let mut ch = conn.channel_open_session().await.unwrap();
-    ch.exec(true, command).await.unwrap();
-    let mut out = Output::default();
-    tokio::time::timeout(WAIT, async {
-        while let Some(msg) = ch.wait().await {
-            match msg {
-                ChannelMsg::Data { data } => out.stdout.extend_from_slice(&data),
-                ChannelMsg::ExtendedData { data, ext: 1 } => out.stderr.extend_from_slice(&data),
-                ChannelMsg::ExitStatus { exit_status } => out.status = Some(exit_status),
-                ChannelMsg::Close => break,
-                _ => {}
-            }
-        }
-    })
-    .await
-    .expect("exec did not finish");
-    out
 }
 
 /// `sshfolio stats --json --data D…` as JSON.

@@ -235,6 +235,11 @@ pub struct Output {
 /// Run a command without a PTY and collect its output.
 pub async fn exec(addr: SocketAddr, command: &str) -> Output {
     let conn = connect(addr, Login::None).await;
+    exec_on(&conn, command).await
+}
+
+/// Run `command` without a PTY on an open, logged-in connection.
+pub async fn exec_on(conn: &Conn, command: &str) -> Output {
     let mut ch = conn.channel_open_session().await.unwrap();
     ch.exec(true, command).await.unwrap();
     let mut out = Output::default();
