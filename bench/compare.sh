@@ -169,9 +169,12 @@ stop_ours() {
 # The wish peer: built offline from Debian's Go packages, one fresh process per scenario.
 WISH_BIN=$("$REPO/bench/peers/wish/build.sh" "$TMP/wish-build")
 WISH_PORT=$(free_port)
+# The host key in a directory of its own: charmbracelet/keygen makes its directory 0700,
+# and $TMP must stay readable by the guest account that sshd runs `sshfolio local` as.
+mkdir -p "$TMP/wish-keys"
 start_wish() {
     "${ON_SERVER[@]}" "$WISH_BIN" --listen "127.0.0.1:$WISH_PORT" --content "$CONTENT" \
-        --hostkey "$TMP/wish-hostkey" 2>>"$TMP/wish.log" &
+        --hostkey "$TMP/wish-keys/hostkey" 2>>"$TMP/wish.log" &
     WISH_PID=$!
     await_banner wish "$WISH_PORT"
 }
@@ -189,6 +192,7 @@ bench() { # name server args...
         extra=(--target "127.0.0.1:$WISH_PORT" --server-pid "$WISH_PID")
     else
         extra=(--target "127.0.0.1:$SSHD_PORT" --server-pid "$SSHD_PID" --user "$USER_NAME" --identity "$TMP/client")
+        chmod 755 "$TMP"  # the guest account runs the binary in here
     fi
     echo "== $(date -u +%T) $name ($server): sshfolio bench $*   [load $(cut -d' ' -f1-3 /proc/loadavg)]" >&2
     local want
@@ -227,11 +231,13 @@ import json, sys, os
 out, idle = sys.argv[1], sys.argv[2].split()
 PEERS = ("ours", "wish", "openssh")
 def load(name, server):
+    # A scenario that failed (nothing established) shows "-", not zeros.
     try:
         with open(os.path.join(out, f"{name}.{server}.json")) as f:
-            return json.load(f)
+            d = json.load(f)
     except Exception:
         return {}
+    return d if d.get("established") else {}
 def get(d, path):
     if "@" in path:  # per_key@NAME.field: the mean of that field over keys named NAME
         head, rest = path.split("@", 1)

@@ -10,7 +10,8 @@
 # from 540 s) and everything else are the defaults. Once every guest has its first frame
 # and has fallen asleep, the server's CPU (every thread's schedstat, /proc) is read at
 # the start and the end of one keepalive PERIOD: each guest's SSH keepalive falls due
-# exactly once in it. Prints the CPU as % of one core, per guest per period, and the
+# exactly once in it (SERVE_ARGS adds serve flags, e.g. `--keepalive-interval 30` with
+# PERIOD=30 for a quick look). Prints the CPU as % of one core, per guest per period, and the
 # server's PSS per guest. Fails (exit 1) when fewer than N guests are established.
 set -euo pipefail
 
@@ -34,17 +35,23 @@ ulimit -n "$want"
 TMP=$(mktemp -d /tmp/sshfolio-idle.XXXXXX)
 SERVER= CLIENT=
 cleanup() {
+    local rc=$?
     [ -n "$CLIENT" ] && kill "$CLIENT" 2>/dev/null || true
     [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
     wait 2>/dev/null || true
-    rm -rf "$TMP"
+    if [ -f "$TMP/serve.log" ]; then
+        # How the server's connections ended (one log line each).
+        echo "connections by end / why (server log):"
+        grep -o 'end="[^"]*"\|end=[^ ]*\|why="[^"]*"' "$TMP/serve.log" | sort | uniq -c | sort -rn | head || true
+    fi
+    if [ "$rc" = 0 ]; then rm -rf "$TMP"; else echo "idle.sh: kept $TMP" >&2; fi
 }
 trap cleanup EXIT
 
 "${ON_SERVER[@]}" "$BIN" serve --listen "127.0.0.1:$PORT" --content "$REPO/content" \
     --keys "$TMP/keys" --max-connections $((N + 1000)) --max-per-ip $((N + 1000)) \
     --per-ip-rate 100000 --per-ip-burst 100000 --max-startups-per-source 100000 \
-    --max-startups 1000:30:2000 2>"$TMP/serve.log" &
+    --max-startups 1000:30:2000 ${SERVE_ARGS:-} 2>"$TMP/serve.log" &
 SERVER=$!
 for _ in $(seq 100); do
     "$BIN" health --target "127.0.0.1:$PORT" >/dev/null 2>&1 && break

@@ -450,13 +450,18 @@ impl<S: Screen, O: Output> Session<S, O> {
     }
 
     fn on_hibernate(&mut self) {
+        // A guest that never drew a frame of its own (its first was shared) frees
+        // nothing worth handing back to the OS.
+        let had_buffers = !self.screen.asleep();
         self.screen.hibernate();
         self.hibernated = true;
         // A count waiting for `guests_next` (already marked seen) is still applied when
         // it is due: as a patch, now that the screen sleeps. What the parser and the
         // frame queue grew to, too.
         self.pending = Vec::new();
-        trim::request();
+        if had_buffers {
+            trim::request();
+        }
     }
 
     /// Feed parsed input to the app.
