@@ -15,7 +15,8 @@
 //! Beside this file: `app/stack.rs` (show a section, open, back, deep links, reload),
 //! `app/frame.rs` (drawing a frame and what the session reads back from it),
 //! `app/pointer.rs` (mouse and paste), `app/browse.rs` (history, copies, mouse and
-//! picture toggles), `app/seen.rs` (reading place, the resume offer).
+//! picture toggles), `app/seen.rs` (reading place, the resume offer), `app/first.rs`
+//! (what sharing a first frame asks of the app).
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -116,10 +117,13 @@ macro_rules! cx {
 
 // After `cx!`, which they use.
 mod browse;
+mod first;
 mod frame;
 mod pointer;
 mod seen;
 mod stack;
+
+pub use first::FirstKind;
 
 pub struct App {
     index: Arc<Index>,
