@@ -56,6 +56,8 @@ pub struct ServerState {
     pub index: watch::Receiver<Arc<Index>>,
     pub guests: Guests,
     pub cache: RenderCache,
+    /// First frames drawn once and sent to every new guest of their kind.
+    pub first: session::FirstFrames,
     /// `true` (or dropped) when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
     pub limits: Limits,
@@ -310,6 +312,7 @@ impl Guest {
             guests: state.guests.subscribe(),
             shutdown: state.shutdown.clone(),
             cache: state.cache.clone(),
+            first: state.first.clone(),
         };
         // The session cap is the connection's: a session started late gets what is left.
         let left = self.life.session_left(tokio::time::Instant::now());

@@ -117,8 +117,11 @@ macro_rules! cx {
 
 // After `cx!`, which they use.
 mod browse;
+mod first;
 mod seen;
 mod stack;
+
+pub use first::FirstKind;
 
 pub struct App {
     index: Arc<Index>,
