@@ -16,6 +16,7 @@ mod layers;
 mod live;
 mod logs;
 mod owner;
+mod owner_links;
 mod pages;
 mod pictures;
 mod render;
