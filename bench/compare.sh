@@ -9,9 +9,15 @@
 #
 #   cargo build --release && bench/compare.sh
 #
+# The run fails loudly: a server that doesn't answer its SSH banner within 20 s, or a
+# `sshfolio bench` that fails or establishes fewer sessions than asked, is named on
+# stderr and the script exits 1 (after printing the table of what did run). Every
+# process it started (servers, their children, the load generator) is stopped on exit,
+# also on Ctrl-C.
+#
 # SERVERS="ours wish openssh" picks the servers (default all three).
 # Knobs (environment): SSHFOLIO_BIN (default: $CARGO_TARGET_DIR or target/release),
-# CONTENT (default: content/), IDLE="50 200" (held idle sessions per scenario),
+# CONTENT (default: content/), IDLE="200 2000" (held idle sessions per scenario),
 # RATE_N=100 (sessions in the rate-20/s scenario), FAST_N=200 (in the 200/s one),
 # HOLD=20 (seconds held idle), PROBE_RATE=1000 (probe keys per second, spread),
 # PIN=1 (servers on CPU 0, the load generator on CPU 1: the server gets one core, like
@@ -22,7 +28,8 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${SSHFOLIO_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release/sshfolio}
 CONTENT=${CONTENT:-$REPO/content}
-IDLE=${IDLE:-"50 200"}
+IDLE=${IDLE:-"200 2000"}
+IDLE_RATE=${IDLE_RATE:-100}
 RATE_N=${RATE_N:-100}
 FAST_N=${FAST_N:-200}
 HOLD=${HOLD:-20}
@@ -56,15 +63,53 @@ TMP=$(mktemp -d /tmp/sshfolio-bench.XXXXXX)
 chmod 755 "$TMP"
 OUT=${OUT:-$TMP/out}
 mkdir -p "$OUT" /run/sshd
-SSHD_PID= OURS_PID= WISH_PID=
+SSHD_PID= OURS_PID= WISH_PID= BENCH_PID=
+FAILED=()
+# A process and all its descendants (sshd's per-connection children and their
+# `sshfolio local`s), children first, then the process; SIGKILL for what is left.
+tree() {
+    local p
+    for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do tree "$p"; done
+    echo "$1"
+}
+stop_tree() {
+    [ -n "$1" ] || return 0
+    local pids
+    pids=$(tree "$1")
+    # shellcheck disable=SC2086
+    kill $pids 2>/dev/null || true
+    for _ in $(seq 50); do
+        # shellcheck disable=SC2086
+        kill -0 $pids 2>/dev/null || break
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    kill -9 $pids 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
 cleanup() {
-    [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null || true
-    [ -n "$WISH_PID" ] && kill "$WISH_PID" 2>/dev/null || true
-    [ -n "$OURS_PID" ] && kill "$OURS_PID" 2>/dev/null || true
-    wait 2>/dev/null || true
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_tree "$BENCH_PID"
+    stop_tree "$SSHD_PID"
+    stop_tree "$WISH_PID"
+    stop_tree "$OURS_PID"
     rm -rf "$TMP/content" "$TMP/sshfolio"
+    exit "$rc"
 }
 trap cleanup EXIT
+trap 'echo "compare.sh: interrupted" >&2; exit 130' INT TERM
+fail() { echo "compare.sh: FAILED: $*" >&2; FAILED+=("$*"); }
+# Wait for an SSH banner on the port (20 s), or fail the whole run.
+await_banner() { # name port
+    local i
+    for i in $(seq 100); do
+        "$BIN" health --target "127.0.0.1:$2" --timeout 2 >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    echo "compare.sh: $1 does not answer on 127.0.0.1:$2 (logs in $TMP)" >&2
+    exit 1
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -105,6 +150,7 @@ CFG
 chmod 755 "$TMP"  # the guest account reads authorized_keys and the binary in here
 "${ON_SERVER[@]}" /usr/sbin/sshd -D -f "$TMP/sshd_config" -E "$TMP/sshd.log" &
 SSHD_PID=$!
+await_banner sshd "$SSHD_PORT"
 
 OURS_PORT=$(free_port)
 # A fresh sshfolio per scenario, so memory freed by the last one isn't in the baseline.
@@ -113,27 +159,27 @@ start_ours() {
         --max-connections 20000 --max-per-ip 20000 --per-ip-rate 100000 --per-ip-burst 100000 \
         --max-startups-per-source 20000 --idle-timeout 0 2>>"$TMP/serve.log" &
     OURS_PID=$!
-    sleep 1
+    await_banner sshfolio "$OURS_PORT"
 }
 stop_ours() {
-    kill "$OURS_PID" 2>/dev/null || true
-    wait "$OURS_PID" 2>/dev/null || true
+    stop_tree "$OURS_PID"
     OURS_PID=
 }
-sleep 1
 
 # The wish peer: built offline from Debian's Go packages, one fresh process per scenario.
 WISH_BIN=$("$REPO/bench/peers/wish/build.sh" "$TMP/wish-build")
 WISH_PORT=$(free_port)
+# The host key in a directory of its own: charmbracelet/keygen makes its directory 0700,
+# and $TMP must stay readable by the guest account that sshd runs `sshfolio local` as.
+mkdir -p "$TMP/wish-keys"
 start_wish() {
     "${ON_SERVER[@]}" "$WISH_BIN" --listen "127.0.0.1:$WISH_PORT" --content "$CONTENT" \
-        --hostkey "$TMP/wish-hostkey" 2>>"$TMP/wish.log" &
+        --hostkey "$TMP/wish-keys/hostkey" 2>>"$TMP/wish.log" &
     WISH_PID=$!
-    sleep 1
+    await_banner wish "$WISH_PORT"
 }
 stop_wish() {
-    kill "$WISH_PID" 2>/dev/null || true
-    wait "$WISH_PID" 2>/dev/null || true
+    stop_tree "$WISH_PID"
     WISH_PID=
 }
 
@@ -146,9 +192,22 @@ bench() { # name server args...
         extra=(--target "127.0.0.1:$WISH_PORT" --server-pid "$WISH_PID")
     else
         extra=(--target "127.0.0.1:$SSHD_PORT" --server-pid "$SSHD_PID" --user "$USER_NAME" --identity "$TMP/client")
+        chmod 755 "$TMP"  # the guest account runs the binary in here
     fi
-    echo "== $name ($server): sshfolio bench $*" >&2
-    "${ON_CLIENT[@]}" "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" || echo '{}' >"$OUT/$name.$server.json"
+    echo "== $(date -u +%T) $name ($server): sshfolio bench $*   [load $(cut -d' ' -f1-3 /proc/loadavg)]" >&2
+    local want
+    want=$(printf '%s\n' "$@" | awk 'prev == "--sessions" { print } { prev = $0 }')
+    "${ON_CLIENT[@]}" "$BIN" bench "${extra[@]}" "$@" --json >"$OUT/$name.$server.json" &
+    BENCH_PID=$!
+    if ! wait "$BENCH_PID"; then
+        fail "$name ($server): sshfolio bench exited non-zero"
+        echo '{}' >"$OUT/$name.$server.json"
+    else
+        local got
+        got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("established", 0))' "$OUT/$name.$server.json")
+        [ "$got" = "$want" ] || fail "$name ($server): $got of $want sessions established"
+    fi
+    BENCH_PID=
     [ "$server" = ours ] && { stop_ours; start_ours; }
     [ "$server" = wish ] && { stop_wish; start_wish; }
     sleep 1
@@ -160,7 +219,7 @@ for server in $SERVERS; do
     keys=$KEYS
     [ "$server" = wish ] && keys=$WISH_KEYS
     for n in $IDLE; do
-        bench "idle$n" "$server" --sessions "$n" --rate 50 --duration "$HOLD" --probe j --probe-rate "$PROBE_RATE"
+        bench "idle$n" "$server" --sessions "$n" --rate "$IDLE_RATE" --duration "$HOLD" --probe j --probe-rate "$PROBE_RATE"
     done
     bench rate20 "$server" --sessions "$RATE_N" --rate 20 --duration 1
     bench rate200 "$server" --sessions "$FAST_N" --rate 200 --duration 1
@@ -172,11 +231,13 @@ import json, sys, os
 out, idle = sys.argv[1], sys.argv[2].split()
 PEERS = ("ours", "wish", "openssh")
 def load(name, server):
+    # A scenario that failed (nothing established) shows "-", not zeros.
     try:
         with open(os.path.join(out, f"{name}.{server}.json")) as f:
-            return json.load(f)
+            d = json.load(f)
     except Exception:
         return {}
+    return d if d.get("established") else {}
 def get(d, path):
     if "@" in path:  # per_key@NAME.field: the mean of that field over keys named NAME
         head, rest = path.split("@", 1)
@@ -242,4 +303,9 @@ print(f"|{'-' * (w + 2)}|-----:|-----:|-----:|-----:|-----:|")
 for r in rows:
     print("| " + r[0].ljust(w) + " | " + " | ".join(r[1:]) + " |")
 PY
-echo "JSON reports: $OUT" >&2
+echo "JSON reports: $OUT; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if [ ${#FAILED[@]} -gt 0 ]; then
+    echo "compare.sh: ${#FAILED[@]} scenario(s) FAILED:" >&2
+    printf '  %s\n' "${FAILED[@]}" >&2
+    exit 1
+fi

@@ -14,6 +14,7 @@
 //! - `graphics`: pictures in the terminal: protocol per guest, encoders, shared cache.
 //! - `commands`: exec commands without a PTY (plain text and JSON).
 //! - `ssh`: accept loop, limits, russh handler, channel writer, host key.
+//! - `cli`: the command line's subcommands and flags (clap), run by `main.rs`.
 //! - `config`: settings for `serve` from flags, environment, `sshfolio.yml` and defaults.
 //! - `stats`: visitor analytics in SQLite (writer, migrations, `sshfolio stats`).
 //! - `init`: `sshfolio init`, a starter site.
@@ -26,6 +27,7 @@
 //! (tests/layers.rs checks all of it).
 
 pub mod bench;
+pub mod cli;
 pub mod clipboard;
 pub mod commands;
 pub mod config;

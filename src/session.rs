@@ -12,6 +12,7 @@
 //!   small handler each.
 //! - `frames`: `ByteScreen`, the in-memory terminal frames are drawn on and diffed.
 //! - `countdown`: the idle / time-limit banner.
+//! - `first`: first frames drawn once and shared by every new guest of their kind.
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
 //! - `local`: `sshfolio local`, the same session in this process's terminal.
 //! - `online`: a hibernated guest's count, written as just the label's cells.
@@ -23,6 +24,9 @@
 //! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
 mod countdown;
+mod first;
+#[cfg(test)]
+mod first_tests;
 mod frames;
 pub mod guests;
 pub mod local;
@@ -40,6 +44,7 @@ mod tests;
 mod trim;
 
 pub use crate::tui::AppOptions;
+pub use first::FirstFrames;
 pub use frames::ByteScreen;
 use task::Session;
 
@@ -108,6 +113,25 @@ pub trait Screen: Send {
 
     /// Drop what can be rebuilt (cell buffers); the next `draw` repaints in full.
     fn hibernate(&mut self) {}
+
+    /// Show a first frame another session drew (its bytes are sent by the session)
+    /// instead of drawing one; `row` is where this guest's screen differs from its
+    /// cells. `false`: this screen can't (it drew already, another size, no support).
+    fn adopt(&mut self, first: std::sync::Arc<first::First>, row: Option<u16>) -> bool {
+        let _ = (first, row);
+        false
+    }
+
+    /// The cells the last draw left on screen, to share as a first frame.
+    fn drawn_cells(&self) -> Option<ratatui::buffer::Buffer> {
+        None
+    }
+
+    /// Whether the screen has no cell buffers now (hibernated, or showing a shared
+    /// first frame): a new guest count is then written as a patch of the label.
+    fn asleep(&self) -> bool {
+        false
+    }
 
     /// How this guest's terminal shows pictures, and its cell size in pixels.
     fn set_images(&mut self, protocol: crate::graphics::Protocol, cell: (u16, u16)) {
@@ -180,6 +204,8 @@ pub struct Shared {
     /// Becomes `true` (or its sender is dropped) when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
     pub cache: RenderCache,
+    /// First frames shared by new guests of the same kind (`first`).
+    pub first: FirstFrames,
 }
 
 /// The guest's side of a session.

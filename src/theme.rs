@@ -5,6 +5,8 @@
 //! converted to the guest's depth only on the way out (`ColorDepth::convert` for each
 //! cell a `ByteScreen` writes, `ColorDepth::convert_buffer` for a whole frame drawn on
 //! a ratatui `Terminal`), so no other code needs to care about depth.
+//!
+//! Over 600 lines: ~490 lines of code (three themes' colours and the depth conversions), the rest its tests.
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};

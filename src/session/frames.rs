@@ -9,6 +9,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
+use std::sync::Arc;
+
+use super::first::First;
 use super::{Screen, osc8, pictures, scroll, sgr};
 use crate::tui::App;
 
@@ -68,6 +71,13 @@ const CLEAR: &[u8] = b"\x1b[0m\x1b[H\x1b[2J";
 /// new ones and repaints the whole screen.
 pub struct ByteScreen {
     frames: Option<Frames>,
+    /// Nothing was drawn since `ENTER` cleared the guest's screen: the first frame
+    /// needs no clear of its own.
+    blank: bool,
+    /// The guest's screen shows a shared first frame (`adopt`) and this screen has no
+    /// buffers yet: those cells, and the row where this guest's differ (its own count
+    /// in the guests-online label).
+    shared: Option<(Arc<First>, Option<u16>)>,
     size: (u16, u16),
     links: osc8::Links,
     /// The depth of the last frame drawn (16 colours need their SGR rewritten).
@@ -91,13 +101,17 @@ struct Frames {
 impl Frames {
     fn new(links: &osc8::Links, cols: u16, rows: u16) -> Self {
         crate::metrics::FRAMES_FULL.inc();
-        let area = Rect::new(0, 0, cols, rows);
+        Self::showing(links, Buffer::empty(Rect::new(0, 0, cols, rows)), true)
+    }
+
+    /// Buffers for a screen showing `shown` (`fresh`: blank, just cleared).
+    fn showing(links: &osc8::Links, shown: Buffer, fresh: bool) -> Self {
         Self {
             backend: osc8::LinkBackend::new(Vec::new(), links.clone()),
-            shown: Buffer::empty(area),
-            next: Buffer::empty(area),
+            next: Buffer::empty(shown.area),
+            shown,
             planner: scroll::Planner::default(),
-            fresh: true,
+            fresh,
         }
     }
 
@@ -145,23 +159,72 @@ impl Frames {
 }
 
 impl ByteScreen {
+    /// A screen for a guest whose terminal `ENTER` just cleared. Its buffers are made
+    /// by the first draw (a session whose first frame is shared never makes them
+    /// unless the guest does something).
     pub fn new(cols: u16, rows: u16) -> Result<Self, String> {
-        let links = osc8::Links::default();
-        let mut frames = Frames::new(&links, cols, rows);
-        // `ENTER` cleared the screen; the cursor stays hidden from here on.
-        let _ = frames.backend.hide_cursor();
         Ok(Self {
-            frames: Some(frames),
+            frames: None,
+            blank: true,
+            shared: None,
             size: (cols, rows),
-            links,
+            links: osc8::Links::default(),
             depth: Default::default(),
             painter: Default::default(),
         })
     }
 
-    /// Whether the cell buffers are dropped right now.
+    /// Whether the cell buffers are dropped right now (after the first frame).
     pub fn is_hibernating(&self) -> bool {
-        self.frames.is_none()
+        self.frames.is_none() && !self.blank
+    }
+
+    /// Buffers for drawing again: the shared first frame's cells when the guest's
+    /// screen shows it (with its label row marked unknown, so the diff rewrites it),
+    /// else blank ones on a cleared screen.
+    fn wake(&mut self) -> Frames {
+        let (cols, rows) = self.size;
+        let blank = std::mem::replace(&mut self.blank, false);
+        if let Some((first, row)) = self.shared.take()
+            && first.cells.area == Rect::new(0, 0, cols, rows)
+        {
+            let mut f = Frames::showing(&self.links, first.cells.clone(), false);
+            // It was drawn in this guest's depth (the depth is part of its kind).
+            f.backend.set_depth(self.depth);
+            if let Some(y) = row {
+                pictures::invalidate(&mut f.shown, Rect::new(0, y, cols, 1));
+            }
+            return f;
+        }
+        let mut f = Frames::new(&self.links, cols, rows);
+        if !blank {
+            // The guest's screen still shows the old frame and the new buffers are
+            // blank: clear it, so the diff paints every cell that isn't.
+            f.backend.writer_mut().extend_from_slice(CLEAR);
+        }
+        // `ENTER` hid the cursor; a clear (some terminals) may show it again.
+        let _ = f.backend.hide_cursor();
+        f
+    }
+
+    /// Show a shared first frame (the session sends its bytes): no buffers are made
+    /// until the next draw. `row` is where the guest's screen differs from its cells.
+    /// `false` when this screen already drew, or is not of the frame's size.
+    pub fn adopt(&mut self, first: Arc<First>, row: Option<u16>) -> bool {
+        let (cols, rows) = self.size;
+        if !self.blank || self.frames.is_some() || first.cells.area != Rect::new(0, 0, cols, rows) {
+            return false;
+        }
+        self.blank = false;
+        self.shared = Some((first, row));
+        true
+    }
+
+    /// The cells of the frame just drawn, to share as a first frame: `None` when it
+    /// showed pictures (their bytes depend on the terminal's cell size).
+    pub fn drawn_cells(&self) -> Option<Buffer> {
+        let f = self.frames.as_ref()?;
+        (!self.painter.showing()).then(|| f.shown.clone())
     }
 }
 
@@ -172,16 +235,12 @@ impl Screen for ByteScreen {
     fn draw_notice(&mut self, app: &App, notice: Option<&str>) -> Result<(), String> {
         self.depth = app.depth();
         crate::metrics::FRAMES.inc();
-        let frames = match &mut self.frames {
-            Some(f) => f,
-            None => {
-                let mut f = Frames::new(&self.links, self.size.0, self.size.1);
-                // The guest's screen still shows the old frame and the new buffers are
-                // blank: clear it, so the diff paints every cell that isn't.
-                f.backend.writer_mut().extend_from_slice(CLEAR);
-                let _ = f.backend.hide_cursor();
-                self.frames.insert(f)
-            }
+        if self.frames.is_none() {
+            let f = self.wake();
+            self.frames = Some(f);
+        }
+        let Some(frames) = self.frames.as_mut() else {
+            return Ok(());
         };
         if frames.backend.depth() != app.depth() && !frames.fresh {
             // What is shown was written in another depth: repaint it all.
@@ -248,9 +307,20 @@ impl Screen for ByteScreen {
             _ => bytes,
         }
     }
+    fn adopt(&mut self, first: Arc<First>, row: Option<u16>) -> bool {
+        ByteScreen::adopt(self, first, row)
+    }
+    fn drawn_cells(&self) -> Option<Buffer> {
+        ByteScreen::drawn_cells(self)
+    }
+    fn asleep(&self) -> bool {
+        self.frames.is_none()
+    }
     fn hibernate(&mut self) {
         // Anything not taken yet is for a screen that will be cleared anyway.
         self.frames = None;
+        self.shared = None;
+        self.blank = false;
     }
 }
 

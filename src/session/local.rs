@@ -100,6 +100,7 @@ pub async fn run(index: Index) -> Result<End, String> {
         guests: guests_rx,
         shutdown: shutdown_rx,
         cache: RenderCache::new(),
+        first: Default::default(),
     };
     let term = std::env::var("TERM").ok();
     let colorterm = std::env::var("COLORTERM").ok();

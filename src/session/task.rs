@@ -11,6 +11,7 @@ use futures::future::OptionFuture;
 use tokio::time::Instant;
 
 use super::countdown::{Countdown, countdown};
+use super::first::First;
 use super::seen::Seen;
 use super::{
     BACKGROUND_TIMEOUT, Closed, ENTER, End, GUESTS_EVERY, HIBERNATE_AFTER, Io, Output,
@@ -102,6 +103,8 @@ pub(super) struct Session<S, O: Output> {
     seen: Seen,
     /// The image probe: its answers pick how pictures are shown (`None`: not probed).
     probe: Option<super::pictures::Probe>,
+    /// A frame was drawn (or a shared first frame sent).
+    drawn: bool,
 }
 
 impl<S: Screen, O: Output> Session<S, O> {
@@ -162,6 +165,7 @@ impl<S: Screen, O: Output> Session<S, O> {
             guests_wait: false,
             seen,
             probe,
+            drawn: false,
         })
     }
 
@@ -209,10 +213,7 @@ impl<S: Screen, O: Output> Session<S, O> {
         if self.dirty && self.in_flight.is_none() {
             self.dirty = false;
             let text = self.shown.map(Countdown::text);
-            self.screen
-                .draw_notice(&self.app, text.as_deref())
-                .map_err(End::Error)?;
-            self.pending.extend(self.screen.take_output());
+            self.draw(text.as_deref())?;
             self.hibernated = false;
         }
         if !self.pending.is_empty() && self.in_flight.is_none() {
@@ -220,6 +221,49 @@ impl<S: Screen, O: Output> Session<S, O> {
             let timed = tokio::time::timeout(self.cfg.stall_timeout, fut);
             self.in_flight = Some(Box::pin(timed));
         }
+        Ok(())
+    }
+
+    /// Draw a frame into `pending`. The first frame of an untouched app is shared by
+    /// every session of its kind (`first`): drawn by the first, then only sent, with
+    /// this guest's count patched into the label.
+    fn draw(&mut self, notice: Option<&str>) -> Result<(), End> {
+        let kind = if self.drawn || notice.is_some() {
+            None
+        } else {
+            self.app.first_kind()
+        };
+        self.drawn = true;
+        if let Some(kind) = &kind
+            && let Some(first) = self.shared.first.get(kind, self.size)
+        {
+            let row = first.hits.online.map(|slot| slot.y);
+            if self.screen.adopt(first.clone(), row) {
+                let runs = self.app.adopt(first.hits.clone(), first.guests);
+                self.pending.extend_from_slice(&first.bytes);
+                if !runs.is_empty() {
+                    self.pending.extend(online::encode(&runs, self.app.depth()));
+                }
+                return Ok(());
+            }
+        }
+        self.screen
+            .draw_notice(&self.app, notice)
+            .map_err(End::Error)?;
+        let bytes = self.screen.take_output();
+        if let Some(kind) = &kind
+            && let Some(cells) = self.screen.drawn_cells()
+        {
+            let (hits, guests) = self.app.drawn();
+            let first = First {
+                bytes: bytes.clone(),
+                cells,
+                hits,
+                guests,
+            };
+            self.shared.first.put(kind, self.size, first);
+        }
+        self.pending.extend(bytes);
         Ok(())
     }
 
@@ -400,13 +444,10 @@ impl<S: Screen, O: Output> Session<S, O> {
     fn follow_guests(&mut self) {
         let n = *self.shared.guests.borrow_and_update();
         self.guests_next = Instant::now() + guests_every(n);
-        online::follow(
-            &mut self.app,
-            n,
-            self.hibernated,
-            &mut self.dirty,
-            &mut self.pending,
-        );
+        // Without cell buffers (asleep, or showing a shared first frame), just the
+        // label's cells are written.
+        let asleep = self.hibernated || self.screen.asleep();
+        online::follow(&mut self.app, n, asleep, &mut self.dirty, &mut self.pending);
     }
 
     fn on_tick(&mut self) -> Result<(), End> {
@@ -415,13 +456,18 @@ impl<S: Screen, O: Output> Session<S, O> {
     }
 
     fn on_hibernate(&mut self) {
+        // A guest that never drew a frame of its own (its first was shared) frees
+        // nothing worth handing back to the OS.
+        let had_buffers = !self.screen.asleep();
         self.screen.hibernate();
         self.hibernated = true;
         // A count waiting for `guests_next` (already marked seen) is still applied when
         // it is due: as a patch, now that the screen sleeps. What the parser and the
         // frame queue grew to, too.
         self.pending = Vec::new();
-        trim::request();
+        if had_buffers {
+            trim::request();
+        }
     }
 
     /// Feed parsed input to the app.

@@ -64,6 +64,7 @@ fn start_with<O: Output>(
         guests: guests.subscribe(),
         shutdown,
         cache: RenderCache::new(),
+        first: Default::default(),
     };
     let io = Io {
         input,

@@ -75,6 +75,7 @@ pub async fn serve(
         index: server.index,
         guests: Guests::new(),
         cache: RenderCache::new(),
+        first: Default::default(),
         shutdown: shutdown_rx.clone(),
         limits: limits.clone(),
         test_hooks: server.test_hooks,

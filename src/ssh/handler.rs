@@ -9,6 +9,9 @@
 //! Callbacks run inside russh's session loop, so they never await anything that needs
 //! that loop (such as `Handle::data`): output is sent from spawned tasks, and input is
 //! handed to the session task with `try_send` (a full queue drops input, bounded).
+//!
+//! Over 600 lines: russh's `Handler` callbacks (~280 lines) and the per-channel start of
+//! a TUI or a command they lead to (~250), one connection's state machine kept together.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -56,6 +59,8 @@ pub struct ServerState {
     pub index: watch::Receiver<Arc<Index>>,
     pub guests: Guests,
     pub cache: RenderCache,
+    /// First frames drawn once and sent to every new guest of their kind.
+    pub first: session::FirstFrames,
     /// `true` (or dropped) when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
     pub limits: Limits,
@@ -310,6 +315,7 @@ impl Guest {
             guests: state.guests.subscribe(),
             shutdown: state.shutdown.clone(),
             cache: state.cache.clone(),
+            first: state.first.clone(),
         };
         // The session cap is the connection's: a session started late gets what is left.
         let left = self.life.session_left(tokio::time::Instant::now());

@@ -11,16 +11,18 @@
 //!
 //! The stack: a section screen (Home, Projects, Blog, Stories) at the bottom, then the
 //! screens opened over it, each a `Layer` (the search screen, a reader). Esc pops.
+//!
+//! Beside this file: `app/stack.rs` (show a section, open, back, deep links, reload),
+//! `app/frame.rs` (drawing a frame and what the session reads back from it),
+//! `app/pointer.rs` (mouse and paste), `app/browse.rs` (history, copies, mouse and
+//! picture toggles), `app/seen.rs` (reading place, the resume offer), `app/first.rs`
+//! (what sharing a first frame asks of the app).
 
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ratatui::Frame;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::style::Style;
-use terminput::{Event, KeyCode, MouseButton, MouseEvent, MouseEventKind, ScrollDirection};
+use terminput::{Event, KeyCode};
 
 use super::keymap::{self, Action, Key};
 use super::screens::blog::BlogScreen;
@@ -29,11 +31,9 @@ use super::screens::projects::ProjectsScreen;
 use super::screens::reader::ReaderScreen;
 use super::screens::search::SearchScreen;
 use super::screens::stories::StoriesScreen;
-use super::screens::tags::{self, TagPicker, TagStep};
+use super::screens::tags::{TagPicker, TagStep};
 use super::screens::{Ctx, Step, help};
-use super::state::{CellRun, Hit, HitMap, Notice, NoticeKind, Screen, Section};
-use super::strings;
-use super::views::{self, fast};
+use super::state::{HitMap, Notice, NoticeKind, Screen, Section};
 use crate::content::{Index, PageRef};
 use crate::graphics::Protocol;
 use crate::render::cache::RenderCache;
@@ -117,8 +117,13 @@ macro_rules! cx {
 
 // After `cx!`, which they use.
 mod browse;
+mod first;
+mod frame;
+mod pointer;
 mod seen;
 mod stack;
+
+pub use first::FirstKind;
 
 pub struct App {
     index: Arc<Index>,
@@ -237,140 +242,8 @@ impl App {
         }
     }
 
-    /// Draw the current screen. Pure: reads state, writes the frame (and records the
-    /// clickable regions it drew, for the mouse).
-    pub fn view(&self, frame: &mut Frame) {
-        let area = frame.area();
-        self.render(area, frame.buffer_mut());
-    }
-
-    /// `view` into a buffer the caller owns (the session keeps its own frames): the
-    /// chrome, the screen on top, the notice, the footer, the overlay.
-    pub fn render(&self, area: Rect, buf: &mut Buffer) {
-        *self.hits.borrow_mut() = HitMap {
-            area,
-            ..HitMap::default()
-        };
-        let theme = self.theme();
-        fast::set_style(buf, area, Style::default().fg(theme.fg).bg(theme.bg));
-        if area.width < views::MIN_WIDTH || area.height < views::MIN_HEIGHT {
-            views::too_small(area, buf, theme);
-            return;
-        }
-        let chrome = views::chrome(area, self.notice.is_some());
-        let screen = self.screen();
-        let (active, show_active) = (self.section(), screen != Screen::Search);
-        views::tabs(
-            &mut self.hits.borrow_mut(),
-            &self.index,
-            self.guests,
-            active,
-            show_active,
-            chrome.tabs,
-            buf,
-            theme,
-        );
-        views::rule(chrome.rule, buf, theme);
-        let cx = cx!(self);
-        let body = chrome.body;
-        match self.stack.last() {
-            Some(Layer::Reader(r)) => r.view(&cx, body, buf, theme),
-            Some(Layer::Search) => self.search.view(&cx, body, buf, theme),
-            None => match self.base {
-                Section::Home => self.home.view(&cx, body, buf, theme),
-                Section::Projects => self.projects.view(&cx, body, buf, theme),
-                Section::Blog => self.blog.view(&cx, body, buf, theme),
-                Section::Stories => self.stories.view(&cx, body, buf, theme),
-            },
-        }
-        if let (Some(n), Some(r)) = (&self.notice, chrome.notice) {
-            views::notice(n, r, buf, theme);
-        }
-        let mut footer = chrome.footer;
-        if !self.mouse {
-            // While the mouse is off the footer says so, at its right end.
-            let w = crate::render::width::str_width(strings::MOUSE_OFF) as u16;
-            if footer.width > w + 20 {
-                footer.width -= w + 2;
-                fast::set_string(
-                    buf,
-                    footer.right(),
-                    footer.y,
-                    strings::MOUSE_OFF,
-                    theme.accent(),
-                );
-            }
-        }
-        // Sideways scrolling is offered only where there is wide code.
-        let wide = matches!(self.stack.last(), Some(Layer::Reader(r)) if r.has_wide_code(&cx));
-        views::footer(screen, wide, footer, buf, theme);
-        let popup = match &self.overlay {
-            None => None,
-            Some(Overlay::Help(scroll)) => Some(help::view(*scroll, area, buf, theme)),
-            Some(Overlay::Tags(p)) => {
-                let choices = tags::choices(&self.index, self.reader_page());
-                let active = self.blog.filter.as_deref();
-                Some(p.view(&cx, &choices, self.reader_page(), active, area, buf, theme))
-            }
-        };
-        // A popup over the tab bar's row hides the label: a patch must not draw over it.
-        let mut hits = self.hits.borrow_mut();
-        if popup.is_some() {
-            // Pictures are written over the cells: none while a popup is up.
-            hits.pictures.clear();
-        }
-        if let (Some(p), Some(slot)) = (popup, hits.online)
-            && p.y <= slot.y
-            && slot.y < p.bottom()
-        {
-            hits.online = None;
-        }
-    }
-
     pub fn depth(&self) -> ColorDepth {
         self.opts.depth
-    }
-
-    /// The hyperlinks in the last frame, each with the cells its text covers, so the
-    /// session can wrap those cells in OSC 8 (ratatui can't); the URL is on screen too.
-    pub fn links(&self) -> Vec<(Rect, String)> {
-        self.hits.borrow().links.clone()
-    }
-
-    /// The pictures of the last frame that the session writes as pixels.
-    pub fn pictures(&self) -> Vec<crate::graphics::Placement> {
-        self.hits.borrow().pictures.clone()
-    }
-
-    /// How pictures are shown now (`None` when off).
-    pub fn images(&self) -> Protocol {
-        if self.images_off {
-            Protocol::None
-        } else {
-            self.opts.images
-        }
-    }
-
-    /// Whether the last frame showed the guests-online label (or had room for it).
-    pub fn shows_online(&self) -> bool {
-        self.hits.borrow().online.is_some()
-    }
-
-    /// Take a new guest count without drawing a frame: the cells that change the label
-    /// in the last frame into the new one (empty when the count is the same or the
-    /// frame has no label). For a session whose cell buffers are dropped (hibernated):
-    /// the next full repaint draws the same count.
-    pub fn online_patch(&mut self, n: usize) -> Vec<CellRun> {
-        if n == self.guests {
-            return Vec::new();
-        }
-        self.guests = n;
-        let theme = self.theme();
-        let depth = self.opts.depth;
-        match self.hits.get_mut().online.as_mut() {
-            Some(slot) => views::online_patch(slot, n, theme, depth),
-            None => Vec::new(),
-        }
     }
 
     /// The screen shown now: the top of the stack.
@@ -432,20 +305,7 @@ impl App {
         match &mut self.overlay {
             Some(_) if quit_key => return Control::Quit,
             Some(Overlay::Help(scroll)) => {
-                // Small screens scroll the key list; any other key closes it.
-                let scroll = *scroll;
-                let max = help::max_scroll(cx.area());
-                let scroll = match key {
-                    Key::Code(KeyCode::Down) | Key::Char('j') => scroll + 1,
-                    Key::Code(KeyCode::Up) | Key::Char('k') => scroll.saturating_sub(1),
-                    Key::Code(KeyCode::PageDown) | Key::Char(' ') => scroll + 5,
-                    Key::Code(KeyCode::PageUp) | Key::Char('b') => scroll.saturating_sub(5),
-                    _ => {
-                        self.overlay = None;
-                        return Control::Redraw;
-                    }
-                };
-                self.overlay = Some(Overlay::Help(scroll.min(max)));
+                self.overlay = help::key(*scroll, key, &cx).map(Overlay::Help);
                 return Control::Redraw;
             }
             Some(Overlay::Tags(p)) => {
@@ -475,83 +335,6 @@ impl App {
         }
     }
 
-    fn on_mouse(&mut self, m: MouseEvent) -> Control {
-        match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                let hit = self.hits.borrow().at(m.column, m.row);
-                self.notice = None;
-                match (&self.overlay, hit) {
-                    (Some(Overlay::Tags(_)), hit) => self.tag_step(TagPicker::click(hit)),
-                    (None, Some(hit)) => self.click(hit),
-                    (None, None) => Control::Idle,
-                    (Some(Overlay::Help(_)), _) => {
-                        self.overlay = None;
-                        Control::Redraw
-                    }
-                }
-            }
-            MouseEventKind::Scroll(dir) => {
-                let down = match dir {
-                    ScrollDirection::Down => true,
-                    ScrollDirection::Up => false,
-                    ScrollDirection::Left | ScrollDirection::Right => return Control::Idle,
-                };
-                let key = Key::Code(if down { KeyCode::Down } else { KeyCode::Up });
-                let cx = cx!(self);
-                match (&mut self.overlay, self.stack.last_mut()) {
-                    (Some(Overlay::Tags(p)), _) => {
-                        let step = p.key(key, &cx);
-                        self.tag_step(step)
-                    }
-                    (Some(Overlay::Help(_)), _) => Control::Idle,
-                    (None, Some(Layer::Reader(r))) => {
-                        let step = r.wheel(down, &cx);
-                        self.apply(step)
-                    }
-                    (None, None) if self.base == Section::Stories => Control::Idle,
-                    (None, _) => self.act(if down { Action::Down } else { Action::Up }),
-                }
-            }
-            _ => Control::Idle,
-        }
-    }
-
-    fn click(&mut self, hit: Hit) -> Control {
-        let cx = cx!(self);
-        let step = match hit {
-            Hit::Tab(s) => {
-                self.go(s);
-                Step::Redraw
-            }
-            Hit::Story(i) => Step::Story(i),
-            Hit::Tag(i) => {
-                self.pick_tag(i);
-                Step::Redraw
-            }
-            Hit::PostTag(i) => Step::FilterBlog(i),
-            Hit::Item(_) | Hit::Toc(_) | Hit::Link(_) => match self.stack.last_mut() {
-                Some(Layer::Reader(r)) => r.click(hit, &cx),
-                Some(Layer::Search) => self.search.click(hit, &cx),
-                None => match self.base {
-                    Section::Home => self.home.click(hit, &cx),
-                    Section::Projects => self.projects.click(hit, &cx),
-                    Section::Blog => self.blog.click(hit, &cx),
-                    Section::Stories => Step::Idle,
-                },
-            },
-        };
-        self.apply(step)
-    }
-
-    fn on_paste(&mut self, text: &str) -> Control {
-        if self.screen() != Screen::Search || self.overlay.is_some() {
-            return Control::Idle;
-        }
-        let cx = cx!(self);
-        let step = self.search.paste(text, &cx);
-        self.apply(step)
-    }
-
     fn on_tick(&mut self, now: Instant) -> Control {
         if self.screen() != Screen::Stories {
             self.stories.deadline = None;
@@ -568,17 +351,7 @@ impl App {
             Action::Quit => return Control::Quit,
             Action::Help => self.overlay = Some(Overlay::Help(0)),
             Action::ToggleTheme => self.opts.theme = self.opts.theme.next(),
-            Action::ToggleImages => {
-                self.images_off = !self.images_off;
-                let text = match self.images() {
-                    Protocol::None => "pictures off (i: on)".to_string(),
-                    p => format!("pictures on ({})", p.label()),
-                };
-                self.notice = Some(Notice {
-                    kind: super::state::NoticeKind::Info,
-                    text,
-                });
-            }
+            Action::ToggleImages => self.toggle_images(),
             Action::ToggleMouse => self.toggle_mouse(),
             Action::HistoryBack | Action::HistoryForward => {
                 return self.history(action == Action::HistoryForward);
@@ -607,19 +380,7 @@ impl App {
                 let cx = cx!(self);
                 self.search.run(&cx);
             }
-            Action::TagFilter => {
-                // Outside the blog and a post, `#` is the blog's tag picker.
-                if self.screen() != Screen::Blog && self.reader_page().is_none() {
-                    self.go(Section::Blog);
-                }
-                // Over a post its own tags come first: start on its first. On the blog
-                // list, start on the active filter.
-                let over = self.reader_page();
-                let choices = tags::choices(&self.index, over);
-                let active = over.is_none().then_some(self.blog.filter.as_deref());
-                let picker = TagPicker::open(&choices, active.flatten(), &self.index);
-                self.overlay = Some(Overlay::Tags(picker));
-            }
+            Action::TagFilter => self.open_tags(),
             _ => {
                 let cx = cx!(self);
                 let step = match self.stack.last_mut() {

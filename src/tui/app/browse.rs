@@ -3,6 +3,7 @@
 //! escapes those send besides the frame.
 
 use super::{App, Control, Layer};
+use crate::graphics::Protocol;
 use crate::tui::state::{Notice, NoticeKind};
 use crate::tui::strings;
 
@@ -64,5 +65,17 @@ impl App {
         self.clipboard = Some(copy.sequence);
         self.say(NoticeKind::Info, strings::copied(what, copy.truncated));
         self.outbound(about, true);
+    }
+}
+
+impl App {
+    /// `i`: pictures off (their text stays) or on again, said in the notice line.
+    pub(super) fn toggle_images(&mut self) {
+        self.images_off = !self.images_off;
+        let text = match self.images() {
+            Protocol::None => "pictures off (i: on)".to_string(),
+            p => format!("pictures on ({})", p.label()),
+        };
+        self.say(NoticeKind::Info, text);
     }
 }

@@ -145,6 +145,20 @@ impl App {
         self.open(page, Origin { screen, items, pos });
     }
 
+    /// `#`: the tag picker. Outside the blog and a post it is the blog's: the blog is
+    /// shown under it. Over a post its own tags come first (it starts on its first); on
+    /// the blog list it starts on the active filter.
+    pub(super) fn open_tags(&mut self) {
+        if self.screen() != Screen::Blog && self.reader_page().is_none() {
+            self.go(Section::Blog);
+        }
+        let over = self.reader_page();
+        let choices = tags::choices(&self.index, over);
+        let active = over.is_none().then_some(self.blog.filter.as_deref());
+        let picker = tags::TagPicker::open(&choices, active.flatten(), &self.index);
+        self.overlay = Some(Overlay::Tags(picker));
+    }
+
     /// The tag picker's row `choice` was chosen.
     pub(super) fn pick_tag(&mut self, choice: usize) {
         if let Some(&tag) = tags::choices(&self.index, self.reader_page()).get(choice) {

@@ -7,10 +7,12 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
+use terminput::KeyCode;
 
 use crate::render::width::str_width;
 use crate::theme::Theme;
-use crate::tui::keymap;
+use crate::tui::keymap::{self, Key};
+use crate::tui::screens::Ctx;
 use crate::tui::strings as s;
 use crate::tui::views::{centered, pad, panel};
 
@@ -71,9 +73,22 @@ fn layout(area: Rect, theme: &Theme) -> (Rect, Rect, Vec<Line<'static>>) {
 }
 
 /// How far the help can scroll in `area`.
-pub(crate) fn max_scroll(area: Rect) -> usize {
+fn max_scroll(area: Rect) -> usize {
     let (_, inner, rows) = layout(area, crate::theme::ThemeKind::Dark.theme());
     rows.len().saturating_sub(usize::from(inner.height))
+}
+
+/// A key while the help is up (scrolled `scroll` rows): small screens scroll the key
+/// list; any other key closes it (`None`).
+pub(crate) fn key(scroll: usize, key: Key, cx: &Ctx) -> Option<usize> {
+    let scroll = match key {
+        Key::Code(KeyCode::Down) | Key::Char('j') => scroll + 1,
+        Key::Code(KeyCode::Up) | Key::Char('k') => scroll.saturating_sub(1),
+        Key::Code(KeyCode::PageDown) | Key::Char(' ') => scroll + 5,
+        Key::Code(KeyCode::PageUp) | Key::Char('b') => scroll.saturating_sub(5),
+        _ => return None,
+    };
+    Some(scroll.min(max_scroll(cx.area())))
 }
 
 /// Draw the help scrolled `scroll` rows; returns the popup's rectangle.
