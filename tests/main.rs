@@ -22,6 +22,7 @@ mod pictures;
 mod render;
 mod sizes;
 mod ssh;
+mod stories;
 mod tools;
 mod tui;
 mod util;

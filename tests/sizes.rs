@@ -11,7 +11,7 @@ use sshfolio::content::Index;
 use crate::util::{Term, TestServer};
 
 const SIZES: [(u32, u32); 4] = [(40, 12), (80, 24), (120, 40), (200, 60)];
-const MTU_TITLE: &str =
+pub(crate) const MTU_TITLE: &str =
     "When Packets Disappear: Debugging an MTU Mismatch in a Hybrid OpenStack Docker Swarm";
 
 fn bundled_index() -> Index {
@@ -19,25 +19,25 @@ fn bundled_index() -> Index {
     sshfolio::content::load(&dir).expect("the bundled content loads")
 }
 
-async fn bundled() -> TestServer {
+pub(crate) async fn bundled() -> TestServer {
     let server = TestServer::start().await;
     server.index.send_replace(Arc::new(bundled_index()));
     server
 }
 
 /// Let the screen settle after a key (frames arrive within a few ms).
-async fn settle(t: &mut Term) {
+pub(crate) async fn settle(t: &mut Term) {
     let until = std::time::Instant::now() + Duration::from_millis(250);
     t.wait_until("time to pass", move |_| std::time::Instant::now() >= until)
         .await;
 }
 
-async fn key(t: &mut Term, bytes: &[u8]) {
+pub(crate) async fn key(t: &mut Term, bytes: &[u8]) {
     t.send(bytes).await;
     settle(t).await;
 }
 
-fn rows(t: &Term) -> Vec<String> {
+pub(crate) fn rows(t: &Term) -> Vec<String> {
     let s = t.parser.screen();
     let (rows, cols) = s.size();
     (0..rows)
@@ -48,7 +48,7 @@ fn rows(t: &Term) -> Vec<String> {
 /// The screen's text with each run of whitespace (line breaks too) as one space: a
 /// title wrapped over two rows reads whole. A panel to the right (the contents) is
 /// cut off each row.
-fn flowing(t: &Term) -> String {
+pub(crate) fn flowing(t: &Term) -> String {
     rows(t)
         .iter()
         .map(|r| {
@@ -375,6 +375,23 @@ fn snapshots_of_every_screen_at_every_size() {
             }
             ui.key(terminput::KeyCode::Down);
         }
+        // On until the block's top border (which says where the view is) is the first
+        // row of the text: the block itself is on screen, not just its border.
+        let border = |ui: &Ui| ui.screen().lines().position(|l| l.contains('◀'));
+        while let Some(row) = border(&ui) {
+            ui.key(terminput::KeyCode::Down);
+            match border(&ui) {
+                Some(next) if next < row => {}
+                // The page ends here.
+                Some(next) if next == row => break,
+                // It left the screen (another block's border shows, or none): one back.
+                _ => {
+                    ui.key(terminput::KeyCode::Up);
+                    break;
+                }
+            }
+        }
+        assert!(ui.screen().contains('◀'), "{}", ui.screen());
         insta::assert_snapshot!(name("reader_wide_code"), ui.screen());
     }
 }

@@ -12,6 +12,7 @@ use sshfolio::content::model::{Date, RackStatus, Rgb, Site, SiteLink};
 use sshfolio::content::{Block, Document, Index, Inline, PageRef, Post, Project, Story};
 use sshfolio::render::cache::RenderCache;
 use sshfolio::theme::ThemeKind;
+use sshfolio::tui::app::STORY_DURATION;
 use sshfolio::tui::{App, AppEvent, AppOptions, Control};
 use terminput::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -669,10 +670,13 @@ fn stories_auto_advance_only_while_shown() {
     assert!(ui.contains("1 / 3") && ui.contains("Data center"));
     let d = ui.app.next_deadline().expect("a deadline on stories");
     assert!(d <= Instant::now() + Duration::from_secs(7));
-    assert_eq!(
-        ui.app.update(AppEvent::Tick(d + Duration::from_millis(1))),
-        Control::Redraw
-    );
+    // The first ticks grow the current story's fill; its end brings the next story.
+    let start = Instant::now();
+    assert_eq!(ui.app.update(AppEvent::Tick(d)), Control::Redraw);
+    ui.draw();
+    assert!(ui.contains("1 / 3"), "{}", ui.screen());
+    let end = start + STORY_DURATION + Duration::from_millis(1);
+    assert_eq!(ui.app.update(AppEvent::Tick(end)), Control::Redraw);
     ui.draw();
     assert!(
         ui.contains("2 / 3") && ui.contains("Open source"),
@@ -680,6 +684,11 @@ fn stories_auto_advance_only_while_shown() {
         ui.screen()
     );
     ui.key(KeyCode::Char('n'));
+    assert!(ui.contains("3 / 3"));
+    // The last story runs to its end and stays up: no timer after that.
+    let end = Instant::now() + STORY_DURATION + Duration::from_millis(1);
+    assert_eq!(ui.app.update(AppEvent::Tick(end)), Control::Redraw);
+    ui.draw();
     assert!(ui.contains("3 / 3"));
     assert_eq!(ui.app.next_deadline(), None, "the last story stays up");
     ui.key(KeyCode::Left);

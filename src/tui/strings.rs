@@ -77,6 +77,10 @@ pub(crate) fn percent(p: usize) -> String {
 // Stories.
 pub(crate) const STORIES_EMPTY: &str = "no stories yet";
 pub(crate) const STORY_IMAGE: &str = "image";
+pub(crate) const STORY_PICTURES_OFF: &str = "pictures off";
+pub(crate) const STORY_NOT_DOWNLOADED: &str = "not downloaded";
+pub(crate) const FIRST_STORY: &str = "this is the first story";
+pub(crate) const LAST_STORY: &str = "this is the last story";
 
 pub(crate) fn story_counter(i: usize, n: usize) -> String {
     format!("{} / {}", i + 1, n)

@@ -1,5 +1,6 @@
-//! The search screen: the query line and the results, title matches first. The query
-//! line takes printable keys before the key table sees them.
+//! The search screen: the query line and the results, title matches first, each title
+//! whole (wrapped under itself) over its snippet. The query line takes printable keys
+//! before the key table sees them.
 
 use std::sync::Arc;
 
@@ -19,7 +20,8 @@ use crate::tui::keymap::{Action, Key};
 use crate::tui::search::{self, Corpus, SearchHit, Target};
 use crate::tui::state::{Hit, ListState, Screen};
 use crate::tui::strings as s;
-use crate::tui::views::{fit, list_offset, mark, marker, match_style, pad, paint_selected, panel};
+use crate::tui::text::wrap;
+use crate::tui::views::{fit, mark, marker, match_style, pad, paint_selected, panel};
 
 /// The search screen: the query typed so far and its results (kept while the guest
 /// is elsewhere: `/` again shows the same query).
@@ -147,9 +149,6 @@ impl SearchScreen {
     }
 }
 
-/// Rows per result: the title line and a snippet line.
-const ROWS: u16 = 2;
-
 fn draw(q: &SearchScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let area = Rect::new(
         area.x + 1,
@@ -204,43 +203,61 @@ fn draw(q: &SearchScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
     // The query's hits in each title and snippet are highlighted as in the reader.
     let query = highlight::fold(&search::normalize(&q.query));
     let match_style = match_style(cx.depth, theme);
-    let per_page = (list.height / ROWS) as usize;
-    let off = list_offset(q.list.selected, q.hits.len(), per_page);
     let kind_w = 9;
-    for (i, h) in q.hits.iter().enumerate().skip(off).take(per_page) {
-        let y = list.y + (i - off) as u16 * ROWS;
-        let selected = q.list.selected == i;
-        let (kind, title) = match h.target {
-            Target::Page(PageRef::Project(p)) => (
-                s::KIND_PROJECT,
-                cx.index.projects.get(p).map(|p| p.title.as_str()),
-            ),
-            Target::Page(PageRef::Post(p)) => (
-                s::KIND_POST,
-                cx.index.posts.get(p).map(|p| p.title.as_str()),
-            ),
-            Target::Story(st) => (
-                s::KIND_STORY,
-                cx.index.stories.get(st).map(|s| s.label.as_str()),
-            ),
-        };
-        let w = (list.width as usize).saturating_sub(2 + kind_w);
-        let r = Rect::new(list.x, y, list.width, 1);
-        let title = fit(title.unwrap_or(""), w);
-        Line::from(vec![
-            marker(selected, theme),
-            Span::styled(pad(kind, kind_w), Style::default().fg(theme.tag)),
-            Span::styled(title.clone(), theme.base().add_modifier(Modifier::BOLD)),
-        ])
-        .render(r, buf);
-        if selected {
-            paint_selected(r, buf, theme);
+    let w = (list.width as usize).saturating_sub(2 + kind_w);
+    let titles: Vec<Vec<String>> = (q.hits.iter())
+        .map(|h| title_lines(title_of(cx, h.target), w, list.height))
+        .collect();
+    // A snippet row under the title when the list has room for both.
+    let snippet_of = |i: usize| titles[i].len() < usize::from(list.height);
+    let rows = |i: usize| titles[i].len() as u16 + u16::from(snippet_of(i));
+    let off = offset(q.list.selected, list.height, rows);
+    let mut y = list.y;
+    for (i, h) in q.hits.iter().enumerate().skip(off) {
+        let n = rows(i);
+        if y + n > list.bottom() {
+            break;
         }
+        let selected = q.list.selected == i;
+        let kind = match h.target {
+            Target::Page(PageRef::Project(_)) => s::KIND_PROJECT,
+            Target::Page(PageRef::Post(_)) => s::KIND_POST,
+            Target::Story(_) => s::KIND_STORY,
+        };
         let text_x = list.x + 2 + kind_w as u16;
-        let snippet = fit(h.snippet.trim(), w);
-        buf.set_string(text_x, y + 1, &snippet, theme.dim());
         let text_w = list.right().saturating_sub(text_x);
-        for (row, text) in [(y, title), (y + 1, snippet)] {
+        // The title whole, wrapped under itself; the kind beside its first row.
+        for (k, line) in titles[i].iter().enumerate() {
+            let r = Rect::new(list.x, y + k as u16, list.width, 1);
+            let lead = if k == 0 {
+                vec![
+                    marker(selected, theme),
+                    Span::styled(pad(kind, kind_w), Style::default().fg(theme.tag)),
+                ]
+            } else {
+                vec![Span::raw(" ".repeat(2 + kind_w))]
+            };
+            let mut spans = lead;
+            spans.push(Span::styled(
+                line.clone(),
+                theme.base().add_modifier(Modifier::BOLD),
+            ));
+            Line::from(spans).render(r, buf);
+            if selected {
+                paint_selected(r, buf, theme);
+            }
+        }
+        let snippet_y = y + titles[i].len() as u16;
+        let snippet = if snippet_of(i) {
+            fit(h.snippet.trim(), w)
+        } else {
+            String::new()
+        };
+        buf.set_string(text_x, snippet_y.min(y + n - 1), &snippet, theme.dim());
+        let marked = (titles[i].iter().enumerate())
+            .map(|(k, t)| (y + k as u16, t.as_str()))
+            .chain(snippet_of(i).then_some((snippet_y, snippet.as_str())));
+        for (row, text) in marked {
             let line = Line::raw(text);
             mark(
                 buf,
@@ -251,8 +268,56 @@ fn draw(q: &SearchScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
                 match_style,
             );
         }
-        cx.hit(Rect::new(list.x, y, list.width, ROWS), Hit::Item(i));
+        cx.hit(Rect::new(list.x, y, list.width, n), Hit::Item(i));
+        y += n;
     }
+}
+
+/// What a result is called: a page's title, a story's label.
+fn title_of<'a>(cx: &'a Ctx, target: Target) -> &'a str {
+    let title = match target {
+        Target::Page(PageRef::Project(p)) => cx.index.projects.get(p).map(|p| p.title.as_str()),
+        Target::Page(PageRef::Post(p)) => cx.index.posts.get(p).map(|p| p.title.as_str()),
+        Target::Story(st) => cx.index.stories.get(st).map(|s| s.label.as_str()),
+    };
+    title.unwrap_or("")
+}
+
+/// A result's title in rows of `w` columns: whole, wrapped. Only a title taller than the
+/// list itself is cut, with `…`.
+fn title_lines(title: &str, w: usize, height: u16) -> Vec<String> {
+    let mut lines = wrap(title.trim(), w);
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    let most = usize::from(height).max(1);
+    if lines.len() > most {
+        lines.truncate(most);
+        if let Some(last) = lines.last_mut() {
+            *last = format!("{}…", fit(last, w.saturating_sub(1)).trim_end_matches('…'));
+        }
+    }
+    lines
+}
+
+/// The first result shown so that the selected one is on screen: from the top while it
+/// fits, else with the selected result on the last rows.
+fn offset(selected: usize, height: u16, rows: impl Fn(usize) -> u16) -> usize {
+    let mut used: u16 = 0;
+    let mut first = selected + 1;
+    while first > 0 {
+        let n = rows(first - 1);
+        if used + n > height {
+            break;
+        }
+        used += n;
+        first -= 1;
+    }
+    // Everything down to the top fits: start at the top.
+    if first == 0 {
+        return 0;
+    }
+    first.min(selected)
 }
 
 /// The last `w` columns of `text`, with `…` in front when cut.
