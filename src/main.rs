@@ -49,7 +49,8 @@ fn main() -> ExitCode {
         Some(Command::Local {
             content,
             follow_symlinks,
-        }) => local(&content, load_options(follow_symlinks)),
+            no_images,
+        }) => local(&content, load_options(follow_symlinks), no_images),
         Some(Command::Health {
             target,
             proxy,
@@ -327,10 +328,14 @@ async fn shutdown_signal() {
     }
 }
 
-fn local(content: &std::path::Path, opts: content::LoadOptions) -> anyhow::Result<()> {
+fn local(
+    content: &std::path::Path,
+    opts: content::LoadOptions,
+    no_images: bool,
+) -> anyhow::Result<()> {
     let index = load_content(content, opts)?;
     let end = runtime()?
-        .block_on(sshfolio::session::local::run(index))
+        .block_on(sshfolio::session::local::run(index, no_images))
         .map_err(|e| anyhow::anyhow!("terminal: {e}"))?;
     if let sshfolio::session::End::Error(e) = end {
         anyhow::bail!("{e}");
