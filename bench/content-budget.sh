@@ -50,7 +50,7 @@ for shape in ${SHAPES:-tiny prose inline list code headings}; do
   if [ "$res" = ok ]; then
     "$BIN" serve --listen 127.0.0.1:0 --content "$dir" --keys "$WORK/keys" 2>"$WORK/serve.log" &
     SERVER=$!
-    for _ in $(seq 100); do grep -q 'listening on' "$WORK/serve.log" && break; sleep 0.1; done
+    for _ in $(seq 1200); do grep -q 'listening on' "$WORK/serve.log" && break; sleep 0.1; done
     port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$WORK/serve.log" | head -1 | cut -d: -f2)
     shown=$("${SSH[@]}" -p "$port" 127.0.0.1 show big | wc -c)
     (sleep 4; printf q) | script -qfc "stty cols 100 rows 30; ${SSH[*]} -tt -p $port 127.0.0.1 blog/big" /dev/null >/dev/null 2>&1 || true

@@ -294,6 +294,9 @@ pub enum Command {
         /// Read files that symlinks lead to outside the content directory.
         #[arg(long, env = "SSHFOLIO_FOLLOW_SYMLINKS")]
         follow_symlinks: bool,
+        /// No pictures (the terminal is not probed for them).
+        #[arg(long)]
+        no_images: bool,
     },
     /// Exit 0 if a server answers with an SSH banner (for container health checks).
     Health {

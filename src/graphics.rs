@@ -59,8 +59,91 @@ impl Protocol {
 /// protocol draws pixels) and the image.
 #[derive(Debug, Clone)]
 pub struct Placement {
+    /// The cells on screen: the whole box, or the part of it in view (see `clip`).
     pub area: Rect,
     pub image: Arc<Preview>,
+    pub clip: Clip,
+}
+
+/// A box partly scrolled out of view: `area` is the part on screen, `rows` the whole
+/// box's height and `above` how many of its rows are scrolled off above `area`. The
+/// default (`rows` 0) is a box wholly in view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Clip {
+    pub rows: u16,
+    pub above: u16,
+}
+
+/// Where a picture lands on screen, and which of its pixel rows show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spot {
+    /// Top-left cell, 0-based.
+    x: u16,
+    y: u16,
+    /// Cells the shown part covers.
+    cols: u16,
+    rows: u16,
+    /// Pixel rows of the fitted picture that show; `None` when all of them do.
+    crop: Option<(u32, u32)>,
+}
+
+impl Placement {
+    /// The picture fitted to the whole box and centred in it, cut to the rows in view;
+    /// `None` when none of its rows are in view.
+    fn spot(&self, protocol: Protocol, cell: (u16, u16)) -> Option<Spot> {
+        let picture = self.image.picture.as_ref()?;
+        let area = self.area;
+        let box_rows = if self.clip.rows == 0 {
+            area.height
+        } else {
+            self.clip.rows.max(area.height)
+        };
+        let (w, h) = encode::fit(
+            picture,
+            area.width,
+            box_rows,
+            cell,
+            protocol == Protocol::Sixel,
+        );
+        let cols = encode::cols_for(w, cell.0).min(area.width.max(1));
+        let rows = encode::rows_for(h, cell.1).min(box_rows.max(1));
+        let x = area.x + area.width.saturating_sub(cols) / 2;
+        // Box rows: the picture's [top, top + rows), in view [above, above + height).
+        let top = (box_rows - rows) / 2;
+        let above = self.clip.above;
+        let first = top.max(above);
+        let last = (top + rows).min(above.saturating_add(area.height));
+        if first >= last {
+            return None;
+        }
+        let y = area.y + (first - above);
+        if (first, last) == (top, top + rows) {
+            return Some(Spot {
+                x,
+                y,
+                cols,
+                rows,
+                crop: None,
+            });
+        }
+        let ch = u32::from(cell.1.max(1));
+        let y0 = u32::from(first - top) * ch;
+        let mut y1 = (u32::from(last - top) * ch).min(h);
+        if protocol == Protocol::Sixel && y1 - y0 >= 6 {
+            // Whole sixel bands, so it never paints the row below.
+            y1 -= (y1 - y0) % 6;
+        }
+        if y1 <= y0 {
+            return None;
+        }
+        Some(Spot {
+            x,
+            y,
+            cols,
+            rows: last - first,
+            crop: Some((y0, y1)),
+        })
+    }
 }
 
 /// Most bytes of encodings kept for all sessions together.
@@ -73,6 +156,7 @@ struct Key {
     rows: u16,
     cell: (u16, u16),
     protocol: Protocol,
+    crop: Option<(u32, u32)>,
 }
 
 #[derive(Default)]
@@ -101,6 +185,20 @@ pub fn encoded(
     rows: u16,
     cell: (u16, u16),
 ) -> Option<Arc<Encoded>> {
+    encoded_crop(image, protocol, cols, rows, cell, None)
+}
+
+/// `encoded`, keeping only the pixel rows `crop` of the fitted picture (a picture
+/// partly scrolled out of view; sixel and iTerm2 draw the cut picture, kitty places a
+/// source rectangle of the whole one instead).
+pub fn encoded_crop(
+    image: &Preview,
+    protocol: Protocol,
+    cols: u16,
+    rows: u16,
+    cell: (u16, u16),
+    crop: Option<(u32, u32)>,
+) -> Option<Arc<Encoded>> {
     let picture = image.picture.as_ref()?;
     let key = Key {
         image: image.id,
@@ -108,6 +206,7 @@ pub fn encoded(
         rows,
         cell,
         protocol,
+        crop,
     };
     if let Ok(mut c) = cache().lock() {
         c.clock += 1;
@@ -122,7 +221,9 @@ pub fn encoded(
             Some(if n >= u32::MAX - 1 { 1 } else { n + 1 })
         })
         .unwrap_or(1);
-    let e = Arc::new(encode::encode(picture, protocol, cols, rows, cell, id)?);
+    let e = Arc::new(encode::encode_crop(
+        picture, protocol, cols, rows, cell, id, crop,
+    )?);
     ENCODES.fetch_add(1, Ordering::Relaxed);
     if let Ok(mut c) = cache().lock() {
         let size = e.bytes.len();
@@ -156,8 +257,8 @@ const KITTY_SENT_MAX: usize = 256;
 pub struct Painter {
     pub protocol: Protocol,
     pub cell: (u16, u16),
-    /// Placements on the guest's screen now: (area, image id).
-    shown: Vec<(Rect, u64)>,
+    /// Placements on the guest's screen now: (area, image id, clip).
+    shown: Vec<(Rect, u64, Clip)>,
     kitty_sent: HashSet<u32>,
     /// The screen was cleared: kitty placements may linger, remove them.
     clear_kitty: bool,
@@ -208,17 +309,17 @@ impl Painter {
         let mut paint = Paint::default();
         if !self.protocol.pixels() {
             if !self.shown.is_empty() {
-                paint.stale = self.shown.drain(..).map(|(r, _)| r).collect();
+                paint.stale = self.shown.drain(..).map(|(r, _, _)| r).collect();
             }
             return paint;
         }
-        let now: Vec<(Rect, u64)> = placements
+        let now: Vec<(Rect, u64, Clip)> = placements
             .iter()
             .filter(|p| p.area.width > 0 && p.area.height > 0 && p.image.picture.is_some())
-            .map(|p| (p.area, p.image.id))
+            .map(|p| (p.area, p.image.id, p.clip))
             .collect();
         let kitty = self.protocol == Protocol::Kitty;
-        let touched = !kitty && now.iter().any(|(r, _)| dirty(*r));
+        let touched = !kitty && now.iter().any(|(r, _, _)| dirty(*r));
         if now == self.shown && !touched && !(kitty && self.clear_kitty) {
             return paint;
         }
@@ -230,11 +331,11 @@ impl Painter {
             paint.stale = self
                 .shown
                 .iter()
-                .filter(|(r, _)| !now.iter().any(|(n, _)| n == r))
-                .map(|(r, _)| *r)
+                .filter(|(r, _, _)| !now.iter().any(|(n, _, _)| n == r))
+                .map(|(r, _, _)| *r)
                 .collect();
         }
-        let keep: Vec<(Rect, u64)> = if kitty {
+        let keep: Vec<(Rect, u64, Clip)> = if kitty {
             Vec::new()
         } else {
             // Unchanged sixel/iTerm2 pictures stay on screen as they are.
@@ -246,17 +347,31 @@ impl Painter {
         let mut body = Vec::new();
         for (i, p) in placements.iter().enumerate() {
             let area = p.area;
-            if area.width == 0 || area.height == 0 || keep.contains(&(area, p.image.id)) {
+            if area.width == 0 || area.height == 0 || keep.contains(&(area, p.image.id, p.clip)) {
                 continue;
             }
-            let Some(e) = encoded(&p.image, self.protocol, area.width, area.height, self.cell)
-            else {
+            let Some(spot) = p.spot(self.protocol, self.cell) else {
                 continue;
             };
-            // Centred in its box.
-            let x = area.x + (area.width.saturating_sub(e.cols)) / 2;
-            let y = area.y + (area.height.saturating_sub(e.rows)) / 2;
-            body.extend_from_slice(format!("\x1b[{};{}H", y + 1, x + 1).as_bytes());
+            let box_rows = if p.clip.rows == 0 {
+                area.height
+            } else {
+                p.clip.rows.max(area.height)
+            };
+            // Kitty gets the whole picture once and places a part of it; the others
+            // get the part drawn.
+            let crop = if kitty { None } else { spot.crop };
+            let Some(e) = encoded_crop(
+                &p.image,
+                self.protocol,
+                area.width,
+                box_rows,
+                self.cell,
+                crop,
+            ) else {
+                continue;
+            };
+            body.extend_from_slice(format!("\x1b[{};{}H", spot.y + 1, spot.x + 1).as_bytes());
             if kitty {
                 if self.kitty_sent.len() >= KITTY_SENT_MAX {
                     self.kitty_sent.clear();
@@ -267,8 +382,9 @@ impl Painter {
                 body.extend_from_slice(&encode::kitty_place(
                     e.kitty_id,
                     i as u32 + 1,
-                    e.cols,
-                    e.rows,
+                    spot.cols,
+                    spot.rows,
+                    spot.crop.map(|(y0, y1)| (e.width, y0, y1)),
                 ));
             } else {
                 body.extend_from_slice(&e.bytes);
@@ -289,6 +405,14 @@ mod tests {
     use super::*;
     use crate::content::images::Picture;
 
+    fn whole(area: Rect, image: Arc<Preview>) -> Placement {
+        Placement {
+            area,
+            image,
+            clip: Clip::default(),
+        }
+    }
+
     fn image(id: u64) -> Arc<Preview> {
         Arc::new(Preview {
             width: 2,
@@ -307,10 +431,7 @@ mod tests {
     fn kitty_transmits_once_then_places_by_number() {
         let img = image(1_000_001);
         let mut p = Painter::new(Protocol::Kitty, (10, 20));
-        let at = |y| Placement {
-            area: Rect::new(2, y, 8, 4),
-            image: img.clone(),
-        };
+        let at = |y| whole(Rect::new(2, y, 8, 4), img.clone());
         let first = String::from_utf8(p.frame(&[at(1)]).bytes).unwrap();
         assert!(first.contains("a=t,f=100"), "{first:.80}");
         assert!(first.contains("a=p,"));
@@ -326,10 +447,7 @@ mod tests {
         let img = image(1_000_002);
         let mut a = Painter::new(Protocol::Sixel, (10, 20));
         let mut b = Painter::new(Protocol::Sixel, (10, 20));
-        let place = Placement {
-            area: Rect::new(0, 0, 4, 1),
-            image: img.clone(),
-        };
+        let place = whole(Rect::new(0, 0, 4, 1), img.clone());
         let pa = a.frame(std::slice::from_ref(&place));
         let pb = b.frame(std::slice::from_ref(&place));
         assert_eq!(pa.bytes, pb.bytes);
@@ -340,5 +458,49 @@ mod tests {
         assert_eq!(gone.stale, vec![Rect::new(0, 0, 4, 1)]);
         assert!(gone.bytes.is_empty());
         assert!(!a.showing());
+    }
+
+    #[test]
+    fn a_picture_partly_in_view_shows_its_rows_in_view() {
+        // 40×20 pixels in 8×4 cells of 10×20: fitted 40×20, 4 columns × 1 row, centred
+        // in the box's row 1 (rows 0..4). Make it taller: 40×80 → 4×4 cells.
+        let img = Arc::new(Preview {
+            picture: Some(Arc::new(Picture {
+                width: 40,
+                height: 80,
+                rgb: vec![90; 40 * 80 * 3],
+            })),
+            ..(*image(1_000_003)).clone()
+        });
+        let cut = |above: u16, height: u16| Placement {
+            area: Rect::new(0, 10, 8, height),
+            image: img.clone(),
+            clip: Clip { rows: 4, above },
+        };
+        // Top row scrolled off: three rows of 20 px, from pixel row 20.
+        let s = cut(1, 3).spot(Protocol::Kitty, (10, 20)).unwrap();
+        assert_eq!(
+            (s.x, s.y, s.cols, s.rows, s.crop),
+            (2, 10, 4, 3, Some((20, 80)))
+        );
+        // Bottom two rows scrolled off.
+        let s = cut(0, 2).spot(Protocol::Iterm2, (10, 20)).unwrap();
+        assert_eq!((s.rows, s.crop), (2, Some((0, 40))));
+        // Sixel: whole bands of 6 pixels.
+        let s = cut(0, 2).spot(Protocol::Sixel, (10, 20)).unwrap();
+        assert_eq!(s.crop, Some((0, 36)));
+        let mut p = Painter::new(Protocol::Sixel, (10, 20));
+        let bytes = p.frame(&[cut(0, 2)]).bytes;
+        let start = bytes.windows(2).position(|w| w == b"\x1bP").unwrap();
+        let sixel = icy_sixel::SixelImage::decode(&bytes[start..]).unwrap();
+        assert_eq!((sixel.width, sixel.height), (40, 36));
+        // Kitty: the whole picture, placed with a source rectangle.
+        let mut p = Painter::new(Protocol::Kitty, (10, 20));
+        let text = String::from_utf8(p.frame(&[cut(1, 3)]).bytes).unwrap();
+        assert!(text.contains("a=t,"), "{text:.80}");
+        assert!(text.contains(",x=0,y=20,w=40,h=60,c=4,r=3,"), "{text}");
+        // Wholly in view: no crop.
+        let all = whole(Rect::new(0, 0, 8, 4), img.clone());
+        assert_eq!(all.spot(Protocol::Sixel, (10, 20)).unwrap().crop, None);
     }
 }

@@ -290,3 +290,97 @@ fn a_document_over_its_budget_is_an_error_with_path_and_line() {
         err.diagnostics
     );
 }
+
+#[test]
+fn nesting_over_the_budget_is_an_error_with_path_and_line() {
+    let dir = ContentDir::new();
+    dir.write("blog/ok.md", POST);
+    let deep = ">".repeat(sshfolio::content::markdown::MAX_DEPTH + 1);
+    let file = dir.write(
+        "blog/deep.md",
+        format!("---\ntitle: D\ndate: 2024-01-01\n---\nIntro.\n\n{deep} too deep\n"),
+    );
+    let err = sshfolio::content::load(dir.path()).unwrap_err();
+    let want = format!("{}:7:1: document too deep:", file.display());
+    assert!(
+        err.diagnostics
+            .iter()
+            .any(|d| d.to_string().starts_with(&want)),
+        "{:?}",
+        err.diagnostics
+    );
+    // `check` says so and fails.
+    let out = util::sshfolio(&["check", "--content", dir.path().to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains(&want), "{stderr}");
+}
+
+/// A post showing `/images/NAME` for each of `names`.
+fn post_with_images(dir: &ContentDir, names: &[&str]) {
+    let body: String = names
+        .iter()
+        .map(|n| format!("![{n}](/images/{n})\n\n"))
+        .collect();
+    dir.write(
+        "blog/pics.md",
+        format!("---\ntitle: P\ndate: 2024-01-01\n---\n{body}"),
+    );
+}
+
+#[test]
+fn image_files_are_opened_like_content_files() {
+    let outside = ContentDir::new();
+    let secret = outside.write("secret.png", crate::images::png(8, 8));
+    let dir = site();
+    dir.write("images/ok.png", crate::images::png(8, 8));
+    mkfifo(&dir.path().join("images/pipe.png"));
+    std::os::unix::fs::symlink(&secret, dir.path().join("images/out.png")).unwrap();
+    std::os::unix::fs::symlink("ok.png", dir.path().join("images/in.png")).unwrap();
+    // Over the 8 MiB cap (sparse: the size alone refuses it, nothing is read).
+    let big = std::fs::File::create(dir.path().join("images/big.png")).unwrap();
+    big.set_len(sshfolio::content::images::MAX_BYTES + 1)
+        .unwrap();
+    post_with_images(
+        &dir,
+        &["ok.png", "pipe.png", "out.png", "in.png", "big.png"],
+    );
+
+    let path = dir.path().to_path_buf();
+    let index = within("load", move || sshfolio::content::load(&path)).unwrap();
+    let mut shown: Vec<&str> = index.images.keys().map(String::as_str).collect();
+    shown.sort();
+    assert_eq!(shown, ["/images/in.png", "/images/ok.png"]);
+    let warnings: Vec<String> = index.warnings.iter().map(|w| w.to_string()).collect();
+    let warned = |name: &str, what: &str| {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(name) && w.contains(what)),
+            "{name}: {what}: {warnings:?}"
+        );
+    };
+    warned("pipe.png", "not a regular file");
+    warned("out.png", "--follow-symlinks");
+    warned("big.png", "larger than 8 MiB");
+
+    let followed = sshfolio::content::load_with(
+        dir.path(),
+        LoadOptions {
+            follow_symlinks: true,
+        },
+    )
+    .unwrap();
+    assert!(followed.images.contains_key("/images/out.png"));
+
+    // `check` finishes beside the FIFO and says the same.
+    let path = dir.path().to_str().unwrap().to_string();
+    let out = within("check", move || {
+        util::sshfolio(&["check", "--content", &path])
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("pipe.png") && stderr.contains("out.png"),
+        "{stderr}"
+    );
+}

@@ -14,6 +14,7 @@ mod import;
 mod keepalive;
 mod layers;
 mod live;
+mod local;
 mod logs;
 mod owner;
 mod pages;

@@ -270,3 +270,184 @@ async fn reader_shows_a_markdown_image_as_pixels_with_its_alt_text() {
     no_stray_bytes(&t);
     server.stop().await;
 }
+
+/// A post that opens with a tall picture (16 rows of the reader), then long text.
+fn tall_post(c: &ContentDir) {
+    c.write("images/tall.png", png(160, 160));
+    let text: String = (1..=60).map(|i| format!("Paragraph {i}.\n\n")).collect();
+    c.write(
+        "blog/tall.md",
+        format!(
+            "---\ntitle: Tall\ndate: 2026-01-03\n---\n![a tall picture](/images/tall.png)\n\n{text}"
+        ),
+    );
+}
+
+/// `open`, but straight into `command` (e.g. `blog/tall`).
+async fn open_exec(server: &TestServer, term: &str, command: &str) -> Term {
+    let conn = connect(server.addr, Login::None).await;
+    let channel = conn.channel_open_session().await.unwrap();
+    channel
+        .request_pty(true, term, 100, 30, 0, 0, &[])
+        .await
+        .unwrap();
+    channel.exec(true, command).await.unwrap();
+    Term {
+        conn,
+        channel,
+        parser: vt100::Parser::new(30, 100, 0),
+        raw: Vec::new(),
+        closed: false,
+        exit_status: None,
+    }
+}
+
+/// Every sixel in `raw` from `from` on, decoded.
+fn sixels(raw: &[u8], from: usize) -> Vec<icy_sixel::SixelImage> {
+    let mut out = Vec::new();
+    let mut at = from;
+    while let Some(start) = find(&raw[at..], b"\x1bP").map(|i| i + at) {
+        let Some(end) = find(&raw[start..], b"\x1b\\").map(|i| start + i + 2) else {
+            break;
+        };
+        if let Ok(img) = icy_sixel::SixelImage::decode(&raw[start..end]) {
+            out.push(img);
+        }
+        at = end;
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_picture_scrolled_partly_off_stays_sixel_cut_to_the_rows_in_view() {
+    let c = content();
+    tall_post(&c);
+    let server = server(&c).await;
+    let mut t = open_exec(&server, "xterm", "blog/tall").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    t.send(b"\x1b[?63;1;2;4;6;9;15;22c").await;
+    t.wait_raw("a sixel image", |r| !sixels(r, 0).is_empty())
+        .await;
+    t.wait_for("Paragraph 1.").await;
+    t.settle(Duration::from_millis(200)).await;
+    let whole = sixels(&t.raw, 0).pop().unwrap();
+    assert!(whole.height >= 200, "{}x{}", whole.width, whole.height);
+    // Scroll down three lines: the picture's first rows leave the top of the view.
+    let mark = t.raw.len();
+    t.send(b"jjj").await;
+    t.wait_raw("a cut sixel", |r| {
+        sixels(r, mark)
+            .iter()
+            .any(|s| s.height < whole.height && s.width == whole.width)
+    })
+    .await;
+    t.settle(Duration::from_millis(300)).await;
+    let cut = sixels(&t.raw, mark).pop().unwrap();
+    assert!(
+        cut.height > 0 && cut.height < whole.height && cut.height % 6 == 0,
+        "{} of {}",
+        cut.height,
+        whole.height
+    );
+    assert!(!has_half_blocks(t.parser.screen()), "{}", t.screen());
+    // Back up: the whole picture again (same size as the first).
+    let mark = t.raw.len();
+    t.send(b"kkk").await;
+    t.wait_raw("the whole sixel again", |r| {
+        sixels(r, mark).iter().any(|s| s.height == whole.height)
+    })
+    .await;
+    no_stray_bytes(&t);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_picture_scrolled_partly_off_is_a_kitty_source_rectangle_of_the_same_image() {
+    let c = content();
+    tall_post(&c);
+    let server = server(&c).await;
+    let mut t = open_exec(&server, "xterm-kitty", "blog/tall").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[6;16;8t\x1b[?62;22c").await;
+    t.wait_raw("a kitty placement", |r| find(r, b"\x1b_Ga=p,").is_some())
+        .await;
+    t.settle(Duration::from_millis(200)).await;
+    let mark = t.raw.len();
+    t.send(b"jjj").await;
+    t.wait_raw("a placement with a source rectangle", |r| {
+        find(&r[mark..], b",x=0,y=").is_some()
+    })
+    .await;
+    t.settle(Duration::from_millis(200)).await;
+    let text = String::from_utf8_lossy(&t.raw[mark..]).into_owned();
+    let place = &text[text.rfind("\x1b_Ga=p,").unwrap()..];
+    let place = &place[..place.find("\x1b\\").unwrap()];
+    let field = |k: &str| -> u32 {
+        place
+            .split(',')
+            .find_map(|f| f.strip_prefix(k))
+            .unwrap_or_else(|| panic!("{k} in {place}"))
+            .parse()
+            .unwrap()
+    };
+    // Three rows of 16 px are scrolled off (or fewer, if the picture started lower);
+    // the rows left are placed over the rows left.
+    let (y, h, r) = (field("y="), field("h="), field("r="));
+    assert!(y > 0 && y % 16 == 0 && y <= 48, "{place}");
+    assert_eq!(h.div_ceil(16), r, "{place}");
+    // The same image, never transmitted again.
+    assert_eq!(count(&t.raw, b"\x1b_Ga=t,"), 1);
+    assert!(!has_half_blocks(t.parser.screen()));
+    no_stray_bytes(&t);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn iterm2_guest_gets_an_inline_file_of_the_placed_size() {
+    let c = content();
+    let server = server(&c).await;
+    let mut t = open(&server, "xterm-256color").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    // What iTerm2 3.5 answers: no kitty reply, its cell size, XTVERSION, DA1 (with 4:
+    // iTerm2 also draws sixel, but its own protocol is preferred).
+    t.send(b"\x1b[6;16;8t\x1bP>|iTerm2 3.5.0\x1b\\\x1b[?62;4c")
+        .await;
+    t.settle(Duration::from_millis(200)).await;
+    t.send(b"4").await;
+    t.wait_raw("an iTerm2 inline file", |r| {
+        find(r, b"\x1b]1337;File=").is_some_and(|s| r[s..].contains(&0x07))
+    })
+    .await;
+    t.wait_for("SEASIDE").await;
+    let start = find(&t.raw, b"\x1b]1337;File=").unwrap();
+    let end = start + t.raw[start..].iter().position(|&b| b == 0x07).unwrap();
+    let seq = String::from_utf8(t.raw[start + b"\x1b]1337;File=".len()..end].to_vec()).unwrap();
+    let (args, b64) = seq.split_once(':').unwrap();
+    let arg = |k: &str| -> u32 {
+        args.split(';')
+            .find_map(|a| a.strip_prefix(k))
+            .unwrap_or_else(|| panic!("{k} in {args}"))
+            .parse()
+            .unwrap()
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert_eq!(arg("size=") as usize, bytes.len());
+    assert_eq!(arg("inline="), 1);
+    let img = image::load_from_memory(&bytes).unwrap();
+    // Placed over width×height cells of the 8×16 cells the terminal reported.
+    assert_eq!(img.width().div_ceil(8), arg("width="), "{args}");
+    assert_eq!(img.height().div_ceil(16), arg("height="), "{args}");
+    assert!(arg("width=") >= 40, "a full-screen picture: {args}");
+    let aspect = img.width() as f64 / img.height() as f64;
+    assert!((aspect - 160.0 / 90.0).abs() < 0.05, "{aspect}");
+    assert!(find(&t.raw, b"\x1b_Ga=").is_none(), "kitty sent to iTerm2");
+    assert!(sixels(&t.raw, 0).is_empty(), "sixel sent to iTerm2");
+    assert!(!has_half_blocks(t.parser.screen()));
+    no_stray_bytes(&t);
+    server.stop().await;
+}

@@ -28,7 +28,8 @@ pub(crate) struct Files {
 }
 
 /// Open `path` for reading only if it is a regular file. The open never blocks (a
-/// FIFO without a writer would), and the type is checked on the opened file.
+/// FIFO without a writer would), and the type is checked on the opened file (refused:
+/// `ErrorKind::InvalidInput`).
 pub fn open_regular(path: &Path) -> std::io::Result<File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
@@ -40,7 +41,10 @@ pub fn open_regular(path: &Path) -> std::io::Result<File> {
     let file = opts.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
     }
     Ok(file)
 }

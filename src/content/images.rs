@@ -3,6 +3,11 @@
 //! draws as half-blocks, and a larger picture that `graphics` encodes for terminals that
 //! show pixels (kitty, sixel, iTerm2).
 //!
+//! Image files are opened like content files (`files::open_regular`: `O_NONBLOCK`, then
+//! `fstat` on the open file: a FIFO, socket or device is refused and never blocks) and
+//! a symlink that leads out of the content directory is refused unless the owner serves
+//! with `--follow-symlinks`.
+//!
 //! Bounded: only png, jpeg and gif (first frame); files over `MAX_BYTES` or images over
 //! `MAX_SIDE`×`MAX_SIDE` are refused before any pixel is allocated (explicit decoder
 //! limits), at most `MAX_IMAGES` are decoded per load, pictures share `PICTURE_BUDGET`
@@ -13,7 +18,7 @@
 pub mod remote;
 
 use std::collections::HashMap;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,10 +101,11 @@ pub fn local_path(content: &Path, src: &str) -> Option<PathBuf> {
 }
 
 /// The file `src` refers to: `content/images/NAME` for `/images/NAME` or `images/NAME`
-/// when it exists, else the download `remote` lists for it.
+/// when something is there (a file, or a FIFO or directory that decoding then refuses),
+/// else the download `remote` lists for it.
 pub fn resolve(content: &Path, remote: &remote::Remote, src: &str) -> Option<PathBuf> {
     match local_path(content, src) {
-        Some(p) if p.is_file() => Some(p),
+        Some(p) if p.exists() => Some(p),
         _ => remote::path_of(content, remote, src),
     }
 }
@@ -111,20 +117,51 @@ pub enum PreviewError {
     TooLarge,
     #[error("cannot read image: {0}")]
     Io(#[from] std::io::Error),
+    #[error("image is not a regular file (a FIFO, socket, device or directory); not read")]
+    NotRegular,
+    #[error(
+        "image links outside the content directory (to {0}); not read (serve with --follow-symlinks to allow)"
+    )]
+    Outside(PathBuf),
     #[error("not a png, jpeg or gif image")]
     Format,
     #[error("cannot decode image: {0}")]
     Decode(#[from] image::ImageError),
 }
 
-/// Decode `path` into a preview (bounded in bytes, pixels and time).
+/// Decode `path` into a preview (bounded in bytes, pixels and time): opened without
+/// blocking, a regular file by `fstat`, its size checked before reading and never read
+/// past `MAX_BYTES` (it may grow meanwhile).
 pub fn decode_file(path: &Path) -> Result<Preview, PreviewError> {
-    let meta = std::fs::metadata(path)?;
-    if meta.len() > MAX_BYTES {
+    let file = super::files::open_regular(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            PreviewError::NotRegular
+        } else {
+            PreviewError::Io(e)
+        }
+    })?;
+    if file.metadata()?.len() > MAX_BYTES {
         return Err(PreviewError::TooLarge);
     }
-    let bytes = std::fs::read(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
     decode(&bytes)
+}
+
+/// Whether `path` may be read: it resolves inside `content` (symlinks followed), or the
+/// owner allows links out. A path that does not resolve is left to the read to report.
+fn inside(content: &Path, path: &Path, follow_symlinks: bool) -> Result<(), PreviewError> {
+    if follow_symlinks {
+        return Ok(());
+    }
+    let (Ok(root), Ok(real)) = (std::fs::canonicalize(content), std::fs::canonicalize(path)) else {
+        return Ok(());
+    };
+    if real.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(PreviewError::Outside(real))
+    }
 }
 
 /// Decode image bytes (png, jpeg, or a gif's first frame) into a preview.
@@ -188,10 +225,12 @@ fn from_image(img: &image::DynamicImage, picture: bool) -> Preview {
     }
 }
 
-/// Decode every local image among `srcs`; `(src, error)` for each that failed.
+/// Decode every local image among `srcs`; `(src, error)` for each that failed. Files
+/// that symlinks lead to outside `content` are refused unless `follow_symlinks`.
 pub fn load<'a>(
     content: &Path,
     srcs: impl IntoIterator<Item = &'a str>,
+    follow_symlinks: bool,
 ) -> (Previews, Vec<(String, PreviewError)>) {
     let mut out = Previews::new();
     let mut errors = Vec::new();
@@ -209,7 +248,7 @@ pub fn load<'a>(
         if tried > MAX_IMAGES {
             break;
         }
-        match decode_file(&path) {
+        match inside(content, &path, follow_symlinks).and_then(|()| decode_file(&path)) {
             Ok(mut p) => {
                 let bytes = p.picture.as_ref().map_or(0, |pic| pic.rgb.len());
                 if bytes > budget {

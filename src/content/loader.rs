@@ -137,7 +137,15 @@ pub fn load_with(dir: &Path, opts: LoadOptions) -> Result<Index, LoadError> {
     posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     stories.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
 
-    let images = load_images(dir, &site, &projects, &posts, &stories, &mut diags);
+    let images = load_images(
+        dir,
+        opts.follow_symlinks,
+        &site,
+        &projects,
+        &posts,
+        &stories,
+        &mut diags,
+    );
 
     let mut pages = HashMap::new();
     for (i, p) in projects.iter().enumerate() {
@@ -177,6 +185,7 @@ pub fn load_with(dir: &Path, opts: LoadOptions) -> Result<Index, LoadError> {
 /// thumbnails, story images); a file that exists but cannot be decoded is a warning.
 fn load_images(
     dir: &Path,
+    follow_symlinks: bool,
     site: &Site,
     projects: &[Project],
     posts: &[Post],
@@ -185,7 +194,7 @@ fn load_images(
 ) -> images::Previews {
     let srcs = image_refs(site, projects, posts, stories);
     let site_path = Path::new("site.yml");
-    let (previews, errors) = images::load(dir, srcs.iter().map(|(s, _)| *s));
+    let (previews, errors) = images::load(dir, srcs.iter().map(|(s, _)| *s), follow_symlinks);
     for (src, e) in errors {
         let path = srcs
             .iter()

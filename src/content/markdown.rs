@@ -1,14 +1,17 @@
 //! Markdown + MDC source text → `Document`, with diagnostics for what MDC tolerates but
-//! an owner should know about (an unclosed block, nesting too deep to keep).
+//! an owner should know about (an unclosed block), and load errors for documents over
+//! their budget (nodes, headings, table cells, nesting).
 //!
 //! The MDC pre-pass (`mdc::split`) cuts the source into markdown segments and block
 //! components; each segment goes through pulldown-cmark (tables, strikethrough, task
 //! lists, GFM quotes) and an event → tree builder that uses an explicit stack (no
-//! recursion over the input), caps nesting at `MAX_DEPTH` (deeper containers are
-//! flattened into their ancestor, with a warning) and finds inline components in text.
+//! recursion over the input), refuses nesting deeper than `MAX_DEPTH` (a load error with
+//! its line; nothing deeper is ever built) and finds inline components in text.
 //! Heading ids are assigned last, over the whole document, so they are unique.
 //!
 //! Over 600 lines: ~660 lines of code (one pulldown-cmark event loop), the rest its tests.
+
+mod estimate;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -65,7 +68,7 @@ impl Budget {
 }
 
 /// Markdown containers (quotes, lists, items, inline styles, links) nested deeper than
-/// this are flattened into their ancestor at this depth.
+/// this make the document a load error (`path:line: document too deep …`).
 pub const MAX_DEPTH: usize = 64;
 
 /// Parse a page body (front matter already removed).
@@ -78,6 +81,10 @@ pub fn parse(source: &str) -> (Document, Vec<BodyWarning>) {
 pub fn parse_from_line(source: &str, first_line: u32) -> (Document, Vec<BodyWarning>) {
     let mut warnings = Vec::new();
     let nodes = mdc::split(source, first_line, &mut warnings);
+    if warnings.iter().any(|w| w.error) {
+        warnings.sort_by_key(|w| (w.line, w.col));
+        return (Document::default(), warnings);
+    }
     let mut budget = Budget::default();
     let mut blocks = convert(nodes, &mut warnings, &mut budget);
     if let Some(over) = budget.over {
@@ -101,7 +108,7 @@ fn convert(nodes: Vec<Node>, warnings: &mut Vec<BodyWarning>, budget: &mut Budge
         }
         match node {
             Node::Markdown { first_line, text } => {
-                out.extend(markdown_blocks(&text, first_line, warnings, budget));
+                out.extend(markdown_blocks(&text, first_line, budget));
             }
             Node::Component(c) => out.push(Block::Component {
                 name: c.name,
@@ -154,13 +161,21 @@ fn options() -> Options {
 }
 
 /// One markdown segment → blocks.
-fn markdown_blocks(
-    text: &str,
-    first_line: u32,
-    warnings: &mut Vec<BodyWarning>,
-    budget: &mut Budget,
-) -> Vec<Block> {
+fn markdown_blocks(text: &str, first_line: u32, budget: &mut Budget) -> Vec<Block> {
     let lines = LineIndex::new(text, first_line);
+    // Refused before pulldown-cmark builds its tree, when a scan already counts more
+    // nodes than the budget has left (the parser's first pass is not interruptible).
+    if let Some(at) = estimate::over(text, MAX_NODES.saturating_sub(budget.nodes)) {
+        budget.over = Some(BodyWarning {
+            line: lines.line(at),
+            col: 1,
+            message: format!(
+                "document too large: more than {MAX_NODES} markdown nodes (split it into several pages)"
+            ),
+            error: true,
+        });
+        return Vec::new();
+    }
     let mut b = Builder::default();
     let parser = Parser::new_ext(text, options()).into_offset_iter();
     // Merge adjacent text so that `:name{…}` split by the parser is seen whole. The
@@ -194,15 +209,18 @@ fn markdown_blocks(
         if let Some((t, escaped)) = pending.take() {
             b.text_escaped(t, &escaped);
         }
-        let before = b.too_deep;
         b.event(event);
-        if b.too_deep && !before {
-            warnings.push(BodyWarning {
-                error: false,
+        if b.too_deep {
+            // Over the nesting budget: the document is refused, like any other overrun.
+            budget.over = Some(BodyWarning {
+                error: true,
                 line: lines.line(range.start),
                 col: 1,
-                message: format!("nesting deeper than {MAX_DEPTH} levels is flattened"),
+                message: format!(
+                    "document too deep: quotes, lists, emphasis or links nested more than {MAX_DEPTH} levels (flatten them)"
+                ),
             });
+            break;
         }
     }
     if let Some((t, escaped)) = pending.take() {
@@ -990,37 +1008,109 @@ mod tests {
             .unwrap_or(0)
     }
 
+    /// The refusal of a too-deep document: one error, at `line`, and no blocks.
+    fn refused_at(src: &str, line: u32) {
+        let (d, w) = parse(src);
+        assert!(d.blocks.is_empty(), "nothing kept");
+        let errors: Vec<_> = w.iter().filter(|w| w.error).collect();
+        assert_eq!(errors.len(), 1, "{w:?}");
+        assert_eq!(errors[0].line, line, "{w:?}");
+        assert!(errors[0].message.contains("too deep"), "{w:?}");
+    }
+
     #[test]
-    fn deep_quotes_are_flattened() {
-        let src = format!("{}deep\n", ">".repeat(5000));
-        let (d, w) = parse(&src);
-        assert!(depth(&d.blocks) <= MAX_DEPTH);
-        assert!(Inline::plain_text(&[]).is_empty());
-        assert!(w.iter().any(|w| w.message.contains("flattened")), "{w:?}");
+    fn deep_quotes_are_refused_with_their_line() {
+        refused_at(&format!("Intro.\n\n{}deep\n", ">".repeat(5000)), 3);
+        // At the limit, the document loads whole.
+        let (d, w) = parse(&format!("{}deep\n", ">".repeat(MAX_DEPTH)));
+        assert!(w.iter().all(|w| !w.error), "{w:?}");
+        assert_eq!(depth(&d.blocks), MAX_DEPTH);
         assert!(format!("{d:?}").contains("deep"));
     }
 
     #[test]
-    fn deep_lists_are_flattened() {
-        let mut src = String::new();
+    fn deep_lists_are_refused_with_their_line() {
+        let mut src = String::from("Intro.\n\n");
         for i in 0..2000 {
             src.push_str(&" ".repeat(i * 2));
             src.push_str("- x\n");
         }
-        let (d, w) = parse(&src);
-        assert!(depth(&d.blocks) <= MAX_DEPTH);
-        assert!(!w.is_empty());
-        let (d, _) = parse(&format!("{}x\n", "- ".repeat(5000)));
-        assert!(depth(&d.blocks) <= MAX_DEPTH);
+        // Each level is a list and an item: the 33rd line nests 65 deep.
+        refused_at(&src, 3 + 32);
+        refused_at(&format!("{}x\n", "- ".repeat(5000)), 1);
+        let (d, w) = parse(&format!("{}x\n", "- ".repeat(MAX_DEPTH / 2)));
+        assert!(w.iter().all(|w| !w.error), "{w:?}");
+        assert!(depth(&d.blocks) == MAX_DEPTH / 2);
     }
 
     #[test]
-    fn deep_emphasis_is_flattened() {
-        let src = format!("{}x{}\n", "*".repeat(3000), "*".repeat(3000));
-        let (d, _) = parse(&src);
+    fn deep_emphasis_is_refused() {
+        // `*w _w *w … x … w* w_ w*`: emphasis inside emphasis, 100 deep.
+        let (mut open, mut close) = (String::new(), String::new());
+        for i in 0..100 {
+            let m = if i % 2 == 0 { '*' } else { '_' };
+            open.push_str(&format!("{m}w "));
+            close.insert_str(0, &format!(" w{m}"));
+        }
+        refused_at(&format!("a\n\n{open}x{close}\n"), 3);
+        refused_at(&format!("{}x{}\n", "*".repeat(3000), "*".repeat(3000)), 1);
+        // Links never nest: 3000 of them around one word stay shallow and load.
+        let (d, w) = parse(&format!("{}x{}\n", "[".repeat(3000), "](u)".repeat(3000)));
+        assert!(w.iter().all(|w| !w.error), "{w:?}");
         assert!(format!("{d:?}").contains('x'));
-        let src = format!("{}x{}\n", "[".repeat(3000), "](u)".repeat(3000));
-        let _ = parse(&src);
+    }
+
+    #[test]
+    fn deep_components_are_refused() {
+        let mut src = String::from("Intro.\n");
+        for i in 0..100 {
+            src.push_str(&format!("::c{i}\n"));
+        }
+        refused_at(&src, 2 + mdc::MAX_COMPONENT_DEPTH as u32);
+    }
+
+    /// What the shipped content uses of each budget (BENCHMARKS.md, the limits table):
+    /// `cargo test --lib budget_use_of_the_content -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn budget_use_of_the_content() {
+        let mut worst = (0, 0, 0, 0, 0usize);
+        for dir in ["content/blog", "content/projects"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let (mut nodes, mut headings, mut cells, mut depth, mut deepest) = (0, 0, 0, 0, 0);
+                for event in Parser::new_ext(&text, options()) {
+                    match &event {
+                        Event::Start(t) => {
+                            nodes += 1;
+                            headings += usize::from(matches!(t, Tag::Heading { .. }));
+                            cells += usize::from(matches!(t, Tag::TableCell));
+                            if nesting_tag(t) {
+                                depth += 1;
+                                deepest = deepest.max(depth);
+                            }
+                        }
+                        Event::End(e) => depth -= usize::from(nesting_end(e)),
+                        _ => nodes += 1,
+                    }
+                }
+                let estimate = (1..).find(|&n| estimate::over(&text, n).is_none()).unwrap();
+                println!(
+                    "{}: {} bytes, {nodes} nodes (estimate {estimate}), {headings} headings, {cells} cells, depth {deepest}",
+                    path.display(),
+                    text.len()
+                );
+                worst = (
+                    worst.0.max(nodes),
+                    worst.1.max(headings),
+                    worst.2.max(cells),
+                    worst.3.max(deepest),
+                    worst.4.max(text.len()),
+                );
+            }
+        }
+        println!("most: {worst:?} (nodes, headings, cells, depth, bytes)");
     }
 
     #[test]

@@ -19,8 +19,8 @@
 use super::diag::BodyWarning;
 use super::doc::Props;
 
-/// Components nested deeper than this are flattened into their ancestor at this depth
-/// (with a warning), which keeps every later recursion over the tree bounded.
+/// Components nested deeper than this make the document a load error (the parser keeps
+/// them flattened meanwhile, which keeps every recursion over the tree bounded).
 pub(crate) const MAX_COMPONENT_DEPTH: usize = 32;
 
 /// A YAML props block must close within this many lines (bounds the look-ahead).
@@ -195,11 +195,11 @@ pub(crate) fn split(source: &str, first_line: u32, warnings: &mut Vec<BodyWarnin
                 if !depth_warned {
                     depth_warned = true;
                     warnings.push(BodyWarning {
-                        error: false,
+                        error: true,
                         line: number,
                         col: u32::try_from(indent + 1).unwrap_or(1),
                         message: format!(
-                            "components nested more than {MAX_COMPONENT_DEPTH} deep are flattened"
+                            "document too deep: components nested more than {MAX_COMPONENT_DEPTH} levels (flatten them)"
                         ),
                     });
                 }
@@ -983,6 +983,6 @@ mod tests {
             cur = &c.children;
         }
         assert!(depth <= MAX_COMPONENT_DEPTH + 1, "{depth}");
-        assert!(w.iter().any(|w| w.message.contains("flattened")));
+        assert!(w.iter().any(|w| w.error && w.message.contains("too deep")));
     }
 }

@@ -68,6 +68,19 @@ pub fn encode(
     cell: (u16, u16),
     kitty_id: u32,
 ) -> Option<Encoded> {
+    encode_crop(picture, protocol, cols, rows, cell, kitty_id, None)
+}
+
+/// `encode`, keeping only the pixel rows `crop` (`y0..y1`) of the fitted picture.
+pub fn encode_crop(
+    picture: &Picture,
+    protocol: Protocol,
+    cols: u16,
+    rows: u16,
+    cell: (u16, u16),
+    kitty_id: u32,
+    crop: Option<(u32, u32)>,
+) -> Option<Encoded> {
     if !matches!(
         protocol,
         Protocol::Kitty | Protocol::Sixel | Protocol::Iterm2
@@ -75,7 +88,16 @@ pub fn encode(
         return None;
     }
     let (w, h) = fit(picture, cols, rows, cell, protocol == Protocol::Sixel);
-    let img = resized(picture, w, h)?;
+    let mut img = resized(picture, w, h)?;
+    let mut h = h;
+    if let Some((y0, y1)) = crop {
+        let y1 = y1.min(h);
+        if y0 >= y1 {
+            return None;
+        }
+        img = image::imageops::crop_imm(&img, 0, y0, w, y1 - y0).to_image();
+        h = y1 - y0;
+    }
     let bytes = match protocol {
         Protocol::Kitty => kitty_transmit(kitty_id, &png(&img)?),
         Protocol::Iterm2 => iterm2(&png(&img)?, cols_for(w, cell.0), rows_for(h, cell.1)),
@@ -92,11 +114,11 @@ pub fn encode(
     })
 }
 
-fn cols_for(w: u32, cw: u16) -> u16 {
+pub(super) fn cols_for(w: u32, cw: u16) -> u16 {
     w.div_ceil(u32::from(cw.max(1))).min(u32::from(u16::MAX)) as u16
 }
 
-fn rows_for(h: u32, ch: u16) -> u16 {
+pub(super) fn rows_for(h: u32, ch: u16) -> u16 {
     h.div_ceil(u32::from(ch.max(1))).min(u32::from(u16::MAX)) as u16
 }
 
@@ -119,9 +141,19 @@ pub fn kitty_transmit(id: u32, png: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Kitty: show image `id` at the cursor over `cols`×`rows` cells, cursor not moved.
-pub fn kitty_place(id: u32, placement: u32, cols: u16, rows: u16) -> Vec<u8> {
-    format!("\x1b_Ga=p,i={id},p={placement},c={cols},r={rows},C=1,q=2\x1b\\").into_bytes()
+/// Kitty: show image `id` at the cursor over `cols`×`rows` cells, cursor not moved;
+/// with `source` (`width`, `y0`, `y1`), only the pixel rows `y0..y1` of the image.
+pub fn kitty_place(
+    id: u32,
+    placement: u32,
+    cols: u16,
+    rows: u16,
+    source: Option<(u32, u32, u32)>,
+) -> Vec<u8> {
+    let rect = source.map_or(String::new(), |(w, y0, y1)| {
+        format!(",x=0,y={y0},w={w},h={}", y1.saturating_sub(y0))
+    });
+    format!("\x1b_Ga=p,i={id},p={placement}{rect},c={cols},r={rows},C=1,q=2\x1b\\").into_bytes()
 }
 
 /// Kitty: remove every placement (image data stays, to be placed again by id).

@@ -1,6 +1,8 @@
 //! `sshfolio local`: the same session in this process's own terminal. Raw mode through
 //! crossterm, stdin bytes through the same input parser as SSH guests, SIGWINCH for
 //! resizes, frames written to stdout. The terminal is restored on exit and on panic.
+//! Pictures: the terminal is probed as an SSH guest's is (`graphics::detect`: the first
+//! frame never waits, the answers switch the protocol, the input parser eats them).
 
 use std::io::{Read, Write};
 use std::sync::Arc;
@@ -48,8 +50,26 @@ fn size() -> (u16, u16) {
     }
 }
 
-/// Run the UI in this terminal until the user quits.
-pub async fn run(index: Index) -> Result<End, String> {
+/// What this terminal's environment says for pictures: `TERM`, `TERM_PROGRAM`,
+/// `NO_COLOR` (or `no_images`), and the window's size in pixels when the tty knows it.
+fn images_env(no_images: bool) -> crate::graphics::detect::Env {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let window = ratatui::crossterm::terminal::window_size().ok();
+    crate::graphics::detect::Env {
+        term: var("TERM").unwrap_or_default(),
+        term_program: var("TERM_PROGRAM"),
+        no_images: no_images || std::env::var_os("NO_COLOR").is_some(),
+        pty_pixels: window
+            .as_ref()
+            .map(|w| (u32::from(w.width), u32::from(w.height))),
+        pty_cells: window
+            .as_ref()
+            .map_or((0, 0), |w| (u32::from(w.columns), u32::from(w.rows))),
+    }
+}
+
+/// Run the UI in this terminal until the user quits (`no_images`: no pictures).
+pub async fn run(index: Index, no_images: bool) -> Result<End, String> {
     ratatui::crossterm::terminal::enable_raw_mode().map_err(|e| e.to_string())?;
     let _raw = RawMode;
     let previous = std::panic::take_hook();
@@ -119,5 +139,9 @@ pub async fn run(index: Index) -> Result<End, String> {
         size: size_rx,
         output: Stdout,
     };
-    Ok(super::run(screen, opts, io, shared, SessionConfig::default()).await)
+    let cfg = SessionConfig {
+        images: Some(images_env(no_images)),
+        ..SessionConfig::default()
+    };
+    Ok(super::run(screen, opts, io, shared, cfg).await)
 }

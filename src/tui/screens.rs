@@ -95,6 +95,19 @@ impl Ctx<'_> {
     /// Draw `image` in `area`: as pixels (the cells cleared, the placement recorded for
     /// the session), as half-blocks, or not at all (`false`: pictures are off).
     pub fn picture(&self, area: Rect, image: &Arc<Preview>, buf: &mut Buffer) -> bool {
+        self.picture_clipped(area, crate::graphics::Clip::default(), image, buf)
+    }
+
+    /// `picture` for a box partly scrolled out of view: `area` is the part on screen,
+    /// `clip` says where it is in the whole box (pixel protocols draw those rows of the
+    /// picture; half-blocks are the caller's).
+    pub fn picture_clipped(
+        &self,
+        area: Rect,
+        clip: crate::graphics::Clip,
+        image: &Arc<Preview>,
+        buf: &mut Buffer,
+    ) -> bool {
         if area.width == 0 || area.height == 0 {
             return false;
         }
@@ -119,6 +132,7 @@ impl Ctx<'_> {
                     .push(crate::graphics::Placement {
                         area,
                         image: image.clone(),
+                        clip,
                     });
                 true
             }

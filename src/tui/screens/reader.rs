@@ -327,11 +327,13 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             }
         }
     }
-    // Pictures wholly in view are shown as the guest's terminal shows them (partly
-    // scrolled out, they stay half-blocks); with pictures off, their cells are blank.
+    // Pictures in view, wholly or partly (its rows in view: the terminal draws that
+    // part), are shown as the guest's terminal shows them; with pictures off, their
+    // cells are blank.
     for p in &rendered.pictures {
         let rows = usize::from(p.rows);
-        if r.hscroll > 0 || p.line < scroll || p.line + rows > scroll + visible {
+        let (first, last) = (p.line.max(scroll), (p.line + rows).min(scroll + visible));
+        if r.hscroll > 0 || first >= last {
             continue;
         }
         let Some(img) = cx.index.images.get(&p.src) else {
@@ -339,10 +341,14 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         };
         let area = Rect::new(
             g.text.x + p.col,
-            g.text.y + (p.line - scroll) as u16,
+            g.text.y + (first - scroll) as u16,
             p.cols.min(g.text.width.saturating_sub(p.col)),
-            p.rows,
+            (last - first) as u16,
         );
+        let clip = crate::graphics::Clip {
+            rows: p.rows,
+            above: (first - p.line) as u16,
+        };
         match cx.images {
             crate::graphics::Protocol::None => {
                 fast::set_style(buf, area, theme.base());
@@ -355,7 +361,7 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
                 }
             }
             p if p.pixels() => {
-                cx.picture(area, img, buf);
+                cx.picture_clipped(area, clip, img, buf);
             }
             _ => {}
         }
