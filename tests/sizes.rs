@@ -136,6 +136,61 @@ async fn at_120x40_home_shows_every_project_and_post_title_whole() {
     server.stop().await;
 }
 
+/// The longest run of empty rows between the header (bar and rule) and the footer.
+fn longest_empty_run(t: &Term) -> usize {
+    let all = rows(t);
+    let body = &all[2..all.len().saturating_sub(1)];
+    let (mut run, mut most) = (0, 0);
+    for r in body {
+        run = if r.trim().is_empty() { run + 1 } else { 0 };
+        most = most.max(run);
+    }
+    most
+}
+
+#[tokio::test]
+async fn a_tall_home_screen_uses_its_height_with_post_descriptions() {
+    let server = bundled().await;
+    let index = bundled_index();
+    for (cols, rows_n) in [(200, 60), (120, 40)] {
+        let mut t = Term::open(server.addr, cols, rows_n, None).await;
+        t.wait_for("abbeytetteh_").await;
+        settle(&mut t).await;
+        let s = t.screen();
+        let run = longest_empty_run(&t);
+        assert!(
+            run <= 4,
+            "{run} empty rows in a row at {cols}x{rows_n}\n{s}"
+        );
+        for p in &index.posts {
+            let d = p.description.trim();
+            assert!(!d.is_empty(), "bundled post {:?} has a description", p.slug);
+            // Whole at 200 columns; its start (cut with `…`) at 120.
+            let shown: String = d
+                .chars()
+                .take(if cols == 200 { d.len() } else { 40 })
+                .collect();
+            assert!(
+                s.contains(&shown),
+                "description of {:?} at {cols}x{rows_n}\n{s}",
+                p.slug
+            );
+        }
+        if cols == 200 {
+            for p in &index.projects {
+                let d = p.description.trim();
+                let start: String = d.chars().take(30).collect();
+                assert!(
+                    s.contains(&start),
+                    "project {:?}'s description\n{s}",
+                    p.slug
+                );
+            }
+        }
+    }
+    server.stop().await;
+}
+
 /// Every region and status word on screen stands apart from its neighbours.
 fn assert_columns_apart(t: &Term, index: &Index, what: &str) {
     let words: Vec<&str> = index

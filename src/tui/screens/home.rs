@@ -19,7 +19,8 @@ use crate::tui::views::{fit, site_name};
 mod panels;
 
 use panels::{
-    about_panel, others_panel, posts_panel, rack_panel, rack_width, regions_panel, stories_strip,
+    Rows, about_height, about_panel, others_panel, posts_panel, rack_panel, rack_width,
+    regions_height, regions_panel, stories_strip,
 };
 
 /// Rack and other projects side by side when the second panel gets this many columns.
@@ -120,22 +121,98 @@ fn draw(screen: &HomeScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &The
     let cap = rest.height.max(3);
     let rack_w = rack_width(cx, &rack).min(rest.width);
     let beside = !others.is_empty() && rest.width >= rack_w + 1 + BESIDE_MIN;
-    let rack_h = (rack.len().max(1) as u16 + 2).min(cap);
-    let others_h = if others.is_empty() {
-        0
+    let regions_w = rack_w.min(rest.width);
+    let below_beside = rest.width >= regions_w + 1 + BESIDE_MIN;
+    let (regions_h, about_h) = if below_beside {
+        let about_w = rest.width - regions_w - 1;
+        (regions_height(cx, &rack), about_height(cx, about_w, theme))
     } else {
-        (others.len() as u16 + 2).min(cap)
+        (
+            regions_height(cx, &rack),
+            about_height(cx, rest.width, theme),
+        )
     };
-    let posts_h = (cx.index.posts.len().max(1) as u16 + 2).min(cap);
+    let below_h = if below_beside {
+        regions_h.max(about_h)
+    } else {
+        regions_h + u16::from(regions_h > 0) * gap + about_h
+    };
+    // Each panel's height with its items shown as `each` says: (rack, others, posts).
+    let heights = |projects: Rows, posts: Rows| {
+        let rack_h = projects.height(rack.len()) + 2;
+        let others_h = if others.is_empty() {
+            0
+        } else {
+            projects.height(others.len()) + 2
+        };
+        (rack_h, others_h, posts.height(cx.index.posts.len()) + 2)
+    };
+    let total_of = |(rack_h, others_h, posts_h): (u16, u16, u16)| {
+        let lists = if beside {
+            rack_h.max(others_h) + gap + posts_h + gap
+        } else {
+            rack_h + gap + posts_h + gap + others_h + u16::from(others_h > 0) * gap
+        };
+        lists.saturating_add(below_h)
+    };
+    // A tall screen shows more of each item while the whole page still fits: the posts'
+    // descriptions, the projects', then a blank row between posts, between projects.
+    let (desc, both) = (
+        Rows {
+            desc: true,
+            space: false,
+        },
+        Rows {
+            desc: true,
+            space: true,
+        },
+    );
+    let levels = [
+        (both, both),
+        (desc, both),
+        (desc, desc),
+        (Rows::default(), desc),
+        (Rows::default(), Rows::default()),
+    ];
+    let (each_project, each_post) = levels
+        .into_iter()
+        .find(|&(pr, po)| total_of(heights(pr, po)) <= rest.height)
+        .unwrap_or_default();
+    let (rack_h, others_h, posts_h) = heights(each_project, each_post);
+    let (rack_h, others_h, posts_h) = (rack_h.min(cap), others_h.min(cap), posts_h.min(cap));
+    // The rows still left over go to the blank rows above, between and below the
+    // panels, evenly, so the page has no empty half.
+    let spare = rest
+        .height
+        .saturating_sub(total_of((rack_h, others_h, posts_h)));
+    let slots = if beside || others_h == 0 { 4 } else { 5 };
+    let mut blank = [gap; 5];
+    blank[0] = u16::from(roomy);
+    blank[slots - 1] = 0;
+    if gap > 0 {
+        for _ in 0..spare {
+            let i = (0..slots)
+                .min_by_key(|&i| (blank[i], usize::from(i == 0)))
+                .unwrap_or(0);
+            blank[i] += 1;
+        }
+    }
+    let mut extra = blank.iter().zip([u16::from(roomy), gap, gap, gap, 0]);
+    let mut more = move || {
+        extra
+            .next()
+            .map(|(b, base)| b.saturating_sub(base))
+            .unwrap_or(0)
+    };
     let canvas_area = Rect::new(rest.x, rest.y, rest.width, cap.saturating_mul(5));
     let mut canvas = Buffer::empty(canvas_area);
     canvas.set_style(canvas_area, Style::default().fg(theme.fg).bg(theme.bg));
     let c = &mut canvas;
     let marks = cx.hit_marks();
-    let mut y = rest.y;
+    let mut y = rest.y + more();
     let rack_y = y;
     let rack_area = Rect::new(rest.x, y, if beside { rack_w } else { rest.width }, rack_h);
-    rack_panel(screen, cx, &rack, rack_area, c, theme);
+    rack_panel(screen, cx, &rack, each_project, rack_area, c, theme);
     let mut others_y = y;
     if beside {
         let x = rest.x + rack_w + 1;
@@ -144,24 +221,26 @@ fn draw(screen: &HomeScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &The
             cx,
             &others,
             rack.len(),
+            each_project,
             Rect::new(x, y, rest.right() - x, others_h),
             c,
             theme,
         );
-        y += rack_h.max(others_h) + gap;
+        y += rack_h.max(others_h) + gap + more();
     } else {
-        y += rack_h + gap;
+        y += rack_h + gap + more();
     }
     let posts_y = y;
     posts_panel(
         screen,
         cx,
         first_post,
+        each_post,
         Rect::new(rest.x, y, rest.width, posts_h),
         c,
         theme,
     );
-    y += posts_h + gap;
+    y += posts_h + gap + more();
     if !beside && others_h > 0 {
         others_y = y;
         others_panel(
@@ -169,16 +248,16 @@ fn draw(screen: &HomeScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &The
             cx,
             &others,
             rack.len(),
+            each_project,
             Rect::new(rest.x, y, rest.width, others_h),
             c,
             theme,
         );
-        y += others_h + gap;
+        y += others_h + gap + more();
     }
     // Regions and about, side by side when there is room.
     let below = Rect::new(rest.x, y, rest.width, cap);
-    let regions_w = rack_w.min(below.width);
-    if below.width >= regions_w + 1 + BESIDE_MIN {
+    if below_beside {
         let used = regions_panel(
             cx,
             &rack,
@@ -200,11 +279,12 @@ fn draw(screen: &HomeScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &The
     // The selection's row on the canvas, with the row under it (a panel's border).
     let sel = screen.list.selected;
     let sel_y = if sel < rack.len() {
-        rack_y + 1 + sel as u16
+        rack_y + 1 + sel as u16 * each_project.stride()
     } else if sel < first_post {
-        others_y + 1 + (sel - rack.len()) as u16
+        others_y + 1 + (sel - rack.len()) as u16 * each_project.stride()
     } else {
-        posts_y + 1 + (sel - first_post).min(usize::from(posts_h.saturating_sub(3))) as u16
+        let last = each_post.fit(posts_h.saturating_sub(2)).saturating_sub(1);
+        posts_y + 1 + (sel - first_post).min(last) as u16 * each_post.stride()
     };
     let total = y.saturating_sub(rest.y);
     let off = (sel_y + 2)

@@ -22,6 +22,69 @@ use crate::tui::views::{
     story_color,
 };
 
+/// How much of each list item a panel shows: its one-line description on a second,
+/// dim row, and a blank row between items — used when the screen has the rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Rows {
+    pub desc: bool,
+    pub space: bool,
+}
+
+impl Rows {
+    /// Rows from one item's first row to the next item's.
+    pub fn stride(self) -> u16 {
+        1 + u16::from(self.desc) + u16::from(self.space)
+    }
+
+    /// Rows `n` items take inside a panel's borders (one for an empty list's note).
+    pub fn height(self, n: usize) -> u16 {
+        let n = n.clamp(1, usize::from(u16::MAX / 3)) as u16;
+        n * self.stride() - u16::from(self.space)
+    }
+
+    /// How many items fit in `rows`.
+    pub fn fit(self, rows: u16) -> usize {
+        usize::from((rows + u16::from(self.space)) / self.stride())
+    }
+}
+
+/// An item's description as its dim second row, from column `indent` of `row`.
+fn desc_row(text: &str, indent: u16, row: Rect, buf: &mut Buffer, theme: &Theme) {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() || indent >= row.width {
+        return;
+    }
+    let w = (row.width - indent).saturating_sub(1) as usize;
+    buf.set_string(row.x + indent, row.y, fit(&text, w), theme.dim());
+}
+
+/// Rows the regions panel takes at most (0 without regions).
+pub(super) fn regions_height(cx: &Ctx, rack: &[usize]) -> u16 {
+    let mut names: Vec<&str> = Vec::new();
+    for &i in rack {
+        if let Some(r) = cx.index.projects[i].region.as_deref() {
+            if !names.contains(&r) {
+                names.push(r);
+            }
+        }
+    }
+    if names.is_empty() {
+        0
+    } else {
+        (names.len() as u16).saturating_add(2)
+    }
+}
+
+/// Rows the about panel takes at most when `width` wide (0 when it has nothing).
+pub(super) fn about_height(cx: &Ctx, width: u16, theme: &Theme) -> u16 {
+    let (lines, _, _) = about_lines(cx, width.saturating_sub(4) as usize, theme);
+    if lines.is_empty() {
+        0
+    } else {
+        (lines.len() as u16).saturating_add(2)
+    }
+}
+
 /// The rack's natural width: marker, bay, light, the longest title, region, status.
 pub(super) fn rack_width(cx: &Ctx, rack: &[usize]) -> u16 {
     let (bay, title, region, status) = rack_cols(cx, rack);
@@ -113,6 +176,35 @@ pub(super) fn about_panel(cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         return 0;
     }
     let width = area.width.saturating_sub(4) as usize;
+    let (lines, link_rows, label_w) = about_lines(cx, width, theme);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let area = Rect { height: h, ..area };
+    let block = panel(s::HOME_ABOUT, theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    Paragraph::new(lines).render(inner, buf);
+    for (row, w, url) in link_rows {
+        let x = inner.x + label_w as u16;
+        if row < usize::from(inner.height) && x < inner.right() {
+            let w = (w as u16).min(inner.right() - x);
+            cx.link(Rect::new(x, inner.y + row as u16, w, 1), url);
+        }
+    }
+    h
+}
+
+/// What the about panel's inner `width` columns hold: the lines (the whole about text,
+/// then the links), each link's (line, shown width, url), and the links' label width.
+type AboutLines<'a> = (Vec<Line<'a>>, Vec<(usize, usize, &'a str)>, usize);
+
+fn about_lines<'a>(cx: &'a Ctx, width: usize, theme: &Theme) -> AboutLines<'a> {
+    let site = &cx.index.site;
     let mut lines: Vec<Line> = Vec::new();
     // (line, shown width, url) of each link, for OSC 8.
     let mut link_rows: Vec<(usize, usize, &str)> = Vec::new();
@@ -148,26 +240,7 @@ pub(super) fn about_panel(cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             ]));
         }
     }
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let area = Rect { height: h, ..area };
-    let block = panel(s::HOME_ABOUT, theme);
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let inner = Rect::new(
-        inner.x + 1,
-        inner.y,
-        inner.width.saturating_sub(2),
-        inner.height,
-    );
-    Paragraph::new(lines).render(inner, buf);
-    for (row, w, url) in link_rows {
-        let x = inner.x + label_w as u16;
-        if row < usize::from(inner.height) && x < inner.right() {
-            let w = (w as u16).min(inner.right() - x);
-            cx.link(Rect::new(x, inner.y + row as u16, w, 1), url);
-        }
-    }
-    h
+    (lines, link_rows, label_w)
 }
 
 pub(super) fn stories_strip(cx: &Ctx, row: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -216,6 +289,7 @@ pub(super) fn rack_panel(
     screen: &HomeScreen,
     cx: &Ctx,
     rack: &[usize],
+    each: Rows,
     area: Rect,
     buf: &mut Buffer,
     theme: &Theme,
@@ -246,7 +320,7 @@ pub(super) fn rack_panel(
         );
         return;
     }
-    let rows = inner.height as usize;
+    let rows = each.fit(inner.height);
     let off = list_offset(screen.list.selected.min(rack.len()), rack.len(), rows);
     let (bay_w, title_want, region, status) = rack_cols(cx, rack);
     let lead = rack_lead(bay_w);
@@ -259,7 +333,7 @@ pub(super) fn rack_panel(
     );
     for (row, &pi) in rack.iter().enumerate().skip(off).take(rows) {
         let p = &cx.index.projects[pi];
-        let y = inner.y + (row - off) as u16;
+        let y = inner.y + (row - off) as u16 * each.stride();
         let selected = screen.list.selected == row;
         let bay = p.rack_bay.as_deref().unwrap_or("");
         let mut spans = vec![
@@ -291,7 +365,17 @@ pub(super) fn rack_panel(
         if selected {
             paint_selected(r, buf, theme);
         }
-        cx.hit(r, Hit::Item(row));
+        if each.desc {
+            let below = Rect { y: y + 1, ..r };
+            desc_row(&p.description, lead as u16, below, buf, theme);
+        }
+        cx.hit(
+            Rect {
+                height: 1 + u16::from(each.desc),
+                ..r
+            },
+            Hit::Item(row),
+        );
     }
 }
 
@@ -301,6 +385,7 @@ pub(super) fn others_panel(
     cx: &Ctx,
     others: &[usize],
     first_item: usize,
+    each: Rows,
     area: Rect,
     buf: &mut Buffer,
     theme: &Theme,
@@ -322,10 +407,10 @@ pub(super) fn others_panel(
         false,
     );
     let sel = screen.list.selected.checked_sub(first_item);
-    let rows = inner.height as usize;
+    let rows = each.fit(inner.height);
     let off = list_offset(sel.unwrap_or(0).min(others.len()), others.len(), rows);
     for (i, p) in ps().enumerate().skip(off).take(rows) {
-        let y = inner.y + (i - off) as u16;
+        let y = inner.y + (i - off) as u16 * each.stride();
         let selected = sel == Some(i);
         let mut spans = vec![
             marker(selected, theme),
@@ -340,7 +425,14 @@ pub(super) fn others_panel(
         if selected {
             paint_selected(r, buf, theme);
         }
-        cx.hit(r, Hit::Item(first_item + i));
+        if each.desc {
+            desc_row(&p.description, 2, Rect { y: y + 1, ..r }, buf, theme);
+        }
+        let hit = Rect {
+            height: 1 + u16::from(each.desc),
+            ..r
+        };
+        cx.hit(hit, Hit::Item(first_item + i));
     }
 }
 
@@ -348,6 +440,7 @@ pub(super) fn posts_panel(
     screen: &HomeScreen,
     cx: &Ctx,
     first_item: usize,
+    each: Rows,
     area: Rect,
     buf: &mut Buffer,
     theme: &Theme,
@@ -382,18 +475,10 @@ pub(super) fn posts_panel(
         true,
     );
     let sel = screen.list.selected.checked_sub(first_item);
-    let off = list_offset(
-        sel.unwrap_or(0).min(posts.len()),
-        posts.len(),
-        inner.height as usize,
-    );
-    for (i, p) in posts
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(inner.height as usize)
-    {
-        let y = inner.y + (i - off) as u16;
+    let rows = each.fit(inner.height);
+    let off = list_offset(sel.unwrap_or(0).min(posts.len()), posts.len(), rows);
+    for (i, p) in posts.iter().enumerate().skip(off).take(rows) {
+        let y = inner.y + (i - off) as u16 * each.stride();
         let selected = sel == Some(i);
         let mut spans = vec![marker(selected, theme)];
         if date_w > 0 {
@@ -413,6 +498,14 @@ pub(super) fn posts_panel(
         if selected {
             paint_selected(r, buf, theme);
         }
-        cx.hit(r, Hit::Item(first_item + i));
+        if each.desc {
+            let indent = 2 + date_w as u16;
+            desc_row(&p.description, indent, Rect { y: y + 1, ..r }, buf, theme);
+        }
+        let hit = Rect {
+            height: 1 + u16::from(each.desc),
+            ..r
+        };
+        cx.hit(hit, Hit::Item(first_item + i));
     }
 }
