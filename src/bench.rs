@@ -148,6 +148,10 @@ pub struct BenchConfig {
     pub quiet: Duration,
     /// Print a progress line on stderr.
     pub progress: bool,
+    /// Spread the connections over the addresses of this network as their source
+    /// (loopback: 127.x.y.z), round robin: one source address has ~28,000 ephemeral
+    /// ports, so 100,000 connections to one port need several.
+    pub sources: Option<ipnet::IpNet>,
 }
 
 impl BenchConfig {
@@ -168,6 +172,7 @@ impl BenchConfig {
             server_pid: None,
             quiet: Duration::from_millis(30),
             progress: false,
+            sources: None,
         }
     }
 }
@@ -223,6 +228,10 @@ pub struct BenchArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Source addresses to connect from, round robin over this network (e.g.
+    /// 127.16.0.0/16 on loopback): past one address's ~28,000 ephemeral ports.
+    #[arg(long)]
+    pub sources: Option<ipnet::IpNet>,
 }
 
 impl BenchArgs {
@@ -250,6 +259,7 @@ impl BenchArgs {
         cfg.server_pid = self.server_pid;
         cfg.quiet = Duration::from_millis(self.quiet_ms.clamp(1, 10_000));
         cfg.progress = true;
+        cfg.sources = self.sources;
         Ok(cfg)
     }
 }
@@ -350,6 +360,9 @@ pub struct Report {
     pub probe_answered: usize,
     pub server: Option<ServerCost>,
     pub ramp_s: f64,
+    /// This load generator's own RSS growth over the ramp, per established session
+    /// (KiB): what holding one more guest costs the client side.
+    pub client_rss_per_session_kib: f64,
 }
 
 /// Trusts any host key: the bench measures, it does not authenticate servers.
@@ -505,12 +518,47 @@ impl Ctx {
     }
 }
 
-async fn open(ctx: &Ctx) -> Result<(Sess, Instant), String> {
+/// The `n`th source address of `net` (round robin over its host addresses).
+fn source(net: ipnet::IpNet, n: usize) -> std::net::IpAddr {
+    use std::net::IpAddr;
+    match net {
+        ipnet::IpNet::V4(v4) => {
+            let base = u32::from(v4.network());
+            // Host addresses only (not the network or broadcast address of a /0–/30).
+            let (first, count) = match v4.prefix_len() {
+                31 | 32 => (0, 1u64 << (32 - v4.prefix_len())),
+                p => (1, (1u64 << (32 - p)) - 2),
+            };
+            let off = first + (n as u64 % count) as u32;
+            IpAddr::V4(base.wrapping_add(off).into())
+        }
+        ipnet::IpNet::V6(v6) => {
+            let base = u128::from(v6.network());
+            let span = 1u128 << (128 - u32::from(v6.prefix_len())).min(64);
+            let off = 1 + (n as u128 % (span - 1).max(1));
+            IpAddr::V6(base.wrapping_add(off).into())
+        }
+    }
+}
+
+/// A TCP connection to the target, from the `n`th source address when spreading.
+async fn connect(ctx: &Ctx, n: usize) -> std::io::Result<tokio::net::TcpStream> {
+    let Some(net) = ctx.cfg.sources else {
+        return tokio::net::TcpStream::connect(ctx.cfg.target).await;
+    };
+    let src = source(net, n);
+    let socket = match src {
+        std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.bind(SocketAddr::new(src, 0))?;
+    socket.connect(ctx.cfg.target).await
+}
+
+async fn open(ctx: &Ctx, n: usize) -> Result<(Sess, Instant), String> {
     let t0 = Instant::now();
     let fut = async {
-        let tcp = tokio::net::TcpStream::connect(ctx.cfg.target)
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
+        let tcp = connect(ctx, n).await.map_err(|e| format!("connect: {e}"))?;
         let _ = tcp.set_nodelay(true);
         let mut conn = client::connect_stream(ctx.client.clone(), tcp, Trusting)
             .await
@@ -580,8 +628,8 @@ async fn open(ctx: &Ctx) -> Result<(Sess, Instant), String> {
 }
 
 async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
-    ctx.counters.started.fetch_add(1, Ordering::Relaxed);
-    let (mut s, t0) = match open(&ctx).await {
+    let n = ctx.counters.started.fetch_add(1, Ordering::Relaxed);
+    let (mut s, t0) = match open(&ctx, n).await {
         Ok(v) => v,
         Err(e) => return ctx.fail(e),
     };
@@ -743,6 +791,13 @@ fn threads_cpu_ns(pid: u32) -> u64 {
         .sum()
 }
 
+/// This process's resident memory (KiB), from /proc/self/status.
+fn self_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| kib_field(&s, "VmRSS:"))
+        .unwrap_or(0)
+}
+
 fn kib_field(text: &str, name: &str) -> u64 {
     text.lines()
         .find(|l| l.starts_with(name))
@@ -774,6 +829,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     });
     let sample = |pid: Option<u32>| pid.and_then(proc_sample);
     let before = sample(cfg.server_pid);
+    let client_before = self_rss_kib();
     let ctx = Arc::new(Ctx {
         client,
         key,
@@ -829,6 +885,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     // Let the server finish what it sends after the frames (and hibernate, if it does).
     tokio::time::sleep(Duration::from_millis(200)).await;
     let after_ramp = sample(cfg.server_pid);
+    let client_after = self_rss_kib();
 
     // 2. Keys.
     let established = ctx.counters.established.load(Ordering::Relaxed);
@@ -902,6 +959,8 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
         probe_sent: ctx.counters.probe_sent.load(Ordering::Relaxed),
         probe_answered: r.probes.len(),
         ramp_s,
+        client_rss_per_session_kib: (client_after as f64 - client_before as f64)
+            / established.max(1) as f64,
         ..Default::default()
     };
     let mut all_first = Vec::new();
@@ -1004,6 +1063,11 @@ pub fn table(r: &Report) -> String {
             r.probe_sent
         );
     }
+    let _ = writeln!(
+        s,
+        "bench RSS           {:.1} KiB per session (this load generator)",
+        r.client_rss_per_session_kib
+    );
     if let Some(c) = &r.server {
         let _ = writeln!(
             s,
@@ -1059,6 +1123,18 @@ mod tests {
         assert_eq!(d.p99_ms.round(), 99.0);
         assert_eq!(d.max_ms.round(), 100.0);
         assert_eq!(Dist::of(vec![]).n, 0);
+    }
+
+    #[test]
+    fn sources_go_round_robin_over_host_addresses() {
+        let net: ipnet::IpNet = "127.16.0.0/16".parse().unwrap();
+        assert_eq!(source(net, 0).to_string(), "127.16.0.1");
+        assert_eq!(source(net, 65533).to_string(), "127.16.255.254");
+        assert_eq!(source(net, 65534).to_string(), "127.16.0.1");
+        let one: ipnet::IpNet = "127.0.0.7/32".parse().unwrap();
+        assert_eq!(source(one, 5).to_string(), "127.0.0.7");
+        let v6: ipnet::IpNet = "fd00::/120".parse().unwrap();
+        assert_eq!(source(v6, 0).to_string(), "fd00::1");
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! - `init`: `sshfolio init`, a starter site.
 //! - `metrics`: process-wide counters, served as Prometheus text by `--metrics`.
 //! - `logging`: the log a guest cannot forge or flood (escaped, cut, russh rate-limited).
+//! - `nofile`: the open-file limit raised for `serve` and `bench` (a file per connection).
 //!
 //! Layers: `content` ← `render` ← `tui` ← `session` ← `ssh`. `content` never imports
 //! `render`; `content`, `render` and `ssh` never import `tui`; `tui` never imports
@@ -39,6 +40,7 @@ pub mod graphics;
 pub mod init;
 pub mod logging;
 pub mod metrics;
+pub mod nofile;
 pub mod render;
 pub mod session;
 pub mod ssh;

@@ -195,6 +195,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     init_tracing(cfg.log_format);
+    open_files(cfg.limits.max_connections);
 
     let load = load_options(cfg.follow_symlinks);
     let index = load_content(&cfg.content, load)?;
@@ -245,6 +246,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Sessions have restored their terminals by now; don't wait on stragglers.
     rt.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Every connection is a file: raise the soft limit to the hard one, and say when
+/// `--max-connections` cannot fit (accept then backs off on EMFILE instead of serving).
+fn open_files(max_connections: usize) {
+    match sshfolio::nofile::raise() {
+        Some((soft, hard)) if sshfolio::nofile::fits(soft) < max_connections as u64 => {
+            tracing::warn!(
+                soft,
+                hard,
+                max_connections,
+                "the open-file limit holds fewer connections than --max-connections; raise it (ulimit -n, LimitNOFILE=)"
+            )
+        }
+        Some((soft, _)) => tracing::debug!(soft, "open-file limit"),
+        None => {}
+    }
 }
 
 /// Analytics (unless `--no-stats`), guest identification, and the owners file.
@@ -345,6 +363,14 @@ fn local(
 
 fn bench(args: sshfolio::bench::BenchArgs) -> anyhow::Result<()> {
     let cfg = args.config()?;
+    if let Some((soft, _)) = sshfolio::nofile::raise()
+        && sshfolio::nofile::fits(soft) < cfg.sessions as u64
+    {
+        eprintln!(
+            "sshfolio bench: {} sessions need more than the {soft} open files allowed (ulimit -n)",
+            cfg.sessions
+        );
+    }
     let report = runtime()?.block_on(sshfolio::bench::run(cfg))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

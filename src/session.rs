@@ -11,6 +11,8 @@
 //!   resize, reload, guests, timers, shutdown, a write finished), one `select!`, one
 //!   small handler each.
 //! - `frames`: `ByteScreen`, the in-memory terminal frames are drawn on and diffed.
+//! - `compact`: what a guest's screen shows, four bytes a cell, and the worker thread's
+//!   scratch buffers frames are drawn on.
 //! - `countdown`: the idle / time-limit banner.
 //! - `first`: first frames drawn once and shared by every new guest of their kind.
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
@@ -23,6 +25,7 @@
 //! - `seen`: what the guest reads and searches, for the owner's analytics.
 //! - `trim`: hands memory freed by hibernating sessions back to the OS.
 
+mod compact;
 mod countdown;
 mod first;
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! `ByteScreen`: the terminal a session draws on, in memory. It keeps the two cell
-//! buffers (what the guest sees, the frame being drawn), diffs them into escape
-//! sequences (scrolling rows that moved, `scroll`), wraps links in OSC 8 (`osc8`), and
-//! can hibernate (drop both buffers; the next frame is a full repaint).
+//! `ByteScreen`: the terminal a session draws on, in memory. It keeps what the guest
+//! sees (compactly, `compact`), draws each frame on its worker thread's scratch
+//! buffers, diffs it into escape sequences (scrolling rows that moved, `scroll`), wraps
+//! links in OSC 8 (`osc8`), and can hibernate (forget what is shown; the next frame is
+//! a full repaint).
 
 use ratatui::Terminal;
 use ratatui::backend::{Backend, TestBackend};
@@ -11,6 +12,7 @@ use ratatui::widgets::Widget;
 
 use std::sync::Arc;
 
+use super::compact::{Compact, Scratch, Stamp, with_scratch};
 use super::first::First;
 use super::{Screen, osc8, pictures, scroll, sgr};
 use crate::tui::App;
@@ -64,11 +66,11 @@ const CLEAR: &[u8] = b"\x1b[0m\x1b[H\x1b[2J";
 /// A screen that writes ANSI into memory, for sending over a channel, with the frame's
 /// links wrapped in OSC 8 (`osc8`).
 ///
-/// It keeps its two cell buffers itself (not a ratatui `Terminal`): what the guest's
-/// terminal shows, and the frame being drawn. Owning the first lets a frame whose rows
-/// moved be sent as a terminal scroll plus the rows that came into view (`scroll`).
-/// Hibernating drops both buffers (most of an idle guest's memory); the next draw makes
-/// new ones and repaints the whole screen.
+/// It keeps what the guest's terminal shows (not a ratatui `Terminal`), four bytes a
+/// cell (`Compact`); frames are drawn and diffed on the worker thread's two cell
+/// buffers, shared by every session the thread runs. Knowing what is shown lets a
+/// frame whose rows moved be sent as a terminal scroll plus the rows that came into
+/// view (`scroll`). Hibernating forgets it; the next draw repaints the whole screen.
 pub struct ByteScreen {
     frames: Option<Frames>,
     /// Nothing was drawn since `ENTER` cleared the guest's screen: the first frame
@@ -86,14 +88,13 @@ pub struct ByteScreen {
     painter: crate::graphics::Painter,
 }
 
-/// The cell buffers and the writer of an awake `ByteScreen`.
+/// What an awake `ByteScreen` keeps: what the guest's terminal shows, and the writer.
 struct Frames {
     backend: ScreenBackend,
     /// What the guest's terminal shows.
-    shown: Buffer,
-    /// The frame being drawn (reset before each draw; swapped with `shown` after).
-    next: Buffer,
-    planner: scroll::Planner,
+    shown: Compact,
+    /// Whose frame a worker's scratch holds (`compact`).
+    stamp: Stamp,
     /// `shown` is blank because the screen was just cleared: no scroll can help.
     fresh: bool,
 }
@@ -101,38 +102,55 @@ struct Frames {
 impl Frames {
     fn new(links: &osc8::Links, cols: u16, rows: u16) -> Self {
         crate::metrics::FRAMES_FULL.inc();
-        Self::showing(links, Buffer::empty(Rect::new(0, 0, cols, rows)), true)
+        Self::with(links, Compact::blank(Rect::new(0, 0, cols, rows)), true)
     }
 
-    /// Buffers for a screen showing `shown` (`fresh`: blank, just cleared).
-    fn showing(links: &osc8::Links, shown: Buffer, fresh: bool) -> Self {
+    /// A screen showing `shown` (a shared first frame's cells).
+    fn showing(links: &osc8::Links, shown: &Buffer) -> Self {
+        let mut compact = Compact::default();
+        compact.store(shown);
+        Self::with(links, compact, false)
+    }
+
+    fn with(links: &osc8::Links, shown: Compact, fresh: bool) -> Self {
         Self {
             backend: osc8::LinkBackend::new(Vec::new(), links.clone()),
-            next: Buffer::empty(shown.area),
             shown,
-            planner: scroll::Planner::default(),
+            stamp: Stamp::new(),
             fresh,
         }
     }
 
     /// Clear the guest's screen and forget what it showed: the next frame is painted
     /// in full.
-    fn clear(&mut self) {
-        self.shown.reset();
+    fn clear(&mut self, area: Rect) {
+        self.shown.clear(area);
+        self.stamp.bump();
         self.fresh = true;
-        self.planner.forget();
         self.backend.forget_links();
         self.backend.writer_mut().extend_from_slice(CLEAR);
     }
 
-    /// Diff `next` against what is shown (scrolling first when that is cheaper), write
-    /// it, and make it what is shown.
-    fn flush(&mut self, scroll: bool) -> std::io::Result<()> {
+    /// Change what is shown through a scratch buffer (rare: pictures' leftovers, the
+    /// label row of an adopted first frame).
+    fn edit_shown(&mut self, f: impl FnOnce(&mut Buffer)) {
+        with_scratch(|s| {
+            s.take_up(self.stamp, &self.shown);
+            f(&mut s.shown);
+            self.shown.store(&s.shown);
+            // The planner's keys are of the frame before the edit.
+            self.stamp.bump();
+        });
+    }
+
+    /// Diff the scratch's `next` against what is shown (its `shown`; scrolling first
+    /// when that is cheaper), write it, and make it what is shown.
+    fn flush(&mut self, s: &mut Scratch, scroll: bool) -> std::io::Result<()> {
         if self.fresh || !scroll {
-            self.planner.remember(&self.next);
-            self.backend.draw(self.shown.diff_iter(&self.next))?;
+            s.planner.remember(&s.next);
+            self.backend.draw(s.shown.diff_iter(&s.next))?;
         } else {
-            let shift = self.planner.plan(&self.shown, &self.next);
+            let shift = s.planner.plan(&s.shown, &s.next);
             if let Some(shift) = shift {
                 scroll::write(self.backend.writer_mut(), shift)?;
                 self.backend.scrolled(shift);
@@ -140,19 +158,22 @@ impl Frames {
             }
             // The planner's diff reads `shown` through the shift; `shown` itself is
             // drawn over next and need not move.
-            let drawn = match self.planner.diff(&self.shown, &self.next, shift) {
+            let drawn = match s.planner.diff(&s.shown, &s.next, shift) {
                 Some(diff) => self.backend.draw(diff),
                 None => {
                     if let Some(shift) = shift {
-                        scroll::apply(&mut self.shown, shift);
+                        scroll::apply(&mut s.shown, shift);
                     }
-                    self.backend.draw(self.shown.diff_iter(&self.next))
+                    self.backend.draw(s.shown.diff_iter(&s.next))
                 }
             };
-            self.planner.sent();
+            s.planner.sent();
             drawn?;
         }
-        std::mem::swap(&mut self.shown, &mut self.next);
+        std::mem::swap(&mut s.shown, &mut s.next);
+        self.shown.store(&s.shown);
+        self.stamp.bump();
+        s.held_by(self.stamp);
         self.fresh = false;
         Ok(())
     }
@@ -188,11 +209,11 @@ impl ByteScreen {
         if let Some((first, row)) = self.shared.take()
             && first.cells.area == Rect::new(0, 0, cols, rows)
         {
-            let mut f = Frames::showing(&self.links, first.cells.clone(), false);
+            let mut f = Frames::showing(&self.links, &first.cells);
             // It was drawn in this guest's depth (the depth is part of its kind).
             f.backend.set_depth(self.depth);
             if let Some(y) = row {
-                pictures::invalidate(&mut f.shown, Rect::new(0, y, cols, 1));
+                f.edit_shown(|shown| pictures::invalidate(shown, Rect::new(0, y, cols, 1)));
             }
             return f;
         }
@@ -224,7 +245,11 @@ impl ByteScreen {
     /// showed pictures (their bytes depend on the terminal's cell size).
     pub fn drawn_cells(&self) -> Option<Buffer> {
         let f = self.frames.as_ref()?;
-        (!self.painter.showing()).then(|| f.shown.clone())
+        (!self.painter.showing()).then(|| {
+            let mut cells = Buffer::default();
+            f.shown.load(&mut cells);
+            cells
+        })
     }
 }
 
@@ -244,40 +269,46 @@ impl Screen for ByteScreen {
         };
         if frames.backend.depth() != app.depth() && !frames.fresh {
             // What is shown was written in another depth: repaint it all.
-            frames.clear();
+            frames.clear(frames.shown.area());
         }
         frames.backend.set_depth(app.depth());
-        let area = frames.next.area;
-        frames.next.reset();
-        paint_into(area, &mut frames.next, app, notice);
-        // The backend wraps these cells in OSC 8 as it writes the diff.
-        self.links.set(app.links(), &frames.next);
-        // Pictures: what they left is repainted by the diff, and they are written after
-        // it; rows never scroll under pixels.
         if frames.fresh {
             self.painter.forget();
         }
-        let placements = app.pictures();
-        let was_showing = self.painter.showing();
-        let paint = self.painter.frame_with(&placements, |r| {
-            pictures::changed(&frames.shown, &frames.next, r)
-        });
-        for r in &paint.stale {
-            pictures::invalidate(&mut frames.shown, *r);
-        }
-        let scroll = !was_showing && placements.is_empty();
-        frames.flush(scroll).map_err(|e| e.to_string())?;
-        frames.backend.writer_mut().extend_from_slice(&paint.bytes);
-        Ok(())
+        let (links, painter) = (&self.links, &mut self.painter);
+        with_scratch(|s| {
+            s.take_up(frames.stamp, &frames.shown);
+            let area = s.next.area;
+            paint_into(area, &mut s.next, app, notice);
+            // The backend wraps these cells in OSC 8 as it writes the diff.
+            links.set(app.links(), &s.next);
+            // Pictures: what they left is repainted by the diff, and they are written
+            // after it; rows never scroll under pixels.
+            let placements = app.pictures();
+            let was_showing = painter.showing();
+            let paint =
+                painter.frame_with(&placements, |r| pictures::changed(&s.shown, &s.next, r));
+            for r in &paint.stale {
+                pictures::invalidate(&mut s.shown, *r);
+            }
+            let scroll = !was_showing && placements.is_empty();
+            frames.flush(s, scroll).map_err(|e| e.to_string())?;
+            frames.backend.writer_mut().extend_from_slice(&paint.bytes);
+            Ok(())
+        })
     }
     fn set_images(&mut self, protocol: crate::graphics::Protocol, cell: (u16, u16)) {
         if (protocol, cell) != (self.painter.protocol, self.painter.cell) {
             // What the old protocol drew is repainted by the next frame's diff.
             let stale = self.painter.frame(&[]).stale;
-            if let Some(f) = &mut self.frames {
-                for r in stale {
-                    pictures::invalidate(&mut f.shown, r);
-                }
+            if let Some(f) = &mut self.frames
+                && !stale.is_empty()
+            {
+                f.edit_shown(|shown| {
+                    for r in stale {
+                        pictures::invalidate(shown, r);
+                    }
+                });
             }
             self.painter.protocol = protocol;
             self.painter.cell = cell;
@@ -285,13 +316,11 @@ impl Screen for ByteScreen {
     }
     fn resize(&mut self, cols: u16, rows: u16) -> Result<(), String> {
         self.size = (cols, rows);
+        let area = Rect::new(0, 0, cols, rows);
         if let Some(f) = &mut self.frames
-            && f.shown.area != Rect::new(0, 0, cols, rows)
+            && f.shown.area() != area
         {
-            let area = Rect::new(0, 0, cols, rows);
-            f.shown = Buffer::empty(area);
-            f.next = Buffer::empty(area);
-            f.clear();
+            f.clear(area);
         }
         Ok(())
     }
@@ -299,9 +328,9 @@ impl Screen for ByteScreen {
         let Some(f) = &mut self.frames else {
             return Vec::new();
         };
-        let w = f.backend.writer_mut();
-        // The next frame is likely about as long as this one.
-        let bytes = std::mem::replace(w, Vec::with_capacity(w.len()));
+        // Not kept at the last frame's capacity: an awake guest between frames holds
+        // no output buffer.
+        let bytes = std::mem::take(f.backend.writer_mut());
         match self.depth {
             crate::theme::ColorDepth::Ansi16 => sgr::to_ansi16(bytes),
             _ => bytes,

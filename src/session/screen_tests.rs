@@ -380,3 +380,49 @@ fn hibernation_and_resize_repaint_in_full_and_scroll_again() {
     want.feed(&fresh.take_output());
     assert_same(&guest, &want, "after resize");
 }
+
+/// Several guests drawn one after another on the same worker thread share its scratch
+/// buffers: each guest's screen after each step (scrolls, a page down, hibernation and
+/// waking up, a resize) must still equal a full repaint of its own state, and the
+/// scroll regions must still be used.
+#[test]
+fn guests_sharing_a_worker_each_see_a_full_repaint() {
+    let index = index();
+    let cache = RenderCache::new();
+    let sizes = [(120, 40), (80, 24), (120, 40)];
+    let mut guests: Vec<(App, ByteScreen, Guest)> = sizes
+        .iter()
+        .map(|&(c, r)| {
+            let mut screen = ByteScreen::new(c, r).unwrap();
+            let app = app(&index, &cache, ColorDepth::Ansi256);
+            let mut guest = Guest::new(c, r);
+            screen.draw(&app).unwrap();
+            guest.feed(&screen.take_output());
+            (app, screen, guest)
+        })
+        .collect();
+    let mut scrolled = 0;
+    for (step, bytes) in steps().iter().enumerate() {
+        for (g, (app, screen, guest)) in guests.iter_mut().enumerate() {
+            // Each guest a little out of step with the others.
+            if (step + g) % 3 == 0 {
+                keys(app, DOWN);
+            }
+            keys(app, bytes);
+            if step % 11 == 5 + g {
+                screen.hibernate();
+            }
+            screen.draw(app).unwrap();
+            let out = screen.take_output();
+            scrolled += usize::from(out.windows(3).any(|w| w == b"\x1b[r"));
+            guest.feed(&out);
+            let (cols, rows) = sizes[g];
+            let mut fresh = ByteScreen::new(cols, rows).unwrap();
+            fresh.draw(app).unwrap();
+            let mut want = Guest::new(cols, rows);
+            want.feed(&fresh.take_output());
+            assert_same(guest, &want, &format!("guest {g} step {step} ({bytes:?})"));
+        }
+    }
+    assert!(scrolled >= 60, "only {scrolled} frames scrolled");
+}

@@ -145,7 +145,7 @@ fn key(c: &Cell) -> Key {
 
 /// A plain cell's character (`None`: the cell is not plain).
 #[inline]
-fn plain_char(c: &Cell) -> Option<u32> {
+pub(super) fn plain_char(c: &Cell) -> Option<u32> {
     #[allow(deprecated)]
     if !matches!(c.diff_option, CellDiffOption::None) || c.skip {
         return None;
