@@ -23,7 +23,8 @@
 # HOLD=20 (seconds held idle), PROBE_RATE=1000 (probe keys per second, spread),
 # PIN=1 (servers on CPU 0, the load generator on CPU 1: the server gets one core, like
 # the small VPS it is sized for, and the two don't steal each other's cycles; PIN=0
-# lets the scheduler place them), OUT (directory for the JSON reports).
+# lets the scheduler place them), OUT (directory for the JSON reports), WISH_OUT (where
+# the wish peer is built, default target/wish-peer).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -172,7 +173,8 @@ stop_ours() {
 }
 
 # The wish peer: built offline from Debian's Go packages, one fresh process per scenario.
-WISH_BIN=$("$REPO/bench/peers/wish/build.sh" "$TMP/wish-build")
+# Built once into target/ (Go's build cache there makes later runs take seconds).
+WISH_BIN=$("$REPO/bench/peers/wish/build.sh" "${WISH_OUT:-$REPO/target/wish-peer}")
 WISH_PORT=$(free_port)
 # The host key in a directory of its own: charmbracelet/keygen makes its directory 0700,
 # and $TMP must stay readable by the guest account that sshd runs `sshfolio local` as.

@@ -305,7 +305,10 @@ impl Theme {
     }
     pub fn selected(&self) -> Style {
         if self.reverse_selection {
+            // One colour under the whole row: each cell's own colour reversed made a
+            // patchwork bar (grey region, green status, a green block for the light).
             return Style::default()
+                .fg(self.fg)
                 .bg(self.bg)
                 .add_modifier(Modifier::REVERSED | Modifier::BOLD);
         }
@@ -573,6 +576,9 @@ mod tests {
         for depth in [ColorDepth::Ansi16, ColorDepth::None] {
             let st = ThemeKind::Dark.look(ThemeKind::Dark, depth).selected();
             assert!(st.add_modifier.contains(Modifier::REVERSED), "{depth:?}");
+            // One bar: every cell of the row gets the text colour, then reversed.
+            let theme = ThemeKind::Dark.look(ThemeKind::Dark, depth);
+            assert_eq!(st.fg, Some(theme.fg), "{depth:?}");
             // Not the black SGR 40 bar, invisible on a black terminal.
             assert_ne!(st.bg.map(|c| depth.convert(c)), Some(Color::Black));
         }

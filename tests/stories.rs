@@ -1,7 +1,7 @@
 //! The Stories screen and the search results as a guest sees them over SSH (vt100),
 //! with the bundled content (issue 11): the card's label, image area, text and link;
 //! the current story's segment filling as it runs; `n`/`p` at either end saying so;
-//! search result titles whole at every size.
+//! search result titles whole at every size; the vault mark a word.
 
 use std::time::{Duration, Instant};
 
@@ -147,5 +147,21 @@ async fn search_result_titles_are_whole_at_every_size() {
             "{cols}×{rows_n}: the title is not whole:\n{s}"
         );
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn projects_mark_a_vault_with_a_word_not_an_emoji() {
+    // An emoji lock was a box of tofu in xterm with DejaVu Sans Mono, and being two
+    // columns wide it left a stray cell behind on the next screen at 200×60.
+    let server = bundled().await;
+    let mut t = Term::open(server.addr, 80, 24, None).await;
+    t.wait_for("abbeytetteh_").await;
+    key(&mut t, b"2").await;
+    let s = t.screen();
+    let row = (s.lines())
+        .find(|l| l.contains("Production Engine"))
+        .unwrap_or_default();
+    assert!(row.contains("vault") && !s.contains('🔒'), "{s}");
     server.stop().await;
 }

@@ -34,7 +34,8 @@ pub(crate) const STATUS_LIVE: &str = "live";
 pub(crate) const STATUS_OFFLINE: &str = "offline";
 /// No `rackStatus`: nothing is said (a dash read like missing data).
 pub(crate) const STATUS_UNKNOWN: &str = "";
-pub(crate) const VAULT_MARK: &str = "🔒";
+/// A vault project's mark, a word: an emoji lock is a box of tofu in terminals without an
+/// emoji font (xterm with DejaVu) and one column or two depending on the terminal.
 pub(crate) const VAULT_LABEL: &str = "vault";
 
 // Projects and blog.

@@ -98,7 +98,7 @@ impl ProjectsScreen {
         };
         let vault = Col {
             width: if ps.iter().any(|p| p.vault) {
-                str_width(s::VAULT_MARK)
+                str_width(s::VAULT_LABEL)
             } else {
                 0
             },
@@ -197,8 +197,8 @@ impl ProjectsScreen {
                     &mut spans,
                     &mut x,
                     cols.cols[2],
-                    s::VAULT_MARK.to_string(),
-                    theme.base(),
+                    s::VAULT_LABEL.to_string(),
+                    theme.dim(),
                 );
             }
             let r = Rect::new(list.x, y, list.width, 1);
@@ -264,7 +264,7 @@ impl ProjectsScreen {
             ),
             Span::styled(
                 if p.vault {
-                    format!("   {} {}", s::VAULT_MARK, s::VAULT_LABEL)
+                    format!("   {}", s::VAULT_LABEL)
                 } else {
                     String::new()
                 },

@@ -210,7 +210,7 @@ fn meta_lines(
                     unit(DOT, status, None);
                 }
                 if p.vault {
-                    let text = format!("{} {}", s::VAULT_MARK, s::VAULT_LABEL);
+                    let text = s::VAULT_LABEL.to_string();
                     unit(DOT, vec![Span::styled(text, theme.dim())], None);
                 }
                 if let Some(u) = &p.live_url {
