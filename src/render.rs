@@ -135,6 +135,17 @@ pub struct Rendered {
     pub wide_blocks: Vec<WideBlock>,
     /// The first line of each top-level block of the document (the reading place).
     pub blocks: Vec<usize>,
+    /// Lines that end inside a word going on at the start of the next line (a word
+    /// longer than the width, broken), in order.
+    pub joins: Vec<Join>,
+}
+
+/// Line `line` ends inside a word that goes on in line `line + 1` from column `col`
+/// (after that line's quote bars or list indent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Join {
+    pub line: usize,
+    pub col: u16,
 }
 
 impl Rendered {

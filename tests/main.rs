@@ -17,6 +17,7 @@ mod live;
 mod local;
 mod logs;
 mod owner;
+mod owner_links;
 mod pages;
 mod pictures;
 mod render;

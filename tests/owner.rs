@@ -16,14 +16,14 @@ use sshfolio::stats::{self, StatsOptions};
 use crate::util::{self, Client, Conn, Login, Term, TestServer, WAIT, exec_on};
 
 /// An in-process server recording to `data`, with `keys/owners` beside its host key.
-struct Site {
-    server: TestServer,
+pub(crate) struct Site {
+    pub(crate) server: TestServer,
     owner: OwnerSide,
     tmp: tempfile::TempDir,
 }
 
 impl Site {
-    async fn start(identify_guests: bool) -> Site {
+    pub(crate) async fn start(identify_guests: bool) -> Site {
         let tmp = tempfile::tempdir().unwrap();
         let keys = tmp.path().join("keys");
         let data = tmp.path().join("data");
@@ -37,7 +37,7 @@ impl Site {
         Site { server, owner, tmp }
     }
 
-    fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.tmp.path().join("data")
     }
 
@@ -46,7 +46,7 @@ impl Site {
         self.owner.recorder.flush().await;
     }
 
-    async fn stop(self) -> tempfile::TempDir {
+    pub(crate) async fn stop(self) -> tempfile::TempDir {
         self.server.stop().await;
         self.owner.recorder.flush().await;
         self.tmp
@@ -73,7 +73,7 @@ async fn connect_key(addr: SocketAddr, key: &PrivateKey) -> Conn {
 }
 
 /// `sshfolio stats --json --data D…` as JSON.
-fn stats_json(dirs: &[&Path], extra: &[&str]) -> serde_json::Value {
+pub(crate) fn stats_json(dirs: &[&Path], extra: &[&str]) -> serde_json::Value {
     let mut cmd = util::bin();
     cmd.args(["stats", "--json"]);
     for d in dirs {

@@ -448,6 +448,16 @@ pub fn seed_payload() -> PathBuf {
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sshfolio"));
     c.env_remove("SSHFOLIO_CONTENT");
+    // Analytics of servers that don't name a `--data` go to a temporary directory,
+    // not the repository's `data/`.
+    static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    if let Some(d) = DATA
+        .get_or_init(|| tempfile::tempdir().unwrap())
+        .path()
+        .to_str()
+    {
+        c.env("SSHFOLIO_DATA", d);
+    }
     c
 }
 

@@ -11,7 +11,7 @@ use super::embed;
 use super::inline::{Piece, flatten, text_of};
 use super::table;
 use super::width::{clean, str_width};
-use super::wrap::{row_width, wrap, wrap_hanging};
+use super::wrap::{row_width, wrap, wrap_marked};
 use super::writer::{Frame, Writer};
 use crate::content::doc::Block;
 
@@ -158,8 +158,8 @@ fn push_blocks<'a>(stack: &mut Vec<Task<'a>>, blocks: &'a [Block]) {
 }
 
 fn paragraph(w: &mut Writer<'_>, pieces: &[Piece]) {
-    for row in wrap(pieces, w.avail()) {
-        w.emit(row);
+    for row in wrap_marked(pieces, w.avail(), 0) {
+        w.emit_marked(row);
     }
 }
 
@@ -186,10 +186,10 @@ fn heading(w: &mut Writer<'_>, level: u8, id: &str, content: &[crate::content::I
         hang = str_width(marker);
     }
     w.anchor(level, id, title);
-    let rows = wrap_hanging(&pieces, w.avail(), hang);
-    let widest = rows.iter().map(|r| row_width(r)).max().unwrap_or(0);
+    let rows = wrap_marked(&pieces, w.avail(), hang);
+    let widest = rows.iter().map(|r| row_width(&r.0)).max().unwrap_or(0);
     for row in rows {
-        w.emit(row);
+        w.emit_marked(row);
     }
     let under = match level {
         1 => "━",

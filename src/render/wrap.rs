@@ -1,8 +1,9 @@
 //! Greedy word wrapping of styled pieces by display width (`width::grapheme_width`).
 //!
 //! Whitespace runs collapse to one space and never start a line; a word longer than
-//! the width is broken between graphemes; a single grapheme wider than the width is
-//! replaced by `…` so no row is ever wider than asked.
+//! the width is broken between graphemes (`wrap_marked` says which rows end inside
+//! such a word, so a search hit across the break is still one hit); a single grapheme
+//! wider than the width is replaced by `…` so no row is ever wider than asked.
 
 use ratatui::style::Style;
 use unicode_segmentation::UnicodeSegmentation;
@@ -69,6 +70,8 @@ struct Rows<'a> {
     /// Width of every row after the first (a hanging indent makes it narrower).
     rest_width: usize,
     rows: Vec<Row>,
+    /// Indices of rows that end inside a word broken across rows.
+    broken: Vec<usize>,
     cur: Row,
     cur_w: usize,
 }
@@ -106,9 +109,12 @@ impl<'a> Rows<'a> {
     }
 
     fn push_broken(&mut self, word: &[G]) {
-        for &g in word {
+        for (i, &g) in word.iter().enumerate() {
             let w = g.width.min(self.width);
             if self.cur_w + w > self.width && self.cur_w > 0 {
+                if i > 0 {
+                    self.broken.push(self.rows.len());
+                }
                 self.newline();
             }
             self.push_g(g);
@@ -123,6 +129,15 @@ pub(crate) fn wrap(pieces: &[Piece], width: usize) -> Vec<Row> {
 
 /// Wrap with rows after the first indented by `indent` spaces (when the width allows).
 pub(crate) fn wrap_hanging(pieces: &[Piece], width: usize, indent: usize) -> Vec<Row> {
+    wrap_marked(pieces, width, indent)
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect()
+}
+
+/// `wrap_hanging`, each row with whether it ends inside a word that goes on at the
+/// start of the next row (a word longer than the width, broken between graphemes).
+pub(crate) fn wrap_marked(pieces: &[Piece], width: usize, indent: usize) -> Vec<(Row, bool)> {
     let width = width.max(1);
     let indent = if width >= indent + 10 { indent } else { 0 };
     let mut r = Rows {
@@ -130,6 +145,7 @@ pub(crate) fn wrap_hanging(pieces: &[Piece], width: usize, indent: usize) -> Vec
         width,
         rest_width: width - indent,
         rows: Vec::new(),
+        broken: Vec::new(),
         cur: Vec::new(),
         cur_w: 0,
     };
@@ -184,7 +200,12 @@ pub(crate) fn wrap_hanging(pieces: &[Piece], width: usize, indent: usize) -> Vec
             row.insert(0, Piece::new(" ".repeat(indent), Style::default()));
         }
     }
+    let broken = r.broken;
     r.rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| (row, broken.binary_search(&i).is_ok()))
+        .collect()
 }
 
 /// Total display width of a row.
@@ -256,6 +277,26 @@ mod tests {
     fn breaks_words_longer_than_the_width() {
         let rows = wrap(&[Piece::new("abcdefghij", Style::default())], 4);
         assert_eq!(plain(&rows), ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn rows_ending_inside_a_broken_word_are_marked() {
+        let rows = wrap_marked(
+            &[Piece::new("ab cdefghijklmnopqrs tu", Style::default())],
+            9,
+            0,
+        );
+        let got: Vec<(String, bool)> = rows
+            .iter()
+            .map(|(r, b)| (plain(std::slice::from_ref(r))[0].clone(), *b))
+            .collect();
+        // The long word starts beside "ab" and goes on twice.
+        let want = [("ab cdefgh", true), ("ijklmnopq", true), ("rs tu", false)];
+        let want: Vec<(String, bool)> = want.iter().map(|(s, b)| (s.to_string(), *b)).collect();
+        assert_eq!(got, want);
+        // A word that fits is never marked, even when it fills the row.
+        let rows = wrap_marked(&[Piece::new("abcde fgh", Style::default())], 5, 0);
+        assert!(rows.iter().all(|(_, b)| !b));
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub(crate) struct Writer<'p> {
     gap: bool,
     /// Nesting depth of lists (bullet shapes).
     pub list_depth: usize,
+    /// The last line emitted ends inside a word the next row goes on with.
+    join_next: bool,
 }
 
 impl<'p> Writer<'p> {
@@ -86,6 +88,7 @@ impl<'p> Writer<'p> {
             out: Rendered::default(),
             gap: false,
             list_depth: 0,
+            join_next: false,
         }
     }
 
@@ -155,6 +158,13 @@ impl<'p> Writer<'p> {
     /// Emit one content row (at most `avail()` wide).
     pub fn emit(&mut self, row: Row) {
         self.line(row, None, false, true);
+    }
+
+    /// Emit a wrapped row that may end inside a word the next row goes on with
+    /// (`wrap_marked`); the join is recorded when that next row is emitted.
+    pub fn emit_marked(&mut self, (row, broken): (Row, bool)) {
+        self.line(row, None, false, true);
+        self.join_next = broken;
     }
 
     /// Emit a row of wide code block `block`: `full` is its unclipped form (frame and
@@ -242,6 +252,12 @@ impl<'p> Writer<'p> {
         let fix = |s: Style| if plain { Style::default() } else { s };
         let mut spans = self.prefix_spans(consume);
         let prefix_w: usize = spans.iter().map(|s| str_width(&s.content)).sum();
+        if std::mem::take(&mut self.join_next)
+            && let Some(line) = self.out.lines.len().checked_sub(1)
+        {
+            let col = u16::try_from(prefix_w).unwrap_or(u16::MAX);
+            self.out.joins.push(super::Join { line, col });
+        }
         let prefix = if full.is_some() {
             spans.clone()
         } else {
@@ -328,6 +344,7 @@ impl<'p> Writer<'p> {
         self.out.wide.retain(|w| w.line < n);
         self.out.code.retain(|c| c.line < n);
         self.out.blocks.retain(|&b| b < n);
+        self.out.joins.retain(|j| j.line + 1 < n);
         for b in &mut self.out.wide_blocks {
             b.top = b.top.filter(|&t| t < n);
         }

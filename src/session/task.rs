@@ -172,6 +172,9 @@ impl<S: Screen, O: Output> Session<S, O> {
     /// The session is over: the analytics get what was open; the frame still in flight
     /// is handed back (to finish before the terminal is restored).
     pub fn end(&mut self) -> Option<SendFuture> {
+        for (about, copied) in self.app.take_outbound() {
+            self.seen.link(&about, copied);
+        }
         self.seen.finish(&self.app);
         self.in_flight.take()
     }
@@ -188,6 +191,9 @@ impl<S: Screen, O: Output> Session<S, O> {
     /// and the send of what is pending when nothing is in flight.
     pub fn flush(&mut self) -> Result<(), End> {
         self.seen.observe(&self.app);
+        for (about, copied) in self.app.take_outbound() {
+            self.seen.link(&about, copied);
+        }
         let (due, change) = countdown(
             Instant::now(),
             self.idle_deadline(),

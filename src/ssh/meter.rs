@@ -126,6 +126,9 @@ struct Head {
     /// Not an SSH client (or a broken one): the head is never valid.
     bad: bool,
     done: bool,
+    /// The banner names paramiko, which asks for the userauth service again before
+    /// every method (see `Meter::asks_service_again`).
+    paramiko: bool,
 }
 
 impl Head {
@@ -145,6 +148,7 @@ impl Head {
                     let line = &self.seen[..i];
                     if line.starts_with(b"SSH-2.0-") || line.starts_with(b"SSH-1.99-") {
                         self.banner_end = Some(i + 1);
+                        self.paramiko = line.starts_with(b"SSH-2.0-paramiko");
                     } else {
                         return self.give_up();
                     }
@@ -281,6 +285,13 @@ impl Meter {
     /// Cut from the MaxStartups gate for a newcomer with a banner.
     pub(crate) fn evicted(&self) -> bool {
         self.state.load(Ordering::SeqCst) == EVICTED
+    }
+
+    /// The client is paramiko: it sends a new SERVICE_REQUEST before each method it
+    /// tries, and russh (0.65) leaves a second one unanswered, so after a refused
+    /// method such a client waits until the login deadline.
+    pub(crate) fn asks_service_again(&self) -> bool {
+        self.head.lock().map(|h| h.paramiko).unwrap_or(false)
     }
 
     /// The client's banner and whole KEXINIT have arrived.

@@ -149,6 +149,8 @@ pub struct App {
     /// latest copy (OSC 52). Taken by the session; a newer copy replaces an unsent one.
     mouse_escape: Option<&'static [u8]>,
     clipboard: Option<Vec<u8>>,
+    /// Links followed and copies (`true`) for the owner's analytics (`seen.rs`).
+    outbound: Vec<(String, bool)>,
     /// Clickable regions of the last frame, written by `view` (which takes `&self`,
     /// hence the `RefCell`) and read by mouse handling in `update`.
     hits: RefCell<HitMap>,
@@ -183,6 +185,7 @@ impl App {
             mouse: true,
             mouse_escape: None,
             clipboard: None,
+            outbound: Vec::new(),
             hits: RefCell::new(HitMap::default()),
             images_off: false,
             terminal,
@@ -426,7 +429,7 @@ impl App {
             }
             Step::FilterBlog(i) => self.filter_blog_by(i),
             Step::Follow(url) => self.follow(&url),
-            Step::Copy { text, what } => self.copy(&text, &what),
+            Step::Copy { text, what, about } => self.copy(&text, &what, about),
             Step::Notice(text) => self.say(NoticeKind::Info, text),
         }
         Control::Redraw

@@ -49,6 +49,54 @@ fn terms(query: &str) -> Terms {
     })
 }
 
+/// A line's text (its spans together) and, per grapheme, where it starts in that
+/// text, its display column and its width.
+#[derive(Default)]
+struct Graphemes {
+    text: String,
+    marks: Vec<(usize, usize, usize)>,
+}
+
+impl Graphemes {
+    /// Add `line`'s graphemes from display column `from` on (leading whitespace there
+    /// skipped when `trim`).
+    fn push_line(&mut self, line: &Line<'_>, from: usize, mut trim: bool) {
+        let mut col = 0;
+        for span in &line.spans {
+            let t = span.content.as_ref();
+            if is_printable_ascii(t) && col >= from && !trim {
+                for i in 0..t.len() {
+                    self.marks.push((self.text.len() + i, col, 1));
+                    col += 1;
+                }
+                self.text.push_str(t);
+                continue;
+            }
+            for g in t.graphemes(true) {
+                let w = grapheme_width(g);
+                if col >= from && !(trim && g.chars().all(char::is_whitespace)) {
+                    trim = false;
+                    self.marks.push((self.text.len(), col, w));
+                    self.text.push_str(g);
+                }
+                col += w;
+            }
+        }
+    }
+
+    /// The index of the grapheme holding byte `at`.
+    fn at(&self, at: usize) -> usize {
+        self.marks.partition_point(|m| m.0 <= at).saturating_sub(1)
+    }
+
+    /// The columns `[start, end)` of graphemes `first..=last`.
+    fn span(&self, first: usize, last: usize) -> Option<(usize, usize)> {
+        let (a, b) = (self.marks.get(first)?, self.marks.get(last)?);
+        let end = b.1 + b.2;
+        (end > a.1).then_some((a.1, end))
+    }
+}
+
 /// The display columns `[start, end)` of every word of `query` in `line`, as search
 /// matches words (stemmed, case-folded, the last word also as a prefix), left to right.
 /// An empty query matches nothing.
@@ -57,42 +105,44 @@ pub(crate) fn columns(line: &Line<'_>, query: &str) -> Vec<(usize, usize)> {
     if terms.is_empty() {
         return Vec::new();
     }
-    let mut text = String::new();
-    // Per grapheme: where it starts in `text`, its column, its width.
-    let mut marks: Vec<(usize, usize, usize)> = Vec::new();
-    let mut col = 0;
-    for span in &line.spans {
-        let t = span.content.as_ref();
-        if is_printable_ascii(t) {
-            for i in 0..t.len() {
-                marks.push((text.len() + i, col, 1));
-                col += 1;
-            }
-            text.push_str(t);
+    let mut g = Graphemes::default();
+    g.push_line(line, 0, false);
+    terms
+        .find(&g.text)
+        .into_iter()
+        .filter_map(|r| g.span(g.at(r.start), g.at(r.end.saturating_sub(1))))
+        .collect()
+}
+
+/// Columns of hits in two lines: in the first, in the second.
+pub(crate) type Across = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+
+/// Hits of `query` on a word broken across two lines (`render::Join`): `first` ends
+/// inside it and `second` goes on with it from display column `col`. The columns of
+/// each such hit in `first` and in `second`; hits wholly in one line are `columns`'.
+pub(crate) fn across(first: &Line<'_>, second: &Line<'_>, col: usize, query: &str) -> Across {
+    let terms = terms(query);
+    let mut out = (Vec::new(), Vec::new());
+    if terms.is_empty() {
+        return out;
+    }
+    let mut g = Graphemes::default();
+    g.push_line(first, 0, false);
+    let (boundary, split) = (g.text.len(), g.marks.len());
+    g.push_line(second, col, true);
+    for r in terms.find(&g.text) {
+        if r.start >= boundary || r.end <= boundary {
             continue;
         }
-        for g in t.graphemes(true) {
-            let w = grapheme_width(g);
-            marks.push((text.len(), col, w));
-            text.push_str(g);
-            col += w;
+        let (a, b) = (g.at(r.start), g.at(r.end.saturating_sub(1)));
+        if let Some(c) = g.span(a, split.saturating_sub(1)) {
+            out.0.push(c);
+        }
+        if let Some(c) = g.span(split, b) {
+            out.1.push(c);
         }
     }
-    // The grapheme holding byte `at`.
-    let grapheme_at = |at: usize| {
-        let i = marks.partition_point(|m| m.0 <= at).saturating_sub(1);
-        marks.get(i).copied()
-    };
-    terms
-        .find(&text)
-        .into_iter()
-        .filter_map(|r| {
-            let first = grapheme_at(r.start)?;
-            let last = grapheme_at(r.end.saturating_sub(1))?;
-            let end = last.1 + last.2;
-            (end > first.1).then_some((first.1, end))
-        })
-        .collect()
+    out
 }
 
 /// Whether `query` (folded) occurs in `line`.
@@ -146,6 +196,34 @@ mod tests {
     fn a_hit_across_span_boundaries_is_one_hit() {
         let l = line(&["the M", "T", "U value"]);
         assert_eq!(columns(&l, "mtu"), vec![(4, 7)]);
+    }
+
+    #[test]
+    fn a_word_broken_across_two_lines_is_one_hit_in_both() {
+        // "iptables" broken after "ipta"; the next line is quoted ("│ ") from column 2.
+        let first = line(&["see the ipta"]);
+        let second = line(&["│ ", "bles rules, iptables"]);
+        let (a, b) = across(&first, &second, 2, "iptables");
+        assert_eq!(a, vec![(8, 12)]);
+        assert_eq!(b, vec![(2, 6)]);
+        // The whole word on the second line is `columns`' (not counted twice).
+        assert_eq!(columns(&second, "iptables"), vec![(14, 22)]);
+        // Stemmed and the last word as a prefix, as search matches.
+        assert_eq!(
+            across(&line(&["pack"]), &line(&["ets"]), 0, "packet").1,
+            vec![(0, 3)]
+        );
+        assert_eq!(
+            across(&line(&["a ipt"]), &line(&["ables"]), 0, "iptab").0,
+            vec![(2, 5)]
+        );
+        // Words that only touch the break, or a query not there, are no hit.
+        assert_eq!(across(&first, &second, 2, "rules"), (vec![], vec![]));
+        assert_eq!(across(&first, &second, 2, "ipta "), (vec![], vec![]));
+        assert_eq!(across(&first, &second, 2, ""), (vec![], vec![]));
+        // A hanging indent after the column is skipped.
+        let (_, b) = across(&line(&["ipta"]), &line(&["    bles"]), 0, "iptables");
+        assert_eq!(b, vec![(4, 8)]);
     }
 
     #[test]

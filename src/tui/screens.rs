@@ -221,8 +221,13 @@ pub(crate) enum Step {
     FilterBlog(usize),
     /// Follow a link as written on the reader's page (`/blog/x#y`, `#y`, a URL).
     Follow(String),
-    /// Put `text` on the guest's clipboard (OSC 52); `what` says what it was.
-    Copy { text: String, what: String },
+    /// Put `text` on the guest's clipboard (OSC 52); `what` says what it was, `about`
+    /// names it in the owner's analytics (a URL, or `/blog/x#code-2`).
+    Copy {
+        text: String,
+        what: String,
+        about: String,
+    },
     /// Say something on the notice line (`n` at the last item: "this is the last one").
     Notice(String),
 }

@@ -58,11 +58,13 @@ impl App {
         Control::Redraw
     }
 
-    /// Put `text` on the guest's clipboard; the notice says what it was.
-    pub(super) fn copy(&mut self, text: &str, what: &str) {
+    /// Put `text` on the guest's clipboard; the notice says what it was; the owner's
+    /// analytics count a copy of `about`.
+    pub(super) fn copy(&mut self, text: &str, what: &str, about: String) {
         let copy = crate::clipboard::osc52(text);
         self.clipboard = Some(copy.sequence);
         self.say(NoticeKind::Info, strings::copied(what, copy.truncated));
+        self.outbound(about, true);
     }
 }
 

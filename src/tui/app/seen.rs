@@ -94,7 +94,23 @@ impl App {
     }
 }
 
+/// Links followed and copies kept for the session between two frames (a paste of
+/// keys can't grow it without bound).
+const MAX_OUTBOUND: usize = 64;
+
 impl App {
+    /// Count a link followed (`copied` false) or a copy (true) of `about`.
+    pub(super) fn outbound(&mut self, about: String, copied: bool) {
+        if self.outbound.len() < MAX_OUTBOUND {
+            self.outbound.push((about, copied));
+        }
+    }
+
+    /// The links followed and copies since the last call, oldest first.
+    pub fn take_outbound(&mut self) -> Vec<(String, bool)> {
+        std::mem::take(&mut self.outbound)
+    }
+
     /// A page's kind (`post`, `project`) and slug, for the analytics.
     pub fn page_id(&self, page: PageRef) -> Option<(&'static str, String)> {
         match page {

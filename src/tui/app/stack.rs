@@ -58,7 +58,9 @@ impl App {
             LinkTarget::Page { page, anchor } => (page, anchor),
             LinkTarget::Anchor(a) => (from.page, Some(a)),
             LinkTarget::External(u) => {
+                // Chosen by its `f` label: its URL is shown to open (counted as followed).
                 self.say(NoticeKind::Info, strings::external(&clip(&u)));
+                self.outbound(u, false);
                 return;
             }
             LinkTarget::Missing(u) => {
@@ -70,6 +72,13 @@ impl App {
         if let Some(pos) = origin.items.iter().position(|p| *p == page) {
             origin.pos = pos;
         }
+        // Counted as the page it leads to (`/blog/x#heading`), however it was written.
+        let key = self.index.key(page).unwrap_or_default();
+        let to = match &anchor {
+            Some(a) => format!("/{key}#{a}"),
+            None => format!("/{key}"),
+        };
+        self.outbound(to, false);
         let cx = cx!(self);
         let mut reader = ReaderScreen::new(page, origin, &cx);
         if let Some(a) = anchor {

@@ -227,7 +227,7 @@ impl ReaderScreen {
             return;
         };
         let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
-            if highlight::contains(l, &q) {
+            if highlight::contains(l, &q) || joined_hit(&rendered, i, &q) {
                 return Some((i, 0));
             }
             let wide = rendered.wide.iter().find(|w| w.line == i)?;
@@ -246,6 +246,52 @@ impl ReaderScreen {
 
     pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         draw(self, cx, area, buf, theme);
+    }
+}
+
+/// Whether line `i` ends inside a word broken onto the next line that `q` matches.
+fn joined_hit(rendered: &Rendered, i: usize, q: &str) -> bool {
+    let at = rendered.joins.partition_point(|j| j.line < i);
+    rendered.joins.get(at).is_some_and(|j| {
+        j.line == i
+            && rendered.lines.get(i + 1).is_some_and(|next| {
+                !highlight::across(&rendered.lines[i], next, usize::from(j.col), q)
+                    .0
+                    .is_empty()
+            })
+    })
+}
+
+/// Paint the hits on words broken across two lines (each part on its row) for the
+/// lines `rows` drawn from the top of `text`.
+fn mark_joins(
+    rendered: &Rendered,
+    rows: std::ops::Range<usize>,
+    text: Rect,
+    q: &str,
+    style: Style,
+    buf: &mut Buffer,
+) {
+    let from = rendered.joins.partition_point(|j| j.line + 1 < rows.start);
+    for j in rendered.joins[from..]
+        .iter()
+        .take_while(|j| j.line < rows.end)
+    {
+        let (Some(first), Some(second)) =
+            (rendered.lines.get(j.line), rendered.lines.get(j.line + 1))
+        else {
+            continue;
+        };
+        let (a, b) = highlight::across(first, second, usize::from(j.col), q);
+        for (line, hits) in [(j.line, a), (j.line + 1, b)] {
+            if !rows.contains(&line) {
+                continue;
+            }
+            let y = text.y + (line - rows.start) as u16;
+            for (x, w) in highlight::visible(&hits, 0, text.width as usize) {
+                fast::set_style(buf, Rect::new(text.x + x, y, w, 1), style);
+            }
+        }
     }
 }
 
@@ -326,6 +372,10 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
                 None => mark(buf, rect, line, q, 0, match_style),
             }
         }
+    }
+    if let Some(q) = query {
+        let rows = scroll..scroll + visible;
+        mark_joins(&rendered, rows, g.text, q, match_style, buf);
     }
     // Pictures in view, wholly or partly (its rows in view: the terminal draws that
     // part), are shown as the guest's terminal shows them; with pictures off, their

@@ -139,6 +139,7 @@ impl ReaderScreen {
             Some((_, link)) if copy => Step::Copy {
                 text: link.url.clone(),
                 what: link.url.chars().take(60).collect(),
+                about: link.url.clone(),
             },
             Some((_, link)) => Step::Follow(link.url.clone()),
             None => Step::Redraw,
@@ -187,10 +188,20 @@ impl ReaderScreen {
             .scroll
             .min(rendered.lines.len().saturating_sub(visible));
         let on_screen = |line: usize| line >= scroll && line < scroll + visible;
-        match rendered.code.iter().find(|c| on_screen(c.line)) {
-            Some(c) => Step::Copy {
+        match rendered
+            .code
+            .iter()
+            .enumerate()
+            .find(|(_, c)| on_screen(c.line))
+        {
+            Some((n, c)) => Step::Copy {
                 text: c.text.clone(),
                 what: s::code_what(c.lang.as_deref(), c.text.lines().count().max(1)),
+                about: format!(
+                    "/{}#code-{}",
+                    cx.index.key(self.page).unwrap_or_default(),
+                    n + 1
+                ),
             },
             None => Step::Notice(s::NO_CODE.to_string()),
         }
@@ -201,6 +212,7 @@ impl ReaderScreen {
         match cx.index.web_url(self.page) {
             Some(url) => Step::Copy {
                 what: url.chars().take(60).collect(),
+                about: url.clone(),
                 text: url,
             },
             None => Step::Notice(s::NO_URL.to_string()),
