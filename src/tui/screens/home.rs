@@ -1,8 +1,10 @@
 //! The home screen: a control plane — site header, the stories strip, the rack of
 //! projects with their status lights, every other project, the posts (as many as
 //! fit), the regions and the about panel; panels as wide as their content, stacked on
-//! narrow screens, on a canvas that scrolls to keep the selection in view. Its list
-//! is the rack's projects, the other projects, then the posts.
+//! narrow screens, on a canvas that scrolls to keep the selection in view. A screen
+//! tall enough for the whole page gives items their descriptions (posts first) and
+//! spreads the rows still left between the panels. Its list is the rack's projects,
+//! the other projects, then the posts.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
