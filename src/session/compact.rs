@@ -70,20 +70,40 @@ impl Compact {
 
     /// Remember `buf`'s cells.
     pub fn store(&mut self, buf: &Buffer) {
+        self.fill(
+            buf,
+            buf.content
+                .iter()
+                .map(|c| scroll::plain_char(c).map(|ch| (ch, style_of(c)))),
+        );
+    }
+
+    /// `store`, with which cells are plain (and their characters and styles) read from
+    /// the scroll planner's keys of `buf` (`Planner::shown_keys`) instead of decoding
+    /// every cell again.
+    pub fn store_keyed(&mut self, buf: &Buffer, keys: &[u128]) {
+        if keys.len() != buf.content.len() {
+            return self.store(buf);
+        }
+        self.fill(buf, keys.iter().map(|k| scroll::plain_parts(*k)));
+    }
+
+    /// Remember `buf`'s cells, `plain` saying per cell whether it is plain, with its
+    /// character and something equal exactly when the styles are.
+    fn fill<T: PartialEq>(&mut self, buf: &Buffer, plain: impl Iterator<Item = Option<(u32, T)>>) {
         self.area = buf.area;
         self.codes.clear();
         self.styles.clear();
         self.complex.clear();
         self.codes.reserve_exact(buf.content.len());
         // Runs of cells share a style: look it up once per run.
-        let mut last: Option<(Style, u32)> = None;
-        for c in &buf.content {
-            let code = match scroll::plain_char(c) {
-                Some(ch) => {
-                    let style = style_of(c);
-                    let index = match last {
-                        Some((s, i)) if s == style => Some(i),
-                        _ => self.intern(style),
+        let mut last: Option<(T, u32)> = None;
+        for (c, p) in buf.content.iter().zip(plain) {
+            let code = match p {
+                Some((ch, style)) => {
+                    let index = match &last {
+                        Some((s, i)) if *s == style => Some(*i),
+                        _ => self.intern(style_of(c)),
                     };
                     match index {
                         Some(i) => {
@@ -285,6 +305,28 @@ mod tests {
         c.load(&mut back);
         assert_eq!(back, buf);
         assert_eq!(c.styles.len(), MAX_STYLES);
+    }
+
+    #[test]
+    fn storing_by_the_planners_keys_is_storing_the_cells() {
+        let area = Rect::new(0, 0, 30, 5);
+        let mut many = Buffer::empty(Rect::new(0, 0, 100, 30));
+        for (i, cell) in many.content.iter_mut().enumerate() {
+            cell.set_char(if i % 7 == 0 { 'é' } else { 'x' });
+            cell.fg = Color::Rgb((i % 256) as u8, (i / 256) as u8, 7);
+        }
+        for buf in [sample(area), many, Buffer::empty(area)] {
+            let mut planner = scroll::Planner::default();
+            planner.remember(&buf);
+            let (mut by_cells, mut by_keys) = (Compact::default(), Compact::default());
+            by_cells.store(&buf);
+            by_keys.store_keyed(&buf, planner.shown_keys());
+            assert_eq!(by_keys.codes, by_cells.codes);
+            assert_eq!(by_keys.styles, by_cells.styles);
+            let mut back = Buffer::default();
+            by_keys.load(&mut back);
+            assert_eq!(back, buf);
+        }
     }
 
     #[test]
