@@ -11,7 +11,8 @@
 # from many loopback source addresses (127.16.0.0/16, `--sources`): one address has
 # ~28,000 ephemeral ports. The server runs on CPU 0, the load generator on CPU 1
 # (PIN=0: no pinning). A watchdog stops both if MemAvailable drops below MIN_FREE_MB
-# (default 3072): a run never pushes the machine into swap or the OOM killer.
+# (default 3072): a run never pushes the machine into swap or the OOM killer. Every
+# process it starts is stopped on exit and on Ctrl-C; only the reports stay ($OUT).
 #
 # Knobs: SSHFOLIO_BIN, CONTENT, N, RATE (new guests per second during the ramp),
 # HOLD (seconds held idle after the ramp), PROBE_RATE (keys per second at the end),
@@ -24,7 +25,7 @@ CONTENT=${CONTENT:-$REPO/content}
 N=${N:-100000}
 RATE=${RATE:-400}
 HOLD=${HOLD:-60}
-PROBE_RATE=${PROBE_RATE:-1000}
+PROBE_RATE=${PROBE_RATE:-500}
 NEW_N=${NEW_N:-200}
 NEW_RATE=${NEW_RATE:-20}
 PORT=${PORT:-2299}
@@ -58,10 +59,12 @@ cleanup() {
         kill "$p" 2>/dev/null || true
     done
     wait 2>/dev/null || true
-    rm -rf "$TMP/keys" "$TMP/data"
+    rm -rf "$TMP/keys" "$TMP/data" "$TMP/pids"
+    # The reports (JSON, the server log) stay in $OUT; nothing else is left.
     [ "$OUT" = "$TMP/out" ] || rm -rf "$TMP"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 mem_avail_mb() { awk '/MemAvailable/ {print int($2/1024)}' /proc/meminfo; }
 echo "machine: $(nproc) CPUs, $(mem_avail_mb) MB available, load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -316,6 +316,9 @@ pub struct ServerCost {
     pub pss_per_session_kib: f64,
     /// The same at the end of the hold (after any hibernation).
     pub pss_per_idle_session_kib: f64,
+    /// The same right after a probe sent to every guest at once (no `--probe-rate`):
+    /// every guest has just drawn a frame of its own (awake, before hibernating).
+    pub pss_per_awake_session_kib: Option<f64>,
     /// CPU of the ramp per established session (handshake, auth, first frame), µs.
     pub cpu_per_session_us: f64,
     /// CPU of the key phase per keystroke, µs.
@@ -931,6 +934,12 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
         // Those still reading wait out their quiet gap.
         tokio::time::sleep(cfg.quiet * 2).await;
     }
+    // Every guest just drew (a probe to all at once): what awake guests cost.
+    let after_probe = cfg
+        .probe
+        .as_ref()
+        .filter(|_| cfg.probe_rate.is_none())
+        .and_then(|_| sample(cfg.server_pid));
     let _ = phase_tx.send(Phase::Done);
     let wind_down = tokio::time::timeout(Duration::from_secs(10), async {
         while tasks.join_next().await.is_some() {}
@@ -996,6 +1005,8 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
             after_hold: ah,
             pss_per_session_kib: (ar.pss_kib as f64 - b.pss_kib as f64) / n,
             pss_per_idle_session_kib: (ah.pss_kib as f64 - b.pss_kib as f64) / n,
+            pss_per_awake_session_kib: after_probe
+                .map(|p| (p.pss_kib as f64 - b.pss_kib as f64) / n),
             cpu_per_session_us: (ar.cpu_s - b.cpu_s) * 1e6 / n,
             cpu_per_key_us: if keystrokes > 0 {
                 (ak.cpu_s - ar.cpu_s) * 1e6 / keystrokes as f64
@@ -1084,6 +1095,12 @@ pub fn table(r: &Report) -> String {
             "PSS per session     {:.1} KiB after first frame, {:.1} KiB after idle hold",
             c.pss_per_session_kib, c.pss_per_idle_session_kib
         );
+        if let Some(awake) = c.pss_per_awake_session_kib {
+            let _ = writeln!(
+                s,
+                "PSS per session     {awake:.1} KiB awake (right after the probe, sent to all at once)"
+            );
+        }
         let _ = writeln!(s, "CPU per session     {:.0} µs", c.cpu_per_session_us);
         let _ = writeln!(s, "CPU per keystroke   {:.0} µs", c.cpu_per_key_us);
         let _ = writeln!(s, "CPU while idle      {:.2} % of one core", c.idle_cpu_pct);

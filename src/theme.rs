@@ -484,6 +484,16 @@ pub fn shown_rgb(c: Color) -> Option<(u8, u8, u8)> {
     }
 }
 
+/// Black or white, whichever reads better on `bg` (black when `bg` is `Reset`).
+pub fn ink_on(bg: Color) -> Color {
+    let on = |fg| contrast(fg, bg).unwrap_or(0.0);
+    if on(Color::Black) >= on(Color::White) {
+        Color::Black
+    } else {
+        Color::White
+    }
+}
+
 /// WCAG contrast ratio (1–21) between two colours as shown; `None` when one is `Reset`.
 pub fn contrast(a: Color, b: Color) -> Option<f64> {
     let (la, lb) = (luminance(shown_rgb(a)?), luminance(shown_rgb(b)?));
@@ -586,6 +596,15 @@ mod tests {
             .look(ThemeKind::Dark, ColorDepth::Ansi256)
             .selected();
         assert!(!st.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    #[test]
+    fn ink_on_the_accent_reads_in_every_theme() {
+        for t in [DARK, LIGHT, HIGH_CONTRAST] {
+            let ink = ink_on(t.accent);
+            let ratio = contrast(ink, t.accent).unwrap_or(0.0);
+            assert!(ratio >= 4.5, "{ink:?} on {:?}: {ratio:.2}", t.accent);
+        }
     }
 
     #[test]

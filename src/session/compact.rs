@@ -1,12 +1,15 @@
-//! What a guest's terminal shows, kept compactly between frames: four bytes a cell
-//! instead of ratatui's ~48 (and instead of two cell buffers), and the worker thread's
-//! scratch buffers that frames are drawn and diffed on, shared by every session it runs.
+//! What a guest's terminal shows, kept compactly between frames: two bytes a cell
+//! (four on a screen of unusually many characters or styles) instead of ratatui's ~48
+//! (and instead of two cell buffers), and the worker thread's scratch buffers that
+//! frames are drawn and diffed on, shared by every session it runs.
 //!
 //! A *plain* cell (one character one column wide, no diff option: nearly every cell,
 //! the scroll planner's definition) is stored as its character and the index of its
-//! style in a small per-screen table; any other cell (wide, several code points,
-//! skipped) is kept whole in a side list. So `load` gives back exactly the cells
-//! `store` was given: the diff against them is the diff against the frame on screen.
+//! style in a small per-screen table — or, when the screen has at most 256 distinct
+//! characters and 128 styles (nearly always), as the indexes of both in per-screen
+//! tables; any other cell (wide, several code points, skipped) is kept whole in a side
+//! list. So `load` gives back exactly the cells `store` was given: the diff against
+//! them is the diff against the frame on screen.
 //!
 //! The scratch remembers whose frame it holds (`Stamp`): while one session draws frame
 //! after frame on the same worker (a guest scrolling), nothing is rebuilt; another
@@ -32,6 +35,79 @@ const MAX_STYLES: usize = COMPLEX as usize;
 
 type Style = (Color, Color, Color, Modifier);
 
+/// Narrow codes: the top bit marks a complex cell (the rest its place in the side
+/// list); else the character's index (8 bits) and the style's (7 bits).
+const NARROW_COMPLEX: u16 = 0x8000;
+const NARROW_STYLES: usize = 128;
+const NARROW_CHARS: usize = 256;
+
+/// A frame's codes: two bytes a cell when its tables are small, else four.
+#[derive(Debug)]
+enum Codes {
+    Wide(Vec<u32>),
+    Narrow { codes: Vec<u16>, chars: Vec<u32> },
+}
+
+impl Default for Codes {
+    fn default() -> Self {
+        Codes::Wide(Vec::new())
+    }
+}
+
+/// `wide` as narrow codes, if its characters and styles fit the narrow tables.
+fn narrow(wide: &[u32], styles: usize, complex: usize) -> Option<Codes> {
+    if styles > NARROW_STYLES || complex > usize::from(NARROW_COMPLEX) {
+        return None;
+    }
+    let mut chars: Vec<u32> = Vec::new();
+    // ASCII characters' indexes + 1 (0: not seen yet).
+    let mut ascii = [0u16; 128];
+    let mut last: Option<(u32, u16)> = None;
+    let mut codes = Vec::with_capacity(wide.len());
+    for &code in wide {
+        let index = code >> CHAR_BITS;
+        let low = code & CHAR_MASK;
+        if index == COMPLEX {
+            codes.push(NARROW_COMPLEX | low as u16);
+            continue;
+        }
+        let ch = match last {
+            Some((c, i)) if c == low => i,
+            _ => {
+                let i = match ascii.get_mut(low as usize) {
+                    Some(slot) if *slot > 0 => *slot - 1,
+                    slot => {
+                        let i = match chars.iter().position(|c| *c == low) {
+                            Some(i) => i,
+                            None => {
+                                if chars.len() >= NARROW_CHARS {
+                                    return None;
+                                }
+                                chars.push(low);
+                                chars.len() - 1
+                            }
+                        };
+                        if let Some(slot) = slot {
+                            *slot = i as u16 + 1;
+                        }
+                        i as u16
+                    }
+                };
+                last = Some((low, i));
+                i
+            }
+        };
+        codes.push(ch << 7 | index as u16);
+    }
+    chars.shrink_to_fit();
+    Some(Codes::Narrow { codes, chars })
+}
+
+thread_local! {
+    /// Where `store` builds a frame's four-byte codes before narrowing them.
+    static WIDE: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
 fn style_of(c: &Cell) -> Style {
     (c.fg, c.bg, c.underline_color, c.modifier)
 }
@@ -40,7 +116,7 @@ fn style_of(c: &Cell) -> Style {
 #[derive(Debug, Default)]
 pub struct Compact {
     area: Rect,
-    codes: Vec<u32>,
+    codes: Codes,
     styles: Vec<Style>,
     complex: Vec<Cell>,
 }
@@ -59,8 +135,10 @@ impl Compact {
         self.styles.clear();
         self.complex.clear();
         self.styles.push(style_of(&Cell::EMPTY));
-        self.codes.clear();
-        self.codes.resize(area.area() as usize, u32::from(' '));
+        self.codes = Codes::Narrow {
+            codes: vec![0; area.area() as usize],
+            chars: vec![u32::from(' ')],
+        };
         self.shrink();
     }
 
@@ -91,11 +169,23 @@ impl Compact {
     /// Remember `buf`'s cells, `plain` saying per cell whether it is plain, with its
     /// character and something equal exactly when the styles are.
     fn fill<T: PartialEq>(&mut self, buf: &Buffer, plain: impl Iterator<Item = Option<(u32, T)>>) {
+        WIDE.with(|wide| match wide.try_borrow_mut() {
+            Ok(mut wide) => self.store_with(buf, plain, &mut wide),
+            Err(_) => self.store_with(buf, plain, &mut Vec::new()),
+        });
+    }
+
+    fn store_with<T: PartialEq>(
+        &mut self,
+        buf: &Buffer,
+        plain: impl Iterator<Item = Option<(u32, T)>>,
+        wide: &mut Vec<u32>,
+    ) {
         self.area = buf.area;
-        self.codes.clear();
         self.styles.clear();
         self.complex.clear();
-        self.codes.reserve_exact(buf.content.len());
+        wide.clear();
+        wide.reserve(buf.content.len());
         // Runs of cells share a style: look it up once per run.
         let mut last: Option<(T, u32)> = None;
         for (c, p) in buf.content.iter().zip(plain) {
@@ -115,8 +205,12 @@ impl Compact {
                 }
                 None => self.push_complex(c),
             };
-            self.codes.push(code);
+            wide.push(code);
         }
+        self.codes = match narrow(wide, self.styles.len(), self.complex.len()) {
+            Some(codes) => codes,
+            None => Codes::Wide(wide.clone()),
+        };
         self.shrink();
     }
 
@@ -125,8 +219,23 @@ impl Compact {
         if buf.area != self.area {
             *buf = Buffer::empty(self.area);
         }
-        for (cell, code) in buf.content.iter_mut().zip(&self.codes) {
-            *cell = self.cell(*code);
+        match &self.codes {
+            Codes::Wide(codes) => {
+                for (cell, code) in buf.content.iter_mut().zip(codes) {
+                    *cell = self.cell(*code);
+                }
+            }
+            Codes::Narrow { codes, chars } => {
+                for (cell, &code) in buf.content.iter_mut().zip(codes) {
+                    let wide = if code & NARROW_COMPLEX != 0 {
+                        u32::from(code & !NARROW_COMPLEX) | COMPLEX << CHAR_BITS
+                    } else {
+                        let ch = chars.get(usize::from(code >> 7)).copied().unwrap_or(32);
+                        ch | u32::from(code & 0x7f) << CHAR_BITS
+                    };
+                    *cell = self.cell(wide);
+                }
+            }
         }
     }
 
@@ -168,8 +277,8 @@ impl Compact {
 
     /// Hand back what a bigger frame left (a resize, a screen of many styles).
     fn shrink(&mut self) {
-        if self.codes.capacity() > self.codes.len() + self.codes.len() / 4 {
-            self.codes.shrink_to_fit();
+        if let Codes::Wide(codes) = &mut self.codes {
+            codes.shrink_to_fit();
         }
         if self.styles.capacity() > 2 * self.styles.len() + 16 {
             self.styles.shrink_to_fit();
@@ -182,7 +291,11 @@ impl Compact {
     /// Heap bytes held.
     #[cfg(test)]
     pub fn heap_bytes(&self) -> usize {
-        self.codes.capacity() * 4
+        let codes = match &self.codes {
+            Codes::Wide(c) => c.capacity() * 4,
+            Codes::Narrow { codes, chars } => codes.capacity() * 2 + chars.capacity() * 4,
+        };
+        codes
             + self.styles.capacity() * std::mem::size_of::<Style>()
             + self.complex.capacity() * std::mem::size_of::<Cell>()
     }
@@ -305,6 +418,29 @@ mod tests {
         c.load(&mut back);
         assert_eq!(back, buf);
         assert_eq!(c.styles.len(), MAX_STYLES);
+        assert!(matches!(c.codes, Codes::Wide(_)));
+    }
+
+    #[test]
+    fn many_characters_keep_four_byte_codes_and_stay_exact() {
+        let area = Rect::new(0, 0, 40, 10);
+        let mut buf = Buffer::empty(area);
+        for (i, cell) in buf.content.iter_mut().enumerate() {
+            // 400 distinct one-column characters (Latin Extended and beyond).
+            cell.set_char(char::from_u32(0x100 + i as u32).unwrap());
+        }
+        let mut c = Compact::default();
+        c.store(&buf);
+        assert!(matches!(c.codes, Codes::Wide(_)));
+        let mut back = Buffer::default();
+        c.load(&mut back);
+        assert_eq!(back, buf);
+        // And back to narrow codes for an ordinary frame.
+        let ordinary = sample(area);
+        c.store(&ordinary);
+        assert!(matches!(c.codes, Codes::Narrow { .. }));
+        c.load(&mut back);
+        assert_eq!(back, ordinary);
     }
 
     #[test]
@@ -315,27 +451,34 @@ mod tests {
             cell.set_char(if i % 7 == 0 { 'é' } else { 'x' });
             cell.fg = Color::Rgb((i % 256) as u8, (i / 256) as u8, 7);
         }
-        for buf in [sample(area), many, Buffer::empty(area)] {
+        let mut chars = Buffer::empty(Rect::new(0, 0, 40, 10));
+        for (i, cell) in chars.content.iter_mut().enumerate() {
+            cell.set_char(char::from_u32(0x100 + i as u32).unwrap());
+        }
+        for buf in [sample(area), many, chars, Buffer::empty(area)] {
             let mut planner = scroll::Planner::default();
             planner.remember(&buf);
             let (mut by_cells, mut by_keys) = (Compact::default(), Compact::default());
             by_cells.store(&buf);
             by_keys.store_keyed(&buf, planner.shown_keys());
-            assert_eq!(by_keys.codes, by_cells.codes);
             assert_eq!(by_keys.styles, by_cells.styles);
-            let mut back = Buffer::default();
-            by_keys.load(&mut back);
-            assert_eq!(back, buf);
+            assert_eq!(by_keys.complex, by_cells.complex);
+            let (mut a, mut b) = (Buffer::default(), Buffer::default());
+            by_keys.load(&mut a);
+            by_cells.load(&mut b);
+            assert_eq!(a, buf);
+            assert_eq!(b, buf);
         }
     }
 
     #[test]
-    fn a_frame_is_four_bytes_a_cell() {
+    fn a_frame_is_two_bytes_a_cell() {
         let area = Rect::new(0, 0, 120, 40);
         let mut c = Compact::blank(area);
-        assert!(c.heap_bytes() < 120 * 40 * 4 + 1024, "{}", c.heap_bytes());
+        assert!(c.heap_bytes() < 120 * 40 * 2 + 1024, "{}", c.heap_bytes());
         c.store(&sample(area));
-        assert!(c.heap_bytes() < 120 * 40 * 4 + 4096, "{}", c.heap_bytes());
+        assert!(matches!(c.codes, Codes::Narrow { .. }));
+        assert!(c.heap_bytes() < 120 * 40 * 2 + 4096, "{}", c.heap_bytes());
         let mut back = Buffer::default();
         Compact::blank(area).load(&mut back);
         assert_eq!(back, Buffer::empty(area));

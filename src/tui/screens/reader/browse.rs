@@ -153,8 +153,10 @@ impl ReaderScreen {
         };
         let links = self.shown_links(cx);
         let n = links.len();
+        // Black or white on the accent, not the theme's background colour, which is
+        // often the terminal's own (unknown, and dark text on a dark accent in xterm).
         let style = Style::default()
-            .fg(theme.bg)
+            .fg(crate::theme::ink_on(theme.accent))
             .bg(theme.accent)
             .add_modifier(Modifier::BOLD);
         for (i, l) in links.iter().enumerate() {
