@@ -148,27 +148,52 @@ impl Compact {
 
     /// Remember `buf`'s cells.
     pub fn store(&mut self, buf: &Buffer) {
+        self.fill(
+            buf,
+            buf.content
+                .iter()
+                .map(|c| scroll::plain_char(c).map(|ch| (ch, style_of(c)))),
+        );
+    }
+
+    /// `store`, with which cells are plain (and their characters and styles) read from
+    /// the scroll planner's keys of `buf` (`Planner::shown_keys`) instead of decoding
+    /// every cell again.
+    pub fn store_keyed(&mut self, buf: &Buffer, keys: &[u128]) {
+        if keys.len() != buf.content.len() {
+            return self.store(buf);
+        }
+        self.fill(buf, keys.iter().map(|k| scroll::plain_parts(*k)));
+    }
+
+    /// Remember `buf`'s cells, `plain` saying per cell whether it is plain, with its
+    /// character and something equal exactly when the styles are.
+    fn fill<T: PartialEq>(&mut self, buf: &Buffer, plain: impl Iterator<Item = Option<(u32, T)>>) {
         WIDE.with(|wide| match wide.try_borrow_mut() {
-            Ok(mut wide) => self.store_with(buf, &mut wide),
-            Err(_) => self.store_with(buf, &mut Vec::new()),
+            Ok(mut wide) => self.store_with(buf, plain, &mut wide),
+            Err(_) => self.store_with(buf, plain, &mut Vec::new()),
         });
     }
 
-    fn store_with(&mut self, buf: &Buffer, wide: &mut Vec<u32>) {
+    fn store_with<T: PartialEq>(
+        &mut self,
+        buf: &Buffer,
+        plain: impl Iterator<Item = Option<(u32, T)>>,
+        wide: &mut Vec<u32>,
+    ) {
         self.area = buf.area;
         self.styles.clear();
         self.complex.clear();
         wide.clear();
         wide.reserve(buf.content.len());
         // Runs of cells share a style: look it up once per run.
-        let mut last: Option<(Style, u32)> = None;
-        for c in &buf.content {
-            let code = match scroll::plain_char(c) {
-                Some(ch) => {
-                    let style = style_of(c);
-                    let index = match last {
-                        Some((s, i)) if s == style => Some(i),
-                        _ => self.intern(style),
+        let mut last: Option<(T, u32)> = None;
+        for (c, p) in buf.content.iter().zip(plain) {
+            let code = match p {
+                Some((ch, style)) => {
+                    let index = match &last {
+                        Some((s, i)) if *s == style => Some(*i),
+                        _ => self.intern(style_of(c)),
                     };
                     match index {
                         Some(i) => {
@@ -416,6 +441,34 @@ mod tests {
         assert!(matches!(c.codes, Codes::Narrow { .. }));
         c.load(&mut back);
         assert_eq!(back, ordinary);
+    }
+
+    #[test]
+    fn storing_by_the_planners_keys_is_storing_the_cells() {
+        let area = Rect::new(0, 0, 30, 5);
+        let mut many = Buffer::empty(Rect::new(0, 0, 100, 30));
+        for (i, cell) in many.content.iter_mut().enumerate() {
+            cell.set_char(if i % 7 == 0 { 'é' } else { 'x' });
+            cell.fg = Color::Rgb((i % 256) as u8, (i / 256) as u8, 7);
+        }
+        let mut chars = Buffer::empty(Rect::new(0, 0, 40, 10));
+        for (i, cell) in chars.content.iter_mut().enumerate() {
+            cell.set_char(char::from_u32(0x100 + i as u32).unwrap());
+        }
+        for buf in [sample(area), many, chars, Buffer::empty(area)] {
+            let mut planner = scroll::Planner::default();
+            planner.remember(&buf);
+            let (mut by_cells, mut by_keys) = (Compact::default(), Compact::default());
+            by_cells.store(&buf);
+            by_keys.store_keyed(&buf, planner.shown_keys());
+            assert_eq!(by_keys.styles, by_cells.styles);
+            assert_eq!(by_keys.complex, by_cells.complex);
+            let (mut a, mut b) = (Buffer::default(), Buffer::default());
+            by_keys.load(&mut a);
+            by_cells.load(&mut b);
+            assert_eq!(a, buf);
+            assert_eq!(b, buf);
+        }
     }
 
     #[test]

@@ -171,7 +171,8 @@ impl Frames {
             drawn?;
         }
         std::mem::swap(&mut s.shown, &mut s.next);
-        self.shown.store(&s.shown);
+        // The planner's keys are now those of `shown`: they say which cells are plain.
+        self.shown.store_keyed(&s.shown, s.planner.shown_keys());
         self.stamp.bump();
         s.held_by(self.stamp);
         self.fresh = false;

@@ -164,6 +164,13 @@ pub(super) fn plain_char(c: &Cell) -> Option<u32> {
     }
 }
 
+/// A plain cell's character and style from its key (`None`: not plain); equal styles
+/// have equal style parts.
+#[inline]
+pub(super) fn plain_parts(k: Key) -> Option<(u32, Key)> {
+    (k & COMPLEX == 0).then_some(((k & 0x1F_FFFF) as u32, k >> 21))
+}
+
 /// The style part of a plain cell's key.
 #[inline]
 fn style_bits(c: &Cell) -> Key {
@@ -248,6 +255,11 @@ impl Planner {
             keys(prev, &mut self.shown, &mut self.shown_seg, &mut plain);
         }
         self.choose(prev, next)
+    }
+
+    /// The keys of the frame on screen, one per cell (empty: not known).
+    pub fn shown_keys(&self) -> &[Key] {
+        &self.shown
     }
 
     /// The frame last planned is now the one on screen.
