@@ -5,7 +5,9 @@
 //! Images are decoded and scaled once at load time (`content::images`); each (image,
 //! box in cells, cell size, protocol) is encoded once and shared through `CACHE`
 //! (bounded by `CACHE_BYTES`, least recently used first out). A kitty guest gets each
-//! encoding transmitted once per session and then only placed by its number.
+//! encoding transmitted once per session and then only placed by its number. Fresh
+//! encodes are rationed per session (`Budget`); past it a picture is drawn as cells.
+//! (Over ~600 lines with its tests: the budget belongs beside the cache it guards.)
 //!
 //! - `detect`: the probe sent at session start and the decision from its answers.
 //! - `encode`: kitty, sixel and iTerm2 writers.
@@ -199,7 +201,34 @@ pub fn encoded_crop(
     cell: (u16, u16),
     crop: Option<(u32, u32)>,
 ) -> Option<Arc<Encoded>> {
-    let picture = image.picture.as_ref()?;
+    match fetch(image, protocol, cols, rows, cell, crop, || true) {
+        Fetch::Got(e) => Some(e),
+        Fetch::None | Fetch::OverBudget => None,
+    }
+}
+
+/// What `fetch` found.
+enum Fetch {
+    Got(Arc<Encoded>),
+    /// No picture, or the protocol draws cells.
+    None,
+    /// Not cached, and `may_encode` said no.
+    OverBudget,
+}
+
+/// `encoded_crop`, asking `may_encode` before a fresh encode (cache hits are free).
+fn fetch(
+    image: &Preview,
+    protocol: Protocol,
+    cols: u16,
+    rows: u16,
+    cell: (u16, u16),
+    crop: Option<(u32, u32)>,
+    may_encode: impl FnOnce() -> bool,
+) -> Fetch {
+    let Some(picture) = image.picture.as_ref() else {
+        return Fetch::None;
+    };
     let key = Key {
         image: image.id,
         cols,
@@ -213,17 +242,21 @@ pub fn encoded_crop(
         let now = c.clock;
         if let Some((e, used)) = c.map.get_mut(&key) {
             *used = now;
-            return Some(e.clone());
+            return Fetch::Got(e.clone());
         }
+    }
+    if !may_encode() {
+        return Fetch::OverBudget;
     }
     let id = KITTY_IDS
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
             Some(if n >= u32::MAX - 1 { 1 } else { n + 1 })
         })
         .unwrap_or(1);
-    let e = Arc::new(encode::encode_crop(
-        picture, protocol, cols, rows, cell, id, crop,
-    )?);
+    let Some(e) = encode::encode_crop(picture, protocol, cols, rows, cell, id, crop) else {
+        return Fetch::None;
+    };
+    let e = Arc::new(e);
     ENCODES.fetch_add(1, Ordering::Relaxed);
     if let Ok(mut c) = cache().lock() {
         let size = e.bytes.len();
@@ -245,7 +278,50 @@ pub fn encoded_crop(
             }
         }
     }
-    Some(e)
+    Fetch::Got(e)
+}
+
+/// Fresh encodes a session may make at once (opening a page with a few pictures, the
+/// first steps of a scroll past one).
+pub const ENCODE_BURST: f64 = 4.0;
+/// Fresh encodes a session earns back per second: a sixel or iTerm2 encode costs tens
+/// to hundreds of milliseconds of CPU (BENCHMARKS.md "Pictures"), so one guest scrolling
+/// without pause costs at most a fraction of a core; beyond, pictures show as cells.
+pub const ENCODES_PER_SECOND: f64 = 2.0;
+
+/// A session's fresh-encode budget: a token bucket (`ENCODE_BURST`, refilled at
+/// `ENCODES_PER_SECOND`).
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    tokens: f64,
+    at: Option<std::time::Instant>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            tokens: ENCODE_BURST,
+            at: None,
+        }
+    }
+}
+
+impl Budget {
+    /// Take one encode if there is one.
+    fn take(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        if let Some(at) = self.at {
+            let earned = now.duration_since(at).as_secs_f64() * ENCODES_PER_SECOND;
+            self.tokens = (self.tokens + earned).min(ENCODE_BURST);
+        }
+        self.at = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 /// Most kitty transmissions a session remembers having sent (beyond, it forgets them
@@ -262,16 +338,23 @@ pub struct Painter {
     kitty_sent: HashSet<u32>,
     /// The screen was cleared: kitty placements may linger, remove them.
     clear_kitty: bool,
+    /// Fresh encodes this session may make now.
+    budget: Budget,
+    /// The last frame drew some pictures as cells (over budget) until a later frame.
+    waiting: bool,
 }
 
 /// What a frame's pictures need.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Paint {
     /// Written after the frame's cells (cursor saved and restored around it).
     pub bytes: Vec<u8>,
     /// Areas whose pixels must be painted over as cells (a sixel or iTerm2 picture
     /// left them), before `bytes`.
     pub stale: Vec<Rect>,
+    /// Pictures to draw as half-block cells this frame: their encoding is not cached
+    /// and the session's encode budget is spent; a later frame writes them as pixels.
+    pub cells: Vec<Placement>,
 }
 
 impl Painter {
@@ -286,7 +369,7 @@ impl Painter {
     /// Whether pictures are on the guest's screen now (then the screen must not scroll
     /// rows: pixels would move with them).
     pub fn showing(&self) -> bool {
-        !self.shown.is_empty()
+        !self.shown.is_empty() || self.waiting
     }
 
     /// The screen was cleared (resize, wake from hibernation, depth change): nothing
@@ -307,13 +390,14 @@ impl Painter {
     /// (something was drawn over it): such a picture is written again.
     pub fn frame_with(&mut self, placements: &[Placement], dirty: impl Fn(Rect) -> bool) -> Paint {
         let mut paint = Paint::default();
+        self.waiting = false;
         if !self.protocol.pixels() {
             if !self.shown.is_empty() {
                 paint.stale = self.shown.drain(..).map(|(r, _, _)| r).collect();
             }
             return paint;
         }
-        let now: Vec<(Rect, u64, Clip)> = placements
+        let mut now: Vec<(Rect, u64, Clip)> = placements
             .iter()
             .filter(|p| p.area.width > 0 && p.area.height > 0 && p.image.picture.is_some())
             .map(|p| (p.area, p.image.id, p.clip))
@@ -361,15 +445,24 @@ impl Painter {
             // Kitty gets the whole picture once and places a part of it; the others
             // get the part drawn.
             let crop = if kitty { None } else { spot.crop };
-            let Some(e) = encoded_crop(
+            let budget = &mut self.budget;
+            let e = match fetch(
                 &p.image,
                 self.protocol,
                 area.width,
                 box_rows,
                 self.cell,
                 crop,
-            ) else {
-                continue;
+                || budget.take(),
+            ) {
+                Fetch::Got(e) => e,
+                Fetch::None => continue,
+                Fetch::OverBudget => {
+                    // Cells now; not recorded as shown, so a later frame asks again.
+                    now.retain(|n| *n != (area, p.image.id, p.clip));
+                    paint.cells.push(p.clone());
+                    continue;
+                }
             };
             body.extend_from_slice(format!("\x1b[{};{}H", spot.y + 1, spot.x + 1).as_bytes());
             if kitty {
@@ -396,6 +489,7 @@ impl Painter {
             paint.bytes.extend_from_slice(b"\x1b8");
         }
         self.shown = now;
+        self.waiting = !paint.cells.is_empty();
         paint
     }
 }
@@ -502,5 +596,48 @@ mod tests {
         // Wholly in view: no crop.
         let all = whole(Rect::new(0, 0, 8, 4), img.clone());
         assert_eq!(all.spot(Protocol::Sixel, (10, 20)).unwrap().crop, None);
+    }
+
+    #[test]
+    fn fresh_encodes_past_the_budget_are_drawn_as_cells_and_asked_again() {
+        let img = Arc::new(Preview {
+            picture: Some(Arc::new(Picture {
+                width: 40,
+                height: 400,
+                rgb: vec![90; 40 * 400 * 3],
+            })),
+            ..(*image(1_000_004)).clone()
+        });
+        let cut = |above: u16| Placement {
+            area: Rect::new(0, 0, 8, 2),
+            image: img.clone(),
+            clip: Clip { rows: 8, above },
+        };
+        // A cell size of its own: nothing here is cached.
+        let mut p = Painter::new(Protocol::Sixel, (9, 17));
+        let mut drawn = 0;
+        let mut cells = 0;
+        for above in 0..6 {
+            let paint = p.frame(&[cut(above)]);
+            if paint.cells.is_empty() {
+                drawn += 1;
+                assert!(paint.bytes.windows(2).any(|w| w == b"\x1bP"));
+            } else {
+                cells += 1;
+                assert!(paint.bytes.is_empty() && p.showing());
+            }
+        }
+        assert_eq!(
+            (drawn, cells),
+            (ENCODE_BURST as usize, 6 - ENCODE_BURST as usize)
+        );
+        // Cached crops are free: scrolling back over them draws them.
+        let paint = p.frame(&[cut(0)]);
+        assert!(paint.cells.is_empty() && !paint.bytes.is_empty());
+        // The waiting one is asked again once the budget is back.
+        assert!(!p.frame(&[cut(5)]).cells.is_empty());
+        p.budget.at = p.budget.at.map(|t| t - std::time::Duration::from_secs(1));
+        let paint = p.frame(&[cut(5)]);
+        assert!(paint.cells.is_empty() && !paint.bytes.is_empty());
     }
 }

@@ -451,3 +451,41 @@ async fn iterm2_guest_gets_an_inline_file_of_the_placed_size() {
     no_stray_bytes(&t);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_guest_scrolling_past_a_picture_gets_few_fresh_sixels_then_half_blocks() {
+    let c = content();
+    tall_post(&c);
+    let server = server(&c).await;
+    let mut t = open_exec(&server, "xterm", "blog/tall").await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    // A sixel terminal with a cell size of its own (7×13 px): nothing is cached for it.
+    t.send(b"\x1b[6;13;7t\x1b[?63;1;2;4;6;9;15;22c").await;
+    t.wait_raw("a sixel image", |r| !sixels(r, 0).is_empty())
+        .await;
+    t.wait_for("Paragraph 1.").await;
+    t.settle(Duration::from_millis(200)).await;
+    let mark = t.raw.len();
+    let started = std::time::Instant::now();
+    for _ in 0..60 {
+        t.send(b"j").await;
+    }
+    t.wait_for("51%").await; // 60 lines down
+    let elapsed = started.elapsed().as_secs_f64();
+    t.settle(Duration::from_millis(200)).await;
+    let sent = count(&t.raw[mark..], b"\x1bP");
+    let budget =
+        sshfolio::graphics::ENCODE_BURST + sshfolio::graphics::ENCODES_PER_SECOND * (elapsed + 0.2);
+    assert!(
+        (sent as f64) <= budget + 1.0,
+        "{sent} sixels in {elapsed:.2} s"
+    );
+    // Past the budget the picture's rows in view were drawn as half-blocks.
+    assert!(
+        count(&t.raw[mark..], "▀".as_bytes()) > 0,
+        "no half-blocks after {sent} sixels"
+    );
+    no_stray_bytes(&t);
+    server.stop().await;
+}

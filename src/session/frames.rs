@@ -292,6 +292,9 @@ impl Screen for ByteScreen {
             for r in &paint.stale {
                 pictures::invalidate(&mut s.shown, *r);
             }
+            for p in &paint.cells {
+                pictures::draw_cells(&mut s.next, p);
+            }
             let scroll = !was_showing && placements.is_empty();
             frames.flush(s, scroll).map_err(|e| e.to_string())?;
             frames.backend.writer_mut().extend_from_slice(&paint.bytes);

@@ -272,3 +272,32 @@ mod bench {
         }
     }
 }
+
+/// Draw `p` as half-block cells into `buf` (a picture over the session's encode budget):
+/// the picture fitted to its whole box and centred in it, the rows in view.
+pub(crate) fn draw_cells(buf: &mut Buffer, p: &crate::graphics::Placement) {
+    let area = p.area.intersection(buf.area);
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let box_rows = if p.clip.rows == 0 {
+        area.height
+    } else {
+        p.clip.rows.max(area.height)
+    };
+    let lines =
+        crate::render::preview_lines(&p.image, usize::from(area.width), usize::from(box_rows));
+    let h = lines.len() as u16;
+    let w = lines.first().map_or(0, |l| l.width() as u16);
+    let x = area.x + area.width.saturating_sub(w) / 2;
+    let top = box_rows.saturating_sub(h) / 2;
+    for (i, line) in lines.iter().enumerate() {
+        // Box row `top + i`, shown at `area.y + (row - above)` when in view.
+        let Some(r) = (top + i as u16).checked_sub(p.clip.above) else {
+            continue;
+        };
+        if r < area.height {
+            buf.set_line(x, area.y + r, line, w);
+        }
+    }
+}
