@@ -2,8 +2,8 @@
 # bench/analytics-onoff.sh: analytics on (--data) vs off (--no-stats), alternating twice:
 # 1,000 guests from 127.16.0.0/16 (past the per-source caps), 100 of them browsing
 # (open, page, search, theme), then a j to everyone; prints PSS and CPU per guest.
-# analytics on vs off: memory and CPU per guest at 1,000 guests from many sources
 set -u
+OUT=${OUT:-$(mktemp -d)}; echo "reports: $OUT" >&2
 REPO=$(cd "$(dirname "$0")/.." && pwd); BIN=${SSHFOLIO_BIN:-$REPO/target/release/sshfolio}; C=${CONTENT:-$REPO/content}; P=${PORT:-2377}
 for round in 1 2; do for mode in on off; do
   T=$(mktemp -d); mkdir -p $T/data $T/keys
@@ -15,13 +15,13 @@ for round in 1 2; do for mode in on off; do
   for _ in $(seq 100); do $BIN health --target 127.0.0.1:$P >/dev/null 2>&1 && break; sleep 0.2; done
   taskset -c 1 $BIN bench --target 127.0.0.1:$P --sessions 1000 --rate 100 --duration 15 \
     --keys 3,enter,pgdn,pgdn,j,j,esc,/,m,t,u,esc,q --key-sessions 100 --probe j --probe-rate 200 \
-    --sources 127.16.0.0/16 --server-pid $SP --json > /tmp/anal-$mode-$round.json 2>/dev/null
+    --sources 127.16.0.0/16 --server-pid $SP --json > $OUT/$mode-$round.json 2>/dev/null
   kill $SP; wait $SP 2>/dev/null
-  [ $mode = on ] && ls -la $T/data > /tmp/anal-data-$round.txt
+  [ $mode = on ] && ls -la $T/data > $OUT/data-$round.txt
   rm -rf $T
-  python3 - $mode $round <<'PY'
+  python3 - $mode $round "$OUT" <<'PY'
 import json,sys
-h=json.load(open(f'/tmp/anal-{sys.argv[1]}-{sys.argv[2]}.json'))
+h=json.load(open(f'{sys.argv[3]}/{sys.argv[1]}-{sys.argv[2]}.json'))
 s=h.get('server') or {}
 def g(*k):
   d=h
