@@ -351,6 +351,11 @@ impl Scratch {
         }
     }
 
+    /// Whether `shown` is the frame of the screen stamped `stamp`.
+    pub fn holds(&self, stamp: Stamp) -> bool {
+        self.holds == Some(stamp)
+    }
+
     /// `shown` is now the frame of the screen stamped `stamp`.
     pub fn held_by(&mut self, stamp: Stamp) {
         self.holds = Some(stamp);

@@ -16,6 +16,7 @@ use super::compact::{Compact, Scratch, Stamp, with_scratch};
 use super::first::First;
 use super::{Screen, osc8, pictures, scroll, sgr};
 use crate::tui::App;
+use crate::tui::state::TextRows;
 
 fn draw_app<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -40,7 +41,18 @@ fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
 /// `paint` into a buffer (blank or reset) covering `area`, in full RGB (a `ByteScreen`
 /// converts the colours of the cells it writes only).
 fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
-    app.render(area, buf);
+    paint_over(area, buf, app, notice, None);
+}
+
+/// `paint_into`, as the frame after `prev` on the same screen (`App::render_over`).
+fn paint_over(
+    area: Rect,
+    buf: &mut Buffer,
+    app: &App,
+    notice: Option<&str>,
+    prev: Option<(&TextRows, &Buffer)>,
+) {
+    app.render_over(area, buf, prev);
     if let Some(text) = notice
         && area.height > 0
     {
@@ -97,6 +109,12 @@ struct Frames {
     stamp: Stamp,
     /// `shown` is blank because the screen was just cleared: no scroll can help.
     fresh: bool,
+    /// The reader rows of the frame shown (`App::text_rows`), for drawing the next one
+    /// over it while a worker's scratch still holds it.
+    text: Option<TextRows>,
+    /// Frames drawn over the one before (some rows copied, not drawn).
+    #[cfg(test)]
+    kept: usize,
 }
 
 impl Frames {
@@ -118,6 +136,9 @@ impl Frames {
             shown,
             stamp: Stamp::new(),
             fresh,
+            text: None,
+            #[cfg(test)]
+            kept: 0,
         }
     }
 
@@ -127,6 +148,7 @@ impl Frames {
         self.shown.clear(area);
         self.stamp.bump();
         self.fresh = true;
+        self.text = None;
         self.backend.forget_links();
         self.backend.writer_mut().extend_from_slice(CLEAR);
     }
@@ -145,12 +167,18 @@ impl Frames {
 
     /// Diff the scratch's `next` against what is shown (its `shown`; scrolling first
     /// when that is cheaper), write it, and make it what is shown.
-    fn flush(&mut self, s: &mut Scratch, scroll: bool) -> std::io::Result<()> {
+    /// `moved`: cells of `next` known to be cells of `shown`, moved.
+    fn flush(
+        &mut self,
+        s: &mut Scratch,
+        scroll: bool,
+        moved: Option<&scroll::Moved>,
+    ) -> std::io::Result<()> {
         if self.fresh || !scroll {
             s.planner.remember(&s.next);
             self.backend.draw(s.shown.diff_iter(&s.next))?;
         } else {
-            let shift = s.planner.plan(&s.shown, &s.next);
+            let shift = s.planner.plan_moved(&s.shown, &s.next, moved);
             if let Some(shift) = shift {
                 scroll::write(self.backend.writer_mut(), shift)?;
                 self.backend.scrolled(shift);
@@ -178,6 +206,22 @@ impl Frames {
         self.fresh = false;
         Ok(())
     }
+}
+
+/// The cells of a frame's reader rows (`now`) copied from the frame before (`prev`):
+/// the rows whose line both show.
+fn moved(prev: &TextRows, now: &TextRows) -> Option<scroll::Moved> {
+    let from = now.copied_from.filter(|f| *f == prev.first)?;
+    let r = now.rect;
+    let by = i32::try_from(now.first as i64 - from as i64).ok()?;
+    let h = i32::from(r.height);
+    // Row k of the rect shows what row k + by showed: rows where that is in the rect.
+    let (k0, k1) = (0.max(-by), h.min(h - by));
+    (k0 < k1).then(|| scroll::Moved {
+        rows: r.y + k0 as u16..r.y + k1 as u16,
+        cols: r.x..r.right(),
+        by,
+    })
 }
 
 impl ByteScreen {
@@ -242,6 +286,12 @@ impl ByteScreen {
         true
     }
 
+    /// Frames drawn over the one before since the buffers were made.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.frames.as_ref().map_or(0, |f| f.kept)
+    }
+
     /// The cells of the frame just drawn, to share as a first frame: `None` when it
     /// showed pictures (their bytes depend on the terminal's cell size).
     pub fn drawn_cells(&self) -> Option<Buffer> {
@@ -278,9 +328,18 @@ impl Screen for ByteScreen {
         }
         let (links, painter) = (&self.links, &mut self.painter);
         with_scratch(|s| {
+            // The frame shown, and its reader rows, while this scratch still holds it.
+            let prev = frames.text.take().filter(|_| s.holds(frames.stamp));
             s.take_up(frames.stamp, &frames.shown);
             let area = s.next.area;
-            paint_into(area, &mut s.next, app, notice);
+            let over = prev.as_ref().map(|t| (t, &s.shown));
+            paint_over(area, &mut s.next, app, notice, over);
+            frames.text = app.text_rows();
+            let moved = frames.text.as_ref().and_then(|t| moved(prev.as_ref()?, t));
+            #[cfg(test)]
+            {
+                frames.kept += usize::from(moved.is_some());
+            }
             // The backend wraps these cells in OSC 8 as it writes the diff.
             links.set(app.links(), &s.next);
             // Pictures: what they left is repainted by the diff, and they are written
@@ -296,7 +355,9 @@ impl Screen for ByteScreen {
                 pictures::draw_cells(&mut s.next, p);
             }
             let scroll = !was_showing && placements.is_empty();
-            frames.flush(s, scroll).map_err(|e| e.to_string())?;
+            frames
+                .flush(s, scroll, moved.as_ref())
+                .map_err(|e| e.to_string())?;
             frames.backend.writer_mut().extend_from_slice(&paint.bytes);
             Ok(())
         })

@@ -426,3 +426,67 @@ fn guests_sharing_a_worker_each_see_a_full_repaint() {
     }
     assert!(scrolled >= 60, "only {scrolled} frames scrolled");
 }
+
+/// Full repaints of the app after each of `steps`, drawn on another thread (so the
+/// screen under test keeps this thread's scratch buffers to itself) by an app fed the
+/// same keys.
+fn repaints_elsewhere(
+    cols: u16,
+    rows: u16,
+    depth: ColorDepth,
+    steps: Vec<&'static [u8]>,
+) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let index = index();
+        let cache = RenderCache::new();
+        let mut app = app(&index, &cache, depth);
+        ByteScreen::new(cols, rows).unwrap().draw(&app).unwrap();
+        for step in steps {
+            keys(&mut app, step);
+            let mut fresh = ByteScreen::new(cols, rows).unwrap();
+            fresh.draw(&app).unwrap();
+            if tx.send(fresh.take_output()).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// While a guest scrolls and nothing else draws on its worker, each frame is drawn over
+/// the last one (the reader's rows both show are copied, not drawn): its cells are
+/// exactly a full render's, and the guest's terminal shows exactly a full repaint.
+#[test]
+fn a_scroll_copies_the_rows_it_keeps_and_the_guest_sees_a_full_repaint() {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    for (cols, rows, depth) in [(120, 40, ColorDepth::Ansi256), (80, 24, ColorDepth::Ansi16)] {
+        let steps = steps();
+        let want = repaints_elsewhere(cols, rows, depth, steps.clone());
+        let index = index();
+        let cache = RenderCache::new();
+        let mut app = app(&index, &cache, depth);
+        let mut screen = ByteScreen::new(cols, rows).unwrap();
+        let mut guest = Guest::new(cols, rows);
+        screen.draw(&app).unwrap();
+        guest.feed(&screen.take_output());
+        for (i, step) in steps.iter().enumerate() {
+            keys(&mut app, step);
+            screen.draw(&app).unwrap();
+            guest.feed(&screen.take_output());
+            let mut full = Guest::new(cols, rows);
+            full.feed(&want.recv().unwrap());
+            let what = format!("{cols}x{rows} step {i} ({step:?})");
+            assert_same(&guest, &full, &what);
+            let mut cells = Buffer::empty(Rect::new(0, 0, cols, rows));
+            app.render(cells.area, &mut cells);
+            assert!(screen.drawn_cells() == Some(cells), "{what}: cells differ");
+        }
+        assert!(
+            screen.kept() >= 30,
+            "{cols}x{rows}: {} frames drawn over the last",
+            screen.kept()
+        );
+    }
+}

@@ -52,6 +52,16 @@ pub(crate) struct Ctx<'a> {
     pub hits: &'a RefCell<HitMap>,
     /// How pictures are shown to this guest now (`None` when off).
     pub images: Protocol,
+    /// The previous frame, when the buffer being drawn will replace it on the same
+    /// screen: a view may copy rows of it that it would draw the same.
+    pub reuse: Option<Reuse<'a>>,
+}
+
+/// The previous frame of a screen and what its reader rows showed (`TextRows`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reuse<'a> {
+    pub rows: &'a super::state::TextRows,
+    pub frame: &'a Buffer,
 }
 
 impl Ctx<'_> {

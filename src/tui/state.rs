@@ -132,6 +132,26 @@ pub struct HitMap {
     /// Pictures drawn as pixels (the cells under them left blank), for the session to
     /// write after the frame's cells.
     pub pictures: Vec<crate::graphics::Placement>,
+    /// The reader's text rows, when they are its layout's lines and nothing else.
+    pub text: Option<TextRows>,
+}
+
+/// The reader's text rows in a frame when they show the page's lines and nothing else
+/// (no search marks, link labels or pictures in view): the next frame of the same
+/// layout may copy the rows both show from this one instead of drawing them again
+/// (`screens::Reuse`), and the session may move their keys with them.
+#[derive(Debug, Clone)]
+pub struct TextRows {
+    pub rect: Rect,
+    /// The line on the rect's top row.
+    pub first: usize,
+    /// The layout drawn (compared by address; the `Weak` keeps the address from being
+    /// reused while this is kept) and how far wide code was shifted sideways.
+    pub layout: std::sync::Weak<crate::render::Rendered>,
+    pub hscroll: u16,
+    /// This frame copied the rows it shares with the previous one, whose top line was
+    /// this: row `y` of `rect` came from row `y + first - copied_from` there.
+    pub copied_from: Option<usize>,
 }
 
 /// The place of the guests-online label in the last frame, so that a hibernated session

@@ -9,8 +9,8 @@ use ratatui::style::Style;
 
 use super::{App, Layer, Overlay};
 use crate::graphics::Protocol;
-use crate::tui::screens::{Ctx, help, tags};
-use crate::tui::state::{CellRun, HitMap, Screen, Section};
+use crate::tui::screens::{Ctx, Reuse, help, tags};
+use crate::tui::state::{CellRun, HitMap, Screen, Section, TextRows};
 use crate::tui::strings;
 use crate::tui::views::{self, fast};
 
@@ -25,6 +25,13 @@ impl App {
     /// `view` into a buffer the caller owns (the session keeps its own frames): the
     /// chrome, the screen on top, the notice, the footer, the overlay.
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        self.render_over(area, buf, None);
+    }
+
+    /// `render`, as the frame after `prev` on the same screen: `prev` is that frame and
+    /// the reader rows it recorded (`text_rows`). Rows that both frames show the same
+    /// are copied from it instead of drawn; the frame is exactly `render`'s.
+    pub fn render_over(&self, area: Rect, buf: &mut Buffer, prev: Option<(&TextRows, &Buffer)>) {
         *self.hits.borrow_mut() = HitMap {
             area,
             ..HitMap::default()
@@ -49,7 +56,8 @@ impl App {
             theme,
         );
         views::rule(chrome.rule, buf, theme);
-        let cx = cx!(self);
+        let mut cx = cx!(self);
+        cx.reuse = prev.map(|(rows, frame)| Reuse { rows, frame });
         let body = chrome.body;
         match self.stack.last() {
             Some(Layer::Reader(r)) => r.view(&cx, body, buf, theme),
@@ -94,8 +102,10 @@ impl App {
         // A popup over the tab bar's row hides the label: a patch must not draw over it.
         let mut hits = self.hits.borrow_mut();
         if popup.is_some() {
-            // Pictures are written over the cells: none while a popup is up.
+            // Pictures are written over the cells: none while a popup is up; and the
+            // text rows are not only the page's lines.
             hits.pictures.clear();
+            hits.text = None;
         }
         if let (Some(p), Some(slot)) = (popup, hits.online)
             && p.y <= slot.y
@@ -109,6 +119,12 @@ impl App {
     /// session can wrap those cells in OSC 8 (ratatui can't); the URL is on screen too.
     pub fn links(&self) -> Vec<(Rect, String)> {
         self.hits.borrow().links.clone()
+    }
+
+    /// The reader's text rows in the last frame, when they are the page's lines alone
+    /// (for `render_over` of the next frame).
+    pub fn text_rows(&self) -> Option<TextRows> {
+        self.hits.borrow().text.clone()
     }
 
     /// The pictures of the last frame that the session writes as pixels.

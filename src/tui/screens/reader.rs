@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
@@ -25,7 +25,7 @@ use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::highlight;
 use crate::tui::keymap::Action;
-use crate::tui::state::Hit;
+use crate::tui::state::{Hit, TextRows};
 use crate::tui::strings as s;
 use crate::tui::views::{fast, fit, list_offset, mark, match_style, panel};
 
@@ -353,9 +353,31 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             theme.dim(),
         );
     }
+    // Text rows that are the page's lines alone may be copied from the previous frame
+    // (when it drew the same layout there) instead of drawn, and may be next time.
+    let lines_only = query.is_none()
+        && r.labels.is_none()
+        && total > 0
+        && !rendered
+            .pictures
+            .iter()
+            .any(|p| p.line < scroll + visible && p.line + usize::from(p.rows) > scroll);
+    let reuse = cx.reuse.filter(|p| {
+        lines_only
+            && p.rows.rect == g.text
+            && p.rows.hscroll == r.hscroll
+            && p.frame.area == buf.area
+            && std::ptr::eq(p.rows.layout.as_ptr(), Arc::as_ptr(&rendered))
+    });
     for (row, i) in (scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
+        if let Some(p) = reuse
+            && let Some(k) = i.checked_sub(p.rows.first).filter(|k| *k < visible)
+            && copy_row(p.frame, g.text.y + k as u16, rect, buf)
+        {
+            continue;
+        }
         // Wide code moves inside its frame; its top border says where.
         let moved = rendered.line_at(i, r.hscroll);
         let line = moved.as_ref().unwrap_or(&rendered.lines[i]);
@@ -372,6 +394,15 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
                 None => mark(buf, rect, line, q, 0, match_style),
             }
         }
+    }
+    if lines_only {
+        cx.hits.borrow_mut().text = Some(TextRows {
+            rect: g.text,
+            first: scroll,
+            layout: Arc::downgrade(&rendered),
+            hscroll: r.hscroll,
+            copied_from: reuse.map(|p| p.rows.first),
+        });
     }
     if let Some(q) = query {
         let rows = scroll..scroll + visible;
@@ -455,6 +486,30 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             rendered.anchors.iter().rposition(|a| a.line <= scroll)
         };
         toc_panel(cx, &rendered.anchors, current, toc, buf, theme);
+    }
+}
+
+/// Copy the cells of `rect` (one row) from row `from` of `frame` (the same area as
+/// `buf`): `false` if either is out of bounds.
+fn copy_row(frame: &Buffer, from: u16, rect: Rect, buf: &mut Buffer) -> bool {
+    let w = usize::from(rect.width);
+    let at = |b: &Buffer, y: u16| {
+        let a = b.area;
+        (a.contains(Position::new(rect.x, y)) && rect.right() <= a.right())
+            .then(|| usize::from(y - a.y) * usize::from(a.width) + usize::from(rect.x - a.x))
+    };
+    let (Some(src), Some(dst)) = (at(frame, from), at(buf, rect.y)) else {
+        return false;
+    };
+    match (
+        frame.content.get(src..src + w),
+        buf.content.get_mut(dst..dst + w),
+    ) {
+        (Some(src), Some(dst)) => {
+            dst.clone_from_slice(src);
+            true
+        }
+        _ => false,
     }
 }
 

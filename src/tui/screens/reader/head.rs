@@ -3,6 +3,9 @@
 //! and the table of contents go: the text at a readable measure, the contents beside
 //! it on wide screens, as wide as its entries (a third of the screen at most).
 
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -10,6 +13,7 @@ use ratatui::text::{Line, Span};
 
 use super::super::Ctx;
 use crate::content::PageRef;
+use crate::render::Rendered;
 use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::state::Hit;
@@ -37,8 +41,7 @@ pub(crate) struct Geometry {
 
 /// The table of contents' width for `page`: its longest entry (marker, indent, title)
 /// and its borders; 0 without headings.
-fn toc_want(cx: &Ctx, page: PageRef) -> u16 {
-    let rendered = cx.rendered(page, 80);
+fn toc_want(rendered: &Rendered) -> u16 {
     let min_level = rendered.anchors.iter().map(|a| a.level).min().unwrap_or(2);
     let widest = rendered
         .anchors
@@ -51,8 +54,35 @@ fn toc_want(cx: &Ctx, page: PageRef) -> u16 {
     widest.map_or(0, |w| (w + 3).min(u16::MAX as usize) as u16)
 }
 
+thread_local! {
+    /// The geometry last worked out on this thread and what for: the page's layout at
+    /// 80 columns (which names the page, the content generation and the theme; the
+    /// `Weak` keeps its address from being reused) and the body. A key asks for the
+    /// same geometry several times (`act`, clamping, the view), and working it out
+    /// measures every heading and the meta lines.
+    static LAST: RefCell<Option<(Weak<Rendered>, Rect, Geometry)>> = const { RefCell::new(None) };
+}
+
 pub(crate) fn geometry(cx: &Ctx, page: PageRef, body: Rect) -> Geometry {
-    let want = toc_want(cx, page);
+    let at80 = cx.rendered(page, 80);
+    let same = |last: &Option<(Weak<Rendered>, Rect, Geometry)>| match last {
+        Some((w, b, g)) if *b == body && std::ptr::eq(w.as_ptr(), Arc::as_ptr(&at80)) => Some(*g),
+        _ => None,
+    };
+    if let Some(g) = LAST.with(|l| l.try_borrow().ok().and_then(|l| same(&l))) {
+        return g;
+    }
+    let g = work_out(cx, page, body, &at80);
+    LAST.with(|l| {
+        if let Ok(mut l) = l.try_borrow_mut() {
+            *l = Some((Arc::downgrade(&at80), body, g));
+        }
+    });
+    g
+}
+
+fn work_out(cx: &Ctx, page: PageRef, body: Rect, at80: &Rendered) -> Geometry {
+    let want = toc_want(at80);
     // Beside the text on wide screens, as wide as its entries (a third at most).
     let toc_w = if body.width >= TOC_MIN && want > 0 {
         want.clamp(16, body.width / 3)
