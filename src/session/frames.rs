@@ -44,15 +44,9 @@ fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
     paint_over(area, buf, app, notice, None);
 }
 
-/// `paint_into`, as the frame after `prev` on the same screen (`App::render_over`).
-fn paint_over(
-    area: Rect,
-    buf: &mut Buffer,
-    app: &App,
-    notice: Option<&str>,
-    prev: Option<(&TextRows, &Buffer)>,
-) {
-    app.render_over(area, buf, prev);
+/// `paint_into` over cells in `kept` that already hold the frame's (`App::render_over`).
+fn paint_over(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>, kept: Option<Rect>) {
+    app.render_over(area, buf, kept);
     if let Some(text) = notice
         && area.height > 0
     {
@@ -167,18 +161,21 @@ impl Frames {
 
     /// Diff the scratch's `next` against what is shown (its `shown`; scrolling first
     /// when that is cheaper), write it, and make it what is shown.
-    /// `moved`: cells of `next` known to be cells of `shown`, moved.
+    /// `lent`: cells of `shown` that `Scratch::lend` moved into `next`.
     fn flush(
         &mut self,
         s: &mut Scratch,
         scroll: bool,
-        moved: Option<&scroll::Moved>,
+        lent: Option<&scroll::Moved>,
     ) -> std::io::Result<()> {
         if self.fresh || !scroll {
+            if let Some(m) = lent {
+                s.give_back(m);
+            }
             s.planner.remember(&s.next);
             self.backend.draw(s.shown.diff_iter(&s.next))?;
         } else {
-            let shift = s.planner.plan_moved(&s.shown, &s.next, moved);
+            let shift = s.planner.plan_moved(&s.shown, &s.next, lent);
             if let Some(shift) = shift {
                 scroll::write(self.backend.writer_mut(), shift)?;
                 self.backend.scrolled(shift);
@@ -186,9 +183,12 @@ impl Frames {
             }
             // The planner's diff reads `shown` through the shift; `shown` itself is
             // drawn over next and need not move.
-            let drawn = match s.planner.diff(&s.shown, &s.next, shift) {
+            let drawn = match s.planner.diff(&s.shown, &s.next, shift, lent) {
                 Some(diff) => self.backend.draw(diff),
                 None => {
+                    if let Some(m) = lent {
+                        s.give_back(m);
+                    }
                     if let Some(shift) = shift {
                         scroll::apply(&mut s.shown, shift);
                     }
@@ -208,20 +208,17 @@ impl Frames {
     }
 }
 
-/// The cells of a frame's reader rows (`now`) copied from the frame before (`prev`):
-/// the rows whose line both show.
-fn moved(prev: &TextRows, now: &TextRows) -> Option<scroll::Moved> {
-    let from = now.copied_from.filter(|f| *f == prev.first)?;
-    let r = now.rect;
-    let by = i32::try_from(now.first as i64 - from as i64).ok()?;
-    let h = i32::from(r.height);
-    // Row k of the rect shows what row k + by showed: rows where that is in the rect.
-    let (k0, k1) = (0.max(-by), h.min(h - by));
-    (k0 < k1).then(|| scroll::Moved {
-        rows: r.y + k0 as u16..r.y + k1 as u16,
-        cols: r.x..r.right(),
-        by,
-    })
+/// Whether the view drew the reader rows it was expected to (`App::text_rows_ahead`).
+fn same_rows(drawn: Option<&TextRows>, ahead: Option<&TextRows>) -> bool {
+    match (drawn, ahead) {
+        (Some(d), Some(a)) => {
+            d.rect == a.rect
+                && d.first == a.first
+                && d.hscroll == a.hscroll
+                && std::ptr::eq(d.layout.as_ptr(), a.layout.as_ptr())
+        }
+        _ => false,
+    }
 }
 
 impl ByteScreen {
@@ -328,17 +325,46 @@ impl Screen for ByteScreen {
         }
         let (links, painter) = (&self.links, &mut self.painter);
         with_scratch(|s| {
-            // The frame shown, and its reader rows, while this scratch still holds it.
-            let prev = frames.text.take().filter(|_| s.holds(frames.stamp));
+            // The reader rows of the frame shown, while this scratch still holds it.
+            let prev = frames
+                .text
+                .take()
+                .filter(|_| s.holds(frames.stamp) && !painter.showing());
             s.take_up(frames.stamp, &frames.shown);
             let area = s.next.area;
-            let over = prev.as_ref().map(|t| (t, &s.shown));
-            paint_over(area, &mut s.next, app, notice, over);
+            // The rows this frame shows of them are moved into it, not drawn again.
+            let ahead = prev.as_ref().and_then(|_| app.text_rows_ahead(area));
+            let lent = match (&prev, &ahead) {
+                (Some(p), Some(a)) => p.kept_in(a).map(|(r, by)| scroll::Moved {
+                    rows: r.y..r.bottom(),
+                    cols: r.x..r.right(),
+                    by,
+                }),
+                _ => None,
+            }
+            .filter(|m| s.lend(m));
+            let kept = lent.as_ref().map(|m| {
+                let (rows, cols) = (&m.rows, &m.cols);
+                Rect::new(
+                    cols.start,
+                    rows.start,
+                    cols.end - cols.start,
+                    rows.end - rows.start,
+                )
+            });
+            paint_over(area, &mut s.next, app, notice, kept);
             frames.text = app.text_rows();
-            let moved = frames.text.as_ref().and_then(|t| moved(prev.as_ref()?, t));
+            if lent.is_some() && !same_rows(frames.text.as_ref(), ahead.as_ref()) {
+                // The view drew other rows over the lent cells (it never should): what
+                // `shown` lent is lost, so repaint the whole screen.
+                frames.clear(area);
+                s.shown.reset();
+                s.planner.forget();
+            }
+            let lent = lent.filter(|_| !frames.fresh);
             #[cfg(test)]
             {
-                frames.kept += usize::from(moved.is_some());
+                frames.kept += usize::from(lent.is_some());
             }
             // The backend wraps these cells in OSC 8 as it writes the diff.
             links.set(app.links(), &s.next);
@@ -356,7 +382,7 @@ impl Screen for ByteScreen {
             }
             let scroll = !was_showing && placements.is_empty();
             frames
-                .flush(s, scroll, moved.as_ref())
+                .flush(s, scroll, lent.as_ref())
                 .map_err(|e| e.to_string())?;
             frames.backend.writer_mut().extend_from_slice(&paint.bytes);
             Ok(())

@@ -238,6 +238,8 @@ fn moved_keys(
     let fits = |y: usize| y < h;
     let rows = usize::from(moved.rows.start)..usize::from(moved.rows.end);
     if w == 0
+        || buf.area.x != 0
+        || buf.area.y != 0
         || prev.len() != w * h
         || buf.content.len() != w * h
         || x0 > x1
@@ -360,11 +362,15 @@ impl Planner {
     /// plan for `next`, or none) is done to `prev`: exactly what
     /// `apply(prev, shift); prev.diff_iter(next)` yields, without moving `prev`.
     /// `None` unless `next` was just planned over `prev` (same size).
+    ///
+    /// `lent`: the cells `Scratch::lend` moved from `prev` into `next`; `prev`'s cells
+    /// there are read from `next`.
     pub fn diff<'a>(
         &'a self,
         prev: &'a Buffer,
         next: &'a Buffer,
         shift: Option<Shift>,
+        lent: Option<&Moved>,
     ) -> Option<Diff<'a>> {
         let (w, h) = (next.area.width as usize, next.area.height as usize);
         let len = next.content.len();
@@ -392,6 +398,7 @@ impl Planner {
             w,
             len,
             shift,
+            lent: lent.cloned(),
             blank: key(&Cell::EMPTY),
             pos: 0,
             row_start: 0,
@@ -558,6 +565,8 @@ pub struct Diff<'a> {
     w: usize,
     len: usize,
     shift: Option<Shift>,
+    /// Cells of `prev` read from `next` (`Planner::diff`).
+    lent: Option<Moved>,
     blank: Key,
     pos: usize,
     /// The row `pos` is in (`row_end` 0: none yet), and where its cells were in the
@@ -586,9 +595,26 @@ impl<'a> Diff<'a> {
     fn prev_cell(&self, i: usize) -> &'a Cell {
         let (y, x) = (i / self.w, i % self.w);
         match self.source(y) {
-            Some(o) => &self.prev[o + x],
+            Some(o) => self.prev_at(o + x),
             None => &BLANK,
         }
+    }
+
+    /// Cell `i` of the previous frame (wherever `lent` put it).
+    fn prev_at(&self, i: usize) -> &'a Cell {
+        if let Some(m) = &self.lent {
+            let (y, x) = ((i / self.w) as i64, (i % self.w) as u16);
+            let dst = y - i64::from(m.by);
+            if m.cols.contains(&x)
+                && (i64::from(m.rows.start)..i64::from(m.rows.end)).contains(&dst)
+            {
+                return self
+                    .next
+                    .get(dst as usize * self.w + usize::from(x))
+                    .unwrap_or(&BLANK);
+            }
+        }
+        self.prev.get(i).unwrap_or(&BLANK)
     }
 
     fn at(&self, i: usize) -> (u16, u16, &'a Cell) {
@@ -643,7 +669,7 @@ impl<'a> Iterator for Diff<'a> {
             self.pos += 1;
             let x = i - self.row_start;
             let (pk, previous) = match self.source {
-                Some(o) => (self.prev_keys[o + x], &self.prev[o + x]),
+                Some(o) => (self.prev_keys[o + x], self.prev_at(o + x)),
                 None => (self.blank, &BLANK),
             };
             let nk = self.next_keys[i];
@@ -903,7 +929,7 @@ mod tests {
                 if let Some(s) = shift {
                     apply(&mut moved, s);
                 }
-                let got: Vec<_> = planner.diff(&prev, &next, shift).unwrap().collect();
+                let got: Vec<_> = planner.diff(&prev, &next, shift, None).unwrap().collect();
                 // ratatui's diff indexes past the end when a wide cell in the last column
                 // is replaced by a narrow one (ours stops at the end): compare with its
                 // diff of both frames over one more row, the same in both.

@@ -111,7 +111,7 @@ macro_rules! cx {
             } else {
                 $app.opts.images
             },
-            reuse: None,
+            kept: None,
         }
     };
 }

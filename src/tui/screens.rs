@@ -52,16 +52,9 @@ pub(crate) struct Ctx<'a> {
     pub hits: &'a RefCell<HitMap>,
     /// How pictures are shown to this guest now (`None` when off).
     pub images: Protocol,
-    /// The previous frame, when the buffer being drawn will replace it on the same
-    /// screen: a view may copy rows of it that it would draw the same.
-    pub reuse: Option<Reuse<'a>>,
-}
-
-/// The previous frame of a screen and what its reader rows showed (`TextRows`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Reuse<'a> {
-    pub rows: &'a super::state::TextRows,
-    pub frame: &'a Buffer,
+    /// Cells of the buffer being drawn that already hold what this frame shows there
+    /// (the reader's rows kept from the last frame, `App::render_over`): not drawn.
+    pub kept: Option<Rect>,
 }
 
 impl Ctx<'_> {

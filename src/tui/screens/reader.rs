@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
@@ -244,6 +244,16 @@ impl ReaderScreen {
         self.clamp(cx);
     }
 
+    /// The text rows a frame drawn now in `body` would show (`TextRows`), if they are
+    /// the page's lines alone.
+    pub fn rows_ahead(&self, cx: &Ctx, body: Rect) -> Option<TextRows> {
+        let g = head::geometry(cx, self.page, body);
+        let rendered = cx.rendered(self.page, g.text.width);
+        let visible = usize::from(g.text.height);
+        let scroll = scroll_at(self, cx, g.text.width).min(rendered.max_scroll(visible));
+        text_rows(self, &g, &rendered, scroll)
+    }
+
     pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         draw(self, cx, area, buf, theme);
     }
@@ -353,32 +363,17 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             theme.dim(),
         );
     }
-    // Text rows that are the page's lines alone may be copied from the previous frame
-    // (when it drew the same layout there) instead of drawn, and may be next time.
-    let lines_only = query.is_none()
-        && r.labels.is_none()
-        && total > 0
-        && !rendered
-            .pictures
-            .iter()
-            .any(|p| p.line < scroll + visible && p.line + usize::from(p.rows) > scroll);
-    let reuse = cx.reuse.filter(|p| {
-        lines_only
-            && p.rows.rect == g.text
-            && p.rows.hscroll == r.hscroll
-            && p.frame.area == buf.area
-            && std::ptr::eq(p.rows.layout.as_ptr(), Arc::as_ptr(&rendered))
-    });
+    // Rows the caller says already hold what this frame shows there (`Ctx::kept`: the
+    // last frame's rows, moved) are not drawn again; if they are not the rows this
+    // frame shows, they are blanked and drawn like the others.
+    let rows = text_rows(r, &g, &rendered, scroll);
+    let kept = cx.kept.filter(|_| rows.is_some());
     for (row, i) in (scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
-        if let Some(p) = reuse
-            && let Some(k) = i.checked_sub(p.rows.first).filter(|k| *k < visible)
-            && copy_row(p.frame, g.text.y + k as u16, rect, buf)
-        {
+        if kept.is_some_and(|k| (k.y..k.bottom()).contains(&y)) {
             continue;
         }
-        // Wide code moves inside its frame; its top border says where.
         let moved = rendered.line_at(i, r.hscroll);
         let line = moved.as_ref().unwrap_or(&rendered.lines[i]);
         fast::render_line(line, rect, buf);
@@ -395,15 +390,7 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             }
         }
     }
-    if lines_only {
-        cx.hits.borrow_mut().text = Some(TextRows {
-            rect: g.text,
-            first: scroll,
-            layout: Arc::downgrade(&rendered),
-            hscroll: r.hscroll,
-            copied_from: reuse.map(|p| p.rows.first),
-        });
-    }
+    cx.hits.borrow_mut().text = rows;
     if let Some(q) = query {
         let rows = scroll..scroll + visible;
         mark_joins(&rendered, rows, g.text, q, match_style, buf);
@@ -489,28 +476,28 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
     }
 }
 
-/// Copy the cells of `rect` (one row) from row `from` of `frame` (the same area as
-/// `buf`): `false` if either is out of bounds.
-fn copy_row(frame: &Buffer, from: u16, rect: Rect, buf: &mut Buffer) -> bool {
-    let w = usize::from(rect.width);
-    let at = |b: &Buffer, y: u16| {
-        let a = b.area;
-        (a.contains(Position::new(rect.x, y)) && rect.right() <= a.right())
-            .then(|| usize::from(y - a.y) * usize::from(a.width) + usize::from(rect.x - a.x))
-    };
-    let (Some(src), Some(dst)) = (at(frame, from), at(buf, rect.y)) else {
-        return false;
-    };
-    match (
-        frame.content.get(src..src + w),
-        buf.content.get_mut(dst..dst + w),
-    ) {
-        (Some(src), Some(dst)) => {
-            dst.clone_from_slice(src);
-            true
-        }
-        _ => false,
-    }
+/// The text rows of a frame showing `scroll` (`TextRows`), when they are the page's
+/// lines alone: no search marks, link labels or pictures in view.
+fn text_rows(
+    r: &ReaderScreen,
+    g: &Geometry,
+    rendered: &Arc<Rendered>,
+    scroll: usize,
+) -> Option<TextRows> {
+    let visible = usize::from(g.text.height);
+    let lines_only = r.highlight.as_deref().is_none_or(str::is_empty)
+        && r.labels.is_none()
+        && !rendered.lines.is_empty()
+        && !rendered
+            .pictures
+            .iter()
+            .any(|p| p.line < scroll + visible && p.line + usize::from(p.rows) > scroll);
+    lines_only.then(|| TextRows {
+        rect: g.text,
+        first: scroll,
+        layout: Arc::downgrade(rendered),
+        hscroll: r.hscroll,
+    })
 }
 
 fn toc_panel(
