@@ -13,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::tools;
+use crate::util::child::{Run, Spawned, after, serve_command};
 use crate::util::{self, Client, Conn, WAIT, exec_on};
 
 /// The repository's own content (the seed import).
@@ -31,96 +32,28 @@ fn bin() -> Command {
     c
 }
 
-/// A running `sshfolio serve` whose stderr goes to a file we can read; killed on drop.
-struct Instance {
-    child: Child,
-    log: PathBuf,
-    addr: SocketAddr,
-    _tmp: tempfile::TempDir,
+/// `serve --listen 127.0.0.1:0 --content <repo content> --keys <keys> --data <tmp> ARGS`.
+fn start(keys: &Path, args: &[&str]) -> Spawned {
+    let run = Run::new();
+    let mut cmd = serve_command();
+    cmd.arg("--content")
+        .arg(content_dir())
+        .arg("--keys")
+        .arg(keys)
+        .arg("--data")
+        .arg(run.path("data"))
+        .args(args)
+        .env("RUST_LOG", "info,russh=warn");
+    run.serve(cmd)
 }
 
-impl Instance {
-    /// Start `serve --listen 127.0.0.1:0 --content <repo content> --keys <keys> ARGS`.
-    fn start(keys: &Path, args: &[&str]) -> Instance {
-        let tmp = tempfile::tempdir().unwrap();
-        let log = tmp.path().join("stderr.log");
-        let child = bin()
-            .args(["serve", "--listen", "127.0.0.1:0", "--content"])
-            .arg(content_dir())
-            .arg("--keys")
-            .arg(keys)
-            .arg("--data")
-            .arg(tmp.path().join("data"))
-            .args(args)
-            .env("RUST_LOG", "info,russh=warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut me = Instance {
-            child,
-            log,
-            addr: "0.0.0.0:0".parse().unwrap(),
-            _tmp: tmp,
-        };
-        let line = me.wait_log("listening on ");
-        me.addr = after(&line, "listening on ").parse().unwrap();
-        me
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Wait for a log line containing `needle`; return it.
-    fn wait_log(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.log().lines().find(|l| l.contains(needle)) {
-                return line.to_string();
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "sshfolio exited ({status}) before logging {needle:?}:\n{}",
-                    self.log()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} in the log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// The address of `--metrics 127.0.0.1:0`, from the log.
-    fn metrics_addr(&mut self) -> SocketAddr {
-        let line = self.wait_log("metrics on http://");
-        after(&line, "metrics on http://")
-            .trim_end_matches("/metrics")
-            .parse()
-            .unwrap()
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// The word after `marker` in `line` (up to whitespace, a quote or a slash-path).
-fn after(line: &str, marker: &str) -> String {
-    let rest = &line[line.find(marker).unwrap() + marker.len()..];
-    rest.chars()
-        .take_while(|c| !c.is_whitespace() && *c != '"')
-        .collect()
+/// The address of `--metrics 127.0.0.1:0`, from the log.
+fn metrics_addr(server: &mut Spawned) -> SocketAddr {
+    let line = server.wait_log("metrics on http://");
+    after(&line, "metrics on http://")
+        .trim_end_matches("/metrics")
+        .parse()
+        .unwrap()
 }
 
 /// Connect from `src` (an address on loopback) to `addr`, send `prefix` (a PROXY
@@ -265,7 +198,7 @@ fn an_unknown_config_key_is_an_error_naming_it_and_its_line() {
 #[tokio::test]
 async fn v1_and_v2_headers_from_a_trusted_proxy_name_the_peer() {
     let keys = tempfile::tempdir().unwrap();
-    let mut server = Instance::start(keys.path(), &["--trusted-proxy", "127.0.0.1/32"]);
+    let mut server = start(keys.path(), &["--trusted-proxy", "127.0.0.1/32"]);
     let loopback = ip("127.0.0.1");
 
     let conn = connect_from(
@@ -319,7 +252,7 @@ async fn v1_and_v2_headers_from_a_trusted_proxy_name_the_peer() {
 #[tokio::test]
 async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
     let keys = tempfile::tempdir().unwrap();
-    let mut server = Instance::start(
+    let mut server = start(
         keys.path(),
         &[
             "--trusted-proxy",
@@ -330,7 +263,7 @@ async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
             "127.0.0.1:0",
         ],
     );
-    let metrics = server.metrics_addr();
+    let metrics = metrics_addr(&mut server);
     let loopback = ip("127.0.0.1");
     let held = connect_from(
         loopback,
@@ -375,7 +308,7 @@ async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
 async fn a_proxy_header_from_an_untrusted_source_is_refused() {
     let keys = tempfile::tempdir().unwrap();
     // 127.0.0.1 is not in the trusted range.
-    let server = Instance::start(keys.path(), &["--trusted-proxy", "10.0.0.0/8"]);
+    let server = start(keys.path(), &["--trusted-proxy", "10.0.0.0/8"]);
     let loopback = ip("127.0.0.1");
     for header in [v1_header("203.0.113.7"), v2_header("203.0.113.7")] {
         let r = connect_from(loopback, server.addr, &header, Client::default()).await;
@@ -409,7 +342,7 @@ async fn read_until_closed(stream: &mut TcpStream, d: Duration) -> Option<Vec<u8
 #[tokio::test]
 async fn a_missing_or_slow_header_from_a_trusted_proxy_times_out() {
     let keys = tempfile::tempdir().unwrap();
-    let server = Instance::start(
+    let server = start(
         keys.path(),
         &[
             "--trusted-proxy",
@@ -468,11 +401,11 @@ fn metric(text: &str, name: &str) -> u64 {
 #[tokio::test]
 async fn metrics_show_the_session_an_end_to_end_test_created() {
     let keys = tempfile::tempdir().unwrap();
-    let mut server = Instance::start(
+    let mut server = start(
         keys.path(),
         &["--metrics", "127.0.0.1:0", "--log-format", "json"],
     );
-    let metrics = server.metrics_addr();
+    let metrics = metrics_addr(&mut server);
     // JSON logs: every line is one JSON object.
     for l in server.log().lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
@@ -528,7 +461,7 @@ async fn metrics_show_the_session_an_end_to_end_test_created() {
 #[test]
 fn health_answers_only_when_a_server_does() {
     let keys = tempfile::tempdir().unwrap();
-    let server = Instance::start(keys.path(), &[]);
+    let server = start(keys.path(), &[]);
     let out = bin()
         .args(["health", "--target", &server.addr.to_string()])
         .output()
@@ -622,8 +555,8 @@ async fn haproxy_with_send_proxy_v2_in_front_of_two_instances() {
     let keys = tempfile::tempdir().unwrap();
     let args = ["--trusted-proxy", "127.0.0.1/32", "--max-per-ip", "1"];
     // One after the other: the first generates the host key, the second reuses it.
-    let mut a = Instance::start(keys.path(), &args);
-    let mut b = Instance::start(keys.path(), &args);
+    let mut a = start(keys.path(), &args);
+    let mut b = start(keys.path(), &args);
 
     let dir = tempfile::tempdir().unwrap();
     let front = free_port();
