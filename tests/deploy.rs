@@ -14,7 +14,7 @@ use tokio::net::{TcpSocket, TcpStream};
 
 use crate::tools;
 use crate::util::child::{Run, Spawned, after, serve_command};
-use crate::util::{self, Client, Conn, WAIT, exec_on};
+use crate::util::{self, Client, Conn, WAIT, exec_on, http_get, metric};
 
 /// The repository's own content (the seed import).
 fn content_dir() -> PathBuf {
@@ -128,11 +128,7 @@ fn config_precedence_is_flag_then_env_then_file_then_default() {
         .env("SSHFOLIO_MAX_CONNECTIONS", "40")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let printed: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
     // Flag beats env and file; env beats file; file beats default; default remains.
     assert_eq!(printed["max_per_ip"], 5);
@@ -161,11 +157,7 @@ fn config_precedence_is_flag_then_env_then_file_then_default() {
         .arg(&again)
         .output()
         .unwrap();
-    assert!(
-        out2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out2.stderr)
-    );
+    crate::util::assert_ok(&out2);
     assert_eq!(out2.stdout, out.stdout);
 }
 
@@ -379,25 +371,6 @@ async fn a_missing_or_slow_header_from_a_trusted_proxy_times_out() {
 
 // --- metrics and logs ----------------------------------------------------------------
 
-async fn http_get(addr: SocketAddr, path: &str) -> String {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(WAIT, s.read_to_string(&mut out))
-        .await
-        .unwrap()
-        .unwrap();
-    out
-}
-
-fn metric(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in\n{text}"))
-}
-
 #[tokio::test]
 async fn metrics_show_the_session_an_end_to_end_test_created() {
     let keys = tempfile::tempdir().unwrap();
@@ -466,11 +439,7 @@ fn health_answers_only_when_a_server_does() {
         .args(["health", "--target", &server.addr.to_string()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("SSH-2.0-"));
     let addr = server.addr;
     drop(server);
@@ -669,11 +638,7 @@ fn deploy_yaml_files_parse_and_the_example_config_loads() {
         .arg(deploy_dir().join("sshfolio.yml"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let printed: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["metrics"], "127.0.0.1:9222");
 }

@@ -14,7 +14,7 @@ use sshfolio::ssh::owner::OwnerSide;
 use sshfolio::stats::{self, StatsOptions};
 
 use crate::util::child::{Run, Spawned, serve_command};
-use crate::util::{self, Client, Conn, Login, Term, TestServer, WAIT, exec_on};
+use crate::util::{self, Client, Conn, Login, Term, TestServer, exec_on, http_get, metric};
 
 /// An in-process server recording to `data`, with `keys/owners` beside its host key.
 pub(crate) struct Site {
@@ -122,11 +122,7 @@ fn init_makes_a_site_that_check_passes_and_refuses_a_non_empty_directory() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         said.contains(&format!("{}/site.yml", site.display())),
@@ -143,11 +139,7 @@ fn init_makes_a_site_that_check_passes_and_refuses_a_non_empty_directory() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&check.stdout);
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    crate::util::assert_ok(&check);
     assert!(
         text.contains("1 projects, 1 posts, 1 stories, 0 warning(s)"),
         "{text}"
@@ -514,28 +506,6 @@ async fn kill_9_while_guests_browse_keeps_a_sound_database_and_what_was_committe
         })
         .unwrap();
     assert!(tui <= 60);
-}
-
-/// GET `path` from `addr` and return the body.
-async fn http_get(addr: SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut body = String::new();
-    tokio::time::timeout(WAIT, s.read_to_string(&mut body))
-        .await
-        .unwrap()
-        .unwrap();
-    body
-}
-
-fn metric(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
 }
 
 /// A data directory that cannot be made: guests are served, one log line says why,
