@@ -156,3 +156,25 @@ pub fn prop<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
 }
+
+/// Every block of `blocks` and every block inside them (quotes, list items, component
+/// children, then slots), in reading order, without recursion.
+pub fn all_blocks(blocks: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Block> = blocks.iter().rev().collect();
+    while let Some(b) = stack.pop() {
+        out.push(b);
+        match b {
+            Block::Quote(c) => stack.extend(c.iter().rev()),
+            Block::List { items, .. } => stack.extend(items.iter().flatten().rev()),
+            Block::Component {
+                children, slots, ..
+            } => {
+                stack.extend(slots.iter().flat_map(|(_, s)| s).rev());
+                stack.extend(children.iter().rev());
+            }
+            _ => {}
+        }
+    }
+    out
+}
