@@ -12,10 +12,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::super::Ctx;
-use crate::content::PageRef;
-use crate::render::Rendered;
+use crate::content::{Index, PageRef};
 use crate::render::width::str_width;
-use crate::theme::Theme;
+use crate::theme::{ColorDepth, Theme, ThemeKind};
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
 use crate::tui::text::wrap;
@@ -41,7 +40,8 @@ pub(crate) struct Geometry {
 
 /// The table of contents' width for `page`: its longest entry (marker, indent, title)
 /// and its borders; 0 without headings.
-fn toc_want(rendered: &Rendered) -> u16 {
+fn toc_want(cx: &Ctx, page: PageRef) -> u16 {
+    let rendered = cx.rendered(page, 80);
     let min_level = rendered.anchors.iter().map(|a| a.level).min().unwrap_or(2);
     let widest = rendered
         .anchors
@@ -54,37 +54,47 @@ fn toc_want(rendered: &Rendered) -> u16 {
     widest.map_or(0, |w| (w + 3).min(u16::MAX as usize) as u16)
 }
 
+/// What a geometry is worked out from: the content (the `Weak` keeps its address from
+/// being reused), the page, the body, and the theme and depth its layouts are for.
+type Key = (Weak<Index>, PageRef, Rect, ThemeKind, ColorDepth);
+
 thread_local! {
-    /// The geometry last worked out on this thread and what for: the page's layout at
-    /// 80 columns (which names the page, the content generation and the theme; the
-    /// `Weak` keeps its address from being reused) and the body. A key asks for the
+    /// The geometry last worked out on this thread, and what for. A key asks for the
     /// same geometry several times (`act`, clamping, the view), and working it out
     /// measures every heading and the meta lines.
-    static LAST: RefCell<Option<(Weak<Rendered>, Rect, Geometry)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<(Key, Geometry)>> = const { RefCell::new(None) };
 }
 
 pub(crate) fn geometry(cx: &Ctx, page: PageRef, body: Rect) -> Geometry {
-    let at80 = cx.rendered(page, 80);
-    let same = |last: &Option<(Weak<Rendered>, Rect, Geometry)>| match last {
-        Some((w, b, g)) if *b == body && std::ptr::eq(w.as_ptr(), Arc::as_ptr(&at80)) => Some(*g),
-        _ => None,
+    let same = |k: &Key| {
+        std::ptr::eq(k.0.as_ptr(), Arc::as_ptr(cx.index))
+            && (k.1, k.2, k.3, k.4) == (page, body, cx.theme, cx.depth)
     };
-    if let Some(g) = LAST.with(|l| l.try_borrow().ok().and_then(|l| same(&l))) {
+    let last = |l: &Option<(Key, Geometry)>| l.as_ref().filter(|(k, _)| same(k)).map(|l| l.1);
+    if let Some(g) = LAST.with(|l| l.try_borrow().ok().and_then(|l| last(&l))) {
         return g;
     }
-    let g = work_out(cx, page, body, &at80);
+    let g = work_out(cx, page, body);
     LAST.with(|l| {
         if let Ok(mut l) = l.try_borrow_mut() {
-            *l = Some((Arc::downgrade(&at80), body, g));
+            *l = Some((
+                (Arc::downgrade(cx.index), page, body, cx.theme, cx.depth),
+                g,
+            ));
         }
     });
     g
 }
 
-fn work_out(cx: &Ctx, page: PageRef, body: Rect, at80: &Rendered) -> Geometry {
-    let want = toc_want(at80);
-    // Beside the text on wide screens, as wide as its entries (a third at most).
-    let toc_w = if body.width >= TOC_MIN && want > 0 {
+fn work_out(cx: &Ctx, page: PageRef, body: Rect) -> Geometry {
+    // Beside the text on wide screens, as wide as its entries (a third at most). Only
+    // asked for there: it lays the page out at 80 columns to find its headings.
+    let want = if body.width >= TOC_MIN {
+        toc_want(cx, page)
+    } else {
+        0
+    };
+    let toc_w = if want > 0 {
         want.clamp(16, body.width / 3)
     } else {
         0
