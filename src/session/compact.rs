@@ -214,6 +214,115 @@ impl Compact {
         self.shrink();
     }
 
+    /// `store_keyed` of a frame that is the stored one with the cells `moved` says
+    /// moved (`Scratch::lend`): their codes are moved, the other cells stored from their
+    /// keys. `false` when it cannot (not narrow codes, tables full, too many stale side
+    /// cells): then nothing usable is stored, and the caller stores the frame whole.
+    pub fn store_moved(&mut self, buf: &Buffer, keys: &[u128], moved: &scroll::Moved) -> bool {
+        let mut codes = std::mem::take(&mut self.codes);
+        let done = match &mut codes {
+            Codes::Narrow { codes, chars } => self.moved_into(buf, keys, moved, codes, chars),
+            Codes::Wide(_) => false,
+        };
+        self.codes = codes;
+        done
+    }
+
+    fn moved_into(
+        &mut self,
+        buf: &Buffer,
+        keys: &[u128],
+        moved: &scroll::Moved,
+        codes: &mut [u16],
+        chars: &mut Vec<u32>,
+    ) -> bool {
+        let a = buf.area;
+        let (w, h) = (usize::from(a.width), i64::from(a.height));
+        let (x0, x1) = (usize::from(moved.cols.start), usize::from(moved.cols.end));
+        let (y0, y1, by) = (
+            i64::from(moved.rows.start),
+            i64::from(moved.rows.end),
+            i64::from(moved.by),
+        );
+        if self.area != a
+            || a.x != 0
+            || a.y != 0
+            || keys.len() != buf.content.len()
+            || codes.len() != keys.len()
+            || x0 > x1
+            || x1 > w
+            || y0 > y1
+            || y1 > h
+            || y0 + by < 0
+            || y1 + by > h
+        {
+            return false;
+        }
+        // Each source row is read before it is written over.
+        let mut move_row = |y: i64| {
+            let (src, dst) = (((y + by) as usize) * w + x0, y as usize * w + x0);
+            codes.copy_within(src..src + (x1 - x0), dst);
+        };
+        if by > 0 {
+            (y0..y1).for_each(&mut move_row);
+        } else if by < 0 {
+            (y0..y1).rev().for_each(&mut move_row);
+        }
+        // ASCII characters' indexes + 1 (0: not in the table).
+        let mut ascii = [0u16; 128];
+        for (i, c) in chars.iter().enumerate().rev() {
+            if let Some(slot) = ascii.get_mut(*c as usize) {
+                *slot = i as u16 + 1;
+            }
+        }
+        let mut last: Option<(u128, u16)> = None;
+        let rows = y0 as usize..y1 as usize;
+        for (i, (c, k)) in buf.content.iter().zip(keys).enumerate() {
+            let (y, x) = (i / w.max(1), i % w.max(1));
+            if rows.contains(&y) && (x0..x1).contains(&x) {
+                continue;
+            }
+            let code = match scroll::plain_parts(*k) {
+                Some((ch, style)) => {
+                    let si = match last {
+                        Some((s, si)) if s == style => si,
+                        _ => match self.intern(style_of(c)) {
+                            Some(si) if (si as usize) < NARROW_STYLES => si as u16,
+                            _ => return false,
+                        },
+                    };
+                    last = Some((style, si));
+                    let ci = match ascii.get(ch as usize) {
+                        Some(&slot) if slot > 0 => slot - 1,
+                        _ => match chars.iter().position(|x| *x == ch) {
+                            Some(ci) => ci as u16,
+                            None if chars.len() < NARROW_CHARS => {
+                                chars.push(ch);
+                                if let Some(slot) = ascii.get_mut(ch as usize) {
+                                    *slot = chars.len() as u16;
+                                }
+                                chars.len() as u16 - 1
+                            }
+                            None => return false,
+                        },
+                    };
+                    ci << 7 | si
+                }
+                None if self.complex.len() < usize::from(NARROW_COMPLEX) => {
+                    self.complex.push(c.clone());
+                    NARROW_COMPLEX | (self.complex.len() - 1) as u16
+                }
+                None => return false,
+            };
+            if let Some(slot) = codes.get_mut(i) {
+                *slot = code;
+            }
+        }
+        // Side cells no longer on screen stay in the list until the next whole store.
+        let live = codes.iter().filter(|c| **c & NARROW_COMPLEX != 0).count();
+        self.complex.len() <= 2 * live + 64
+    }
+
     /// Write the stored cells into `buf` (made the stored size first).
     pub fn load(&self, buf: &mut Buffer) {
         if buf.area != self.area {
@@ -348,6 +457,43 @@ impl Scratch {
             self.next.reset();
         } else {
             self.next = Buffer::empty(compact.area());
+        }
+    }
+
+    /// `take_up`, then `lend` `moved` when `shown` already was this screen's frame, with
+    /// the cells of `next` it lends not reset first (they go to `shown`, which reads
+    /// them from `next` until the frame is sent). Whether it lent.
+    pub fn take_up_lending(
+        &mut self,
+        stamp: Stamp,
+        compact: &Compact,
+        moved: Option<&scroll::Moved>,
+    ) -> bool {
+        let held = self.holds == Some(stamp) && self.shown.area == compact.area();
+        if !held || self.next.area != compact.area() {
+            self.take_up(stamp, compact);
+            return held && moved.is_some_and(|m| self.lend(m));
+        }
+        self.holds = None;
+        match moved.filter(|m| self.lend(m)) {
+            Some(m) => {
+                let w = usize::from(self.next.area.width);
+                let (x0, x1) = (usize::from(m.cols.start), usize::from(m.cols.end));
+                let rows = usize::from(m.rows.start)..usize::from(m.rows.end);
+                for (y, row) in self.next.content.chunks_mut(w.max(1)).enumerate() {
+                    if rows.contains(&y) && x1 <= row.len() {
+                        row[..x0].iter_mut().for_each(Cell::reset);
+                        row[x1..].iter_mut().for_each(Cell::reset);
+                    } else {
+                        row.iter_mut().for_each(Cell::reset);
+                    }
+                }
+                true
+            }
+            None => {
+                self.next.reset();
+                false
+            }
         }
     }
 
@@ -534,6 +680,63 @@ mod tests {
             assert_eq!(a, buf);
             assert_eq!(b, buf);
         }
+    }
+
+    #[test]
+    fn storing_moved_codes_is_storing_the_cells() {
+        let area = Rect::new(0, 0, 30, 12);
+        let symbols = ["a", "b", " ", "─", "é", "日", "🗺\u{FE0F}", "x"];
+        let colours = [Color::Reset, Color::Red, Color::Rgb(1, 2, 3)];
+        let mut seed = 7u64;
+        let mut next_rand = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut prev = Buffer::empty(area);
+        for c in prev.content.iter_mut() {
+            c.set_symbol(symbols[next_rand(symbols.len())]);
+            c.fg = colours[next_rand(3)];
+        }
+        let mut stored = Compact::default();
+        stored.store(&prev);
+        let mut moved_some = 0;
+        for round in 0..200 {
+            let by = next_rand(7) as i32 - 3;
+            let (lo, hi) = (0.max(-by) as u16, (12i32).min(12 - by) as u16);
+            let moved = scroll::Moved {
+                rows: lo..hi,
+                cols: 2..22,
+                by,
+            };
+            let mut next = Buffer::empty(area);
+            for (i, c) in next.content.iter_mut().enumerate() {
+                let (x, y) = ((i % 30) as u16, (i / 30) as u16);
+                if moved.rows.contains(&y) && moved.cols.contains(&x) {
+                    *c = prev[(x, (y as i32 + by) as u16)].clone();
+                } else {
+                    c.set_symbol(symbols[next_rand(symbols.len())]);
+                    c.fg = colours[next_rand(3)];
+                    if round % 50 == 49 {
+                        // Many styles: the narrow table overflows.
+                        c.bg = Color::Rgb(next_rand(200) as u8, 0, 0);
+                    }
+                }
+            }
+            let mut planner = scroll::Planner::default();
+            planner.remember(&next);
+            if stored.store_moved(&next, planner.shown_keys(), &moved) {
+                moved_some += 1;
+            } else {
+                stored.store_keyed(&next, planner.shown_keys());
+            }
+            let mut back = Buffer::default();
+            stored.load(&mut back);
+            assert_eq!(back, next, "round {round}");
+            prev = next;
+        }
+        assert!(moved_some > 150, "{moved_some}");
     }
 
     #[test]

@@ -200,7 +200,10 @@ impl Frames {
         }
         std::mem::swap(&mut s.shown, &mut s.next);
         // The planner's keys are now those of `shown`: they say which cells are plain.
-        self.shown.store_keyed(&s.shown, s.planner.shown_keys());
+        let keys = s.planner.shown_keys();
+        if !lent.is_some_and(|m| self.shown.store_moved(&s.shown, keys, m)) {
+            self.shown.store_keyed(&s.shown, keys);
+        }
         self.stamp.bump();
         s.held_by(self.stamp);
         self.fresh = false;
@@ -330,19 +333,19 @@ impl Screen for ByteScreen {
                 .text
                 .take()
                 .filter(|_| s.holds(frames.stamp) && !painter.showing());
-            s.take_up(frames.stamp, &frames.shown);
-            let area = s.next.area;
+            let area = frames.shown.area();
             // The rows this frame shows of them are moved into it, not drawn again.
             let ahead = prev.as_ref().and_then(|_| app.text_rows_ahead(area));
-            let lent = match (&prev, &ahead) {
+            let moved = match (&prev, &ahead) {
                 (Some(p), Some(a)) => p.kept_in(a).map(|(r, by)| scroll::Moved {
                     rows: r.y..r.bottom(),
                     cols: r.x..r.right(),
                     by,
                 }),
                 _ => None,
-            }
-            .filter(|m| s.lend(m));
+            };
+            let did = s.take_up_lending(frames.stamp, &frames.shown, moved.as_ref());
+            let lent = moved.filter(|_| did);
             let kept = lent.as_ref().map(|m| {
                 let (rows, cols) = (&m.rows, &m.cols);
                 Rect::new(
