@@ -11,8 +11,9 @@
 //!   resize, reload, guests, timers, shutdown, a write finished), one `select!`, one
 //!   small handler each.
 //! - `frames`: `ByteScreen`, the in-memory terminal frames are drawn on and diffed.
-//! - `compact`: what a guest's screen shows, four bytes a cell, and the worker thread's
-//!   scratch buffers frames are drawn on.
+//! - `compact`: what a guest's screen shows, two or four bytes a cell.
+//! - `scratch`: the worker thread's scratch buffers frames are drawn on, and the rows
+//!   a scroll keeps lent from the frame shown to the next.
 //! - `countdown`: the idle / time-limit banner.
 //! - `first`: first frames drawn once and shared by every new guest of their kind.
 //! - `guests`: the guests-online counter (a `watch`, so sessions wake only on change).
@@ -36,6 +37,7 @@ pub mod local;
 mod online;
 pub mod osc8;
 mod pictures;
+mod scratch;
 #[cfg(test)]
 mod screen_tests;
 mod scroll;

@@ -11,12 +11,12 @@
 //! list. So `load` gives back exactly the cells `store` was given: the diff against
 //! them is the diff against the frame on screen.
 //!
-//! The scratch remembers whose frame it holds (`Stamp`): while one session draws frame
-//! after frame on the same worker (a guest scrolling), nothing is rebuilt; another
-//! session's frame in between costs one `load` and the planner's keys.
+//! The worker's scratch (`scratch`) remembers whose frame it holds: while one session
+//! draws frame after frame on the same worker (a guest scrolling), nothing is rebuilt,
+//! and a scroll's frame stores only the cells that did not just move (`store_moved`);
+//! another session's frame in between costs one `load` and the planner's keys.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
@@ -277,50 +277,67 @@ impl Compact {
         }
         let mut last: Option<(u128, u16)> = None;
         let rows = y0 as usize..y1 as usize;
-        for (i, (c, k)) in buf.content.iter().zip(keys).enumerate() {
-            let (y, x) = (i / w.max(1), i % w.max(1));
-            if rows.contains(&y) && (x0..x1).contains(&x) {
-                continue;
-            }
-            let code = match scroll::plain_parts(*k) {
-                Some((ch, style)) => {
-                    let si = match last {
-                        Some((s, si)) if s == style => si,
-                        _ => match self.intern(style_of(c)) {
-                            Some(si) if (si as usize) < NARROW_STYLES => si as u16,
-                            _ => return false,
-                        },
-                    };
-                    last = Some((style, si));
-                    let ci = match ascii.get(ch as usize) {
-                        Some(&slot) if slot > 0 => slot - 1,
-                        _ => match chars.iter().position(|x| *x == ch) {
-                            Some(ci) => ci as u16,
-                            None if chars.len() < NARROW_CHARS => {
-                                chars.push(ch);
-                                if let Some(slot) = ascii.get_mut(ch as usize) {
-                                    *slot = chars.len() as u16;
-                                }
-                                chars.len() as u16 - 1
-                            }
-                            None => return false,
-                        },
-                    };
-                    ci << 7 | si
+        let cells = buf.content.chunks(w.max(1)).zip(keys.chunks(w.max(1)));
+        for (y, ((cells, keys), codes)) in cells.zip(codes.chunks_mut(w.max(1))).enumerate() {
+            // The moved columns of a moved row are done.
+            let (k0, k1) = if rows.contains(&y) { (x0, x1) } else { (w, w) };
+            for x in (0..k0).chain(k1..w) {
+                let (Some(c), Some(k), Some(slot)) = (cells.get(x), keys.get(x), codes.get_mut(x))
+                else {
+                    return false;
+                };
+                match self.encode(c, *k, &mut last, &mut ascii, chars) {
+                    Some(code) => *slot = code,
+                    None => return false,
                 }
-                None if self.complex.len() < usize::from(NARROW_COMPLEX) => {
-                    self.complex.push(c.clone());
-                    NARROW_COMPLEX | (self.complex.len() - 1) as u16
-                }
-                None => return false,
-            };
-            if let Some(slot) = codes.get_mut(i) {
-                *slot = code;
             }
         }
         // Side cells no longer on screen stay in the list until the next whole store.
         let live = codes.iter().filter(|c| **c & NARROW_COMPLEX != 0).count();
         self.complex.len() <= 2 * live + 64
+    }
+
+    /// The narrow code of cell `c` (its key `k`), adding its character, style or the
+    /// cell itself to the tables; `last` is the style of the cell before, `ascii` the
+    /// ASCII characters' indexes + 1. `None` when a table is full.
+    fn encode(
+        &mut self,
+        c: &Cell,
+        k: u128,
+        last: &mut Option<(u128, u16)>,
+        ascii: &mut [u16; 128],
+        chars: &mut Vec<u32>,
+    ) -> Option<u16> {
+        let Some((ch, style)) = scroll::plain_parts(k) else {
+            if self.complex.len() >= usize::from(NARROW_COMPLEX) {
+                return None;
+            }
+            self.complex.push(c.clone());
+            return Some(NARROW_COMPLEX | (self.complex.len() - 1) as u16);
+        };
+        let si = match *last {
+            Some((s, si)) if s == style => si,
+            _ => match self.intern(style_of(c)) {
+                Some(si) if (si as usize) < NARROW_STYLES => si as u16,
+                _ => return None,
+            },
+        };
+        *last = Some((style, si));
+        let ci = match ascii.get(ch as usize) {
+            Some(&slot) if slot > 0 => slot - 1,
+            _ => match chars.iter().position(|x| *x == ch) {
+                Some(ci) => ci as u16,
+                None if chars.len() < NARROW_CHARS => {
+                    chars.push(ch);
+                    if let Some(slot) = ascii.get_mut(ch as usize) {
+                        *slot = chars.len() as u16;
+                    }
+                    chars.len() as u16 - 1
+                }
+                None => return None,
+            },
+        };
+        Some(ci << 7 | si)
     }
 
     /// Write the stored cells into `buf` (made the stored size first).
@@ -408,177 +425,6 @@ impl Compact {
             + self.styles.capacity() * std::mem::size_of::<Style>()
             + self.complex.capacity() * std::mem::size_of::<Cell>()
     }
-}
-
-/// Which screen's frame, and which of its frames, the scratch holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    screen: u64,
-    frame: u64,
-}
-
-impl Stamp {
-    /// A stamp for a new screen (unique in this process).
-    pub fn new() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        Stamp {
-            screen: NEXT.fetch_add(1, Ordering::Relaxed),
-            frame: 0,
-        }
-    }
-
-    /// The screen's frame changed (drawn, cleared, invalidated).
-    pub fn bump(&mut self) {
-        self.frame += 1;
-    }
-}
-
-/// A worker thread's buffers: the frame on a guest's screen (`shown`, loaded from its
-/// `Compact`), the frame being drawn (`next`), and the scroll planner's keys.
-#[derive(Default)]
-pub struct Scratch {
-    pub shown: Buffer,
-    pub next: Buffer,
-    pub planner: scroll::Planner,
-    /// Whose frame `shown` (and the planner's keys) hold, if anyone's.
-    holds: Option<Stamp>,
-}
-
-impl Scratch {
-    /// Make `shown` the frame of the screen stamped `stamp` (from `compact` unless it
-    /// already is), and `next` a blank buffer of the same size.
-    pub fn take_up(&mut self, stamp: Stamp, compact: &Compact) {
-        if self.holds != Some(stamp) || self.shown.area != compact.area() {
-            compact.load(&mut self.shown);
-            self.planner.forget();
-        }
-        self.holds = None;
-        if self.next.area == compact.area() {
-            self.next.reset();
-        } else {
-            self.next = Buffer::empty(compact.area());
-        }
-    }
-
-    /// `take_up`, then `lend` `moved` when `shown` already was this screen's frame, with
-    /// the cells of `next` it lends not reset first (they go to `shown`, which reads
-    /// them from `next` until the frame is sent). Whether it lent.
-    pub fn take_up_lending(
-        &mut self,
-        stamp: Stamp,
-        compact: &Compact,
-        moved: Option<&scroll::Moved>,
-    ) -> bool {
-        let held = self.holds == Some(stamp) && self.shown.area == compact.area();
-        if !held || self.next.area != compact.area() {
-            self.take_up(stamp, compact);
-            return held && moved.is_some_and(|m| self.lend(m));
-        }
-        self.holds = None;
-        match moved.filter(|m| self.lend(m)) {
-            Some(m) => {
-                let w = usize::from(self.next.area.width);
-                let (x0, x1) = (usize::from(m.cols.start), usize::from(m.cols.end));
-                let rows = usize::from(m.rows.start)..usize::from(m.rows.end);
-                for (y, row) in self.next.content.chunks_mut(w.max(1)).enumerate() {
-                    if rows.contains(&y) && x1 <= row.len() {
-                        row[..x0].iter_mut().for_each(Cell::reset);
-                        row[x1..].iter_mut().for_each(Cell::reset);
-                    } else {
-                        row.iter_mut().for_each(Cell::reset);
-                    }
-                }
-                true
-            }
-            None => {
-                self.next.reset();
-                false
-            }
-        }
-    }
-
-    /// Move the cells `moved` says the next frame keeps from `shown` into `next`, where
-    /// that frame shows them (a swap of rows, no cell copied): `shown` then reads them
-    /// there (`scroll::Diff`) until `give_back` or the frame is sent. `false` (nothing
-    /// moved) when `moved` does not fit the buffers.
-    pub fn lend(&mut self, moved: &scroll::Moved) -> bool {
-        let Some(rows) = moved_rows(&self.shown, &self.next, moved) else {
-            return false;
-        };
-        for (src, dst, w) in rows {
-            if let (Some(a), Some(b)) = (
-                self.shown.content.get_mut(src..src + w),
-                self.next.content.get_mut(dst..dst + w),
-            ) {
-                a.swap_with_slice(b);
-            }
-        }
-        true
-    }
-
-    /// Undo `lend` for `shown`: copy the lent cells back from `next` (which keeps them).
-    pub fn give_back(&mut self, moved: &scroll::Moved) {
-        let Some(rows) = moved_rows(&self.shown, &self.next, moved) else {
-            return;
-        };
-        for (src, dst, w) in rows {
-            if let (Some(a), Some(b)) = (
-                self.shown.content.get_mut(src..src + w),
-                self.next.content.get(dst..dst + w),
-            ) {
-                a.clone_from_slice(b);
-            }
-        }
-    }
-
-    /// Whether `shown` is the frame of the screen stamped `stamp`.
-    pub fn holds(&self, stamp: Stamp) -> bool {
-        self.holds == Some(stamp)
-    }
-
-    /// `shown` is now the frame of the screen stamped `stamp`.
-    pub fn held_by(&mut self, stamp: Stamp) {
-        self.holds = Some(stamp);
-    }
-}
-
-/// For each row `moved` keeps: where its cells start in `shown` and in `next`, and how
-/// many there are; `None` unless both buffers are of one area that holds them all.
-fn moved_rows(
-    shown: &Buffer,
-    next: &Buffer,
-    moved: &scroll::Moved,
-) -> Option<impl Iterator<Item = (usize, usize, usize)> + use<>> {
-    let a = next.area;
-    let (w, h) = (usize::from(a.width), i64::from(a.height));
-    let (x0, x1) = (usize::from(moved.cols.start), usize::from(moved.cols.end));
-    let (y0, y1) = (i64::from(moved.rows.start), i64::from(moved.rows.end));
-    let by = i64::from(moved.by);
-    let fits = shown.area == a
-        && a.x == 0
-        && a.y == 0
-        && x0 <= x1
-        && x1 <= w
-        && y0 <= y1
-        && y1 <= h
-        && y0 + by >= 0
-        && y1 + by <= h;
-    fits.then(|| {
-        (y0..y1).map(move |y| (((y + by) as usize) * w + x0, y as usize * w + x0, x1 - x0))
-    })
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// Run `f` on this thread's scratch buffers (a fresh set if they are in use: `f`
-/// never draws another screen, but a fallback keeps this total).
-pub fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut s) => f(&mut s),
-        Err(_) => f(&mut Scratch::default()),
-    })
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use ratatui::widgets::Widget;
 
 use std::sync::Arc;
 
-use super::compact::{Compact, Scratch, Stamp, with_scratch};
+use super::compact::Compact;
 use super::first::First;
+use super::scratch::{Scratch, Stamp, with_scratch};
 use super::{Screen, osc8, pictures, scroll, sgr};
 use crate::tui::App;
 use crate::tui::state::TextRows;
