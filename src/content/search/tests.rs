@@ -85,9 +85,10 @@ fn title_and_tag_hits_come_first_with_a_snippet() {
     assert_eq!(hits[0].rank, Rank::Title);
     assert_eq!(hits[0].doc, Doc::Page(PageRef::Post(0)));
     assert_eq!(hits[1].rank, Rank::Meta);
-    assert_eq!(hits[1].snippet, "#openstack");
+    assert_eq!(e.snippet(&hits[1], "openstack "), "#openstack");
     assert_eq!(hits[2].rank, Rank::Body);
-    assert!(hits[2].snippet.contains("OpenStack VMs"), "{:?}", hits[2]);
+    let body = e.snippet(&hits[2], "openstack ");
+    assert!(body.contains("OpenStack VMs"), "{:?}", hits[2]);
 }
 
 #[test]
