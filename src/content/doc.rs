@@ -34,9 +34,10 @@ pub enum Block {
     },
     Paragraph(Vec<Inline>),
     /// A fenced or indented code block. `lang` is the fence info's first word, if any.
+    /// The code is shared (every layout of the page keeps it for copying).
     Code {
         lang: Option<String>,
-        code: String,
+        code: std::sync::Arc<str>,
     },
     /// A GFM table. `header` has one entry per column; every row is padded/truncated
     /// to the same column count by the parser.
