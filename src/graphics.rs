@@ -508,15 +508,20 @@ mod tests {
     }
 
     fn image(id: u64) -> Arc<Preview> {
+        picture(id, 40, 20)
+    }
+
+    /// A preview whose full picture is `width`×`height` grey pixels.
+    fn picture(id: u64, width: u32, height: u32) -> Arc<Preview> {
         Arc::new(Preview {
             width: 2,
             height: 1,
             pixels: vec![crate::content::model::Rgb(1, 2, 3); 2],
             id,
             picture: Some(Arc::new(Picture {
-                width: 40,
-                height: 20,
-                rgb: vec![90; 40 * 20 * 3],
+                width,
+                height,
+                rgb: vec![90; (width * height * 3) as usize],
             })),
         })
     }
@@ -558,14 +563,7 @@ mod tests {
     fn a_picture_partly_in_view_shows_its_rows_in_view() {
         // 40×20 pixels in 8×4 cells of 10×20: fitted 40×20, 4 columns × 1 row, centred
         // in the box's row 1 (rows 0..4). Make it taller: 40×80 → 4×4 cells.
-        let img = Arc::new(Preview {
-            picture: Some(Arc::new(Picture {
-                width: 40,
-                height: 80,
-                rgb: vec![90; 40 * 80 * 3],
-            })),
-            ..(*image(1_000_003)).clone()
-        });
+        let img = picture(1_000_003, 40, 80);
         let cut = |above: u16, height: u16| Placement {
             area: Rect::new(0, 10, 8, height),
             image: img.clone(),
@@ -600,14 +598,7 @@ mod tests {
 
     #[test]
     fn fresh_encodes_past_the_budget_are_drawn_as_cells_and_asked_again() {
-        let img = Arc::new(Preview {
-            picture: Some(Arc::new(Picture {
-                width: 40,
-                height: 400,
-                rgb: vec![90; 40 * 400 * 3],
-            })),
-            ..(*image(1_000_004)).clone()
-        });
+        let img = picture(1_000_004, 40, 400);
         let cut = |above: u16| Placement {
             area: Rect::new(0, 0, 8, 2),
             image: img.clone(),

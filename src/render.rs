@@ -21,6 +21,7 @@ pub mod cache;
 mod code;
 mod embed;
 mod inline;
+pub mod lines;
 mod place;
 #[doc(hidden)]
 pub mod sample;
@@ -33,7 +34,11 @@ pub use place::Place;
 mod wrap;
 mod writer;
 
+use std::borrow::Cow;
+
 use ratatui::text::Line;
+
+pub use lines::StyledLines;
 
 use crate::content::Document;
 use crate::content::images::Previews;
@@ -71,15 +76,17 @@ pub struct LinkSpan {
 
 /// A code block's lines are never wrapped; lines wider than the width are clipped with
 /// a `…` marker and can be scrolled horizontally. `wide` lists every row of such a
-/// block (short ones too: the whole block moves inside its frame).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// block (short ones too: the whole block moves inside its frame). Its unclipped forms
+/// are read with `Rendered::wide_full` and `Rendered::wide_code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WideLine {
     pub line: usize,
-    /// The full line: the same prefix as the drawn line (quote bars, indents, the code
-    /// frame's `│ `), then the whole code text; no right border. Where a search hit is.
-    pub full: Line<'static>,
-    /// The whole code text of the row.
-    pub code: Line<'static>,
+    /// Index into `Rendered::wide_rows` of the full line: the same prefix as the drawn
+    /// line (quote bars, indents, the code frame's `│ `), then the whole code text; no
+    /// right border.
+    full: u32,
+    /// The span of the full line where the code text starts.
+    code_at: u32,
     /// Index into `Rendered::wide_blocks`.
     pub block: usize,
 }
@@ -118,14 +125,24 @@ pub struct CodeSpan {
     /// Index into `Rendered::lines` of its first code line (under the frame's top).
     pub line: usize,
     pub lang: Option<String>,
-    /// The text between the fences, without the last newline.
-    pub text: String,
+    /// The document's code (shared, not copied per layout).
+    pub source: std::sync::Arc<str>,
 }
 
-/// A document laid out at one width.
+impl CodeSpan {
+    /// The text between the fences, without the last newline.
+    pub fn text(&self) -> &str {
+        self.source.strip_suffix('\n').unwrap_or(&self.source)
+    }
+}
+
+/// A document laid out at one width. Its lines are stored compactly (`StyledLines`)
+/// and read with `line(i)`, `lines()`, `line_text(i)`, `len()`.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub lines: Vec<Line<'static>>,
+    rows: StyledLines,
+    /// The full forms of the rows of wide code blocks (`WideLine`).
+    wide_rows: StyledLines,
     pub anchors: Vec<Anchor>,
     pub links: Vec<LinkSpan>,
     pub wide: Vec<WideLine>,
@@ -149,17 +166,76 @@ pub struct Join {
 }
 
 impl Rendered {
+    /// How many lines the layout has.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Line `i` as drawn (borrowing from the layout).
+    pub fn line(&self, i: usize) -> Option<Line<'_>> {
+        self.rows.line(i)
+    }
+
+    /// Every line, in order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = Line<'_>> + '_ {
+        (0..self.rows.len()).map(|i| self.rows.line_from(i, 0))
+    }
+
+    /// The text of line `i` without styles (empty past the end).
+    pub fn line_text(&self, i: usize) -> Cow<'_, str> {
+        self.rows.text(i)
+    }
+
     /// The text of every line, without styles (tests and plain output).
     pub fn plain_lines(&self) -> Vec<String> {
-        self.lines
-            .iter()
-            .map(|l| {
-                l.spans
-                    .iter()
-                    .map(|s| s.content.as_ref())
-                    .collect::<String>()
-            })
+        (0..self.rows.len())
+            .map(|i| self.rows.text(i).into_owned())
             .collect()
+    }
+
+    /// A wide code row's full line (prefix, frame, whole code text).
+    pub fn wide_full(&self, w: &WideLine) -> Line<'_> {
+        self.wide_rows.line_from(w.full as usize, 0)
+    }
+
+    /// A wide code row's whole code text.
+    pub fn wide_code(&self, w: &WideLine) -> Line<'_> {
+        self.wide_rows
+            .line_from(w.full as usize, w.code_at as usize)
+    }
+
+    /// Approximately the bytes this layout holds on the heap (the cache's budget).
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.heap_bytes()
+            + self.wide_rows.heap_bytes()
+            + self.anchors.capacity() * size_of::<Anchor>()
+            + self
+                .anchors
+                .iter()
+                .map(|a| a.id.capacity() + a.title.capacity())
+                .sum::<usize>()
+            + self.links.capacity() * size_of::<LinkSpan>()
+            + self.links.iter().map(|l| l.url.capacity()).sum::<usize>()
+            + self.wide.capacity() * size_of::<WideLine>()
+            + self.pictures.capacity() * size_of::<PictureSpan>()
+            + self
+                .pictures
+                .iter()
+                .map(|p| p.src.capacity())
+                .sum::<usize>()
+            + self.code.capacity() * size_of::<CodeSpan>()
+            + self
+                .code
+                .iter()
+                .map(|c| c.lang.as_ref().map_or(0, String::capacity))
+                .sum::<usize>()
+            + self.wide_blocks.capacity() * size_of::<WideBlock>()
+            + self.blocks.capacity() * size_of::<usize>()
+            + self.joins.capacity() * size_of::<Join>()
     }
 }
 
@@ -175,10 +251,19 @@ pub fn render(doc: &Document, opts: RenderOptions) -> Rendered {
 /// `render`, drawing a half-block preview for each standalone image whose `src` has
 /// one in `images` (the index's decoded local images); others stay placeholders.
 pub fn render_with(doc: &Document, opts: RenderOptions, images: &Previews) -> Rendered {
+    render_blocks(&doc.blocks, opts, images)
+}
+
+/// `render_with` for a run of a document's blocks (laid out as a document of them).
+pub fn render_blocks(
+    blocks: &[crate::content::Block],
+    opts: RenderOptions,
+    images: &Previews,
+) -> Rendered {
     let width = usize::from(opts.width.clamp(MIN_WIDTH, MAX_WIDTH));
     let pal = style::Palette::new(opts.theme, opts.plain);
     let mut w = writer::Writer::new(&pal, width, images);
-    blocks::walk(&mut w, &doc.blocks);
+    blocks::walk(&mut w, blocks);
     w.finish()
 }
 
@@ -214,5 +299,7 @@ pub fn preload() {
     code::preload();
 }
 
+#[cfg(test)]
+mod budget;
 #[cfg(test)]
 mod tests;

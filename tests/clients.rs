@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::logs::Spawned;
+use crate::logs::serve_defaults;
 use crate::tools;
 use crate::util::WAIT;
 
@@ -539,7 +539,7 @@ pub fn matrix(test: &str, v: &Variant) {
         return;
     }
     let kit = Arc::new(Kit::new(&clients));
-    let mut server = Spawned::start(v.args);
+    let mut server = serve_defaults(v.args);
     let hostkey = {
         let line = server.wait_log("generated host key");
         let at = line.find("fingerprint=").unwrap() + "fingerprint=".len();

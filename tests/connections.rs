@@ -447,11 +447,7 @@ async fn over_the_per_ip_cap_the_refusal_explains_itself() {
         .args(["-b", "127.0.0.2", "127.0.0.1", "projects"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     drop(held);
     let log = server.stop().await;
     let refusals: Vec<&String> = log
@@ -494,11 +490,7 @@ async fn a_script_fetches_every_page_back_to_back() {
                 .args(["127.0.0.1", list, "--json"])
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            crate::util::assert_ok(&out);
             let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             let items = json
                 .as_array()

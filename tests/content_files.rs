@@ -5,14 +5,13 @@
 //! with `path:line`).
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sshfolio::content::{Block, LoadOptions};
+use sshfolio::content::{Block, Diagnostic, LoadOptions};
 
+use crate::util::child::Run;
 use crate::util::{self, ContentDir};
 
 const POST: &str = "---\ntitle: T\ndate: 2024-01-01\n---\nBody\n";
@@ -88,25 +87,14 @@ fn open_regular_refuses_a_fifo_without_blocking() {
 fn serve_starts_beside_a_fifo() {
     let dir = site();
     mkfifo(&dir.path().join("blog/pipe.md"));
-    let keys = ContentDir::new();
-    let mut child = util::bin()
-        .args(["serve", "--listen", "127.0.0.1:0", "--content"])
+    let run = Run::new();
+    let mut cmd = util::bin();
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--content"])
         .arg(dir.path())
         .arg("--keys")
-        .arg(keys.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let started = within("serve", move || {
-        BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-            .any(|l| l.contains("listening on"))
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(started);
+        .arg(run.path("keys"));
+    // Panics unless it logs `listening on` (and so did not hang on the FIFO).
+    run.serve(cmd);
 }
 
 #[tokio::test]
@@ -252,63 +240,54 @@ fn forty_thousand_identical_headings_load_with_unique_anchors() {
     assert_eq!(ids[39_999], "same-39999");
 }
 
-#[test]
-fn a_document_over_its_budget_is_an_error_with_path_and_line() {
+/// A site of one good post and `blog/<name>.md` (four lines of front matter, then
+/// `body`) that must fail to load: the site, that file's path, and the diagnostics.
+fn failing_load(name: &str, body: &str) -> (ContentDir, PathBuf, Vec<Diagnostic>) {
     let dir = ContentDir::new();
     dir.write("blog/ok.md", POST);
-    let body = "# h\n".repeat(sshfolio::content::markdown::MAX_HEADINGS + 1);
     let file = dir.write(
-        "blog/huge.md",
-        format!("---\ntitle: H\ndate: 2024-01-01\n---\n{body}"),
+        &format!("blog/{name}.md"),
+        format!("---\ntitle: T\ndate: 2024-01-01\n---\n{body}"),
     );
     let err = sshfolio::content::load(dir.path()).unwrap_err();
+    (dir, file, err.diagnostics)
+}
+
+/// Some diagnostic, printed, starts with `want`.
+fn assert_diagnosed(diagnostics: &[Diagnostic], want: &str) {
+    assert!(
+        diagnostics.iter().any(|d| d.to_string().starts_with(want)),
+        "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn a_document_over_its_budget_is_an_error_with_path_and_line() {
+    let body = "# h\n".repeat(sshfolio::content::markdown::MAX_HEADINGS + 1);
+    let (_dir, file, diagnostics) = failing_load("huge", &body);
     let line = 4 + sshfolio::content::markdown::MAX_HEADINGS + 1;
     let want = format!("{}:{line}:1: document too large: more than", file.display());
-    assert!(
-        err.diagnostics
-            .iter()
-            .any(|d| d.to_string().starts_with(&want)),
-        "{:?}",
-        err.diagnostics
-    );
+    assert_diagnosed(&diagnostics, &want);
 
     // A wide header over many short rows: the padding counts.
-    let dir = ContentDir::new();
     let cols = 1000;
     let header = format!("{}|\n{}|\n", "|h".repeat(cols), "|-".repeat(cols));
     let rows = "|x|\n".repeat(sshfolio::content::markdown::MAX_TABLE_CELLS / cols + 10);
-    let file = dir.write(
-        "blog/table.md",
-        format!("---\ntitle: T\ndate: 2024-01-01\n---\n{header}{rows}"),
-    );
-    let err = sshfolio::content::load(dir.path()).unwrap_err();
+    let (_dir, file, diagnostics) = failing_load("table", &format!("{header}{rows}"));
     assert!(
-        err.diagnostics
+        diagnostics
             .iter()
             .any(|d| d.path == file && d.message.contains("table cells") && d.line > 5),
-        "{:?}",
-        err.diagnostics
+        "{diagnostics:?}"
     );
 }
 
 #[test]
 fn nesting_over_the_budget_is_an_error_with_path_and_line() {
-    let dir = ContentDir::new();
-    dir.write("blog/ok.md", POST);
     let deep = ">".repeat(sshfolio::content::markdown::MAX_DEPTH + 1);
-    let file = dir.write(
-        "blog/deep.md",
-        format!("---\ntitle: D\ndate: 2024-01-01\n---\nIntro.\n\n{deep} too deep\n"),
-    );
-    let err = sshfolio::content::load(dir.path()).unwrap_err();
+    let (dir, file, diagnostics) = failing_load("deep", &format!("Intro.\n\n{deep} too deep\n"));
     let want = format!("{}:7:1: document too deep:", file.display());
-    assert!(
-        err.diagnostics
-            .iter()
-            .any(|d| d.to_string().starts_with(&want)),
-        "{:?}",
-        err.diagnostics
-    );
+    assert_diagnosed(&diagnostics, &want);
     // `check` says so and fails.
     let out = util::sshfolio(&["check", "--content", dir.path().to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -13,7 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::tools;
-use crate::util::{self, Client, Conn, WAIT, exec_on};
+use crate::util::child::{Run, Spawned, after, serve_command};
+use crate::util::{self, Client, Conn, WAIT, exec_on, http_get, metric};
 
 /// The repository's own content (the seed import).
 fn content_dir() -> PathBuf {
@@ -31,96 +32,28 @@ fn bin() -> Command {
     c
 }
 
-/// A running `sshfolio serve` whose stderr goes to a file we can read; killed on drop.
-struct Instance {
-    child: Child,
-    log: PathBuf,
-    addr: SocketAddr,
-    _tmp: tempfile::TempDir,
+/// `serve --listen 127.0.0.1:0 --content <repo content> --keys <keys> --data <tmp> ARGS`.
+fn start(keys: &Path, args: &[&str]) -> Spawned {
+    let run = Run::new();
+    let mut cmd = serve_command();
+    cmd.arg("--content")
+        .arg(content_dir())
+        .arg("--keys")
+        .arg(keys)
+        .arg("--data")
+        .arg(run.path("data"))
+        .args(args)
+        .env("RUST_LOG", "info,russh=warn");
+    run.serve(cmd)
 }
 
-impl Instance {
-    /// Start `serve --listen 127.0.0.1:0 --content <repo content> --keys <keys> ARGS`.
-    fn start(keys: &Path, args: &[&str]) -> Instance {
-        let tmp = tempfile::tempdir().unwrap();
-        let log = tmp.path().join("stderr.log");
-        let child = bin()
-            .args(["serve", "--listen", "127.0.0.1:0", "--content"])
-            .arg(content_dir())
-            .arg("--keys")
-            .arg(keys)
-            .arg("--data")
-            .arg(tmp.path().join("data"))
-            .args(args)
-            .env("RUST_LOG", "info,russh=warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut me = Instance {
-            child,
-            log,
-            addr: "0.0.0.0:0".parse().unwrap(),
-            _tmp: tmp,
-        };
-        let line = me.wait_log("listening on ");
-        me.addr = after(&line, "listening on ").parse().unwrap();
-        me
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Wait for a log line containing `needle`; return it.
-    fn wait_log(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.log().lines().find(|l| l.contains(needle)) {
-                return line.to_string();
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "sshfolio exited ({status}) before logging {needle:?}:\n{}",
-                    self.log()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} in the log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// The address of `--metrics 127.0.0.1:0`, from the log.
-    fn metrics_addr(&mut self) -> SocketAddr {
-        let line = self.wait_log("metrics on http://");
-        after(&line, "metrics on http://")
-            .trim_end_matches("/metrics")
-            .parse()
-            .unwrap()
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// The word after `marker` in `line` (up to whitespace, a quote or a slash-path).
-fn after(line: &str, marker: &str) -> String {
-    let rest = &line[line.find(marker).unwrap() + marker.len()..];
-    rest.chars()
-        .take_while(|c| !c.is_whitespace() && *c != '"')
-        .collect()
+/// The address of `--metrics 127.0.0.1:0`, from the log.
+fn metrics_addr(server: &mut Spawned) -> SocketAddr {
+    let line = server.wait_log("metrics on http://");
+    after(&line, "metrics on http://")
+        .trim_end_matches("/metrics")
+        .parse()
+        .unwrap()
 }
 
 /// Connect from `src` (an address on loopback) to `addr`, send `prefix` (a PROXY
@@ -195,11 +128,7 @@ fn config_precedence_is_flag_then_env_then_file_then_default() {
         .env("SSHFOLIO_MAX_CONNECTIONS", "40")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let printed: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
     // Flag beats env and file; env beats file; file beats default; default remains.
     assert_eq!(printed["max_per_ip"], 5);
@@ -228,11 +157,7 @@ fn config_precedence_is_flag_then_env_then_file_then_default() {
         .arg(&again)
         .output()
         .unwrap();
-    assert!(
-        out2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out2.stderr)
-    );
+    crate::util::assert_ok(&out2);
     assert_eq!(out2.stdout, out.stdout);
 }
 
@@ -265,7 +190,7 @@ fn an_unknown_config_key_is_an_error_naming_it_and_its_line() {
 #[tokio::test]
 async fn v1_and_v2_headers_from_a_trusted_proxy_name_the_peer() {
     let keys = tempfile::tempdir().unwrap();
-    let mut server = Instance::start(keys.path(), &["--trusted-proxy", "127.0.0.1/32"]);
+    let mut server = start(keys.path(), &["--trusted-proxy", "127.0.0.1/32"]);
     let loopback = ip("127.0.0.1");
 
     let conn = connect_from(
@@ -319,7 +244,7 @@ async fn v1_and_v2_headers_from_a_trusted_proxy_name_the_peer() {
 #[tokio::test]
 async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
     let keys = tempfile::tempdir().unwrap();
-    let mut server = Instance::start(
+    let mut server = start(
         keys.path(),
         &[
             "--trusted-proxy",
@@ -330,7 +255,7 @@ async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
             "127.0.0.1:0",
         ],
     );
-    let metrics = server.metrics_addr();
+    let metrics = metrics_addr(&mut server);
     let loopback = ip("127.0.0.1");
     let held = connect_from(
         loopback,
@@ -375,7 +300,7 @@ async fn the_per_ip_limit_applies_to_the_address_in_the_header() {
 async fn a_proxy_header_from_an_untrusted_source_is_refused() {
     let keys = tempfile::tempdir().unwrap();
     // 127.0.0.1 is not in the trusted range.
-    let server = Instance::start(keys.path(), &["--trusted-proxy", "10.0.0.0/8"]);
+    let server = start(keys.path(), &["--trusted-proxy", "10.0.0.0/8"]);
     let loopback = ip("127.0.0.1");
     for header in [v1_header("203.0.113.7"), v2_header("203.0.113.7")] {
         let r = connect_from(loopback, server.addr, &header, Client::default()).await;
@@ -409,7 +334,7 @@ async fn read_until_closed(stream: &mut TcpStream, d: Duration) -> Option<Vec<u8
 #[tokio::test]
 async fn a_missing_or_slow_header_from_a_trusted_proxy_times_out() {
     let keys = tempfile::tempdir().unwrap();
-    let server = Instance::start(
+    let server = start(
         keys.path(),
         &[
             "--trusted-proxy",
@@ -446,33 +371,14 @@ async fn a_missing_or_slow_header_from_a_trusted_proxy_times_out() {
 
 // --- metrics and logs ----------------------------------------------------------------
 
-async fn http_get(addr: SocketAddr, path: &str) -> String {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(WAIT, s.read_to_string(&mut out))
-        .await
-        .unwrap()
-        .unwrap();
-    out
-}
-
-fn metric(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in\n{text}"))
-}
-
 #[tokio::test]
 async fn metrics_show_the_session_an_end_to_end_test_created() {
     let keys = tempfile::tempdir().unwrap();
-    let mut server = Instance::start(
+    let mut server = start(
         keys.path(),
         &["--metrics", "127.0.0.1:0", "--log-format", "json"],
     );
-    let metrics = server.metrics_addr();
+    let metrics = metrics_addr(&mut server);
     // JSON logs: every line is one JSON object.
     for l in server.log().lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
@@ -528,16 +434,12 @@ async fn metrics_show_the_session_an_end_to_end_test_created() {
 #[test]
 fn health_answers_only_when_a_server_does() {
     let keys = tempfile::tempdir().unwrap();
-    let server = Instance::start(keys.path(), &[]);
+    let server = start(keys.path(), &[]);
     let out = bin()
         .args(["health", "--target", &server.addr.to_string()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("SSH-2.0-"));
     let addr = server.addr;
     drop(server);
@@ -622,8 +524,8 @@ async fn haproxy_with_send_proxy_v2_in_front_of_two_instances() {
     let keys = tempfile::tempdir().unwrap();
     let args = ["--trusted-proxy", "127.0.0.1/32", "--max-per-ip", "1"];
     // One after the other: the first generates the host key, the second reuses it.
-    let mut a = Instance::start(keys.path(), &args);
-    let mut b = Instance::start(keys.path(), &args);
+    let mut a = start(keys.path(), &args);
+    let mut b = start(keys.path(), &args);
 
     let dir = tempfile::tempdir().unwrap();
     let front = free_port();
@@ -736,11 +638,7 @@ fn deploy_yaml_files_parse_and_the_example_config_loads() {
         .arg(deploy_dir().join("sshfolio.yml"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let printed: serde_yaml::Value = serde_yaml::from_slice(&out.stdout).unwrap();
     assert_eq!(printed["metrics"], "127.0.0.1:9222");
 }

@@ -8,12 +8,10 @@
 //! addresses (127.0.x.y) where the per-IP cap would otherwise refuse them, as on the
 //! internet. Every wait has a timeout; timing bounds are generous.
 
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::process::{Child, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -21,6 +19,7 @@ use russh::client;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpSocket, TcpStream};
 
+use crate::util::child::{Run, Spawned, serve_command};
 use crate::util::{self, Client, Conn, Term, TestServer, WAIT};
 
 /// The real content's site name, drawn on the home screen.
@@ -29,63 +28,31 @@ const MIB: u64 = 1024;
 
 /// The real binary as a child process, serving the repo's `content/`.
 pub(crate) struct Served {
-    child: Child,
+    child: Spawned,
     pub(crate) addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
-    _keys: tempfile::TempDir,
 }
 
 impl Served {
     pub(crate) fn start(args: &[&str], env: &[(&str, &str)]) -> Served {
-        let keys = tempfile::tempdir().unwrap();
+        let run = Run::new();
         let content = concat!(env!("CARGO_MANIFEST_DIR"), "/content");
-        let mut cmd = util::bin();
-        for (k, _) in std::env::vars() {
-            if k.starts_with("SSHFOLIO_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.args(["--listen", "127.0.0.1:0", "--content", content, "--keys"])
-            .arg(keys.path().join("keys"))
+        let mut cmd = serve_command();
+        cmd.args(["--content", content, "--keys"])
+            .arg(run.path("keys"))
             .args(args)
             .envs(env.iter().copied())
-            .env("RUST_LOG", "info,russh=warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let lines = log.clone();
-        // Drain stderr for the child's whole life (a full pipe would block the server).
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(rest.trim().to_string());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let addr = match rx.recv_timeout(WAIT) {
-            Ok(a) => a.parse().unwrap(),
-            Err(_) => {
-                let _ = child.kill();
-                panic!("server did not start: {:?}", log.lock().unwrap());
-            }
-        };
+            .env("RUST_LOG", "info,russh=warn");
+        let child = run.serve(cmd);
         Served {
+            addr: child.addr,
             child,
-            addr,
-            log,
-            _keys: keys,
         }
     }
 
     /// The server's resident memory, in KiB.
     pub(crate) fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let pid = self.child.child.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -93,51 +60,16 @@ impl Served {
             .unwrap()
     }
 
-    fn sigterm(&self) {
-        let ok = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -TERM failed");
-    }
-
-    /// Wait (polling, bounded) for the child to exit.
-    async fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server still running after {within:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
     pub(crate) fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
+        self.child.log().lines().map(str::to_string).collect()
     }
 
     /// SIGTERM, wait for the exit, and return the log.
     pub(crate) async fn stop(mut self) -> Vec<String> {
-        self.sigterm();
-        let status = self.wait_exit(WAIT).await;
+        self.child.sigterm();
+        let status = self.child.wait_exit(WAIT).await;
         assert!(status.success(), "server exited with {status}");
-        // The stderr thread may still be reading the last lines.
-        tokio::time::sleep(Duration::from_millis(100)).await;
         self.log()
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }
 
@@ -600,8 +532,8 @@ async fn sigterm_with_twenty_guests_restores_every_terminal() {
         guests.push(guest_from(source(3, i, 5), server.addr).await);
     }
     let began = Instant::now();
-    server.sigterm();
-    let status = server.wait_exit(Duration::from_secs(8)).await;
+    server.child.sigterm();
+    let status = server.child.wait_exit(Duration::from_secs(8)).await;
     let took = began.elapsed();
     assert!(status.success(), "exit status {status}");
     assert!(took < Duration::from_secs(5), "exit took {took:?}");

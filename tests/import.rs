@@ -506,11 +506,7 @@ fn cli_refuses_a_non_empty_directory_without_force() {
         .arg("--force")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let msg = String::from_utf8_lossy(&out.stdout);
     assert!(msg.contains("9 projects, 6 posts, 6 stories"), "{msg}");
     assert_eq!(

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util;
+use crate::util::child::{Run, after};
 
 /// A namespace and veth pair of this test run's own, removed on drop.
 struct Netns {
@@ -104,22 +105,6 @@ impl Drop for Killed {
     }
 }
 
-fn log_line(log: &PathBuf, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(l) = text.lines().find(|l| l.contains(needle)) {
-            let rest = &l[l.find(needle).unwrap() + needle.len()..];
-            return rest
-                .chars()
-                .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '/')
-                .collect();
-        }
-        assert!(Instant::now() < deadline, "no {needle:?} in:\n{text}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 fn sessions_active(metrics: SocketAddr) -> Option<u64> {
     let mut s = TcpStream::connect_timeout(&metrics, Duration::from_secs(2)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
@@ -143,22 +128,21 @@ fn a_guest_whose_network_vanishes_is_dropped_within_about_a_minute() {
         }
         Err(e) => panic!("cannot make the guest's network namespace: {e}"),
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let log = tmp.path().join("serve.log");
-    let server = util::bin()
-        .args(["serve", "--listen", &format!("{}:0", netns.host_ip)])
+    let run = Run::new();
+    let mut cmd = util::bin();
+    cmd.args(["serve", "--listen", &format!("{}:0", netns.host_ip)])
         .args(["--metrics", "127.0.0.1:0", "--content"])
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"))
         .arg("--keys")
-        .arg(tmp.path().join("keys"))
-        .env("RUST_LOG", "info,russh=warn")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
+        .arg(run.path("keys"))
+        .env("RUST_LOG", "info,russh=warn");
+    let mut server = run.serve(cmd);
+    let addr = server.addr;
+    let line = server.wait_log("metrics on http://");
+    let metrics: SocketAddr = after(&line, "metrics on http://")
+        .trim_end_matches("/metrics")
+        .parse()
         .unwrap();
-    let _server = Killed(server);
-    let addr: SocketAddr = log_line(&log, "listening on ").parse().unwrap();
-    let metrics: SocketAddr = log_line(&log, "metrics on http://").parse().unwrap();
 
     // A real guest with a terminal, from inside the namespace, sitting idle.
     let guest = Command::new("ip")

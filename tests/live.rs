@@ -11,45 +11,16 @@ use sshfolio::content::{Index, load};
 use sshfolio::theme::ThemeKind;
 use tokio::sync::watch;
 
-use crate::util::{Conn, LiveServer, Login, Term, WAIT, connect, copy_dir};
+use crate::util::child::START_WAIT;
+use crate::util::{LiveServer, Term, WAIT, copy_dir};
 
 const MTU: &str = "blog/mtu-troubleshooting-blog.md";
 const MTU_TITLE: &str = "When Packets Disappear";
 
 // ----- helpers ---------------------------------------------------------------------
 
-/// Open a PTY session with this `TERM` and these env requests (sent before the PTY).
-async fn open_term(
-    addr: std::net::SocketAddr,
-    term: &str,
-    env: &[(&str, &str)],
-    command: Option<&str>,
-) -> Term {
-    let conn: Conn = connect(addr, Login::None).await;
-    let channel = conn.channel_open_session().await.unwrap();
-    for (k, v) in env {
-        channel.set_env(true, *k, *v).await.unwrap();
-    }
-    channel
-        .request_pty(true, term, 100, 30, 0, 0, &[])
-        .await
-        .unwrap();
-    match command {
-        Some(c) => channel.exec(true, c).await.unwrap(),
-        None => channel.request_shell(true).await.unwrap(),
-    }
-    Term {
-        conn,
-        channel,
-        parser: vt100::Parser::new(30, 100, 0),
-        raw: Vec::new(),
-        closed: false,
-        exit_status: None,
-    }
-}
-
 async fn open(addr: std::net::SocketAddr) -> Term {
-    open_term(addr, "xterm-256color", &[], None).await
+    Term::open_as(addr, "xterm-256color", &[], None).await
 }
 
 /// Wait until the watcher's status satisfies `pred`.
@@ -235,7 +206,7 @@ async fn a_broken_edit_keeps_the_old_content_and_logs_file_line_col() {
 #[tokio::test]
 async fn a_page_removed_while_read_shows_the_notice() {
     let live = LiveServer::start().await;
-    let mut t = open_term(
+    let mut t = Term::open_as(
         live.server.addr,
         "xterm-256color",
         &[],
@@ -253,7 +224,7 @@ async fn a_page_removed_while_read_shows_the_notice() {
 async fn sessions_keep_their_place_when_another_page_changes() {
     let live = LiveServer::start().await;
     let mut status = live.watcher.status();
-    let mut t = open_term(
+    let mut t = Term::open_as(
         live.server.addr,
         "xterm-256color",
         &[],
@@ -359,7 +330,7 @@ async fn sixteen_colours_and_no_color_never_send_truecolor_or_256_colour_escapes
     let live = LiveServer::start().await;
     let addr = live.server.addr;
 
-    let mut t = open_term(addr, "xterm", &[], None).await;
+    let mut t = Term::open_as(addr, "xterm", &[], None).await;
     tour(&mut t).await;
     for bad in [&b"38;2;"[..], b"48;2;", b"38;5;", b"48;5;", b"58;5;"] {
         assert!(
@@ -375,7 +346,7 @@ async fn sixteen_colours_and_no_color_never_send_truecolor_or_256_colour_escapes
         "no 16-colour SGR at all: {codes:?}"
     );
 
-    let mut t = open_term(addr, "xterm-256color", &[("NO_COLOR", "1")], None).await;
+    let mut t = Term::open_as(addr, "xterm-256color", &[("NO_COLOR", "1")], None).await;
     tour(&mut t).await;
     for bad in [&b"38;2;"[..], b"48;2;", b"38;5;", b"48;5;"] {
         assert!(
@@ -393,10 +364,10 @@ async fn sixteen_colours_and_no_color_never_send_truecolor_or_256_colour_escapes
     );
 
     // The same tour in truecolor does send RGB (the checks above can fail).
-    let mut t = open_term(addr, "xterm-256color", &[("COLORTERM", "truecolor")], None).await;
+    let mut t = Term::open_as(addr, "xterm-256color", &[("COLORTERM", "truecolor")], None).await;
     tour(&mut t).await;
     assert!(contains(&t.raw, b"38;2;"));
-    let mut t = open_term(addr, "xterm-256color", &[], None).await;
+    let mut t = Term::open_as(addr, "xterm-256color", &[], None).await;
     tour(&mut t).await;
     assert!(contains(&t.raw, b"38;5;") && !contains(&t.raw, b"38;2;"));
     live.stop().await;
@@ -407,7 +378,7 @@ async fn sixteen_colours_and_no_color_never_send_truecolor_or_256_colour_escapes
 const LIGHT_REPLY: &[u8] = b"\x1b]11;rgb:ffff/ffff/ffff\x1b\\";
 
 async fn truecolor(addr: std::net::SocketAddr) -> Term {
-    open_term(addr, "xterm-256color", &[("COLORTERM", "truecolor")], None).await
+    Term::open_as(addr, "xterm-256color", &[("COLORTERM", "truecolor")], None).await
 }
 
 fn theme_fg(kind: ThemeKind) -> vt100::Color {
@@ -800,8 +771,8 @@ fn the_server_binary_reloads_on_sighup_and_logs_broken_edits() {
         }
     });
     let mut seen = Vec::new();
-    let wait_line = |what: &str, seen: &mut Vec<String>| {
-        let deadline = std::time::Instant::now() + WAIT;
+    let wait_line_within = |what: &str, within: Duration, seen: &mut Vec<String>| {
+        let deadline = std::time::Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match rx.recv_timeout(left) {
@@ -816,7 +787,8 @@ fn the_server_binary_reloads_on_sighup_and_logs_broken_edits() {
             }
         }
     };
-    wait_line("listening on", &mut seen);
+    let wait_line = |what: &str, seen: &mut Vec<String>| wait_line_within(what, WAIT, seen);
+    wait_line_within("listening on", START_WAIT, &mut seen);
     let pid = child.id().to_string();
     let hup = std::process::Command::new("kill")
         .args(["-HUP", &pid])
@@ -934,7 +906,7 @@ async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
 async fn clicking_a_tag_in_the_reader_shows_the_blog_filtered_by_it() {
     let live = LiveServer::start().await;
     let addr = live.server.addr;
-    let mut t = open_term(
+    let mut t = Term::open_as(
         addr,
         "xterm-256color",
         &[],
@@ -960,7 +932,7 @@ async fn a_hibernated_guest_sees_the_online_count_change_without_a_key() {
     let live = LiveServer::start().await;
     let addr = live.server.addr;
     // A 16-colour guest: the label's patch goes through the same SGR rewrite as frames.
-    let mut a = open_term(addr, "xterm", &[], None).await;
+    let mut a = Term::open_as(addr, "xterm", &[], None).await;
     a.wait_for("1 online").await;
     // Idle past the hibernation delay: the session drops its cell buffers.
     settle(

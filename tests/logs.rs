@@ -4,105 +4,26 @@
 //! to; a raw socket sends a hostile KEXINIT) and reads the bytes the server wrote.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
 
 use crate::tools;
-use crate::util::{self, WAIT};
+use crate::util;
+use crate::util::child::{Run, Spawned, serve_command};
 
-/// A running `sshfolio serve` on the repo's content, stderr in a file; killed on drop.
-pub struct Spawned {
-    child: Child,
-    log: PathBuf,
-    pub addr: SocketAddr,
-    _tmp: tempfile::TempDir,
-}
-
-impl Spawned {
-    /// `serve --listen 127.0.0.1:0 --content <repo>/content --keys <tmp> ARGS`, with no
-    /// `RUST_LOG` and no `SSHFOLIO_*` from the test's environment (the defaults).
-    pub fn start(args: &[&str]) -> Spawned {
-        Self::start_keys(None, args)
-    }
-
-    /// The same with the host key in `keys` (shared between servers).
-    pub fn start_keys(keys: Option<&Path>, args: &[&str]) -> Spawned {
-        let tmp = tempfile::tempdir().unwrap();
-        let log = tmp.path().join("stderr.log");
-        let mut cmd = util::bin();
-        for (k, _) in std::env::vars() {
-            if k.starts_with("SSHFOLIO_") {
-                cmd.env_remove(k);
-            }
-        }
-        let content = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content");
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--content"])
-            .arg(content)
-            .arg("--keys")
-            .arg(keys.map_or_else(|| tmp.path().join("keys"), Path::to_path_buf))
-            .args(args)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap());
-        let child = cmd.spawn().unwrap();
-        let mut me = Spawned {
-            child,
-            log,
-            addr: "0.0.0.0:0".parse().unwrap(),
-            _tmp: tmp,
-        };
-        let line = me.wait_log("listening on ");
-        let at = &line[line.find("listening on ").unwrap() + "listening on ".len()..];
-        let addr: String = at
-            .chars()
-            .take_while(|c| !c.is_whitespace() && *c != '"')
-            .collect();
-        me.addr = addr.parse().unwrap();
-        me
-    }
-
-    /// Every byte the server has logged so far.
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.log).unwrap_or_default()
-    }
-
-    pub fn log(&self) -> String {
-        String::from_utf8_lossy(&self.bytes()).into_owned()
-    }
-
-    /// Wait until `pred` holds for the log; return the log.
-    pub fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let log = self.log();
-            if pred(&log) {
-                return log;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("sshfolio exited ({status}) waiting for {what}:\n{log}");
-            }
-            assert!(Instant::now() < deadline, "no {what} in the log:\n{log}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Wait for a line containing `needle`; return it.
-    pub fn wait_log(&mut self, needle: &str) -> String {
-        let log = self.wait_until(needle, |l| l.contains(needle));
-        log.lines()
-            .find(|l| l.contains(needle))
-            .unwrap()
-            .to_string()
-    }
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `serve --listen 127.0.0.1:0 --content <repo>/content --keys <tmp> ARGS`, with no
+/// `RUST_LOG` and no `SSHFOLIO_*` from the test's environment (the defaults).
+pub fn serve_defaults(args: &[&str]) -> Spawned {
+    let run = Run::new();
+    let mut cmd = serve_command();
+    cmd.arg("--content")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content"))
+        .arg("--keys")
+        .arg(run.path("keys"))
+        .args(args)
+        .env_remove("RUST_LOG");
+    run.serve(cmd)
 }
 
 /// What the attacker puts where the server might log it: a whole forged line after a
@@ -212,7 +133,7 @@ async fn guest_strings_cannot_forge_or_flood_text_log_lines() {
     if !paramiko_here("guest_strings_cannot_forge_or_flood_text_log_lines") {
         return;
     }
-    let mut server = Spawned::start(&[]);
+    let mut server = serve_defaults(&[]);
     let before = server.bytes().len();
     let (said, secs) = attack(server.addr, N, KEX);
     // Every attack connection has ended and been logged (its one `connection` line).
@@ -267,7 +188,7 @@ async fn guest_strings_cannot_forge_or_flood_json_log_lines() {
     if !paramiko_here("guest_strings_cannot_forge_or_flood_json_log_lines") {
         return;
     }
-    let mut server = Spawned::start(&["--log-format", "json"]);
+    let mut server = serve_defaults(&["--log-format", "json"]);
     let before = server.bytes().len();
     let (_, secs) = attack(server.addr, N, KEX);
     let log = server.wait_until("the attack's connection lines", |l| {

@@ -4,16 +4,17 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use russh::client;
 use russh::keys::{Algorithm, PrivateKey, PrivateKeyWithHashAlg};
 use sshfolio::ssh::owner::OwnerSide;
 use sshfolio::stats::{self, StatsOptions};
 
-use crate::util::{self, Client, Conn, Login, Term, TestServer, WAIT, exec_on};
+use crate::util::child::{Run, Spawned, serve_command};
+use crate::util::{self, Client, Conn, Login, Term, TestServer, exec_on, http_get, metric};
 
 /// An in-process server recording to `data`, with `keys/owners` beside its host key.
 pub(crate) struct Site {
@@ -121,11 +122,7 @@ fn init_makes_a_site_that_check_passes_and_refuses_a_non_empty_directory() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::util::assert_ok(&out);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         said.contains(&format!("{}/site.yml", site.display())),
@@ -142,11 +139,7 @@ fn init_makes_a_site_that_check_passes_and_refuses_a_non_empty_directory() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&check.stdout);
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    crate::util::assert_ok(&check);
     assert!(
         text.contains("1 projects, 1 posts, 1 stories, 0 warning(s)"),
         "{text}"
@@ -179,80 +172,19 @@ fn init_makes_a_site_that_check_passes_and_refuses_a_non_empty_directory() {
     );
 }
 
-/// A running `sshfolio serve`; stderr goes to a file. Killed (SIGKILL) on drop.
-struct Serve {
-    child: Child,
-    log: PathBuf,
-    addr: SocketAddr,
-}
-
-impl Serve {
-    fn start(content: &Path, root: &Path, args: &[&str]) -> Serve {
-        let log = root.join("stderr.log");
-        let mut cmd = util::bin();
-        for (k, _) in std::env::vars() {
-            if k.starts_with("SSHFOLIO_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--content"])
-            .arg(content)
-            .arg("--keys")
-            .arg(root.join("keys"));
-        if !args.contains(&"--data") {
-            cmd.arg("--data").arg(root.join("data"));
-        }
-        let child = cmd
-            .args(args)
-            .env("RUST_LOG", "info,russh=warn")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut me = Serve {
-            child,
-            log,
-            addr: "0.0.0.0:0".parse().unwrap(),
-        };
-        let line = me.wait_log("listening on ");
-        let at = line.find("listening on ").unwrap() + "listening on ".len();
-        me.addr = line[at..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        me
+/// `serve --listen 127.0.0.1:0 --content CONTENT --keys ROOT/keys ARGS`, with
+/// `--data ROOT/data` unless ARGS name one.
+fn serve_site(content: &Path, root: &Path, args: &[&str]) -> Spawned {
+    let mut cmd = serve_command();
+    cmd.arg("--content")
+        .arg(content)
+        .arg("--keys")
+        .arg(root.join("keys"));
+    if !args.contains(&"--data") {
+        cmd.arg("--data").arg(root.join("data"));
     }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn wait_log(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(line) = self.log().lines().find(|l| l.contains(needle)) {
-                return line.to_string();
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("sshfolio exited ({status}):\n{}", self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {needle:?} in:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    cmd.args(args).env("RUST_LOG", "info,russh=warn");
+    Run::new().serve(cmd)
 }
 
 #[tokio::test]
@@ -266,7 +198,7 @@ async fn the_starter_site_is_served_over_ssh() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let serve = Serve::start(&site, tmp.path(), &[]);
+    let serve = serve_site(&site, tmp.path(), &[]);
     let mut term = Term::open(serve.addr, 100, 30, None).await;
     term.wait_for("Ada Lovelace").await;
     term.wait_for("Hello, terminal").await;
@@ -516,7 +448,7 @@ const MANY: &[&str] = &[
 #[tokio::test]
 async fn kill_9_while_guests_browse_keeps_a_sound_database_and_what_was_committed() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut serve = Serve::start(&repo_content(), tmp.path(), MANY);
+    let mut serve = serve_site(&repo_content(), tmp.path(), MANY);
     let addr = serve.addr;
     let done: Vec<_> = (0..40)
         .map(|_| tokio::spawn(async move { util::exec(addr, "blog").await.status }))
@@ -576,28 +508,6 @@ async fn kill_9_while_guests_browse_keeps_a_sound_database_and_what_was_committe
     assert!(tui <= 60);
 }
 
-/// GET `path` from `addr` and return the body.
-async fn http_get(addr: SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut body = String::new();
-    tokio::time::timeout(WAIT, s.read_to_string(&mut body))
-        .await
-        .unwrap()
-        .unwrap();
-    body
-}
-
-fn metric(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
-}
-
 /// A data directory that cannot be made: guests are served, one log line says why,
 /// and the metric counts what was lost.
 #[tokio::test]
@@ -608,7 +518,7 @@ async fn an_unusable_data_directory_still_serves_and_counts_the_loss() {
     let bad = file.join("data");
     let mut args = vec!["--metrics", "127.0.0.1:0", "--data", bad.to_str().unwrap()];
     args.extend_from_slice(MANY);
-    let mut serve = Serve::start(&repo_content(), tmp.path(), &args);
+    let mut serve = serve_site(&repo_content(), tmp.path(), &args);
     let line = serve.wait_log("metrics on http://");
     let at = line.find("http://").unwrap() + "http://".len();
     let maddr: SocketAddr = line[at..].split('/').next().unwrap().parse().unwrap();
@@ -629,7 +539,7 @@ async fn a_corrupt_database_is_moved_aside_and_a_new_one_started() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join("data")).unwrap();
     std::fs::write(tmp.path().join("data/stats.sqlite"), vec![7u8; 4096]).unwrap();
-    let mut serve = Serve::start(&repo_content(), tmp.path(), &[]);
+    let mut serve = serve_site(&repo_content(), tmp.path(), &[]);
     let line = serve.wait_log("is corrupt");
     assert!(line.contains("moved to"), "{line}");
     assert_eq!(util::exec(serve.addr, "blog").await.status, Some(0));

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use sshfolio::commands::run;
+use sshfolio::content::doc::all_blocks;
 use sshfolio::content::{Block, Index, PageRef};
 
 use russh::ChannelMsg;
@@ -23,23 +24,14 @@ fn seed_site() -> (ContentDir, Index) {
 
 /// Every code block's lines in a body, in order.
 fn code_lines(blocks: &[Block]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack: Vec<&Block> = blocks.iter().rev().collect();
-    while let Some(b) = stack.pop() {
-        match b {
-            Block::Code { code, .. } => out.extend(code.lines().map(str::to_string)),
-            Block::Quote(c) => stack.extend(c.iter().rev()),
-            Block::List { items, .. } => stack.extend(items.iter().flatten().rev()),
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(slots.iter().flat_map(|(_, s)| s).rev());
-                stack.extend(children.iter().rev());
-            }
-            _ => {}
-        }
-    }
-    out
+    all_blocks(blocks)
+        .into_iter()
+        .filter_map(|b| match b {
+            Block::Code { code, .. } => Some(code.lines().map(str::to_string)),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// The page keys of a site (`projects/<slug>`, `blog/<slug>`), sorted.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine;
 
 use crate::images::png;
-use crate::util::{ContentDir, Login, Term, TestServer, connect};
+use crate::util::{ContentDir, Term, TestServer};
 
 const PROBE: &[u8] = sshfolio::graphics::detect::PROBE;
 
@@ -40,22 +40,32 @@ async fn server(c: &ContentDir) -> TestServer {
     server
 }
 
-async fn open(server: &TestServer, term: &str) -> Term {
-    let conn = connect(server.addr, Login::None).await;
-    let channel = conn.channel_open_session().await.unwrap();
-    channel
-        .request_pty(true, term, 100, 30, 0, 0, &[])
-        .await
-        .unwrap();
-    channel.request_shell(true).await.unwrap();
-    Term {
-        conn,
-        channel,
-        parser: vt100::Parser::new(30, 100, 0),
-        raw: Vec::new(),
-        closed: false,
-        exit_status: None,
+/// What a sixel terminal answers the probe: DA1 with 4 (sixel).
+const SIXEL: &[u8] = b"\x1b[?63;1;2;4;6;9;15;22c";
+/// What kitty answers: the graphics reply, its 8×16 cell size, DA1.
+const KITTY: &[u8] = b"\x1b_Gi=31;OK\x1b\\\x1b[6;16;8t\x1b[?62;22c";
+
+/// A 100×30 guest on `term` (in `command`, or the shell) that has seen the image probe
+/// and given `answer` (nothing, if empty).
+async fn guest(server: &TestServer, term: &str, command: Option<&str>, answer: &[u8]) -> Term {
+    let mut t = Term::open_as(server.addr, term, &[], command).await;
+    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
+        .await;
+    if !answer.is_empty() {
+        t.send(answer).await;
     }
+    t
+}
+
+/// A sixel guest (answering the probe with `answer`) reading `blog/tall`, its first
+/// picture drawn.
+async fn sixel_guest(server: &TestServer, answer: &[u8]) -> Term {
+    let mut t = guest(server, "xterm", Some("blog/tall"), answer).await;
+    t.wait_raw("a sixel image", |r| !sixels(r, 0).is_empty())
+        .await;
+    t.wait_for("Paragraph 1.").await;
+    t.settle(Duration::from_millis(200)).await;
+    t
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -82,10 +92,7 @@ fn has_half_blocks(s: &vt100::Screen) -> bool {
 async fn kitty_guest_gets_the_story_as_a_kitty_image_of_the_placed_size() {
     let c = content();
     let server = server(&c).await;
-    let mut t = open(&server, "xterm-kitty").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
-    t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[6;16;8t\x1b[?62;22c").await;
+    let mut t = guest(&server, "xterm-kitty", None, KITTY).await;
     t.settle(Duration::from_millis(200)).await;
     t.send(b"4").await;
     t.wait_raw("a kitty placement", |r| find(r, b"\x1b_Ga=p,").is_some())
@@ -172,10 +179,7 @@ async fn kitty_guest_gets_the_story_as_a_kitty_image_of_the_placed_size() {
 async fn sixel_guest_gets_a_sixel_that_decodes() {
     let c = content();
     let server = server(&c).await;
-    let mut t = open(&server, "xterm").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
-    t.send(b"\x1b[?63;1;2;4;6;9;15;22c").await;
+    let mut t = guest(&server, "xterm", None, SIXEL).await;
     t.settle(Duration::from_millis(200)).await;
     t.send(b"4").await;
     t.wait_raw("a sixel image", |r| find(r, b"\x1bP").is_some())
@@ -201,9 +205,7 @@ async fn sixel_guest_gets_a_sixel_that_decodes() {
 async fn silent_terminal_gets_half_blocks_at_once_and_no_stray_bytes() {
     let c = content();
     let server = server(&c).await;
-    let mut t = open(&server, "xterm-256color").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
+    let mut t = guest(&server, "xterm-256color", None, b"").await;
     t.send(b"4").await;
     t.wait_until("half-block picture", has_half_blocks).await;
     t.wait_for("SEASIDE").await;
@@ -228,7 +230,7 @@ async fn inside_tmux_half_blocks_even_when_kitty_answers() {
     let c = content();
     let server = server(&c).await;
     for term in ["tmux-256color", "screen-256color"] {
-        let mut t = open(&server, term).await;
+        let mut t = Term::open_as(server.addr, term, &[], None).await;
         t.wait_for("Pictures").await;
         assert!(find(&t.raw, PROBE).is_none(), "no probe inside {term}");
         t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[?62;4c").await;
@@ -245,24 +247,8 @@ async fn inside_tmux_half_blocks_even_when_kitty_answers() {
 async fn reader_shows_a_markdown_image_as_pixels_with_its_alt_text() {
     let c = content();
     let server = server(&c).await;
-    let conn = connect(server.addr, Login::None).await;
-    let channel = conn.channel_open_session().await.unwrap();
-    channel
-        .request_pty(true, "xterm-kitty", 100, 30, 0, 0, &[])
-        .await
-        .unwrap();
-    channel.exec(true, "blog/post").await.unwrap();
-    let mut t = Term {
-        conn,
-        channel,
-        parser: vt100::Parser::new(30, 100, 0),
-        raw: Vec::new(),
-        closed: false,
-        exit_status: None,
-    };
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
-    t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c").await;
+    let answer = b"\x1b_Gi=31;OK\x1b\\\x1b[?62;22c";
+    let mut t = guest(&server, "xterm-kitty", Some("blog/post"), answer).await;
     t.wait_raw("a kitty placement", |r| find(r, b"\x1b_Ga=p,").is_some())
         .await;
     t.wait_for("[image] an inline picture").await;
@@ -281,25 +267,6 @@ fn tall_post(c: &ContentDir) {
             "---\ntitle: Tall\ndate: 2026-01-03\n---\n![a tall picture](/images/tall.png)\n\n{text}"
         ),
     );
-}
-
-/// `open`, but straight into `command` (e.g. `blog/tall`).
-async fn open_exec(server: &TestServer, term: &str, command: &str) -> Term {
-    let conn = connect(server.addr, Login::None).await;
-    let channel = conn.channel_open_session().await.unwrap();
-    channel
-        .request_pty(true, term, 100, 30, 0, 0, &[])
-        .await
-        .unwrap();
-    channel.exec(true, command).await.unwrap();
-    Term {
-        conn,
-        channel,
-        parser: vt100::Parser::new(30, 100, 0),
-        raw: Vec::new(),
-        closed: false,
-        exit_status: None,
-    }
 }
 
 /// Every sixel in `raw` from `from` on, decoded.
@@ -323,14 +290,7 @@ async fn a_picture_scrolled_partly_off_stays_sixel_cut_to_the_rows_in_view() {
     let c = content();
     tall_post(&c);
     let server = server(&c).await;
-    let mut t = open_exec(&server, "xterm", "blog/tall").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
-    t.send(b"\x1b[?63;1;2;4;6;9;15;22c").await;
-    t.wait_raw("a sixel image", |r| !sixels(r, 0).is_empty())
-        .await;
-    t.wait_for("Paragraph 1.").await;
-    t.settle(Duration::from_millis(200)).await;
+    let mut t = sixel_guest(&server, SIXEL).await;
     let whole = sixels(&t.raw, 0).pop().unwrap();
     assert!(whole.height >= 200, "{}x{}", whole.width, whole.height);
     // Scroll down three lines: the picture's first rows leave the top of the view.
@@ -367,10 +327,7 @@ async fn a_picture_scrolled_partly_off_is_a_kitty_source_rectangle_of_the_same_i
     let c = content();
     tall_post(&c);
     let server = server(&c).await;
-    let mut t = open_exec(&server, "xterm-kitty", "blog/tall").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
-    t.send(b"\x1b_Gi=31;OK\x1b\\\x1b[6;16;8t\x1b[?62;22c").await;
+    let mut t = guest(&server, "xterm-kitty", Some("blog/tall"), KITTY).await;
     t.wait_raw("a kitty placement", |r| find(r, b"\x1b_Ga=p,").is_some())
         .await;
     t.settle(Duration::from_millis(200)).await;
@@ -408,13 +365,10 @@ async fn a_picture_scrolled_partly_off_is_a_kitty_source_rectangle_of_the_same_i
 async fn iterm2_guest_gets_an_inline_file_of_the_placed_size() {
     let c = content();
     let server = server(&c).await;
-    let mut t = open(&server, "xterm-256color").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
     // What iTerm2 3.5 answers: no kitty reply, its cell size, XTVERSION, DA1 (with 4:
     // iTerm2 also draws sixel, but its own protocol is preferred).
-    t.send(b"\x1b[6;16;8t\x1bP>|iTerm2 3.5.0\x1b\\\x1b[?62;4c")
-        .await;
+    let answer = b"\x1b[6;16;8t\x1bP>|iTerm2 3.5.0\x1b\\\x1b[?62;4c";
+    let mut t = guest(&server, "xterm-256color", None, answer).await;
     t.settle(Duration::from_millis(200)).await;
     t.send(b"4").await;
     t.wait_raw("an iTerm2 inline file", |r| {
@@ -457,15 +411,8 @@ async fn a_guest_scrolling_past_a_picture_gets_few_fresh_sixels_then_half_blocks
     let c = content();
     tall_post(&c);
     let server = server(&c).await;
-    let mut t = open_exec(&server, "xterm", "blog/tall").await;
-    t.wait_raw("the image probe", |r| find(r, PROBE).is_some())
-        .await;
     // A sixel terminal with a cell size of its own (7×13 px): nothing is cached for it.
-    t.send(b"\x1b[6;13;7t\x1b[?63;1;2;4;6;9;15;22c").await;
-    t.wait_raw("a sixel image", |r| !sixels(r, 0).is_empty())
-        .await;
-    t.wait_for("Paragraph 1.").await;
-    t.settle(Duration::from_millis(200)).await;
+    let mut t = sixel_guest(&server, b"\x1b[6;13;7t\x1b[?63;1;2;4;6;9;15;22c").await;
     let mark = t.raw.len();
     let started = std::time::Instant::now();
     for _ in 0..60 {

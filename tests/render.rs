@@ -121,7 +121,7 @@ fn assert_shows_everything(page: &seed::SeedPage, doc: &sshfolio::content::Docum
                 },
             );
             let lines = r.plain_lines();
-            for (i, l) in r.lines.iter().enumerate() {
+            for (i, l) in r.lines().enumerate() {
                 assert!(
                     l.width() <= usize::from(width),
                     "{name} at {width}: line {i} too wide: {:?}",
@@ -138,7 +138,13 @@ fn assert_shows_everything(page: &seed::SeedPage, doc: &sshfolio::content::Docum
             let wide: Vec<String> = r
                 .wide
                 .iter()
-                .map(|w| w.full.spans.iter().map(|s| s.content.as_ref()).collect())
+                .map(|w| {
+                    r.wide_full(w)
+                        .spans
+                        .iter()
+                        .map(|s| s.content.as_ref())
+                        .collect()
+                })
                 .collect();
             for c in &page.code_lines {
                 let c = c.replace('\t', "    ");
@@ -211,7 +217,7 @@ fn dump_ansi() {
             plain: false,
         },
     );
-    let text: Vec<String> = r.lines.iter().map(ansi).collect();
+    let text: Vec<String> = r.lines().map(|l| ansi(&l)).collect();
     std::fs::write(path, text.join("\n") + "\n").unwrap();
 }
 
@@ -310,7 +316,7 @@ fn encoded(img: image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
 }
 
 /// Cells drawing a preview: `▀` with an RGB foreground (and background).
-fn preview_cells(lines: &[Line<'static>]) -> Vec<(Color, Option<Color>)> {
+fn preview_cells(lines: &[Line<'_>]) -> Vec<(Color, Option<Color>)> {
     lines
         .iter()
         .flat_map(|l| &l.spans)
@@ -382,7 +388,7 @@ fn local_images_get_half_block_previews() {
         plain: false,
     };
     let r = sshfolio::render::render_with(doc, opts, &index.images);
-    let cells = preview_cells(&r.lines);
+    let cells = preview_cells(&r.lines().collect::<Vec<_>>());
     let red = Color::Rgb(255, 0, 0);
     let blue = Color::Rgb(0, 0, 255);
     let green = Color::Rgb(0, 255, 0);
@@ -406,16 +412,16 @@ fn local_images_get_half_block_previews() {
     }
     assert!(text.contains("/images/broken.png"));
     // Every line stays within the width, previews included.
-    for l in &r.lines {
+    for l in r.lines() {
         assert!(l.width() <= 80, "{l:?}");
     }
     // At 40 columns the picture shrinks to fit its frame.
     let narrow =
         sshfolio::render::render_with(doc, RenderOptions { width: 40, ..opts }, &index.images);
-    for l in &narrow.lines {
+    for l in narrow.lines() {
         assert!(l.width() <= 40);
     }
-    assert!(preview_cells(&narrow.lines).len() < 40 * 10);
+    assert!(preview_cells(&narrow.lines().collect::<Vec<_>>()).len() < 40 * 10);
     // Plain output has no previews.
     let plain = sshfolio::render::render_with(
         doc,

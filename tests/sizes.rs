@@ -386,7 +386,7 @@ fn longest_post(index: &Index) -> String {
             theme: Default::default(),
             plain: true,
         };
-        sshfolio::render::render(&p.body, opts).lines.len()
+        sshfolio::render::render(&p.body, opts).len()
     };
     index
         .posts

@@ -48,7 +48,8 @@ fn long_body(topic: &str, secret: Option<&str>) -> Document {
                 code: format!(
                     "ssh -p 2222 localhost  # {}\necho done",
                     "a very long comment that does not fit ".repeat(4)
-                ),
+                )
+                .into(),
             });
         }
         for j in 0..4 {

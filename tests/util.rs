@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod child;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -278,9 +280,36 @@ impl Term {
     }
 
     pub async fn open_on(conn: Conn, cols: u32, rows: u32, command: Option<&str>) -> Term {
+        Self::open_with(conn, "xterm-256color", &[], cols, rows, command).await
+    }
+
+    /// Log in and open a 100×30 PTY with this `TERM` and these env requests, then a
+    /// shell (or exec `command`).
+    pub async fn open_as(
+        addr: SocketAddr,
+        term: &str,
+        env: &[(&str, &str)],
+        command: Option<&str>,
+    ) -> Term {
+        let conn = connect(addr, Login::None).await;
+        Self::open_with(conn, term, env, 100, 30, command).await
+    }
+
+    /// `open_on` with this `TERM` and these env requests (sent before the PTY).
+    pub async fn open_with(
+        conn: Conn,
+        term: &str,
+        env: &[(&str, &str)],
+        cols: u32,
+        rows: u32,
+        command: Option<&str>,
+    ) -> Term {
         let channel = conn.channel_open_session().await.unwrap();
+        for (k, v) in env {
+            channel.set_env(true, *k, *v).await.unwrap();
+        }
         channel
-            .request_pty(true, "xterm-256color", cols, rows, 0, 0, &[])
+            .request_pty(true, term, cols, rows, 0, 0, &[])
             .await
             .unwrap();
         match command {
@@ -423,6 +452,38 @@ impl ContentDir {
         std::fs::write(&path, contents).unwrap();
         path
     }
+}
+
+/// Fail, showing its stderr, unless the finished command `out` succeeded.
+#[track_caller]
+pub fn assert_ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// GET `path` from the HTTP server at `addr`; the whole response.
+pub async fn http_get(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(WAIT, s.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    out
+}
+
+/// The value of the Prometheus series `name` (with its labels, as printed) in `text`.
+pub fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
 }
 
 /// Run the built `sshfolio` binary with `args`.

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let width = 1 + (u32::from(w) * 300 / 255).min(299) as u16;
     for (theme, plain) in [(ThemeKind::Dark, false), (ThemeKind::Light, true)] {
         let out = render(&doc, RenderOptions { width, theme, plain });
-        for line in &out.lines {
+        for line in out.lines() {
             assert!(line.width() <= usize::from(width), "line wider than {width}");
         }
     }

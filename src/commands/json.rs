@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::content::Index;
-use crate::content::doc::{Block, Document, Inline};
+use crate::content::doc::{Block, Document, Inline, all_blocks};
 use crate::content::model::{Post, Project, RackStatus, Story};
 
 /// Pretty JSON and a newline.
@@ -93,30 +93,9 @@ pub(super) fn page(mut item: Value, key: &str, index: &Index, doc: &Document, te
     item
 }
 
-/// Blocks of a document in order (children before later siblings), without recursion.
-fn blocks(doc: &Document) -> Vec<&Block> {
-    let mut out = Vec::new();
-    let mut stack: Vec<&Block> = doc.blocks.iter().rev().collect();
-    while let Some(b) = stack.pop() {
-        out.push(b);
-        match b {
-            Block::Quote(c) => stack.extend(c.iter().rev()),
-            Block::List { items, .. } => stack.extend(items.iter().flatten().rev()),
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(slots.iter().flat_map(|(_, s)| s).rev());
-                stack.extend(children.iter().rev());
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 fn headings(doc: &Document) -> Value {
     Value::Array(
-        blocks(doc)
+        all_blocks(&doc.blocks)
             .into_iter()
             .filter_map(|b| match b {
                 Block::Heading { level, id, content } => Some(json!({
@@ -132,7 +111,7 @@ fn headings(doc: &Document) -> Value {
 
 fn links(doc: &Document) -> Value {
     let mut out = Vec::new();
-    for b in blocks(doc) {
+    for b in all_blocks(&doc.blocks) {
         let mut stack: Vec<&Inline> = match b {
             Block::Heading { content, .. } | Block::Paragraph(content) => content.iter().collect(),
             Block::Table { header, rows, .. } => header

@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use crate::content::{Block, Document, Index, PageRef};
+use crate::content::{Block, Index, PageRef};
 use crate::render::width::str_width;
-use crate::render::{RenderOptions, render_with};
+use crate::render::{RenderOptions, render_blocks};
 use crate::theme::ThemeKind;
 
 /// Narrowest and widest `--width`.
@@ -102,7 +102,6 @@ fn has_code(b: &Block) -> bool {
 /// depth the parser bounds (`markdown::MAX_DEPTH`, `mdc::MAX_COMPONENT_DEPTH`).
 fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
     let mut out: Vec<Out> = Vec::new();
-    let mut run: Vec<Block> = Vec::new();
     let gap = |out: &mut Vec<Out>| {
         if out
             .last()
@@ -114,44 +113,42 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
             });
         }
     };
-    let flush = |out: &mut Vec<Out>, run: &mut Vec<Block>| {
+    // A run of blocks without code, laid out together (borrowed: never copied).
+    let flush = |out: &mut Vec<Out>, run: &[Block]| {
         if run.is_empty() {
             return;
         }
-        let doc = Document {
-            blocks: std::mem::take(run),
-        };
         let opts = RenderOptions {
             width: u16::try_from(width).unwrap_or(u16::MAX),
             theme: ThemeKind::Dark,
             plain: true,
         };
-        let rendered = render_with(&doc, opts, &index.images).plain_lines();
-        let mut lines: &[String] = &rendered;
-        while let [first, rest @ ..] = lines
-            && first.trim().is_empty()
-        {
-            lines = rest;
+        let rendered = render_blocks(run, opts, &index.images);
+        // Without the blank lines at either end.
+        let blank = |i: usize| rendered.line_text(i).trim().is_empty();
+        let mut lines = 0..rendered.len();
+        while !lines.is_empty() && blank(lines.start) {
+            lines.start += 1;
         }
-        while let [rest @ .., last] = lines
-            && last.trim().is_empty()
-        {
-            lines = rest;
+        while !lines.is_empty() && blank(lines.end - 1) {
+            lines.end -= 1;
         }
         if !lines.is_empty() {
             gap(out);
         }
-        out.extend(lines.iter().map(|l| Out {
-            text: l.clone(),
+        out.extend(lines.map(|i| Out {
+            text: rendered.line_text(i).into_owned(),
             code: false,
         }));
     };
-    for b in blocks {
+    // The run waiting to be laid out starts at block `start`.
+    let mut start = 0;
+    for (i, b) in blocks.iter().enumerate() {
         if !has_code(b) {
-            run.push(b.clone());
             continue;
         }
-        flush(&mut out, &mut run);
+        flush(&mut out, blocks.get(start..i).unwrap_or_default());
+        start = i + 1;
         gap(&mut out);
         match b {
             Block::Code { lang, code } => {
@@ -159,7 +156,7 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
                     text: format!("```{}", lang.as_deref().unwrap_or("")),
                     code: false,
                 });
-                let code = code.strip_suffix('\n').unwrap_or(code);
+                let code = code.strip_suffix('\n').unwrap_or(code.as_ref());
                 for line in code.split('\n') {
                     out.push(Out {
                         text: line.strip_suffix('\r').unwrap_or(line).to_string(),
@@ -203,15 +200,15 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
                 line,
             } => {
                 // The component's own card (or label), then what it holds.
-                run.push(Block::Component {
+                let shell = Block::Component {
                     name: name.clone(),
                     props: props.clone(),
                     children: Vec::new(),
                     slots: Vec::new(),
                     closed: *closed,
                     line: *line,
-                });
-                flush(&mut out, &mut run);
+                };
+                flush(&mut out, std::slice::from_ref(&shell));
                 let inner = walk(index, children, width);
                 if !inner.is_empty() {
                     gap(&mut out);
@@ -225,10 +222,11 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
                     out.extend(inner);
                 }
             }
-            other => run.push(other.clone()),
+            // Starts the next run.
+            _ => start = i,
         }
     }
-    flush(&mut out, &mut run);
+    flush(&mut out, blocks.get(start..).unwrap_or_default());
     out
 }
 

@@ -132,7 +132,11 @@ pub fn document(doc: &mut Document) -> usize {
             }
             Block::Paragraph(content) => inlines.extend(content.iter_mut()),
             Block::Code { lang, code } => {
-                changed += usize::from(in_place(code));
+                if code.chars().any(is_forbidden) {
+                    let mut cleaned = code.to_string();
+                    changed += usize::from(in_place(&mut cleaned));
+                    *code = cleaned.into();
+                }
                 if let Some(l) = lang {
                     changed += usize::from(in_place(l));
                 }

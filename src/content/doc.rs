@@ -34,9 +34,10 @@ pub enum Block {
     },
     Paragraph(Vec<Inline>),
     /// A fenced or indented code block. `lang` is the fence info's first word, if any.
+    /// The code is shared (every layout of the page keeps it for copying).
     Code {
         lang: Option<String>,
-        code: String,
+        code: std::sync::Arc<str>,
     },
     /// A GFM table. `header` has one entry per column; every row is padded/truncated
     /// to the same column count by the parser.
@@ -154,4 +155,26 @@ pub fn prop<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
+}
+
+/// Every block of `blocks` and every block inside them (quotes, list items, component
+/// children, then slots), in reading order, without recursion.
+pub fn all_blocks(blocks: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Block> = blocks.iter().rev().collect();
+    while let Some(b) = stack.pop() {
+        out.push(b);
+        match b {
+            Block::Quote(c) => stack.extend(c.iter().rev()),
+            Block::List { items, .. } => stack.extend(items.iter().flatten().rev()),
+            Block::Component {
+                children, slots, ..
+            } => {
+                stack.extend(slots.iter().flat_map(|(_, s)| s).rev());
+                stack.extend(children.iter().rev());
+            }
+            _ => {}
+        }
+    }
+    out
 }

@@ -572,7 +572,10 @@ impl Builder {
                 if code.ends_with('\n') {
                     code.pop();
                 }
-                self.block(Block::Code { lang, code });
+                self.block(Block::Code {
+                    lang,
+                    code: code.into(),
+                });
             }
             Frame::Html(html) => {
                 if !matches!(end, TagEnd::MetadataBlock(_)) {
@@ -761,7 +764,7 @@ fn paragraph(inlines: Vec<Inline>) -> Block {
 fn block_text(block: &Block) -> String {
     match block {
         Block::Heading { content, .. } | Block::Paragraph(content) => Inline::plain_text(content),
-        Block::Code { code, .. } => code.clone(),
+        Block::Code { code, .. } => code.to_string(),
         Block::Html(h) => h.clone(),
         Block::Image { alt, .. } => alt.clone(),
         _ => String::new(),

@@ -18,6 +18,7 @@ use super::style::Palette;
 use super::width::{clean_code_line, str_width, take_width};
 use super::wrap::{Row, clip, row_width};
 use super::writer::Writer;
+use crate::content::{Block, Document};
 use crate::theme::ThemeKind;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
@@ -87,59 +88,74 @@ fn convert(s: syntect::highlighting::Style, bg: Option<Color>) -> Style {
     st
 }
 
-/// Styled rows for `lines`, highlighted as far as the limits allow.
-fn highlight(
-    lines: &[String],
+/// The lines of a code block as drawn (no last newline, no `\r`, tabs expanded).
+fn code_lines(code: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    code.strip_suffix('\n')
+        .unwrap_or(code)
+        .split('\n')
+        .map(|l| clean_code_line(l.strip_suffix('\r').unwrap_or(l)))
+}
+
+/// Styled rows for the first of `lines`, highlighted as far as the limits allow; the
+/// lines after them are plain (`base`). Without a syntax, none.
+fn highlight<'a>(
+    lines: impl IntoIterator<Item = std::borrow::Cow<'a, str>>,
     lang: Option<&str>,
     kind: ThemeKind,
-    base: Style,
     bg: Option<Color>,
 ) -> Vec<Row> {
-    let plain_row = |l: &String| vec![Piece::new(l.clone(), base)];
     let Some(syntax) = lang.and_then(syntax_for) else {
-        return lines.iter().map(plain_row).collect();
+        return Vec::new();
     };
     let theme: &Theme = match kind {
         ThemeKind::Dark | ThemeKind::HighContrast => &DARK_THEME,
         ThemeKind::Light => &LIGHT_THEME,
     };
     let mut h = HighlightLines::new(syntax, theme);
-    let mut out = Vec::with_capacity(lines.len());
+    let mut out = Vec::new();
     let mut bytes = 0usize;
-    let mut on = true;
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in lines.into_iter().enumerate() {
         bytes += line.len();
         if i >= MAX_HL_LINES || line.len() > MAX_HL_LINE_BYTES || bytes > MAX_HL_BYTES {
-            on = false;
-        }
-        if !on {
-            out.push(plain_row(line));
-            continue;
+            break;
         }
         let with_nl = format!("{line}\n");
-        match h.highlight_line(&with_nl, &SYNTAXES) {
-            Ok(regions) => {
-                let row: Row = regions
-                    .into_iter()
-                    .map(|(s, t)| Piece::new(t.trim_end_matches('\n'), convert(s, bg)))
-                    .filter(|p| !p.text.is_empty())
-                    .collect();
-                out.push(row);
-            }
-            Err(_) => {
-                on = false;
-                out.push(plain_row(line));
-            }
-        }
+        let Ok(regions) = h.highlight_line(&with_nl, &SYNTAXES) else {
+            break;
+        };
+        let row: Row = regions
+            .into_iter()
+            .map(|(s, t)| Piece::new(t.trim_end_matches('\n'), convert(s, bg)))
+            .filter(|p| !p.text.is_empty())
+            .collect();
+        out.push(row);
     }
     out
 }
 
-/// Highlighted blocks by (theme, language, code) hash. Highlighting does not depend on
-/// the width, so a guest resizing (or a new width) re-lays out a page without paying
-/// for syntect again. Bounded: cleared when full.
-static MEMO: LazyLock<Mutex<HashMap<u64, Arc<Vec<Row>>>>> = LazyLock::new(Default::default);
+/// Highlighted rows of blocks by (theme, language, code) hash. Highlighting does not
+/// depend on the width, so a guest resizing (or a new width) re-lays out a page without
+/// paying for syntect again. Bounded in entries and in bytes (each entry holds at most
+/// `MAX_HL_BYTES` of code): cleared when full.
+#[derive(Default)]
+struct Memo {
+    map: HashMap<u64, Arc<Vec<Row>>>,
+    bytes: usize,
+}
+static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Default::default);
 const MEMO_CAPACITY: usize = 1024;
+const MEMO_BYTES: usize = 32 << 20;
+
+/// Approximately the heap bytes of highlighted rows.
+fn rows_bytes(rows: &[Row]) -> usize {
+    rows.iter()
+        .map(|r| {
+            size_of::<Row>()
+                + r.capacity() * size_of::<Piece>()
+                + r.iter().map(|p| p.text.capacity()).sum::<usize>()
+        })
+        .sum()
+}
 
 thread_local! {
     /// Blocks syntect highlighted on this thread (memo misses): what warming saves.
@@ -154,60 +170,91 @@ pub(crate) fn highlight_runs() -> u64 {
 /// Forget every memoized highlight (benchmarks measure cold renders with it).
 pub(crate) fn clear_memo() {
     if let Ok(mut memo) = MEMO.lock() {
-        memo.clear();
+        *memo = Memo::default();
     }
 }
 
-fn highlighted(lines: &[String], lang: Option<&str>, pal: &Palette) -> Vec<Row> {
+/// The highlighted first rows of `code` (shared with the memo, never copied whole).
+fn highlighted(code: &str, lang: Option<&str>, pal: &Palette) -> Arc<Vec<Row>> {
+    if lang.and_then(syntax_for).is_none() {
+        return Arc::default();
+    }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     // The kind, not just dark or light: each theme bakes its own code background in.
-    (pal.kind, lang, lines).hash(&mut h);
+    (pal.kind, lang, code).hash(&mut h);
     let key = h.finish();
     if let Ok(memo) = MEMO.lock()
-        && let Some(rows) = memo.get(&key)
+        && let Some(rows) = memo.map.get(&key)
     {
-        return rows.as_ref().clone();
+        return rows.clone();
     }
     RUNS.with(|r| r.set(r.get() + 1));
-    let rows = highlight(lines, lang, pal.kind, pal.code_block, pal.code_bg);
+    let mut rows = highlight(code_lines(code), lang, pal.kind, pal.code_bg);
+    rows.shrink_to_fit();
+    let rows = Arc::new(rows);
+    let bytes = rows_bytes(&rows);
     if let Ok(mut memo) = MEMO.lock() {
-        if memo.len() >= MEMO_CAPACITY {
-            memo.clear();
+        if memo.map.len() >= MEMO_CAPACITY || memo.bytes + bytes > MEMO_BYTES {
+            *memo = Memo::default();
         }
-        memo.insert(key, Arc::new(rows.clone()));
+        if bytes <= MEMO_BYTES {
+            memo.bytes += bytes;
+            memo.map.insert(key, rows.clone());
+        }
     }
     rows
 }
 
-/// Lay out one code block.
-pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
+/// Highlight every code block of `doc` in theme `kind` into the memo, without laying
+/// anything out (warming: a layout of a big page costs far more than its highlighting).
+pub(crate) fn warm(doc: &Document, kind: ThemeKind) {
+    let pal = Palette::new(kind, false);
+    let mut stack: Vec<&Block> = doc.blocks.iter().collect();
+    while let Some(b) = stack.pop() {
+        match b {
+            Block::Code { lang, code } => {
+                let lang = lang.as_deref().map(str::trim).filter(|l| !l.is_empty());
+                let _ = highlighted(code, lang, &pal);
+            }
+            Block::Quote(children) => stack.extend(children),
+            Block::List { items, .. } => stack.extend(items.iter().flatten()),
+            Block::Component {
+                children, slots, ..
+            } => {
+                stack.extend(children);
+                stack.extend(slots.iter().flat_map(|(_, s)| s));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Lay out one code block. Its rows are made one at a time (a big block is never held
+/// as rows twice): highlighted ones from the memo, the rest plain from the source.
+pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, source: &Arc<str>) {
+    let code: &str = source;
     let pal = w.pal;
     let lang = lang.map(str::trim).filter(|l| !l.is_empty());
-    let mut lines: Vec<String> = code
-        .strip_suffix('\n')
-        .unwrap_or(code)
-        .split('\n')
-        .map(|l| clean_code_line(l.strip_suffix('\r').unwrap_or(l)).into_owned())
-        .collect();
-    if lines.is_empty() {
-        lines.push(String::new());
-    }
-    let rows = if pal.plain {
-        lines
-            .iter()
-            .map(|l| vec![Piece::new(l.clone(), Style::default())])
-            .collect()
+    let (hl, base) = if pal.plain {
+        (Arc::default(), Style::default())
     } else {
-        highlighted(&lines, lang, pal)
+        (highlighted(code, lang, pal), pal.code_block)
+    };
+    let rows = || {
+        code_lines(code).enumerate().map(|(i, l)| match hl.get(i) {
+            Some(row) => row.clone(),
+            None => vec![Piece::new(l.into_owned(), base)],
+        })
     };
     let avail = w.avail();
     let first = w.line_count() + usize::from(avail >= 8);
     w.code(super::CodeSpan {
         line: first,
         lang: lang.map(String::from),
-        text: code.strip_suffix('\n').unwrap_or(code).to_string(),
+        source: source.clone(),
     });
-    let natural = rows.iter().map(|r| row_width(r)).max().unwrap_or(0);
+    // A highlighted row is as wide as its line: the pieces are the line cut up.
+    let natural = code_lines(code).map(|l| str_width(&l)).max().unwrap_or(0);
     let wide_block = |w: &mut Writer<'_>, inner: usize, framed: bool| {
         (natural > inner).then(|| {
             w.wide_block(WideBlock {
@@ -227,7 +274,7 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     if avail < 8 {
         // No room for a frame: the code alone, clipped.
         let block = wide_block(w, avail, false);
-        for row in rows {
+        for row in rows() {
             emit_code(w, row, avail, None, None, block);
         }
         return;
@@ -257,7 +304,7 @@ pub(crate) fn code_block(w: &mut Writer<'_>, lang: Option<&str>, code: &str) {
     ));
     top.push(Piece::new("╮", pal.border));
     w.emit(top);
-    for row in rows {
+    for row in rows() {
         emit_code(w, row, inner, Some(pal.border), pal.code_bg, block);
     }
     let bottom = vec![
@@ -291,14 +338,16 @@ fn emit_code(
         ));
         framed.push(Piece::new("│", border));
         if let Some(block) = block {
+            let code_len = row.len();
             let mut full = vec![Piece::new("│", border), Piece::new(" ", bg_style)];
-            full.extend(row.iter().cloned());
-            w.emit_wide(framed, full, row, 2, block);
+            full.extend(row);
+            w.emit_wide(framed, full, code_len, 2, block);
         } else {
             w.emit(framed);
         }
     } else if let Some(block) = block {
-        w.emit_wide(visible, row.clone(), row, 0, block);
+        let code_len = row.len();
+        w.emit_wide(visible, row, code_len, 0, block);
     } else {
         w.emit(visible);
     }
@@ -343,7 +392,7 @@ mod tests {
             ("md", "# Title"),
         ] {
             for kind in [ThemeKind::Dark, ThemeKind::Light] {
-                let rows = highlight(&[src.to_string()], Some(lang), kind, Style::default(), None);
+                let rows = highlight([src.into()], Some(lang), kind, None);
                 let fgs: std::collections::HashSet<_> =
                     rows[0].iter().map(|p| p.style.fg).collect();
                 assert!(fgs.len() > 1, "{lang} was not highlighted: {:?}", rows[0]);
@@ -354,13 +403,8 @@ mod tests {
     #[test]
     fn highlighting_is_bounded() {
         let long = "x".repeat(MAX_HL_LINE_BYTES + 1);
-        let rows = highlight(
-            &[long],
-            Some("bash"),
-            ThemeKind::Dark,
-            Style::default(),
-            None,
-        );
-        assert_eq!(rows[0].len(), 1);
+        let rows = highlight([long.into()], Some("bash"), ThemeKind::Dark, None);
+        // The long line and every one after it are left plain.
+        assert!(rows.is_empty());
     }
 }

@@ -31,20 +31,20 @@ impl Rendered {
     /// lines into it as the block still has.
     pub fn line_of(&self, place: Place) -> usize {
         let Some(&start) = self.blocks.get(place.block) else {
-            return self.lines.len().saturating_sub(1);
+            return self.len().saturating_sub(1);
         };
         let end = self
             .blocks
             .get(place.block + 1)
             .copied()
-            .unwrap_or(self.lines.len());
+            .unwrap_or(self.len());
         start + place.line.min(end.saturating_sub(start + 1))
     }
 
     /// The farthest the page scrolls in a view `height` lines tall: to its last page,
     /// or further, until its last heading is on the top row.
     pub fn max_scroll(&self, height: usize) -> usize {
-        let last_page = self.lines.len().saturating_sub(height);
+        let last_page = self.len().saturating_sub(height);
         let last_heading = self.anchors.last().map_or(0, |a| a.line);
         last_page.max(last_heading)
     }
@@ -86,6 +86,11 @@ mod tests {
         let inside = narrow.place(two(&narrow) - 2);
         let back = wide.line_of(inside);
         assert!(back < two(&wide) && back > 0, "{back}");
+        // The top is the same place at every width (the reader relies on it to skip
+        // laying out the old width).
+        for r in [&narrow, &wide, &at(1), &super::super::Rendered::default()] {
+            assert_eq!(r.place(0), super::Place::default());
+        }
     }
 
     #[test]
@@ -93,10 +98,10 @@ mod tests {
         let r = at(80);
         let last = r.anchors.last().map(|a| a.line).unwrap_or(0);
         assert!(
-            r.lines.len().saturating_sub(10) < last,
+            r.len().saturating_sub(10) < last,
             "the fixture ends on a short section"
         );
         assert_eq!(r.max_scroll(10), last);
-        assert_eq!(r.max_scroll(1), r.lines.len() - 1);
+        assert_eq!(r.max_scroll(1), r.len() - 1);
     }
 }

@@ -22,7 +22,7 @@ fn h(level: u8, id: &str, text: &str) -> Block {
 fn code(lang: &str, code: &str) -> Block {
     Block::Code {
         lang: (!lang.is_empty()).then(|| lang.to_string()),
-        code: code.to_string(),
+        code: code.into(),
     }
 }
 

@@ -42,11 +42,11 @@ impl WideBlock {
 
 /// Where a wide code row's text is drawn: columns `x..x + width` of the line show
 /// `code` from column `offset` on (for marking search hits in what is visible).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CodeWindow<'a> {
     pub x: u16,
     pub width: u16,
-    pub code: &'a Line<'static>,
+    pub code: Line<'a>,
     pub offset: u16,
 }
 
@@ -59,7 +59,7 @@ impl Rendered {
         Some(CodeWindow {
             x: b.x,
             width: b.inner,
-            code: &w.code,
+            code: self.wide_code(w),
             offset: b.offset(hscroll),
         })
     }
@@ -77,9 +77,9 @@ impl Rendered {
     /// border with its position, or its row shifted inside the frame. `None` when the
     /// line is drawn as rendered.
     pub fn line_at(&self, i: usize, hscroll: u16) -> Option<Line<'static>> {
-        let line = self.lines.get(i)?;
+        let line = self.line(i)?;
         if let Some(b) = self.wide_blocks.iter().find(|b| b.top == Some(i)) {
-            return top_border(line, b, hscroll);
+            return top_border(&line, b, hscroll);
         }
         if hscroll == 0 {
             return None;
@@ -93,14 +93,14 @@ impl Rendered {
         }
         let x = usize::from(b.x);
         let inner = usize::from(b.inner);
-        let shown = window(&w.code, usize::from(off), inner, b);
-        Some(splice(line, x, x + inner, shown))
+        let shown = window(&self.wide_code(w), usize::from(off), inner, b);
+        Some(splice(&line, x, x + inner, shown))
     }
 }
 
 /// The top border with the window's position written into its run of `─` just
 /// before the corner; unchanged (`None`) when no form fits beside the label.
-fn top_border(line: &Line<'static>, b: &WideBlock, hscroll: u16) -> Option<Line<'static>> {
+fn top_border(line: &Line<'_>, b: &WideBlock, hscroll: u16) -> Option<Line<'static>> {
     let end = usize::from(b.x) + usize::from(b.inner);
     for long in [true, false] {
         let pos = b.position(hscroll, long);
@@ -116,7 +116,7 @@ fn top_border(line: &Line<'static>, b: &WideBlock, hscroll: u16) -> Option<Line<
 }
 
 /// Whether columns `start..end` of `line` are all `─` (free border to write on).
-fn all_rule(line: &Line<'static>, start: usize, end: usize) -> bool {
+fn all_rule(line: &Line<'_>, start: usize, end: usize) -> bool {
     let mut col = 0;
     let mut seen = 0;
     for span in &line.spans {
@@ -135,7 +135,7 @@ fn all_rule(line: &Line<'static>, start: usize, end: usize) -> bool {
 
 /// `width` columns of `code` from column `skip` on, padded with the block's background;
 /// the last column is `…` when more follows.
-fn window(code: &Line<'static>, skip: usize, width: usize, b: &WideBlock) -> Vec<Span<'static>> {
+fn window(code: &Line<'_>, skip: usize, width: usize, b: &WideBlock) -> Vec<Span<'static>> {
     let total = code.width();
     let more = total > skip + width;
     let room = if more { width.saturating_sub(1) } else { width };
@@ -183,12 +183,7 @@ fn window(code: &Line<'static>, skip: usize, width: usize, b: &WideBlock) -> Vec
 
 /// `line` with columns `start..end` replaced by `with` (as wide as the range); a wide
 /// grapheme cut by either edge leaves spaces in its style.
-fn splice(
-    line: &Line<'static>,
-    start: usize,
-    end: usize,
-    with: Vec<Span<'static>>,
-) -> Line<'static> {
+fn splice(line: &Line<'_>, start: usize, end: usize, with: Vec<Span<'static>>) -> Line<'static> {
     let mut before: Vec<Span<'static>> = Vec::new();
     let mut after: Vec<Span<'static>> = Vec::new();
     let mut col = 0;
@@ -255,7 +250,7 @@ mod tests {
         let b = &r.wide_blocks[0];
         let top = b.top.expect("framed");
         let (short, long) = (top + 1, top + 2);
-        let at0: Vec<String> = r.lines.iter().map(text).collect();
+        let at0: Vec<String> = r.lines().map(|l| text(&l)).collect();
         let h = 14;
         let s = text(&r.line_at(short, h).expect("short rows move too"));
         let l = text(&r.line_at(long, h).expect("long row moves"));
@@ -293,7 +288,7 @@ mod tests {
         );
         assert!(!te.contains('▶'));
         assert!(te.starts_with("╭─ bash ") && te.ends_with("─╮"), "{te:?}");
-        assert_eq!(str_width(&te), str_width(&text(&r.lines[top])));
+        assert_eq!(str_width(&te), str_width(&r.line_text(top)));
     }
 
     #[test]

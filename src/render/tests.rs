@@ -42,7 +42,7 @@ fn columns(line: &str, start: usize, end: usize) -> String {
 }
 
 fn assert_within(r: &Rendered, width: usize, what: &str) {
-    for (i, l) in r.lines.iter().enumerate() {
+    for (i, l) in r.lines().enumerate() {
         assert!(
             l.width() <= width,
             "{what}: line {i} is {} wide at width {width}: {:?}",
@@ -68,7 +68,7 @@ fn no_line_is_wider_than_the_width_for_any_width() {
         for o in [opts(width), plain_opts(width)] {
             let r = render(&doc, o);
             assert_within(&r, usize::from(width), "hostile");
-            assert!(!r.lines.is_empty());
+            assert!(!r.is_empty());
         }
     }
     for width in [0u16, 200, 300, 301, u16::MAX] {
@@ -146,7 +146,13 @@ fn every_word_and_code_line_appears_at_40_80_and_120() {
         let wide: Vec<String> = r
             .wide
             .iter()
-            .map(|w| w.full.spans.iter().map(|s| s.content.as_ref()).collect())
+            .map(|w| {
+                r.wide_full(w)
+                    .spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect()
+            })
             .collect();
         for c in &code {
             let c = c.replace('\t', "    ");
@@ -228,7 +234,7 @@ fn link_url_follows_its_text_in_parentheses() {
 #[test]
 fn plain_output_has_no_styles_at_all() {
     let r = render(&hostile_document(), plain_opts(80));
-    for l in r.lines.iter().chain(r.wide.iter().map(|w| &w.full)) {
+    for l in r.lines().chain(r.wide.iter().map(|w| r.wide_full(w))) {
         assert_eq!(l.style, Style::default());
         for s in &l.spans {
             assert_eq!(s.style, Style::default(), "{:?}", s.content);
@@ -299,7 +305,7 @@ fn long_code_lines_are_clipped_with_a_marker_and_kept_whole() {
         .wide
         .iter()
         .find(|w| {
-            w.full
+            r.wide_full(w)
                 .spans
                 .iter()
                 .map(|s| s.content.as_ref())
@@ -321,12 +327,14 @@ fn code_blocks_show_their_language_and_are_highlighted() {
         .iter()
         .position(|l| l.contains("name: sshfolio"))
         .unwrap();
-    let colours: std::collections::HashSet<_> = r.lines[yaml]
+    let colours: std::collections::HashSet<_> = r
+        .line(yaml)
+        .unwrap_or_default()
         .spans
         .iter()
         .filter_map(|s| s.style.fg)
         .collect();
-    assert!(colours.len() > 2, "{:?}", r.lines[yaml]);
+    assert!(colours.len() > 2, "{:?}", r.line(yaml).unwrap_or_default());
 }
 
 #[test]
@@ -543,7 +551,10 @@ fn rand_blocks(r: &mut Rng, depth: usize) -> Vec<Block> {
                 lang: ["rust", "bash", "yaml", "", "json", "nope"]
                     .get(r.below(6))
                     .map(|s| s.to_string()),
-                code: (0..r.below(4)).map(|_| rand_text(r) + "\n").collect(),
+                code: (0..r.below(4))
+                    .map(|_| rand_text(r) + "\n")
+                    .collect::<String>()
+                    .into(),
             },
             4 => Block::Quote(rand_blocks(r, depth + 1)),
             5 => Block::List {
@@ -616,7 +627,7 @@ fn random_documents_never_break_the_width_invariant() {
             },
         );
         assert_within(&rendered, usize::from(width), &format!("{doc:?}"));
-        let lines = rendered.lines.len();
+        let lines = rendered.len();
         for l in &rendered.links {
             assert!(l.line < lines && l.start < l.end && usize::from(l.end) <= usize::from(width));
         }

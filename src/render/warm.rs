@@ -2,13 +2,13 @@
 //! so the first guest to open a post pays for layout only, never for syntect.
 //!
 //! Highlighting does not depend on the width (the memo in `code` is keyed by theme,
-//! language and code), so one render per page and theme at any width fills it.
+//! language and code), so each code block is highlighted once per theme, without a
+//! layout (a big page's layout would cost far more memory than its highlighting).
 
 use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use super::{RenderOptions, render_with};
 use crate::content::Index;
 use crate::theme::ThemeKind;
 
@@ -23,12 +23,7 @@ pub fn warm(index: &Index) {
             continue;
         };
         for theme in THEMES {
-            let opts = RenderOptions {
-                width: 80,
-                theme,
-                plain: false,
-            };
-            let _ = render_with(doc, opts, &index.images);
+            super::code::warm(doc, theme);
         }
     }
 }
@@ -53,6 +48,7 @@ pub async fn follow(mut rx: watch::Receiver<Arc<Index>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::{RenderOptions, render_with};
 
     #[test]
     fn after_warming_a_cold_render_does_no_highlighting() {

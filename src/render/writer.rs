@@ -133,7 +133,7 @@ impl<'p> Writer<'p> {
 
     /// Start a block: one blank line if a block came before it.
     pub fn begin_block(&mut self) {
-        if self.gap && !self.out.lines.is_empty() {
+        if self.gap && !self.out.rows.is_empty() {
             self.blank();
         }
         self.gap = false;
@@ -168,9 +168,10 @@ impl<'p> Writer<'p> {
     }
 
     /// Emit a row of wide code block `block`: `full` is its unclipped form (frame and
-    /// whole code), `code` the whole code text, which starts at column `code_x` of `row`.
-    pub fn emit_wide(&mut self, row: Row, full: Row, code: Row, code_x: usize, block: usize) {
-        self.line(row, Some((full, code, code_x, block)), false, true);
+    /// whole code), whose last `code_len` pieces are the whole code text, which starts
+    /// at column `code_x` of `row`.
+    pub fn emit_wide(&mut self, row: Row, full: Row, code_len: usize, code_x: usize, block: usize) {
+        self.line(row, Some((full, code_len, code_x, block)), false, true);
     }
 
     /// Register a wide code block; its rows are then emitted with `emit_wide`.
@@ -181,13 +182,13 @@ impl<'p> Writer<'p> {
 
     /// A top-level block of the document starts here.
     pub fn top_level_block(&mut self) {
-        let line = self.out.lines.len();
+        let line = self.out.rows.len();
         self.out.blocks.push(line);
     }
 
     /// The index the next emitted line will have.
     pub fn next_line(&self) -> usize {
-        self.out.lines.len()
+        self.out.rows.len()
     }
 
     /// Record a picture whose half-block rows are the next `rows` lines, `col` columns
@@ -196,7 +197,7 @@ impl<'p> Writer<'p> {
         let indent: usize = self.frames[..self.visible].iter().map(|f| f.prefix_w).sum();
         let clamp = |n: usize| n.min(usize::from(u16::MAX)) as u16;
         self.out.pictures.push(super::PictureSpan {
-            line: self.out.lines.len(),
+            line: self.out.rows.len(),
             col: clamp(indent + col),
             cols: clamp(cols),
             rows: clamp(rows),
@@ -207,7 +208,7 @@ impl<'p> Writer<'p> {
     /// Record a heading anchor on the next line to be emitted.
     /// Lines emitted so far: the index the next line gets.
     pub fn line_count(&self) -> usize {
-        self.out.lines.len()
+        self.out.rows.len()
     }
 
     /// Record a code block laid out from line `first` on.
@@ -217,7 +218,7 @@ impl<'p> Writer<'p> {
 
     pub fn anchor(&mut self, level: u8, id: String, title: String) {
         self.out.anchors.push(Anchor {
-            line: self.out.lines.len(),
+            line: self.out.rows.len(),
             level,
             id,
             title,
@@ -244,7 +245,7 @@ impl<'p> Writer<'p> {
     fn line(
         &mut self,
         row: Row,
-        full: Option<(Row, Row, usize, usize)>,
+        full: Option<(Row, usize, usize, usize)>,
         trim: bool,
         consume: bool,
     ) {
@@ -253,7 +254,7 @@ impl<'p> Writer<'p> {
         let mut spans = self.prefix_spans(consume);
         let prefix_w: usize = spans.iter().map(|s| str_width(&s.content)).sum();
         if std::mem::take(&mut self.join_next)
-            && let Some(line) = self.out.lines.len().checked_sub(1)
+            && let Some(line) = self.out.rows.len().checked_sub(1)
         {
             let col = u16::try_from(prefix_w).unwrap_or(u16::MAX);
             self.out.joins.push(super::Join { line, col });
@@ -263,7 +264,7 @@ impl<'p> Writer<'p> {
         } else {
             Vec::new()
         };
-        let line_no = self.out.lines.len();
+        let line_no = self.out.rows.len();
         let mut col = prefix_w;
         let avail = self.avail();
         let content_w = row_width(&row);
@@ -305,40 +306,39 @@ impl<'p> Writer<'p> {
         self.out
             .links
             .extend(links.into_iter().filter(|l| l.start < l.end));
-        if let Some((full, code, code_x, block)) = full {
+        if let Some((full, code_len, code_x, block)) = full {
             // The full line starts with the same prefix as the drawn one.
             let mut fspans = prefix;
             fspans.extend(
                 full.iter()
                     .map(|p| Span::styled(p.text.clone(), fix(p.style))),
             );
-            let code = code
-                .iter()
-                .map(|p| Span::styled(p.text.clone(), fix(p.style)))
-                .collect::<Vec<_>>();
+            // The code text is the last `code_len` spans of the full line.
+            let code_at = fspans.len().saturating_sub(code_len);
             if let Some(b) = self.out.wide_blocks.get_mut(block) {
                 b.x = u16::try_from(prefix_w + code_x).unwrap_or(u16::MAX);
             }
+            let full = u32::try_from(self.out.wide_rows.len()).unwrap_or(u32::MAX);
+            self.out.wide_rows.push(&fspans);
             self.out.wide.push(WideLine {
                 line: line_no,
-                full: Line::from(fspans),
-                code: Line::from(code),
+                full,
+                code_at: u32::try_from(code_at).unwrap_or(u32::MAX),
                 block,
             });
         }
-        self.out.lines.push(line);
+        self.out.rows.push(&line.spans);
     }
 
     pub fn finish(mut self) -> Rendered {
-        while self
-            .out
-            .lines
-            .last()
-            .is_some_and(|l| l.spans.iter().all(|s| s.content.trim().is_empty()))
+        while let Some(last) = self.out.rows.len().checked_sub(1)
+            && self.out.rows.is_blank(last)
         {
-            self.out.lines.pop();
+            self.out.rows.pop();
         }
-        let n = self.out.lines.len();
+        self.out.rows.shrink();
+        self.out.wide_rows.shrink();
+        let n = self.out.rows.len();
         self.out.anchors.retain(|a| a.line < n);
         self.out.links.retain(|l| l.line < n);
         self.out.wide.retain(|w| w.line < n);

@@ -3,27 +3,15 @@
 //! guest count included), and its next frames keep it that way.
 #![cfg(test)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use super::tests::Collect;
 use super::*;
 use crate::tui::input::{InputParser, Parsed};
 use crate::tui::{AppEvent, AppOptions};
-
-#[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<u8>>>);
-
-impl Output for Collect {
-    fn send(&self, bytes: Vec<u8>) -> impl Future<Output = Result<(), Closed>> + Send + 'static {
-        let buf = self.0.clone();
-        async move {
-            buf.lock().unwrap().extend(bytes);
-            Ok(())
-        }
-    }
-}
 
 /// The bundled site: a home screen with a rack, projects, posts and stories.
 fn index() -> Arc<Index> {

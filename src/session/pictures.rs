@@ -152,6 +152,7 @@ mod bench {
     use std::time::Instant;
 
     use super::super::{ByteScreen, Screen};
+    use crate::content::Index;
     use crate::cpu_time::thread_cpu;
     use crate::graphics::Protocol;
     use crate::render::cache::RenderCache;
@@ -177,6 +178,36 @@ mod bench {
                 app.update(AppEvent::Input(ev));
             }
         }
+    }
+
+    /// One guest of a 120×40 screen drawing `protocol`, opened at `start` (or home),
+    /// types `typed` a key and a frame at a time: the bytes sent and the CPU time taken.
+    fn guest(
+        index: &Arc<Index>,
+        cache: &RenderCache,
+        protocol: Protocol,
+        start: Option<&str>,
+        typed: &[u8],
+    ) -> String {
+        let opts = AppOptions {
+            images: protocol,
+            start: start.map(Into::into),
+            ..Default::default()
+        };
+        let mut app = App::new(index.clone(), cache.clone(), opts);
+        let mut screen = ByteScreen::new(120, 40).unwrap();
+        screen.set_images(protocol, (10, 20));
+        screen.draw(&app).unwrap();
+        screen.take_output();
+        let t = thread_cpu();
+        let mut bytes = 0;
+        for key in typed {
+            keys(&mut app, std::slice::from_ref(key));
+            screen.draw(&app).unwrap();
+            bytes += screen.take_output().len();
+        }
+        let cpu = (thread_cpu() - t).as_secs_f64() * 1e3;
+        format!("{bytes} B, {cpu:.1} ms")
     }
 
     #[test]
@@ -219,47 +250,18 @@ mod bench {
             let cache = RenderCache::new();
             let mut cells = Vec::new();
             for _guest in 0..2 {
-                let opts = AppOptions {
-                    images: protocol,
-                    ..Default::default()
-                };
-                let mut app = App::new(index.clone(), cache.clone(), opts);
-                let mut screen = ByteScreen::new(120, 40).unwrap();
-                screen.set_images(protocol, (10, 20));
-                screen.draw(&app).unwrap();
-                screen.take_output();
-                let t = thread_cpu();
-                keys(&mut app, b"4");
-                screen.draw(&app).unwrap();
-                let bytes = screen.take_output().len();
-                cells.push(format!(
-                    "{} B, {:.1} ms",
-                    bytes,
-                    (thread_cpu() - t).as_secs_f64() * 1e3
-                ));
+                cells.push(guest(&index, &cache, protocol, None, b"4"));
             }
             // Two guests scroll the same post: the first encodes, the second is served
             // from the shared cache.
             for _guest in 0..2 {
-                let opts = AppOptions {
-                    images: protocol,
-                    start: Some("blog/post".into()),
-                    ..Default::default()
-                };
-                let mut app = App::new(index.clone(), cache.clone(), opts);
-                let mut screen = ByteScreen::new(120, 40).unwrap();
-                screen.set_images(protocol, (10, 20));
-                screen.draw(&app).unwrap();
-                screen.take_output();
-                let t = thread_cpu();
-                let mut bytes = 0;
-                for _ in 0..60 {
-                    keys(&mut app, b"j");
-                    screen.draw(&app).unwrap();
-                    bytes += screen.take_output().len();
-                }
-                let cpu = (thread_cpu() - t).as_secs_f64() * 1e3;
-                cells.push(format!("{bytes} B, {cpu:.1} ms"));
+                cells.push(guest(
+                    &index,
+                    &cache,
+                    protocol,
+                    Some("blog/post"),
+                    &[b'j'; 60],
+                ));
             }
             println!(
                 "| {} | {} | {} | {} | {} |",

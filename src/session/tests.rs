@@ -14,8 +14,9 @@ use crate::tui::AppOptions;
 use ratatui::{TerminalOptions, Viewport};
 use std::sync::Mutex;
 
+/// An `Output` that keeps every byte sent (the guest's terminal, read back by tests).
 #[derive(Clone, Default)]
-struct Collect(Arc<Mutex<Vec<u8>>>);
+pub(super) struct Collect(pub(super) Arc<Mutex<Vec<u8>>>);
 
 impl Output for Collect {
     fn send(&self, bytes: Vec<u8>) -> impl Future<Output = Result<(), Closed>> + Send + 'static {

@@ -163,7 +163,7 @@ fn block(n: &Value) -> Option<Block> {
         },
         "pre" => Block::Code {
             lang: Some(attr(attrs, "language")).filter(|l| !l.is_empty()),
-            code: attr(attrs, "code"),
+            code: attr(attrs, "code").into(),
         },
         "blockquote" => Block::Quote(blocks(kids)),
         "ul" | "ol" => Block::List {

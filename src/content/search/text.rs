@@ -84,7 +84,7 @@ fn push_block(b: &Block, out: &mut Vec<String>, depth: usize) {
         Block::Heading { content, .. } | Block::Paragraph(content) => {
             out.push(Inline::plain_text(content))
         }
-        Block::Code { code, .. } => out.push(code.clone()),
+        Block::Code { code, .. } => out.push(code.to_string()),
         Block::Html(t) => out.push(t.clone()),
         Block::Table { header, rows, .. } => {
             let cells = header.iter().chain(rows.iter().flatten());

@@ -27,7 +27,7 @@ impl App {
         };
         let cx = cx!(self);
         let g = r.geometry(&cx);
-        let total = cx.rendered(r.page, g.text.width).lines.len();
+        let total = cx.rendered(r.page, g.text.width).len();
         let seen = (r.scroll + g.text.height as usize).min(total);
         let pct = if total == 0 { 100 } else { seen * 100 / total };
         Some((r.page, pct.min(100) as u8))
@@ -84,7 +84,7 @@ impl App {
         let cx = cx!(self);
         if let Some(Layer::Reader(r)) = self.stack.last_mut() {
             let g = r.geometry(&cx);
-            let total = cx.rendered(r.page, g.text.width).lines.len();
+            let total = cx.rendered(r.page, g.text.width).len();
             let furthest = total * usize::from(offer.pct) / 100;
             // The furthest line seen lands mid-screen: what was read last, then more.
             r.scroll = furthest.saturating_sub(g.text.height as usize / 2);

@@ -286,25 +286,17 @@ impl ProjectsScreen {
             let rendered = cx.rendered(PageRef::Project(self.list.selected), body.width);
             // The page starts with its thumbnail's card: skip it when shown above.
             let skip = match rendered.pictures.first() {
-                Some(pic) if thumb_shown && pic.line <= 1 => rendered
-                    .lines
-                    .iter()
-                    .skip(pic.line + usize::from(pic.rows))
-                    .position(|l| {
-                        l.spans
-                            .iter()
-                            .map(|s| s.content.as_ref())
-                            .collect::<String>()
-                            .trim_start()
-                            .starts_with('╰')
-                    })
-                    .map_or(0, |i| pic.line + usize::from(pic.rows) + i + 2),
+                Some(pic) if thumb_shown && pic.line <= 1 => {
+                    let from = pic.line + usize::from(pic.rows);
+                    (from..rendered.len())
+                        .position(|i| rendered.line_text(i).trim_start().starts_with('╰'))
+                        .map_or(0, |i| from + i + 2)
+                }
                 _ => 0,
             };
-            let shown = rendered.lines.iter().skip(skip).take(body.height as usize);
+            let shown = rendered.lines().skip(skip).take(body.height as usize);
             for (i, l) in shown.enumerate() {
-                l.clone()
-                    .patch_style(ratatui::style::Style::default().add_modifier(Modifier::DIM))
+                l.patch_style(ratatui::style::Style::default().add_modifier(Modifier::DIM))
                     .render(Rect::new(body.x, body.y + i as u16, body.width, 1), buf);
             }
         }

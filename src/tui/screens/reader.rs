@@ -226,13 +226,14 @@ impl ReaderScreen {
         let Some((rendered, _)) = self.rendered(cx) else {
             return;
         };
-        let found = rendered.lines.iter().enumerate().find_map(|(i, l)| {
-            if highlight::contains(l, &q) || joined_hit(&rendered, i, &q) {
+        let found = rendered.lines().enumerate().find_map(|(i, l)| {
+            if highlight::contains(&l, &q) || joined_hit(&rendered, i, &q) {
                 return Some((i, 0));
             }
             let wide = rendered.wide.iter().find(|w| w.line == i)?;
             let inner = rendered.wide_blocks.get(wide.block)?.inner as usize;
-            let (start, end) = highlight::columns(&wide.code, &q).first().copied()?;
+            let code = rendered.wide_code(wide);
+            let (start, end) = highlight::columns(&code, &q).first().copied()?;
             // Show the hit with a little of what comes before it.
             Some((i, end.saturating_sub(inner).max(start.saturating_sub(8))))
         });
@@ -252,14 +253,15 @@ impl ReaderScreen {
 /// Whether line `i` ends inside a word broken onto the next line that `q` matches.
 fn joined_hit(rendered: &Rendered, i: usize, q: &str) -> bool {
     let at = rendered.joins.partition_point(|j| j.line < i);
-    rendered.joins.get(at).is_some_and(|j| {
-        j.line == i
-            && rendered.lines.get(i + 1).is_some_and(|next| {
-                !highlight::across(&rendered.lines[i], next, usize::from(j.col), q)
-                    .0
-                    .is_empty()
-            })
-    })
+    let Some(j) = rendered.joins.get(at).filter(|j| j.line == i) else {
+        return false;
+    };
+    let (Some(line), Some(next)) = (rendered.line(i), rendered.line(i + 1)) else {
+        return false;
+    };
+    !highlight::across(&line, &next, usize::from(j.col), q)
+        .0
+        .is_empty()
 }
 
 /// Paint the hits on words broken across two lines (each part on its row) for the
@@ -277,12 +279,10 @@ fn mark_joins(
         .iter()
         .take_while(|j| j.line < rows.end)
     {
-        let (Some(first), Some(second)) =
-            (rendered.lines.get(j.line), rendered.lines.get(j.line + 1))
-        else {
+        let (Some(first), Some(second)) = (rendered.line(j.line), rendered.line(j.line + 1)) else {
             continue;
         };
-        let (a, b) = highlight::across(first, second, usize::from(j.col), q);
+        let (a, b) = highlight::across(&first, &second, usize::from(j.col), q);
         for (line, hits) in [(j.line, a), (j.line + 1, b)] {
             if !rows.contains(&line) {
                 continue;
@@ -301,8 +301,14 @@ fn scroll_at(r: &ReaderScreen, cx: &Ctx, width: u16) -> usize {
     if r.width == 0 || r.width == width {
         return r.scroll;
     }
-    let before = cx.rendered(r.page, r.width);
-    cx.rendered(r.page, width).line_of(before.place(r.scroll))
+    // The top of the page is the top at any width: no need to lay out the old width
+    // (for a big page that is a whole second layout).
+    let place = if r.scroll == 0 {
+        crate::render::Place::default()
+    } else {
+        cx.rendered(r.page, r.width).place(r.scroll)
+    };
+    cx.rendered(r.page, width).line_of(place)
 }
 
 fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -313,7 +319,7 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
     let query = r.highlight.as_deref().filter(|q| !q.is_empty());
     let match_style = match_style(cx.depth, theme);
     head::draw_title(cx, r.page, g.title, query, match_style, buf, theme);
-    let total = rendered.lines.len();
+    let total = rendered.len();
     let visible = g.text.height as usize;
     // After a resize the same place at the new width; it may scroll past the last
     // page only as far as the last heading on the top row.
@@ -357,9 +363,10 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
         // Wide code moves inside its frame; its top border says where.
-        let moved = rendered.line_at(i, r.hscroll);
-        let line = moved.as_ref().unwrap_or(&rendered.lines[i]);
-        fast::render_line(line, rect, buf);
+        let Some(line) = rendered.line_at(i, r.hscroll).or_else(|| rendered.line(i)) else {
+            continue;
+        };
+        fast::render_line(&line, rect, buf);
         if let Some(q) = query {
             match rendered.code_window(i, r.hscroll) {
                 // Hits in wide code, even those partly scrolled off, inside the frame.
@@ -367,9 +374,9 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
                     let x = rect.x + c.x.min(rect.width);
                     let w = c.width.min(rect.right().saturating_sub(x));
                     let window = Rect::new(x, y, w, 1);
-                    mark(buf, window, c.code, q, c.offset as usize, match_style);
+                    mark(buf, window, &c.code, q, c.offset as usize, match_style);
                 }
-                None => mark(buf, rect, line, q, 0, match_style),
+                None => mark(buf, rect, &line, q, 0, match_style),
             }
         }
     }

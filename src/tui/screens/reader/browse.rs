@@ -66,9 +66,7 @@ impl ReaderScreen {
         let g = self.geometry(cx);
         let rendered = cx.rendered(self.page, g.text.width);
         let visible = g.text.height as usize;
-        let scroll = self
-            .scroll
-            .min(rendered.lines.len().saturating_sub(visible));
+        let scroll = self.scroll.min(rendered.len().saturating_sub(visible));
         let mut out: Vec<ShownLink> = Vec::new();
         for (i, l) in rendered.links.iter().enumerate() {
             if l.line < scroll || l.line >= scroll + visible || l.start >= g.text.width {
@@ -186,9 +184,7 @@ impl ReaderScreen {
         let g = self.geometry(cx);
         let rendered = cx.rendered(self.page, g.text.width);
         let visible = g.text.height as usize;
-        let scroll = self
-            .scroll
-            .min(rendered.lines.len().saturating_sub(visible));
+        let scroll = self.scroll.min(rendered.len().saturating_sub(visible));
         let on_screen = |line: usize| line >= scroll && line < scroll + visible;
         match rendered
             .code
@@ -197,8 +193,8 @@ impl ReaderScreen {
             .find(|(_, c)| on_screen(c.line))
         {
             Some((n, c)) => Step::Copy {
-                text: c.text.clone(),
-                what: s::code_what(c.lang.as_deref(), c.text.lines().count().max(1)),
+                text: c.text().to_string(),
+                what: s::code_what(c.lang.as_deref(), c.text().lines().count().max(1)),
                 about: format!(
                     "/{}#code-{}",
                     cx.index.key(self.page).unwrap_or_default(),

@@ -52,9 +52,14 @@ fn toc_want(cx: &Ctx, page: PageRef) -> u16 {
 }
 
 pub(crate) fn geometry(cx: &Ctx, page: PageRef, body: Rect) -> Geometry {
-    let want = toc_want(cx, page);
-    // Beside the text on wide screens, as wide as its entries (a third at most).
-    let toc_w = if body.width >= TOC_MIN && want > 0 {
+    // Beside the text on wide screens, as wide as its entries (a third at most). Only
+    // asked for there: it lays the page out at 80 columns to find its headings.
+    let want = if body.width >= TOC_MIN {
+        toc_want(cx, page)
+    } else {
+        0
+    };
+    let toc_w = if want > 0 {
         want.clamp(16, body.width / 3)
     } else {
         0
