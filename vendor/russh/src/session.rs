@@ -151,7 +151,9 @@ impl<C> CommonSession<C> {
 
     pub fn newkeys(&mut self, newkeys: NewKeys) {
         if let Some(ref mut enc) = self.encrypted {
-            enc.exchange = Some(newkeys.exchange);
+            // sshfolio patch: the exchange's copies are not needed after a rekey.
+            drop(newkeys.exchange);
+            enc.exchange = Some(Exchange::default());
             enc.kex = newkeys.kex;
             enc.key = newkeys.key;
             enc.client_mac = newkeys.names.client_mac;

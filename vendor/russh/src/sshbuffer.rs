@@ -392,6 +392,9 @@ pub(crate) struct IncomingSshPacket {
 }
 
 /// Packet writer for constructing and encrypting outgoing SSH packets.
+/// sshfolio patch: the most write-buffer capacity kept between flushes.
+const MAX_IDLE_WRITE_BUFFER: usize = 2048;
+
 pub(crate) struct PacketWriter {
     cipher: Box<dyn SealingKey + Send>,
     compress: Compress,
@@ -612,6 +615,11 @@ impl PacketWriter {
             w.write_all(&self.write_buffer.buffer).await?;
             w.flush().await?;
             self.write_buffer.buffer.clear();
+            // sshfolio patch: a large flush (a full-screen frame) does not keep its
+            // buffer for the rest of the connection.
+            if self.write_buffer.buffer.capacity() > MAX_IDLE_WRITE_BUFFER {
+                self.write_buffer.buffer = Vec::new();
+            }
         }
         Ok(())
     }

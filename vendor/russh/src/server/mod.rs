@@ -1056,6 +1056,11 @@ async fn start_reading<R: AsyncRead + Unpin>(
     mut cipher: Box<dyn OpeningKey + Send>,
 ) -> Result<(usize, R, SSHBuffer, Box<dyn OpeningKey + Send>), Error> {
     buffer.buffer.clear();
+    // sshfolio patch: a large packet read (the client's KEXINIT, a paste) does not keep
+    // its buffer while the connection waits for the next one.
+    if buffer.buffer.capacity() > 1024 {
+        buffer.buffer = Vec::new();
+    }
     let n = cipher::read(&mut stream_read, &mut buffer, &mut *cipher).await?;
     Ok((n, stream_read, buffer, cipher))
 }
@@ -1130,7 +1135,10 @@ where
 
     session.begin_rekey()?;
 
-    let join = russh_util::runtime::spawn(session.run(stream, handler));
+    // sshfolio patch: boxed. `russh_util::runtime::spawn` awaits the future it is given
+    // inside an `async` block, which stores it twice (the captured value and the one
+    // being awaited): two copies of the session loop per connection.
+    let join = russh_util::runtime::spawn(Box::pin(session.run(stream, handler)));
 
     Ok(RunningSession { handle, join })
 }
@@ -1290,6 +1298,12 @@ async fn reply<H: Handler + Send>(
                         );
 
                         session.maybe_send_ext_info()?;
+                        // sshfolio patch: the exchange (both KEXINITs and ephemeral
+                        // keys, ~3 KB with ML-KEM) is not needed after this; `Some` stays
+                        // as the "no rekey started" flag `flush` reads.
+                        if let Some(enc) = session.common.encrypted.as_mut() {
+                            enc.exchange = Some(crate::session::Exchange::default());
+                        }
                     }
 
                     session.kex = SessionKexState::Idle;
