@@ -219,17 +219,6 @@ fn click_at(col: u16, row: u16) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Where `text` is on screen (0-based column, row).
-fn find(t: &Term, text: &str) -> Option<(u16, u16)> {
-    let s = t.parser.screen();
-    let (rows, cols) = s.size();
-    (0..rows).find_map(|r| {
-        let line = s.contents_between(r, 0, r, cols);
-        line.find(text)
-            .map(|b| (line[..b].chars().count() as u16, r))
-    })
-}
-
 /// Open the first post and scroll it two lines down (so "back" has a place to keep).
 async fn at_first_post(addr: std::net::SocketAddr) -> Term {
     let mut t = Term::open(addr, 100, 30, Some("blog/first")).await;
@@ -245,7 +234,9 @@ async fn clicking_a_link_opens_the_other_post_at_the_heading_and_back_keeps_the_
     let (server, _c) = linked_site().await;
     let mut t = at_first_post(server.addr).await;
     let before = t.screen();
-    let (x, y) = find(&t, "/blog/second#deep-section").expect("the link's URL shows");
+    let (x, y) = t
+        .find("/blog/second#deep-section")
+        .expect("the link's URL shows");
     t.send(&click_at(x + 2, y)).await;
     t.wait_until("the second post with the heading on top", |s| {
         row_of(s, "Deep section") == Some(top_text_row(s)) && s.contents().contains("Second Post")

@@ -43,19 +43,6 @@ fn post(title: &str, date: &str, tags: &[&str], body: &str) -> String {
     )
 }
 
-/// Where `text` is on screen (0-based column, row).
-fn find(t: &Term, text: &str) -> Option<(u16, u16)> {
-    let screen = t.parser.screen();
-    let (rows, cols) = screen.size();
-    for row in 0..rows {
-        let line = screen.contents_between(row, 0, row, cols);
-        if let Some(byte) = line.find(text) {
-            return Some((line[..byte].chars().count() as u16, row));
-        }
-    }
-    None
-}
-
 /// Left click at a 0-based cell, as an SGR mouse press and release.
 async fn click(t: &Term, col: u16, row: u16) {
     let press = format!("\x1b[<0;{};{}M", col + 1, row + 1);
@@ -283,7 +270,7 @@ async fn a_mouse_click_on_the_blog_tab_switches_to_it() {
     // The blog's column header is only on the Blog screen.
     let oldest = "TITLE";
     assert!(!t.screen().contains(oldest), "{}", t.screen());
-    let (x, y) = find(&t, "Blog").expect("a Blog tab");
+    let (x, y) = t.find("Blog").expect("a Blog tab");
     click(&t, x + 1, y).await;
     t.wait_for(oldest).await;
     live.stop().await;
@@ -861,7 +848,7 @@ async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
     t.wait_for("1 result").await;
     let hl = highlight_256();
     // The results list shows the term, highlighted.
-    let (x, y) = find(&t, "asymmetry").expect("the snippet shows the term");
+    let (x, y) = t.find("asymmetry").expect("the snippet shows the term");
     assert!(cells_bg(t.parser.screen(), x, y, 9, hl), "{}", t.screen());
     t.send(b"\r").await;
     // The reader: its meta line shows the post's tags (the results list does not).
@@ -876,7 +863,7 @@ async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
     let s = t.screen();
     // Opened at the hit, not at the top.
     assert!(!s.contains("Background: Why We Have"), "{s}");
-    let (x, y) = find(&t, "That asymmetry").unwrap();
+    let (x, y) = t.find("That asymmetry").unwrap();
     let screen = t.parser.screen();
     assert!(
         cells_bg(screen, x + 5, y, 9, hl),
@@ -897,7 +884,7 @@ async fn search_opens_the_mtu_post_at_a_body_hit_drawn_highlighted() {
     })
     .await;
     settle(&mut t, Duration::from_millis(100)).await;
-    assert_eq!(find(&t, "That asymmetry"), Some((x, y)), "{}", t.screen());
+    assert_eq!(t.find("That asymmetry"), Some((x, y)), "{}", t.screen());
     assert!(!cells_bg(t.parser.screen(), x + 5, y, 9, hl));
     live.stop().await;
 }
@@ -915,7 +902,7 @@ async fn clicking_a_tag_in_the_reader_shows_the_blog_filtered_by_it() {
     .await;
     t.wait_for("#Infrastructure").await;
     assert!(!t.screen().contains("3 of 6"));
-    let (x, y) = find(&t, "#Infrastructure").unwrap();
+    let (x, y) = t.find("#Infrastructure").unwrap();
     click(&t, x + 3, y).await;
     t.wait_for("3 of 6").await;
     let s = t.screen();

@@ -26,17 +26,6 @@ fn second_post() -> String {
     )
 }
 
-/// Where `text` is on screen (0-based column, row).
-fn find(t: &Term, text: &str) -> Option<(u16, u16)> {
-    let s = t.parser.screen();
-    let (rows, cols) = s.size();
-    (0..rows).find_map(|r| {
-        let line = s.contents_between(r, 0, r, cols);
-        line.find(text)
-            .map(|b| (line[..b].chars().count() as u16, r))
-    })
-}
-
 fn click_at(col: u16, row: u16) -> Vec<u8> {
     format!("\x1b[<0;{0};{1}M\x1b[<0;{0};{1}m", col + 1, row + 1).into_bytes()
 }
@@ -72,7 +61,7 @@ async fn links_followed_and_copies_reach_stats_json_with_the_right_counts() {
     let mut t = Term::open(site.server.addr, 100, 30, Some("blog/first")).await;
     t.wait_for("echo hello").await;
     // 1. A click on the internal link, then back.
-    let (x, y) = find(&t, "/blog/second#deep-section").expect("the link shows");
+    let (x, y) = t.find("/blog/second#deep-section").expect("the link shows");
     t.send(&click_at(x + 2, y)).await;
     t.wait_for("Deep text").await;
     t.send(b"\x7f").await;

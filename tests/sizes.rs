@@ -357,24 +357,7 @@ impl Ui {
 
     /// The screen's text (the second cell of a wide character skipped).
     fn screen(&self) -> String {
-        let buf = self.term.backend().buffer();
-        let w = usize::from(buf.area.width.max(1));
-        let mut out = Vec::new();
-        for row in buf.content.chunks(w) {
-            let mut line = String::new();
-            let mut skip = 0;
-            for cell in row {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = cell.symbol();
-                line.push_str(sym);
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            }
-            out.push(line.trim_end().to_string());
-        }
-        out.join("\n")
+        crate::util::buffer_lines(self.term.backend().buffer()).join("\n")
     }
 }
 

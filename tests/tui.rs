@@ -304,24 +304,7 @@ impl Ui {
     }
 
     fn lines(&self) -> Vec<String> {
-        let buf = self.term.backend().buffer();
-        let w = buf.area.width as usize;
-        let mut out = Vec::new();
-        for row in buf.content.chunks(w.max(1)) {
-            let mut line = String::new();
-            let mut skip = 0;
-            for cell in row {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = cell.symbol();
-                line.push_str(sym);
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            }
-            out.push(line.trim_end().to_string());
-        }
-        out
+        crate::util::buffer_lines(self.term.backend().buffer())
     }
 
     fn screen(&self) -> String {

@@ -5,6 +5,8 @@
 
 pub mod child;
 
+pub use child::{assert_ok, http_get, metric};
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -332,6 +334,17 @@ impl Term {
         self.parser.screen().contents()
     }
 
+    /// Where `text` first is on screen (0-based column, row).
+    pub fn find(&self, text: &str) -> Option<(u16, u16)> {
+        let s = self.parser.screen();
+        let (rows, cols) = s.size();
+        (0..rows).find_map(|r| {
+            let line = s.contents_between(r, 0, r, cols);
+            line.find(text)
+                .map(|b| (line[..b].chars().count() as u16, r))
+        })
+    }
+
     /// Read one message (or time out after `d`); false when nothing more will come.
     async fn pump(&mut self, d: Duration) -> bool {
         if self.closed {
@@ -428,6 +441,28 @@ impl Term {
     }
 }
 
+/// The text of a ratatui buffer, a string a row (the second cell of a wide character
+/// skipped, trailing blanks trimmed).
+pub fn buffer_lines(buf: &ratatui::buffer::Buffer) -> Vec<String> {
+    let w = usize::from(buf.area.width.max(1));
+    let mut out = Vec::new();
+    for row in buf.content.chunks(w) {
+        let mut line = String::new();
+        let mut skip = 0;
+        for cell in row {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = cell.symbol();
+            line.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push(line.trim_end().to_string());
+    }
+    out
+}
+
 /// A temporary content directory, removed on drop.
 pub struct ContentDir {
     pub dir: tempfile::TempDir,
@@ -452,38 +487,6 @@ impl ContentDir {
         std::fs::write(&path, contents).unwrap();
         path
     }
-}
-
-/// Fail, showing its stderr, unless the finished command `out` succeeded.
-#[track_caller]
-pub fn assert_ok(out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// GET `path` from the HTTP server at `addr`; the whole response.
-pub async fn http_get(addr: SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(WAIT, s.read_to_string(&mut out))
-        .await
-        .unwrap()
-        .unwrap();
-    out
-}
-
-/// The value of the Prometheus series `name` (with its labels, as printed) in `text`.
-pub fn metric(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
 }
 
 /// Run the built `sshfolio` binary with `args`.

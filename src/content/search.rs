@@ -2,9 +2,10 @@
 //! reload rebuilds it) and shared by every session. Every word of a query must occur
 //! (in any order, in any field); words are stemmed and case-folded (`analyze`); the
 //! last word also matches as a prefix while it is being typed. Results come title hits
-//! first, then tag and description hits, then body hits, each by BM25 score, with a
-//! snippet around the best paragraph. Query cost is bounded: `MAX_QUERY` characters,
-//! `MAX_TERMS` words, `LIMIT` results.
+//! first, then tag and description hits, then body hits, each by BM25 score. A body
+//! hit's snippet (around its best paragraph) is made only when asked for
+//! (`Engine::snippet`, for the rows on screen): ranking reads no body text. Query cost
+//! is bounded: `MAX_QUERY` characters, `MAX_TERMS` words, `LIMIT` results.
 
 mod analyze;
 mod text;
@@ -53,8 +54,11 @@ pub struct Hit {
     pub doc: Doc,
     pub rank: Rank,
     pub score: f32,
-    /// A line of text around the words (description, tags or a body paragraph).
-    pub snippet: String,
+    /// The line the result shows when it is known without reading the body
+    /// (description, tags or a metadata line); `Engine::snippet` gives every hit's.
+    line: Option<String>,
+    /// The item's place in the engine's `items`.
+    item: usize,
 }
 
 struct Fields {
@@ -107,6 +111,20 @@ impl Engine {
                 Vec::new()
             }),
             _ => Vec::new(),
+        }
+    }
+
+    /// The line `hit` (a result of `query` on this engine) shows: the description on a
+    /// title match, the tags on a tag match, else the metadata line or body paragraph
+    /// holding the most of the query's words, from a little before the first. A body
+    /// hit's costs reading its paragraphs: ask for the hits shown.
+    pub fn snippet(&self, hit: &Hit, query: &str) -> String {
+        if let Some(line) = &hit.line {
+            return line.clone();
+        }
+        match self.inner.as_ref().and_then(|i| i.items.get(hit.item)) {
+            Some((_, item)) => body_snippet(item, &Terms::parse(query)),
+            None => String::new(),
         }
     }
 }
@@ -214,15 +232,19 @@ impl Inner {
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let ord = doc.get_first(self.fields.ord).and_then(|v| v.as_u64());
-            let Some((doc, item)) = ord.and_then(|o| self.items.get(o as usize)) else {
+            let Some(ord) = ord.map(|o| o as usize) else {
                 continue;
             };
-            let (rank, snippet) = describe(item, terms);
+            let Some((doc, item)) = self.items.get(ord) else {
+                continue;
+            };
+            let (rank, line) = describe(item, terms);
             hits.push(Hit {
                 doc: *doc,
                 rank,
                 score,
-                snippet,
+                line,
+                item: ord,
             });
         }
         // Stable: within a rank, tantivy's order (score, then index order).
@@ -231,46 +253,60 @@ impl Inner {
     }
 }
 
-/// Where `item` matched best, and the line a result shows for it.
-fn describe(item: &Item, terms: &Terms) -> (Rank, String) {
-    let first = |s: &str| s.chars().take(SNIPPET_LEN).collect::<String>();
-    let description = || item.meta.first().map(|m| first(m)).unwrap_or_default();
+/// Where `item` matched best, and the line a result shows for it unless that is a body
+/// paragraph (`body_snippet`). Every hit holds every word somewhere: one with none in
+/// its title, tags or metadata is a body hit, found without reading the body.
+fn describe(item: &Item, terms: &Terms) -> (Rank, Option<String>) {
     if terms.count_in(&item.title) > 0 {
-        return (Rank::Title, description());
+        return (Rank::Title, Some(description(item)));
     }
     let tags = item.tags.join(" ");
     if terms.count_in(&tags) > 0 {
         let shown: Vec<String> = item.tags.iter().map(|t| format!("#{t}")).collect();
-        return (Rank::Meta, first(&shown.join(" ")));
+        return (Rank::Meta, Some(first(&shown.join(" "))));
     }
-    if let Some(line) = best(&item.meta, terms) {
-        return (Rank::Meta, snippet(line, terms));
+    if let Some((line, at)) = best(&item.meta, terms) {
+        return (Rank::Meta, Some(snippet(line, at)));
     }
+    (Rank::Body, None)
+}
+
+/// A body hit's line: around its best paragraph (the description if none holds a word).
+fn body_snippet(item: &Item, terms: &Terms) -> String {
     match best(&item.body, terms) {
-        Some(p) => (Rank::Body, snippet(p, terms)),
-        None => (Rank::Body, description()),
+        Some((p, at)) => snippet(p, at),
+        None => description(item),
     }
 }
 
-/// The text holding the most of the query's words (the first, on a tie).
-fn best<'a>(texts: &'a [String], terms: &Terms) -> Option<&'a String> {
-    let mut top: Option<(usize, &String)> = None;
+/// The first `SNIPPET_LEN` characters of `s`.
+fn first(s: &str) -> String {
+    s.chars().take(SNIPPET_LEN).collect()
+}
+
+fn description(item: &Item) -> String {
+    item.meta.first().map(|m| first(m)).unwrap_or_default()
+}
+
+/// The text holding the most of the query's words (the first, on a tie), and where its
+/// first word of the query starts.
+fn best<'a>(texts: &'a [String], terms: &Terms) -> Option<(&'a String, usize)> {
+    let mut top: Option<(usize, &String, usize)> = None;
     for t in texts {
-        let n = terms.count_in(t);
-        if n > 0 && top.is_none_or(|(m, _)| n > m) {
-            top = Some((n, t));
+        let (n, at) = terms.count_and_first(t);
+        if n > 0 && top.is_none_or(|(m, _, _)| n > m) {
+            top = Some((n, t, at.unwrap_or(0)));
             if n == terms.stems.len() {
                 break;
             }
         }
     }
-    top.map(|(_, t)| t)
+    top.map(|(_, t, at)| (t, at))
 }
 
-/// `SNIPPET_LEN` characters of `text` on one line, starting a little before its first
-/// word of the query.
-fn snippet(text: &str, terms: &Terms) -> String {
-    let at = terms.find(text).first().map_or(0, |r| r.start);
+/// `SNIPPET_LEN` characters of `text` on one line, starting a little before byte `at`
+/// (its first word of the query).
+fn snippet(text: &str, at: usize) -> String {
     let before = text.get(..at).map_or(0, |s| s.chars().count());
     let start = before.saturating_sub(SNIPPET_LEAD);
     let mut out: String = text

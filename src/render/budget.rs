@@ -104,6 +104,13 @@ fn a_big_posts_layout_holds_a_small_multiple_of_its_size() {
             }
             let (r, held) = measured(&source, width, plain);
             let size = source.len();
+            // The figures BENCHMARKS.md quotes (`-- --nocapture`).
+            eprintln!(
+                "{shape} at {width}{}: {held} bytes held for {size} of source ({:.2}×), {} lines",
+                if plain { " plain" } else { "" },
+                held as f64 / size as f64,
+                r.len()
+            );
             if shape.starts_with("short code rows") {
                 // 131,000 one-character rows, each also kept whole (the block is wider
                 // than its frame): what a row costs, whatever the frame's width (its

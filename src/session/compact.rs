@@ -351,10 +351,75 @@ impl Scratch {
         }
     }
 
+    /// Move the cells `moved` says the next frame keeps from `shown` into `next`, where
+    /// that frame shows them (a swap of rows, no cell copied): `shown` then reads them
+    /// there (`scroll::Diff`) until `give_back` or the frame is sent. `false` (nothing
+    /// moved) when `moved` does not fit the buffers.
+    pub fn lend(&mut self, moved: &scroll::Moved) -> bool {
+        let Some(rows) = moved_rows(&self.shown, &self.next, moved) else {
+            return false;
+        };
+        for (src, dst, w) in rows {
+            if let (Some(a), Some(b)) = (
+                self.shown.content.get_mut(src..src + w),
+                self.next.content.get_mut(dst..dst + w),
+            ) {
+                a.swap_with_slice(b);
+            }
+        }
+        true
+    }
+
+    /// Undo `lend` for `shown`: copy the lent cells back from `next` (which keeps them).
+    pub fn give_back(&mut self, moved: &scroll::Moved) {
+        let Some(rows) = moved_rows(&self.shown, &self.next, moved) else {
+            return;
+        };
+        for (src, dst, w) in rows {
+            if let (Some(a), Some(b)) = (
+                self.shown.content.get_mut(src..src + w),
+                self.next.content.get(dst..dst + w),
+            ) {
+                a.clone_from_slice(b);
+            }
+        }
+    }
+
+    /// Whether `shown` is the frame of the screen stamped `stamp`.
+    pub fn holds(&self, stamp: Stamp) -> bool {
+        self.holds == Some(stamp)
+    }
+
     /// `shown` is now the frame of the screen stamped `stamp`.
     pub fn held_by(&mut self, stamp: Stamp) {
         self.holds = Some(stamp);
     }
+}
+
+/// For each row `moved` keeps: where its cells start in `shown` and in `next`, and how
+/// many there are; `None` unless both buffers are of one area that holds them all.
+fn moved_rows(
+    shown: &Buffer,
+    next: &Buffer,
+    moved: &scroll::Moved,
+) -> Option<impl Iterator<Item = (usize, usize, usize)> + use<>> {
+    let a = next.area;
+    let (w, h) = (usize::from(a.width), i64::from(a.height));
+    let (x0, x1) = (usize::from(moved.cols.start), usize::from(moved.cols.end));
+    let (y0, y1) = (i64::from(moved.rows.start), i64::from(moved.rows.end));
+    let by = i64::from(moved.by);
+    let fits = shown.area == a
+        && a.x == 0
+        && a.y == 0
+        && x0 <= x1
+        && x1 <= w
+        && y0 <= y1
+        && y1 <= h
+        && y0 + by >= 0
+        && y1 + by <= h;
+    fits.then(|| {
+        (y0..y1).map(move |y| (((y + by) as usize) * w + x0, y as usize * w + x0, x1 - x0))
+    })
 }
 
 thread_local! {

@@ -16,6 +16,7 @@ use super::compact::{Compact, Scratch, Stamp, with_scratch};
 use super::first::First;
 use super::{Screen, osc8, pictures, scroll, sgr};
 use crate::tui::App;
+use crate::tui::state::TextRows;
 
 fn draw_app<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -40,7 +41,12 @@ fn paint(frame: &mut ratatui::Frame, app: &App, notice: Option<&str>) {
 /// `paint` into a buffer (blank or reset) covering `area`, in full RGB (a `ByteScreen`
 /// converts the colours of the cells it writes only).
 fn paint_into(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>) {
-    app.render(area, buf);
+    paint_over(area, buf, app, notice, None);
+}
+
+/// `paint_into` over cells in `kept` that already hold the frame's (`App::render_over`).
+fn paint_over(area: Rect, buf: &mut Buffer, app: &App, notice: Option<&str>, kept: Option<Rect>) {
+    app.render_over(area, buf, kept);
     if let Some(text) = notice
         && area.height > 0
     {
@@ -97,6 +103,12 @@ struct Frames {
     stamp: Stamp,
     /// `shown` is blank because the screen was just cleared: no scroll can help.
     fresh: bool,
+    /// The reader rows of the frame shown (`App::text_rows`), for drawing the next one
+    /// over it while a worker's scratch still holds it.
+    text: Option<TextRows>,
+    /// Frames drawn over the one before (some rows copied, not drawn).
+    #[cfg(test)]
+    kept: usize,
 }
 
 impl Frames {
@@ -118,6 +130,9 @@ impl Frames {
             shown,
             stamp: Stamp::new(),
             fresh,
+            text: None,
+            #[cfg(test)]
+            kept: 0,
         }
     }
 
@@ -127,6 +142,7 @@ impl Frames {
         self.shown.clear(area);
         self.stamp.bump();
         self.fresh = true;
+        self.text = None;
         self.backend.forget_links();
         self.backend.writer_mut().extend_from_slice(CLEAR);
     }
@@ -145,12 +161,21 @@ impl Frames {
 
     /// Diff the scratch's `next` against what is shown (its `shown`; scrolling first
     /// when that is cheaper), write it, and make it what is shown.
-    fn flush(&mut self, s: &mut Scratch, scroll: bool) -> std::io::Result<()> {
+    /// `lent`: cells of `shown` that `Scratch::lend` moved into `next`.
+    fn flush(
+        &mut self,
+        s: &mut Scratch,
+        scroll: bool,
+        lent: Option<&scroll::Moved>,
+    ) -> std::io::Result<()> {
         if self.fresh || !scroll {
+            if let Some(m) = lent {
+                s.give_back(m);
+            }
             s.planner.remember(&s.next);
             self.backend.draw(s.shown.diff_iter(&s.next))?;
         } else {
-            let shift = s.planner.plan(&s.shown, &s.next);
+            let shift = s.planner.plan_moved(&s.shown, &s.next, lent);
             if let Some(shift) = shift {
                 scroll::write(self.backend.writer_mut(), shift)?;
                 self.backend.scrolled(shift);
@@ -158,9 +183,12 @@ impl Frames {
             }
             // The planner's diff reads `shown` through the shift; `shown` itself is
             // drawn over next and need not move.
-            let drawn = match s.planner.diff(&s.shown, &s.next, shift) {
+            let drawn = match s.planner.diff(&s.shown, &s.next, shift, lent) {
                 Some(diff) => self.backend.draw(diff),
                 None => {
+                    if let Some(m) = lent {
+                        s.give_back(m);
+                    }
                     if let Some(shift) = shift {
                         scroll::apply(&mut s.shown, shift);
                     }
@@ -177,6 +205,19 @@ impl Frames {
         s.held_by(self.stamp);
         self.fresh = false;
         Ok(())
+    }
+}
+
+/// Whether the view drew the reader rows it was expected to (`App::text_rows_ahead`).
+fn same_rows(drawn: Option<&TextRows>, ahead: Option<&TextRows>) -> bool {
+    match (drawn, ahead) {
+        (Some(d), Some(a)) => {
+            d.rect == a.rect
+                && d.first == a.first
+                && d.hscroll == a.hscroll
+                && std::ptr::eq(d.layout.as_ptr(), a.layout.as_ptr())
+        }
+        _ => false,
     }
 }
 
@@ -242,6 +283,12 @@ impl ByteScreen {
         true
     }
 
+    /// Frames drawn over the one before since the buffers were made.
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
+        self.frames.as_ref().map_or(0, |f| f.kept)
+    }
+
     /// The cells of the frame just drawn, to share as a first frame: `None` when it
     /// showed pictures (their bytes depend on the terminal's cell size).
     pub fn drawn_cells(&self) -> Option<Buffer> {
@@ -278,9 +325,47 @@ impl Screen for ByteScreen {
         }
         let (links, painter) = (&self.links, &mut self.painter);
         with_scratch(|s| {
+            // The reader rows of the frame shown, while this scratch still holds it.
+            let prev = frames
+                .text
+                .take()
+                .filter(|_| s.holds(frames.stamp) && !painter.showing());
             s.take_up(frames.stamp, &frames.shown);
             let area = s.next.area;
-            paint_into(area, &mut s.next, app, notice);
+            // The rows this frame shows of them are moved into it, not drawn again.
+            let ahead = prev.as_ref().and_then(|_| app.text_rows_ahead(area));
+            let lent = match (&prev, &ahead) {
+                (Some(p), Some(a)) => p.kept_in(a).map(|(r, by)| scroll::Moved {
+                    rows: r.y..r.bottom(),
+                    cols: r.x..r.right(),
+                    by,
+                }),
+                _ => None,
+            }
+            .filter(|m| s.lend(m));
+            let kept = lent.as_ref().map(|m| {
+                let (rows, cols) = (&m.rows, &m.cols);
+                Rect::new(
+                    cols.start,
+                    rows.start,
+                    cols.end - cols.start,
+                    rows.end - rows.start,
+                )
+            });
+            paint_over(area, &mut s.next, app, notice, kept);
+            frames.text = app.text_rows();
+            if lent.is_some() && !same_rows(frames.text.as_ref(), ahead.as_ref()) {
+                // The view drew other rows over the lent cells (it never should): what
+                // `shown` lent is lost, so repaint the whole screen.
+                frames.clear(area);
+                s.shown.reset();
+                s.planner.forget();
+            }
+            let lent = lent.filter(|_| !frames.fresh);
+            #[cfg(test)]
+            {
+                frames.kept += usize::from(lent.is_some());
+            }
             // The backend wraps these cells in OSC 8 as it writes the diff.
             links.set(app.links(), &s.next);
             // Pictures: what they left is repainted by the diff, and they are written
@@ -296,7 +381,9 @@ impl Screen for ByteScreen {
                 pictures::draw_cells(&mut s.next, p);
             }
             let scroll = !was_showing && placements.is_empty();
-            frames.flush(s, scroll).map_err(|e| e.to_string())?;
+            frames
+                .flush(s, scroll, lent.as_ref())
+                .map_err(|e| e.to_string())?;
             frames.backend.writer_mut().extend_from_slice(&paint.bytes);
             Ok(())
         })

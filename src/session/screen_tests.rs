@@ -426,3 +426,79 @@ fn guests_sharing_a_worker_each_see_a_full_repaint() {
     }
     assert!(scrolled >= 60, "only {scrolled} frames scrolled");
 }
+
+/// After each of `steps`, drawn on another thread by an app fed the same keys (so the
+/// screen under test keeps this thread's scratch buffers to itself): a full repaint,
+/// and the frame of a screen that never draws over its last frame (another screen
+/// takes the scratch buffers between its frames).
+fn repaints_elsewhere(
+    cols: u16,
+    rows: u16,
+    depth: ColorDepth,
+    steps: Vec<&'static [u8]>,
+) -> std::sync::mpsc::Receiver<(Vec<u8>, Vec<u8>)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let index = index();
+        let cache = RenderCache::new();
+        let mut app = app(&index, &cache, depth);
+        let mut screen = ByteScreen::new(cols, rows).unwrap();
+        screen.draw(&app).unwrap();
+        screen.take_output();
+        for step in steps {
+            keys(&mut app, step);
+            let mut fresh = ByteScreen::new(cols, rows).unwrap();
+            fresh.draw(&app).unwrap();
+            screen.draw(&app).unwrap();
+            assert_eq!(screen.kept(), 0);
+            if tx
+                .send((fresh.take_output(), screen.take_output()))
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// While a guest scrolls and nothing else draws on its worker, each frame is drawn over
+/// the last one (the reader's rows both show are moved, not drawn): its cells are
+/// exactly a full render's, its bytes exactly those of a frame drawn in full, and the
+/// guest's terminal shows exactly a full repaint.
+#[test]
+fn a_scroll_keeps_the_rows_it_can_and_the_guest_sees_a_full_repaint() {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    for (cols, rows, depth) in [(120, 40, ColorDepth::Ansi256), (80, 24, ColorDepth::Ansi16)] {
+        let steps = steps();
+        let want = repaints_elsewhere(cols, rows, depth, steps.clone());
+        let index = index();
+        let cache = RenderCache::new();
+        let mut app = app(&index, &cache, depth);
+        let mut screen = ByteScreen::new(cols, rows).unwrap();
+        let mut guest = Guest::new(cols, rows);
+        screen.draw(&app).unwrap();
+        guest.feed(&screen.take_output());
+        for (i, step) in steps.iter().enumerate() {
+            keys(&mut app, step);
+            screen.draw(&app).unwrap();
+            let out = screen.take_output();
+            guest.feed(&out);
+            let (repaint, drawn_in_full) = want.recv().unwrap();
+            let what = format!("{cols}x{rows} step {i} ({step:?})");
+            assert!(out == drawn_in_full, "{what}: bytes differ");
+            let mut full = Guest::new(cols, rows);
+            full.feed(&repaint);
+            assert_same(&guest, &full, &what);
+            let mut cells = Buffer::empty(Rect::new(0, 0, cols, rows));
+            app.render(cells.area, &mut cells);
+            assert!(screen.drawn_cells() == Some(cells), "{what}: cells differ");
+        }
+        assert!(
+            screen.kept() >= 30,
+            "{cols}x{rows}: {} frames drawn over the last",
+            screen.kept()
+        );
+    }
+}

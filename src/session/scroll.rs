@@ -183,18 +183,22 @@ fn style_bits(c: &Cell) -> Key {
 /// Keys of `buf`'s cells, a hash per row segment, and whether each row is all plain.
 fn keys(buf: &Buffer, out: &mut Vec<Key>, seg: &mut Vec<u64>, plain: &mut Vec<bool>) {
     out.clear();
-    seg.clear();
-    plain.clear();
-    let w = buf.area.width as usize;
-    if w == 0 {
+    if buf.area.width == 0 {
+        seg.clear();
+        plain.clear();
         return;
     }
     out.reserve(buf.content.len());
+    push_keys(&buf.content, out);
+    summarize(buf.area.width as usize, out, seg, plain);
+}
+
+/// Append the keys of `cells` to `out` (an exact-size `extend`, no per-cell capacity
+/// check).
+fn push_keys(cells: &[Cell], out: &mut Vec<Key>) {
     let mut style = (Color::Reset, Color::Reset, Color::Reset, Modifier::empty());
     let mut bits = style_bits(&Cell::EMPTY);
-    // One pass over the cells (an exact-size `extend`, no per-cell capacity check),
-    // then one over their keys.
-    out.extend(buf.content.iter().map(|c| match plain_char(c) {
+    out.extend(cells.iter().map(|c| match plain_char(c) {
         Some(ch) => {
             // Runs of cells share a style: its bits are worked out once.
             let cell_style = (c.fg, c.bg, c.underline_color, c.modifier);
@@ -206,7 +210,67 @@ fn keys(buf: &Buffer, out: &mut Vec<Key>, seg: &mut Vec<u64>, plain: &mut Vec<bo
         }
         None => key(c),
     }));
-    for row in out.chunks(w) {
+}
+
+/// Cells of a frame that are cells of the frame before it, moved: rows `rows` of
+/// columns `cols` show what rows `rows` moved by `by` showed (`by` > 0: what was
+/// below). The caller vouches that those cells are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub rows: std::ops::Range<u16>,
+    pub cols: std::ops::Range<u16>,
+    pub by: i32,
+}
+
+/// `keys`, with the keys of the cells `moved` says are the previous frame's (`prev`,
+/// its keys) copied from there instead of worked out again. `false` (nothing done) when
+/// `moved` does not fit the frame.
+fn moved_keys(
+    buf: &Buffer,
+    prev: &[Key],
+    moved: &Moved,
+    out: &mut Vec<Key>,
+    seg: &mut Vec<u64>,
+    plain: &mut Vec<bool>,
+) -> bool {
+    let (w, h) = (buf.area.width as usize, buf.area.height as usize);
+    let (x0, x1) = (usize::from(moved.cols.start), usize::from(moved.cols.end));
+    let fits = |y: usize| y < h;
+    let rows = usize::from(moved.rows.start)..usize::from(moved.rows.end);
+    if w == 0
+        || buf.area.x != 0
+        || buf.area.y != 0
+        || prev.len() != w * h
+        || buf.content.len() != w * h
+        || x0 > x1
+        || x1 > w
+        || rows
+            .clone()
+            .any(|y| !fits(y) || !(0..h as i64).contains(&(y as i64 + i64::from(moved.by))))
+    {
+        return false;
+    }
+    out.clear();
+    out.reserve(w * h);
+    for (y, row) in buf.content.chunks(w).enumerate() {
+        if rows.contains(&y) {
+            let src = (y as i64 + i64::from(moved.by)) as usize * w;
+            push_keys(&row[..x0], out);
+            out.extend_from_slice(&prev[src + x0..src + x1]);
+            push_keys(&row[x1..], out);
+        } else {
+            push_keys(row, out);
+        }
+    }
+    summarize(w, out, seg, plain);
+    true
+}
+
+/// A hash per row segment of `keys` (rows `w` wide), and whether each row is all plain.
+fn summarize(w: usize, keys: &[Key], seg: &mut Vec<u64>, plain: &mut Vec<bool>) {
+    seg.clear();
+    plain.clear();
+    for row in keys.chunks(w) {
         plain.push(row.iter().fold(0, |any, k| any | k) & COMPLEX == 0);
         seg.extend(row.chunks(SEGMENT).map(|s| {
             s.iter().fold(0u64, |h, k| {
@@ -243,13 +307,39 @@ impl Planner {
     /// `prev`, if any saves more than it costs. Buffers of different sizes: `None`.
     ///
     /// The caller then sends the diff (`diff`) and calls `sent`.
+    #[cfg(test)]
     pub fn plan(&mut self, prev: &Buffer, next: &Buffer) -> Option<Shift> {
-        keys(
-            next,
-            &mut self.next,
-            &mut self.next_seg,
-            &mut self.next_plain,
-        );
+        self.plan_moved(prev, next, None)
+    }
+
+    /// `plan`, knowing which cells of `next` are cells of `prev` moved (`Moved`): their
+    /// keys are moved too rather than worked out again.
+    pub fn plan_moved(
+        &mut self,
+        prev: &Buffer,
+        next: &Buffer,
+        moved: Option<&Moved>,
+    ) -> Option<Shift> {
+        let known = self.shown.len() == prev.content.len() && prev.area == next.area;
+        let done = known
+            && moved.is_some_and(|m| {
+                moved_keys(
+                    next,
+                    &self.shown,
+                    m,
+                    &mut self.next,
+                    &mut self.next_seg,
+                    &mut self.next_plain,
+                )
+            });
+        if !done {
+            keys(
+                next,
+                &mut self.next,
+                &mut self.next_seg,
+                &mut self.next_plain,
+            );
+        }
         if self.shown.len() != prev.content.len() {
             let mut plain = Vec::new();
             keys(prev, &mut self.shown, &mut self.shown_seg, &mut plain);
@@ -272,11 +362,15 @@ impl Planner {
     /// plan for `next`, or none) is done to `prev`: exactly what
     /// `apply(prev, shift); prev.diff_iter(next)` yields, without moving `prev`.
     /// `None` unless `next` was just planned over `prev` (same size).
+    ///
+    /// `lent`: the cells `Scratch::lend` moved from `prev` into `next`; `prev`'s cells
+    /// there are read from `next`.
     pub fn diff<'a>(
         &'a self,
         prev: &'a Buffer,
         next: &'a Buffer,
         shift: Option<Shift>,
+        lent: Option<&Moved>,
     ) -> Option<Diff<'a>> {
         let (w, h) = (next.area.width as usize, next.area.height as usize);
         let len = next.content.len();
@@ -304,6 +398,7 @@ impl Planner {
             w,
             len,
             shift,
+            lent: lent.cloned(),
             blank: key(&Cell::EMPTY),
             pos: 0,
             row_start: 0,
@@ -470,6 +565,8 @@ pub struct Diff<'a> {
     w: usize,
     len: usize,
     shift: Option<Shift>,
+    /// Cells of `prev` read from `next` (`Planner::diff`).
+    lent: Option<Moved>,
     blank: Key,
     pos: usize,
     /// The row `pos` is in (`row_end` 0: none yet), and where its cells were in the
@@ -498,9 +595,26 @@ impl<'a> Diff<'a> {
     fn prev_cell(&self, i: usize) -> &'a Cell {
         let (y, x) = (i / self.w, i % self.w);
         match self.source(y) {
-            Some(o) => &self.prev[o + x],
+            Some(o) => self.prev_at(o + x),
             None => &BLANK,
         }
+    }
+
+    /// Cell `i` of the previous frame (wherever `lent` put it).
+    fn prev_at(&self, i: usize) -> &'a Cell {
+        if let Some(m) = &self.lent {
+            let (y, x) = ((i / self.w) as i64, (i % self.w) as u16);
+            let dst = y - i64::from(m.by);
+            if m.cols.contains(&x)
+                && (i64::from(m.rows.start)..i64::from(m.rows.end)).contains(&dst)
+            {
+                return self
+                    .next
+                    .get(dst as usize * self.w + usize::from(x))
+                    .unwrap_or(&BLANK);
+            }
+        }
+        self.prev.get(i).unwrap_or(&BLANK)
     }
 
     fn at(&self, i: usize) -> (u16, u16, &'a Cell) {
@@ -555,7 +669,7 @@ impl<'a> Iterator for Diff<'a> {
             self.pos += 1;
             let x = i - self.row_start;
             let (pk, previous) = match self.source {
-                Some(o) => (self.prev_keys[o + x], &self.prev[o + x]),
+                Some(o) => (self.prev_keys[o + x], self.prev_at(o + x)),
                 None => (self.blank, &BLANK),
             };
             let nk = self.next_keys[i];
@@ -815,7 +929,7 @@ mod tests {
                 if let Some(s) = shift {
                     apply(&mut moved, s);
                 }
-                let got: Vec<_> = planner.diff(&prev, &next, shift).unwrap().collect();
+                let got: Vec<_> = planner.diff(&prev, &next, shift, None).unwrap().collect();
                 // ratatui's diff indexes past the end when a wide cell in the last column
                 // is replaced by a narrow one (ours stops at the end): compare with its
                 // diff of both frames over one more row, the same in both.
@@ -859,6 +973,64 @@ mod tests {
         assert_eq!(key(&a), key(&b));
         assert_ne!(key(&Cell::new("日")) & COMPLEX, 0);
         assert_ne!(key(&Cell::new("")) & COMPLEX, 0);
+    }
+
+    #[test]
+    fn moved_keys_are_the_keys_of_the_cells() {
+        let mut rng = Rng(0x0dd_ba11);
+        for _ in 0..500 {
+            let (w, h) = (2 + rng.below(12) as u16, 3 + rng.below(8) as u16);
+            let area = Rect::new(rng.below(3) as u16, rng.below(3) as u16, w, h);
+            let mut prev = Buffer::empty(area);
+            prev.content
+                .iter_mut()
+                .for_each(|c| *c = any_cell(&mut rng));
+            // Columns x0..x1 of rows y0..y1 of `next` show rows y + by of `prev`.
+            let by = rng.below(5) as i32 - 2;
+            let (x0, x1) = {
+                let (a, b) = (rng.below(w as usize + 1), rng.below(w as usize + 1));
+                (a.min(b) as u16, a.max(b) as u16)
+            };
+            let lo = 0.max(-by) as u16;
+            let hi = (h as i32).min(h as i32 - by) as u16;
+            let y0 = lo + rng.below(usize::from(hi.saturating_sub(lo)) + 1) as u16;
+            let y1 = y0 + rng.below(usize::from(hi.saturating_sub(y0)) + 1) as u16;
+            let mut next = Buffer::empty(area);
+            next.content
+                .iter_mut()
+                .for_each(|c| *c = any_cell(&mut rng));
+            let at = |x: u16, y: u16| y as usize * w as usize + x as usize;
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let src = (y as i32 + by) as u16;
+                    next.content[at(x, y)] = prev.content[at(x, src)].clone();
+                }
+            }
+            let moved = Moved {
+                rows: y0..y1,
+                cols: x0..x1,
+                by,
+            };
+            let mut planner = Planner::default();
+            planner.remember(&prev);
+            let shift = planner.plan_moved(&prev, &next, Some(&moved));
+            let mut whole = Planner::default();
+            whole.remember(&prev);
+            assert_eq!(shift, whole.plan(&prev, &next), "{moved:?}");
+            assert_eq!(planner.next, whole.next, "{moved:?}");
+            assert_eq!(planner.next_seg, whole.next_seg);
+            assert_eq!(planner.next_plain, whole.next_plain);
+            // A `moved` that does not fit is ignored.
+            let wrong = Moved {
+                rows: 0..h + 1,
+                cols: 0..w,
+                by: 1,
+            };
+            let mut p = Planner::default();
+            p.remember(&prev);
+            p.plan_moved(&prev, &next, Some(&wrong));
+            assert_eq!(p.next, whole.next);
+        }
     }
 
     #[test]

@@ -111,6 +111,7 @@ macro_rules! cx {
             } else {
                 $app.opts.images
             },
+            kept: None,
         }
     };
 }

@@ -52,6 +52,9 @@ pub(crate) struct Ctx<'a> {
     pub hits: &'a RefCell<HitMap>,
     /// How pictures are shown to this guest now (`None` when off).
     pub images: Protocol,
+    /// Cells of the buffer being drawn that already hold what this frame shows there
+    /// (the reader's rows kept from the last frame, `App::render_over`): not drawn.
+    pub kept: Option<Rect>,
 }
 
 impl Ctx<'_> {

@@ -2,7 +2,7 @@
 //! for a query, its results turned into the search screen's hits. The engine is built
 //! with the index and shared by every session on it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::content::Index;
 use crate::content::search::{Doc, Rank};
@@ -27,12 +27,15 @@ pub enum MatchRank {
     Body,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub target: Target,
     pub rank: MatchRank,
-    /// A short piece of text around the words (description, tags or body).
-    pub snippet: String,
+    /// The engine's result, which makes the snippet.
+    hit: crate::content::search::Hit,
+    /// A short piece of text around the words (description, tags or body): made the
+    /// first time it is asked for (`Corpus::snippet`), then kept.
+    snippet: OnceLock<String>,
 }
 
 /// The search of one index generation (a reload brings a new index, so a new one).
@@ -69,9 +72,19 @@ impl Corpus {
                     Rank::Meta => MatchRank::Meta,
                     Rank::Body => MatchRank::Body,
                 },
-                snippet: h.snippet,
+                hit: h,
+                snippet: OnceLock::new(),
             })
             .collect()
+    }
+
+    /// The snippet of `hit`, a result of `query` on this corpus. A body hit's is made
+    /// on the first call (it reads the body's paragraphs): call it for the rows shown.
+    pub(crate) fn snippet<'a>(&self, hit: &'a SearchHit, query: &str) -> &'a str {
+        hit.snippet.get_or_init(|| match &self.index {
+            Some(index) => index.engine().snippet(&hit.hit, query),
+            None => String::new(),
+        })
     }
 }
 
@@ -117,8 +130,9 @@ mod tests {
         let hits = c.search("openstack");
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].rank, MatchRank::Meta);
-        assert!(hits[0].snippet.contains("#OpenStack"), "{:?}", hits[0]);
+        let snippet = c.snippet(&hits[0], "openstack");
+        assert!(snippet.contains("#OpenStack"), "{:?}", hits[0]);
         let hits = c.search("deep");
-        assert_eq!(hits[0].snippet, "A deep dive.");
+        assert_eq!(c.snippet(&hits[0], "deep"), "A deep dive.");
     }
 }

@@ -132,6 +132,42 @@ pub struct HitMap {
     /// Pictures drawn as pixels (the cells under them left blank), for the session to
     /// write after the frame's cells.
     pub pictures: Vec<crate::graphics::Placement>,
+    /// The reader's text rows, when they are its layout's lines and nothing else.
+    pub text: Option<TextRows>,
+}
+
+/// The reader's text rows in a frame when they show the page's lines and nothing else
+/// (no search marks, link labels or pictures in view): the next frame of the same
+/// layout need not draw again the rows both show
+/// (the session moves them, `App::render_over`), and their keys with them.
+#[derive(Debug, Clone)]
+pub struct TextRows {
+    pub rect: Rect,
+    /// The line on the rect's top row.
+    pub first: usize,
+    /// The layout drawn (compared by address; the `Weak` keeps the address from being
+    /// reused while this is kept) and how far wide code was shifted sideways.
+    pub layout: std::sync::Weak<crate::render::Rendered>,
+    pub hscroll: u16,
+}
+
+impl TextRows {
+    /// Where the next frame's rows (`next`) show what this frame's rows showed: the
+    /// rows of `next.rect` whose lines both frames show, and how far they moved (row
+    /// `y` shows what row `y + by` showed). `None` unless the same layout is drawn in
+    /// the same place.
+    pub fn kept_in(&self, next: &TextRows) -> Option<(Rect, i32)> {
+        let same = self.rect == next.rect
+            && self.hscroll == next.hscroll
+            && std::ptr::eq(self.layout.as_ptr(), next.layout.as_ptr());
+        let by = i32::try_from(next.first as i64 - self.first as i64).ok()?;
+        let (r, h) = (next.rect, i32::from(next.rect.height));
+        let (top, bottom) = (0.max(-by), h.min(h - by));
+        (same && top < bottom).then(|| {
+            let rows = Rect::new(r.x, r.y + top as u16, r.width, (bottom - top) as u16);
+            (rows, by)
+        })
+    }
 }
 
 /// The place of the guests-online label in the last frame, so that a hibernated session

@@ -1,6 +1,6 @@
 //! The server binary as a child process: its stderr written to a file and read back,
 //! its start waited for on the real readiness signal (the `listening on` line), killed
-//! on drop.
+//! on drop; its metrics read over HTTP; a finished command's success checked.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -179,4 +179,36 @@ pub fn serve_command() -> Command {
     }
     cmd.args(["serve", "--listen", "127.0.0.1:0"]);
     cmd
+}
+
+/// Fail, showing its stderr, unless the finished command `out` succeeded.
+#[track_caller]
+pub fn assert_ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// GET `path` from the HTTP server at `addr`; the whole response.
+pub async fn http_get(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(WAIT, s.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    out
+}
+
+/// The value of the Prometheus series `name` (with its labels, as printed) in `text`.
+pub fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
 }

@@ -3,6 +3,7 @@
 //! or digit, Unicode-lowercased, final sigma folded into sigma, accents and `ß` folded
 //! to ASCII where Latin, English-stemmed ("packets" → "packet").
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use tantivy::tokenizer::{
@@ -51,20 +52,36 @@ pub(crate) fn prefold(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+thread_local! {
+    /// Both analyzers, built once per thread rather than once per text.
+    static ANALYZERS: RefCell<(TextAnalyzer, TextAnalyzer)> = RefCell::new((stemmed(), raw()));
+}
+
+/// Give `f` each word of `text` (byte range in `text`, stemmed form, unstemmed form)
+/// until it returns false.
+fn each_word(text: &str, mut f: impl FnMut(Range<usize>, &str, &str) -> bool) {
+    let folded = prefold(text);
+    ANALYZERS.with_borrow_mut(|(stem, raw)| {
+        let mut a = stem.token_stream(&folded);
+        let mut b = raw.token_stream(&folded);
+        // Both streams come from the same tokenizer and the same length filter: one
+        // token each, in step.
+        while a.advance() && b.advance() {
+            let (s, r) = (a.token(), b.token());
+            if !f(s.offset_from..s.offset_to, &s.text, &r.text) {
+                break;
+            }
+        }
+    });
+}
+
 /// The words of `text`: (byte range in `text`, stemmed form, unstemmed form).
 pub(crate) fn words(text: &str) -> Vec<(Range<usize>, String, String)> {
-    let folded = prefold(text);
     let mut out = Vec::new();
-    let mut stem = stemmed();
-    let mut raw = raw();
-    let mut a = stem.token_stream(&folded);
-    let mut b = raw.token_stream(&folded);
-    // Both streams come from the same tokenizer and the same length filter: one token
-    // each, in step.
-    while a.advance() && b.advance() {
-        let (s, r) = (a.token(), b.token());
-        out.push((s.offset_from..s.offset_to, s.text.clone(), r.text.clone()));
-    }
+    each_word(text, |range, stem, raw| {
+        out.push((range, stem.to_string(), raw.to_string()));
+        true
+    });
     out
 }
 
@@ -120,19 +137,31 @@ impl Terms {
 
     /// How many of the query's words occur in `text` (each counted once).
     pub fn count_in(&self, text: &str) -> usize {
-        let found = words(text);
+        self.count_and_first(text).0
+    }
+
+    /// How many of the query's words occur in `text` (each counted once), and where
+    /// the first word of `text` that is one of them starts (`find`'s first range): one
+    /// pass over `text`, stopping once both are known.
+    pub(crate) fn count_and_first(&self, text: &str) -> (usize, Option<usize>) {
         let last = self.stems.len().saturating_sub(1);
-        self.stems
-            .iter()
-            .enumerate()
-            .filter(|(i, s)| {
-                found.iter().any(|(_, st, raw)| {
-                    st == *s
-                        || (*i == last
-                            && self.prefix.as_deref().is_some_and(|p| raw.starts_with(p)))
-                })
-            })
-            .count()
+        let mut seen = vec![false; self.stems.len()];
+        let mut count = 0;
+        let mut first = None;
+        each_word(text, |range, stem, raw| {
+            let prefixed = self.prefix.as_deref().is_some_and(|p| raw.starts_with(p));
+            for (i, s) in self.stems.iter().enumerate() {
+                if !seen[i] && (s == stem || (i == last && prefixed)) {
+                    seen[i] = true;
+                    count += 1;
+                }
+            }
+            if first.is_none() && self.matches(stem, raw) {
+                first = Some(range.start);
+            }
+            count < self.stems.len() || first.is_none()
+        });
+        (count, first)
     }
 }
 

@@ -85,9 +85,10 @@ fn title_and_tag_hits_come_first_with_a_snippet() {
     assert_eq!(hits[0].rank, Rank::Title);
     assert_eq!(hits[0].doc, Doc::Page(PageRef::Post(0)));
     assert_eq!(hits[1].rank, Rank::Meta);
-    assert_eq!(hits[1].snippet, "#openstack");
+    assert_eq!(e.snippet(&hits[1], "openstack "), "#openstack");
     assert_eq!(hits[2].rank, Rank::Body);
-    assert!(hits[2].snippet.contains("OpenStack VMs"), "{:?}", hits[2]);
+    let body = e.snippet(&hits[2], "openstack ");
+    assert!(body.contains("OpenStack VMs"), "{:?}", hits[2]);
 }
 
 #[test]
@@ -97,4 +98,38 @@ fn hostile_queries_are_bounded_and_plain() {
     assert!(e.search(&"x".repeat(10_000)).is_empty());
     assert_eq!(slugs(&e, &"mangle ".repeat(2_000)), vec![2]);
     assert!(Engine::default().search("anything").is_empty());
+}
+
+#[test]
+fn one_pass_counts_and_finds_as_the_word_list_does() {
+    // The oracle: count over `words` as ranking did, and `find`'s first range as the
+    // snippet did, on every text of the bundled site.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let index = crate::content::load(&dir).unwrap();
+    let items = text::items(&index);
+    for q in [
+        "packets ",
+        "netw",
+        "iptables man",
+        "swarm openstack",
+        "the mtu",
+        "ΣΟΦΟΣ d",
+    ] {
+        let terms = Terms::parse(q);
+        let last = terms.stems.len() - 1;
+        let prefixed = |raw: &str| terms.prefix.as_deref().is_some_and(|p| raw.starts_with(p));
+        for (_, item) in &items {
+            let texts = item.body.iter().chain(&item.meta).chain([&item.title]);
+            for t in texts {
+                let words = analyze::words(t);
+                let count = (terms.stems.iter().enumerate())
+                    .filter(|(i, s)| {
+                        (words.iter()).any(|(_, st, raw)| st == *s || (*i == last && prefixed(raw)))
+                    })
+                    .count();
+                let first = terms.find(t).first().map(|r| r.start);
+                assert_eq!(terms.count_and_first(t), (count, first), "{q:?} in {t:?}");
+            }
+        }
+    }
 }

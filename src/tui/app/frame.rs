@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use super::{App, Layer, Overlay};
 use crate::graphics::Protocol;
 use crate::tui::screens::{Ctx, help, tags};
-use crate::tui::state::{CellRun, HitMap, Screen, Section};
+use crate::tui::state::{CellRun, HitMap, Screen, Section, TextRows};
 use crate::tui::strings;
 use crate::tui::views::{self, fast};
 
@@ -25,12 +25,64 @@ impl App {
     /// `view` into a buffer the caller owns (the session keeps its own frames): the
     /// chrome, the screen on top, the notice, the footer, the overlay.
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        self.render_over(area, buf, None);
+    }
+
+    /// `render` into a buffer whose cells in `kept` already hold what this frame shows
+    /// there: the reader's rows of the last frame, moved where this frame shows their
+    /// lines (`text_rows_ahead`, `TextRows::kept_in`); every other cell is blank. Those
+    /// cells are left as they are; the frame is exactly `render`'s. A `kept` that is not
+    /// inside this frame's text rows is blanked and drawn over.
+    pub fn render_over(&self, area: Rect, buf: &mut Buffer, kept: Option<Rect>) {
         *self.hits.borrow_mut() = HitMap {
             area,
             ..HitMap::default()
         };
         let theme = self.theme();
-        fast::set_style(buf, area, Style::default().fg(theme.fg).bg(theme.bg));
+        let base = Style::default().fg(theme.fg).bg(theme.bg);
+        let inside = |k: &Rect| {
+            self.text_rows_ahead(area).is_some_and(|t| {
+                let r = t.rect;
+                k.x == r.x && k.width == r.width && k.y >= r.y && k.bottom() <= r.bottom()
+            })
+        };
+        let kept = match kept {
+            Some(k) if !k.is_empty() && inside(&k) => Some(k),
+            Some(k) => {
+                let k = k.intersection(buf.area);
+                for y in k.top()..k.bottom() {
+                    for x in k.left()..k.right() {
+                        if let Some(c) = buf.cell_mut((x, y)) {
+                            c.reset();
+                        }
+                    }
+                }
+                None
+            }
+            None => None,
+        };
+        match kept {
+            Some(k) => {
+                // Around the kept cells: above, below, left, right.
+                let (top, bottom) = (
+                    k.y.saturating_sub(area.y),
+                    area.bottom().saturating_sub(k.bottom()),
+                );
+                let (left, right) = (
+                    k.x.saturating_sub(area.x),
+                    area.right().saturating_sub(k.right()),
+                );
+                for r in [
+                    Rect::new(area.x, area.y, area.width, top),
+                    Rect::new(area.x, k.bottom(), area.width, bottom),
+                    Rect::new(area.x, k.y, left, k.height),
+                    Rect::new(k.right(), k.y, right, k.height),
+                ] {
+                    fast::set_style(buf, r, base);
+                }
+            }
+            None => fast::set_style(buf, area, base),
+        }
         if area.width < views::MIN_WIDTH || area.height < views::MIN_HEIGHT {
             views::too_small(area, buf, theme);
             return;
@@ -49,7 +101,8 @@ impl App {
             theme,
         );
         views::rule(chrome.rule, buf, theme);
-        let cx = cx!(self);
+        let mut cx = cx!(self);
+        cx.kept = kept;
         let body = chrome.body;
         match self.stack.last() {
             Some(Layer::Reader(r)) => r.view(&cx, body, buf, theme),
@@ -94,8 +147,10 @@ impl App {
         // A popup over the tab bar's row hides the label: a patch must not draw over it.
         let mut hits = self.hits.borrow_mut();
         if popup.is_some() {
-            // Pictures are written over the cells: none while a popup is up.
+            // Pictures are written over the cells: none while a popup is up; and the
+            // text rows are not only the page's lines.
             hits.pictures.clear();
+            hits.text = None;
         }
         if let (Some(p), Some(slot)) = (popup, hits.online)
             && p.y <= slot.y
@@ -109,6 +164,28 @@ impl App {
     /// session can wrap those cells in OSC 8 (ratatui can't); the URL is on screen too.
     pub fn links(&self) -> Vec<(Rect, String)> {
         self.hits.borrow().links.clone()
+    }
+
+    /// The reader's text rows a frame drawn now in `area` would show, when they are the
+    /// page's lines alone (nothing drawn over them).
+    pub fn text_rows_ahead(&self, area: Rect) -> Option<TextRows> {
+        if self.overlay.is_some()
+            || area.width < views::MIN_WIDTH
+            || area.height < views::MIN_HEIGHT
+        {
+            return None;
+        }
+        let Some(Layer::Reader(r)) = self.stack.last() else {
+            return None;
+        };
+        let cx = cx!(self);
+        r.rows_ahead(&cx, views::chrome(area, self.notice.is_some()).body)
+    }
+
+    /// The reader's text rows in the last frame, when they are the page's lines alone
+    /// (for `render_over` of the next frame).
+    pub fn text_rows(&self) -> Option<TextRows> {
+        self.hits.borrow().text.clone()
     }
 
     /// The pictures of the last frame that the session writes as pixels.

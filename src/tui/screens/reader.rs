@@ -25,7 +25,7 @@ use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::highlight;
 use crate::tui::keymap::Action;
-use crate::tui::state::Hit;
+use crate::tui::state::{Hit, TextRows};
 use crate::tui::strings as s;
 use crate::tui::views::{fast, fit, list_offset, mark, match_style, panel};
 
@@ -245,6 +245,16 @@ impl ReaderScreen {
         self.clamp(cx);
     }
 
+    /// The text rows a frame drawn now in `body` would show (`TextRows`), if they are
+    /// the page's lines alone.
+    pub fn rows_ahead(&self, cx: &Ctx, body: Rect) -> Option<TextRows> {
+        let g = head::geometry(cx, self.page, body);
+        let rendered = cx.rendered(self.page, g.text.width);
+        let visible = usize::from(g.text.height);
+        let scroll = scroll_at(self, cx, g.text.width).min(rendered.max_scroll(visible));
+        text_rows(self, &g, &rendered, scroll)
+    }
+
     pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         draw(self, cx, area, buf, theme);
     }
@@ -359,9 +369,17 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             theme.dim(),
         );
     }
+    // Rows the caller says already hold what this frame shows there (`Ctx::kept`: the
+    // last frame's rows, moved) are not drawn again; if they are not the rows this
+    // frame shows, they are blanked and drawn like the others.
+    let rows = text_rows(r, &g, &rendered, scroll);
+    let kept = cx.kept.filter(|_| rows.is_some());
     for (row, i) in (scroll..total).take(visible).enumerate() {
         let y = g.text.y + row as u16;
         let rect = Rect::new(g.text.x, y, g.text.width, 1);
+        if kept.is_some_and(|k| (k.y..k.bottom()).contains(&y)) {
+            continue;
+        }
         // Wide code moves inside its frame; its top border says where.
         let Some(line) = rendered.line_at(i, r.hscroll).or_else(|| rendered.line(i)) else {
             continue;
@@ -380,6 +398,7 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             }
         }
     }
+    cx.hits.borrow_mut().text = rows;
     if let Some(q) = query {
         let rows = scroll..scroll + visible;
         mark_joins(&rendered, rows, g.text, q, match_style, buf);
@@ -463,6 +482,30 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         };
         toc_panel(cx, &rendered.anchors, current, toc, buf, theme);
     }
+}
+
+/// The text rows of a frame showing `scroll` (`TextRows`), when they are the page's
+/// lines alone: no search marks, link labels or pictures in view.
+fn text_rows(
+    r: &ReaderScreen,
+    g: &Geometry,
+    rendered: &Arc<Rendered>,
+    scroll: usize,
+) -> Option<TextRows> {
+    let visible = usize::from(g.text.height);
+    let lines_only = r.highlight.as_deref().is_none_or(str::is_empty)
+        && r.labels.is_none()
+        && !rendered.is_empty()
+        && !rendered
+            .pictures
+            .iter()
+            .any(|p| p.line < scroll + visible && p.line + usize::from(p.rows) > scroll);
+    lines_only.then(|| TextRows {
+        rect: g.text,
+        first: scroll,
+        layout: Arc::downgrade(rendered),
+        hscroll: r.hscroll,
+    })
 }
 
 fn toc_panel(

@@ -147,6 +147,15 @@ impl SearchScreen {
     pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         draw(self, cx, area, buf, theme);
     }
+
+    /// The snippet of the `i`-th result: made when it is first drawn, so a query with
+    /// many hits reads the bodies of the few on screen only.
+    fn snippet(&self, i: usize) -> &str {
+        match (&self.corpus, self.hits.get(i)) {
+            (Some(corpus), Some(hit)) => corpus.snippet(hit, &self.query),
+            _ => "",
+        }
+    }
 }
 
 fn draw(q: &SearchScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -249,7 +258,7 @@ fn draw(q: &SearchScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
         }
         let snippet_y = y + titles[i].len() as u16;
         let snippet = if snippet_of(i) {
-            fit(h.snippet.trim(), w)
+            fit(q.snippet(i).trim(), w)
         } else {
             String::new()
         };

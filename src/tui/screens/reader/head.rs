@@ -3,15 +3,18 @@
 //! and the table of contents go: the text at a readable measure, the contents beside
 //! it on wide screens, as wide as its entries (a third of the screen at most).
 
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::super::Ctx;
-use crate::content::PageRef;
+use crate::content::{Index, PageRef};
 use crate::render::width::str_width;
-use crate::theme::Theme;
+use crate::theme::{ColorDepth, Theme, ThemeKind};
 use crate::tui::state::Hit;
 use crate::tui::strings as s;
 use crate::tui::text::wrap;
@@ -51,7 +54,39 @@ fn toc_want(cx: &Ctx, page: PageRef) -> u16 {
     widest.map_or(0, |w| (w + 3).min(u16::MAX as usize) as u16)
 }
 
+/// What a geometry is worked out from: the content (the `Weak` keeps its address from
+/// being reused), the page, the body, and the theme and depth its layouts are for.
+type Key = (Weak<Index>, PageRef, Rect, ThemeKind, ColorDepth);
+
+thread_local! {
+    /// The geometry last worked out on this thread, and what for. A key asks for the
+    /// same geometry several times (`act`, clamping, the view), and working it out
+    /// measures every heading and the meta lines.
+    static LAST: RefCell<Option<(Key, Geometry)>> = const { RefCell::new(None) };
+}
+
 pub(crate) fn geometry(cx: &Ctx, page: PageRef, body: Rect) -> Geometry {
+    let same = |k: &Key| {
+        std::ptr::eq(k.0.as_ptr(), Arc::as_ptr(cx.index))
+            && (k.1, k.2, k.3, k.4) == (page, body, cx.theme, cx.depth)
+    };
+    let last = |l: &Option<(Key, Geometry)>| l.as_ref().filter(|(k, _)| same(k)).map(|l| l.1);
+    if let Some(g) = LAST.with(|l| l.try_borrow().ok().and_then(|l| last(&l))) {
+        return g;
+    }
+    let g = work_out(cx, page, body);
+    LAST.with(|l| {
+        if let Ok(mut l) = l.try_borrow_mut() {
+            *l = Some((
+                (Arc::downgrade(cx.index), page, body, cx.theme, cx.depth),
+                g,
+            ));
+        }
+    });
+    g
+}
+
+fn work_out(cx: &Ctx, page: PageRef, body: Rect) -> Geometry {
     // Beside the text on wide screens, as wide as its entries (a third at most). Only
     // asked for there: it lays the page out at 80 columns to find its headings.
     let want = if body.width >= TOC_MIN {
