@@ -44,7 +44,11 @@ pub fn body(index: &Index, page: PageRef, width: usize) -> Arc<String> {
         return text.clone();
     }
     let text = Arc::new(match index.body(page) {
-        Some(doc) => lines(index, &doc.blocks, width).join("\n"),
+        Some(doc) => {
+            let mut text = walk(index, &doc.blocks, width).text;
+            text.shrink_to_fit();
+            text
+        }
         None => String::new(),
     });
     if let Ok(mut cache) = CACHE.lock() {
@@ -60,23 +64,68 @@ pub fn body(index: &Index, page: PageRef, width: usize) -> Arc<String> {
     text
 }
 
-/// One output line; code lines are never decorated by containers (only indented).
-struct Out {
+/// The output lines in one buffer, `\n` between them (the text `show` sends); code
+/// lines are kept exactly, other lines lose their trailing spaces. Code lines are never
+/// decorated by containers (only indented).
+#[derive(Default)]
+struct Lines {
     text: String,
-    code: bool,
+    /// Where each line ends in `text`, and whether it is code.
+    ends: Vec<(usize, bool)>,
 }
 
-fn lines(index: &Index, blocks: &[Block], width: usize) -> Vec<String> {
-    walk(index, blocks, width)
-        .into_iter()
-        .map(|l| {
-            if l.code {
-                l.text
-            } else {
-                l.text.trim_end().to_string()
-            }
+impl Lines {
+    fn push(&mut self, line: &str, code: bool) {
+        self.push_prefixed("", line, code);
+    }
+
+    fn push_prefixed(&mut self, prefix: &str, line: &str, code: bool) {
+        if !self.ends.is_empty() {
+            self.text.push('\n');
+        }
+        let start = self.text.len();
+        self.text.push_str(prefix);
+        self.text.push_str(line);
+        if !code {
+            let kept = self.text.get(start..).map_or(0, |l| l.trim_end().len());
+            self.text.truncate(start + kept);
+        }
+        self.ends.push((self.text.len(), code));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, bool)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(end, code)| {
+            let line = self.text.get(start..end).unwrap_or_default();
+            start = end + 1;
+            (line, code)
         })
-        .collect()
+    }
+
+    /// Whether there is no line yet or the last one is blank (and not code).
+    fn last_is_blank(&self) -> bool {
+        let Some(&(end, code)) = self.ends.last() else {
+            return true;
+        };
+        let start = (self.ends.len().checked_sub(2))
+            .and_then(|i| self.ends.get(i))
+            .map_or(0, |&(e, _)| e + 1);
+        !code
+            && self
+                .text
+                .get(start..end)
+                .is_none_or(|l| l.trim().is_empty())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn append(&mut self, other: &Lines) {
+        for (line, code) in other.iter() {
+            self.push(line, code);
+        }
+    }
 }
 
 fn has_code(b: &Block) -> bool {
@@ -100,21 +149,15 @@ fn has_code(b: &Block) -> bool {
 
 /// Lay out `blocks` at `width`. Recursion follows containers that hold code, whose
 /// depth the parser bounds (`markdown::MAX_DEPTH`, `mdc::MAX_COMPONENT_DEPTH`).
-fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
-    let mut out: Vec<Out> = Vec::new();
-    let gap = |out: &mut Vec<Out>| {
-        if out
-            .last()
-            .is_some_and(|l| !l.text.trim().is_empty() || l.code)
-        {
-            out.push(Out {
-                text: String::new(),
-                code: false,
-            });
+fn walk(index: &Index, blocks: &[Block], width: usize) -> Lines {
+    let mut out = Lines::default();
+    let gap = |out: &mut Lines| {
+        if !out.last_is_blank() {
+            out.push("", false);
         }
     };
     // A run of blocks without code, laid out together (borrowed: never copied).
-    let flush = |out: &mut Vec<Out>, run: &[Block]| {
+    let flush = |out: &mut Lines, run: &[Block]| {
         if run.is_empty() {
             return;
         }
@@ -136,10 +179,9 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
         if !lines.is_empty() {
             gap(out);
         }
-        out.extend(lines.map(|i| Out {
-            text: rendered.line_text(i).into_owned(),
-            code: false,
-        }));
+        for i in lines {
+            out.push(&rendered.line_text(i), false);
+        }
     };
     // The run waiting to be laid out starts at block `start`.
     let mut start = 0;
@@ -152,25 +194,16 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
         gap(&mut out);
         match b {
             Block::Code { lang, code } => {
-                out.push(Out {
-                    text: format!("```{}", lang.as_deref().unwrap_or("")),
-                    code: false,
-                });
+                out.push_prefixed("```", lang.as_deref().unwrap_or(""), false);
                 let code = code.strip_suffix('\n').unwrap_or(code.as_ref());
                 for line in code.split('\n') {
-                    out.push(Out {
-                        text: line.strip_suffix('\r').unwrap_or(line).to_string(),
-                        code: true,
-                    });
+                    out.push(line.strip_suffix('\r').unwrap_or(line), true);
                 }
-                out.push(Out {
-                    text: "```".into(),
-                    code: false,
-                });
+                out.push("```", false);
             }
             Block::Quote(children) => {
                 let inner = walk(index, children, width.saturating_sub(2).max(MIN_WIDTH));
-                out.extend(prefixed(inner, "│ ", "│ "));
+                prefixed(&mut out, &inner, "│ ", "│ ");
             }
             Block::List { start, items } => {
                 let labels: Vec<String> = match start {
@@ -188,7 +221,7 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
                     );
                     let first = format!("{label:>label_w$} ");
                     let rest = " ".repeat(label_w + 1);
-                    out.extend(prefixed(inner, &first, &rest));
+                    prefixed(&mut out, &inner, &first, &rest);
                 }
             }
             Block::Component {
@@ -213,13 +246,13 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
                 if !inner.is_empty() {
                     gap(&mut out);
                 }
-                out.extend(inner);
+                out.append(&inner);
                 for (_, s) in slots {
                     let inner = walk(index, s, width);
                     if !inner.is_empty() {
                         gap(&mut out);
                     }
-                    out.extend(inner);
+                    out.append(&inner);
                 }
             }
             // Starts the next run.
@@ -230,27 +263,20 @@ fn walk(index: &Index, blocks: &[Block], width: usize) -> Vec<Out> {
     out
 }
 
-/// `lines` under a container: `first` before the first line, `rest` before the others;
-/// code lines get spaces of the same width instead, so they stay copyable.
-fn prefixed(lines: Vec<Out>, first: &str, rest: &str) -> Vec<Out> {
+/// `lines` under a container, onto `out`: `first` before the first line, `rest` before
+/// the others; code lines get spaces of the same width instead, so they stay copyable.
+fn prefixed(out: &mut Lines, lines: &Lines, first: &str, rest: &str) {
     let pad = " ".repeat(str_width(rest));
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let prefix = if l.code {
-                pad.as_str()
-            } else if i == 0 {
-                first
-            } else {
-                rest
-            };
-            Out {
-                text: format!("{prefix}{}", l.text),
-                code: l.code,
-            }
-        })
-        .collect()
+    for (i, (line, code)) in lines.iter().enumerate() {
+        let prefix = if code {
+            pad.as_str()
+        } else if i == 0 {
+            first
+        } else {
+            rest
+        };
+        out.push_prefixed(prefix, line, code);
+    }
 }
 
 #[cfg(test)]

@@ -538,6 +538,7 @@ impl Builder {
                 loose,
             } => {
                 flush_loose(&mut blocks, loose);
+                blocks.shrink_to_fit();
                 match kind {
                     BlockKind::Quote => self.block(Block::Quote(blocks)),
                     BlockKind::Item => match self.stack.last_mut() {
@@ -548,26 +549,31 @@ impl Builder {
                 }
             }
             Frame::List { start, items } => self.block(Block::List { start, items }),
-            Frame::Inlines { kind, inlines } => match kind {
-                InlineKind::Paragraph => self.block(paragraph(inlines)),
-                InlineKind::Heading(level) => self.block(Block::Heading {
-                    level,
-                    id: String::new(),
-                    content: inlines,
-                }),
-                InlineKind::Cell => match self.stack.last_mut() {
-                    Some(Frame::Row(cells)) => cells.push(inlines),
-                    _ => self.inlines(inlines),
-                },
-                InlineKind::Emphasis => self.inline(Inline::Emphasis(inlines)),
-                InlineKind::Strong => self.inline(Inline::Strong(inlines)),
-                InlineKind::Strikethrough => self.inline(Inline::Strikethrough(inlines)),
-                InlineKind::Link { url, title } => self.inline(Inline::Link {
-                    url,
-                    title,
-                    content: inlines,
-                }),
-            },
+            Frame::Inlines { kind, mut inlines } => {
+                // Kept for the page's life: no spare capacity (a paragraph of one text
+                // would otherwise hold four inlines' room, ~4× its size).
+                compact(&mut inlines);
+                match kind {
+                    InlineKind::Paragraph => self.block(paragraph(inlines)),
+                    InlineKind::Heading(level) => self.block(Block::Heading {
+                        level,
+                        id: String::new(),
+                        content: inlines,
+                    }),
+                    InlineKind::Cell => match self.stack.last_mut() {
+                        Some(Frame::Row(cells)) => cells.push(inlines),
+                        _ => self.inlines(inlines),
+                    },
+                    InlineKind::Emphasis => self.inline(Inline::Emphasis(inlines)),
+                    InlineKind::Strong => self.inline(Inline::Strong(inlines)),
+                    InlineKind::Strikethrough => self.inline(Inline::Strikethrough(inlines)),
+                    InlineKind::Link { url, title } => self.inline(Inline::Link {
+                        url,
+                        title,
+                        content: inlines,
+                    }),
+                }
+            }
             Frame::Code { lang, mut code } => {
                 if code.ends_with('\n') {
                     code.pop();
@@ -725,6 +731,16 @@ fn inlines(kind: InlineKind) -> Frame {
         kind,
         inlines: Vec::new(),
     }
+}
+
+/// Drop the spare capacity of a finished run of inlines and of its texts.
+fn compact(inlines: &mut Vec<Inline>) {
+    for i in inlines.iter_mut() {
+        if let Inline::Text(t) = i {
+            t.shrink_to_fit();
+        }
+    }
+    inlines.shrink_to_fit();
 }
 
 /// Append, merging adjacent text.

@@ -166,11 +166,11 @@ fn build(items: Vec<(Doc, Item)>) -> tantivy::Result<Inner> {
         for b in &item.body {
             doc.add_text(fields.body, fold(b));
         }
-        let all = [&item.title]
+        let all = [item.title.as_str()]
             .into_iter()
-            .chain(&item.tags)
-            .chain(&item.meta)
-            .chain(&item.body);
+            .chain(item.tags.iter().map(String::as_str))
+            .chain(item.meta.iter().map(String::as_str))
+            .chain(item.body.iter().map(|b| &**b));
         for t in all {
             doc.add_text(fields.raw, fold(t));
         }
@@ -290,9 +290,9 @@ fn description(item: &Item) -> String {
 
 /// The text holding the most of the query's words (the first, on a tie), and where its
 /// first word of the query starts.
-fn best<'a>(texts: &'a [String], terms: &Terms) -> Option<(&'a String, usize)> {
-    let mut top: Option<(usize, &String, usize)> = None;
-    for t in texts {
+fn best<'a>(texts: &'a [impl AsRef<str>], terms: &Terms) -> Option<(&'a str, usize)> {
+    let mut top: Option<(usize, &str, usize)> = None;
+    for t in texts.iter().map(AsRef::as_ref) {
         let (n, at) = terms.count_and_first(t);
         if n > 0 && top.is_none_or(|(m, _, _)| n > m) {
             top = Some((n, t, at.unwrap_or(0)));

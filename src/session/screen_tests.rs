@@ -502,3 +502,25 @@ fn a_scroll_keeps_the_rows_it_can_and_the_guest_sees_a_full_repaint() {
         );
     }
 }
+
+/// Given the terminal's size first (as the session does), the app measures the reading
+/// statistics before the first frame at the size that frame is drawn at: one layout of
+/// the page, not one more at the 80×24 default.
+#[test]
+fn reading_statistics_before_the_first_frame_are_at_the_terminal_size() {
+    let index = index();
+    let cache = RenderCache::new();
+    let app = app(&index, &cache, ColorDepth::Ansi256);
+    app.set_size(120, 40);
+    let before = app.reading();
+    let bytes = cache.bytes();
+    assert!(bytes > 0 && before.is_some_and(|(_, pct)| pct < 100));
+    let mut screen = ByteScreen::new(120, 40).unwrap();
+    screen.draw(&app).unwrap();
+    assert_eq!(app.reading(), before);
+    assert_eq!(
+        cache.bytes(),
+        bytes,
+        "the first frame needed another layout"
+    );
+}

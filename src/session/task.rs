@@ -121,6 +121,7 @@ impl<S: Screen, O: Output> Session<S, O> {
         let guests = *shared.guests.borrow_and_update();
         app.update(AppEvent::Guests(guests));
         let size = *io.size.borrow_and_update();
+        app.set_size(size.0, size.1);
         let now = Instant::now();
         let background = Background {
             until: Some(now + BACKGROUND_TIMEOUT),

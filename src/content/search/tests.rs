@@ -119,7 +119,9 @@ fn one_pass_counts_and_finds_as_the_word_list_does() {
         let last = terms.stems.len() - 1;
         let prefixed = |raw: &str| terms.prefix.as_deref().is_some_and(|p| raw.starts_with(p));
         for (_, item) in &items {
-            let texts = item.body.iter().chain(&item.meta).chain([&item.title]);
+            let texts = (item.body.iter().map(|b| &**b))
+                .chain(item.meta.iter().map(String::as_str))
+                .chain([item.title.as_str()]);
             for t in texts {
                 let words = analyze::words(t);
                 let count = (terms.stems.iter().enumerate())

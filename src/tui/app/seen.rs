@@ -19,6 +19,16 @@ pub(crate) struct ResumeOffer {
 }
 
 impl App {
+    /// The terminal's size, before the first frame (each frame records its own): what
+    /// is measured before then, the reading statistics, is at the real size rather
+    /// than laid out once more at the 80×24 default.
+    pub fn set_size(&self, cols: u16, rows: u16) {
+        let mut hits = self.hits.borrow_mut();
+        if hits.area.is_empty() {
+            hits.area = ratatui::layout::Rect::new(0, 0, cols, rows);
+        }
+    }
+
     /// The page in the reader, and the furthest line shown as a percentage of its
     /// layout (100 when the whole page fits).
     pub fn reading(&self) -> Option<(PageRef, u8)> {
