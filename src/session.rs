@@ -266,13 +266,25 @@ impl End {
 /// Run one guest's UI until it ends; the terminal is restored on every path that can
 /// still reach the guest. Each turn: bring the screen up to date, wait for one `Wake`,
 /// handle it (`task`).
-pub async fn run<S: Screen, O: Output>(
+///
+/// The arguments wait in one box until the first poll: an `async fn` keeps its
+/// arguments in its future for the whole session, beside the `Session` they were
+/// moved into (hundreds of bytes a guest for nothing).
+pub fn run<S: Screen, O: Output>(
     screen: S,
     app_opts: AppOptions,
     io: Io<O>,
     shared: Shared,
     cfg: SessionConfig,
+) -> impl Future<Output = End> {
+    run_boxed(Box::new((screen, app_opts, io, shared, cfg)))
+}
+
+/// `run`, with its arguments in one box.
+async fn run_boxed<S: Screen, O: Output>(
+    args: Box<(S, AppOptions, Io<O>, Shared, SessionConfig)>,
 ) -> End {
+    let (screen, app_opts, io, shared, cfg) = *args;
     let stall = cfg.stall_timeout;
     let mut session = match Session::new(screen, app_opts, io, shared, cfg) {
         Ok(session) => session,

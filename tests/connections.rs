@@ -572,3 +572,31 @@ async fn a_window_change_and_request_flood_is_throttled() {
         "the flood was not slowed: {line}"
     );
 }
+
+/// Key re-exchange mid-session (our russh patch empties the exchange's copies after
+/// each key exchange, vendor/russh/PATCHES.md): OpenSSH with `RekeyLimit=4K` renews
+/// its keys while the longest post (~24 KB) comes down, and every byte still arrives,
+/// ending with the post's last sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_rekeys_every_4_kb_gets_the_whole_post() {
+    if !have("OpenSSH client", Command::new("ssh").arg("-V")) {
+        return;
+    }
+    let server = Served::start(&[], &[]);
+    let out = ssh(server.addr)
+        .args(["-o", "RekeyLimit=4K", "-v", "127.0.0.1"])
+        .arg("show mtu-troubleshooting-blog")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // The first key exchange, then at least one more.
+    let kexinits = stderr.matches("SSH2_MSG_KEXINIT sent").count();
+    assert!(kexinits >= 2, "no key re-exchange:\n{stderr}");
+    assert!(
+        stdout.contains("what keeps things running."),
+        "the post's end is missing ({} bytes):\n{stdout}",
+        stdout.len()
+    );
+}

@@ -270,13 +270,31 @@ impl<S: Screen, O: Output> Session<S, O> {
 
     /// Wait for the next thing that wakes this session.
     pub async fn wait(&mut self) -> Wake {
-        let app_deadline = self.app.next_deadline().map(Instant::from_std);
-        let esc_deadline = self.parser.pending_deadline().map(Instant::from_std);
         let quiet =
             !self.dirty && !self.hibernated && self.in_flight.is_none() && self.pending.is_empty();
-        let hibernate_deadline = quiet.then(|| self.last_activity + HIBERNATE_AFTER);
-        let guests_deadline = self.guests_wait.then_some(self.guests_next);
-        let idle_deadline = self.idle_deadline();
+        // Every timer, in the order they win when several are due at once. One sleep
+        // for the earliest: a sleep per timer made this future (which lives as long as
+        // the session) ~1 KB larger.
+        let timers = [
+            (self.resize_due, Timer::ResizeDue),
+            (
+                self.guests_wait.then_some(self.guests_next),
+                Timer::GuestsDue,
+            ),
+            (
+                self.parser.pending_deadline().map(Instant::from_std),
+                Timer::EscTimeout,
+            ),
+            (self.app.next_deadline().map(Instant::from_std), Timer::Tick),
+            (self.idle_deadline(), Timer::Idle),
+            (self.cap_deadline, Timer::TimeLimit),
+            (self.notice_change, Timer::Countdown),
+            (
+                quiet.then(|| self.last_activity + HIBERNATE_AFTER),
+                Timer::Hibernate,
+            ),
+        ];
+        let next = timers.iter().filter_map(|(at, _)| *at).min();
         // A hibernated session follows the count only while its frame shows it, and
         // then writes just the label (`online`), never a repaint.
         let follow_guests =
@@ -289,24 +307,17 @@ impl<S: Screen, O: Output> Session<S, O> {
             changed = self.io.size.changed(), if self.size_open && self.resize_due.is_none() => {
                 Wake::Resize(changed.is_ok())
             }
-            _ = sleep_until(self.resize_due), if self.resize_due.is_some() => Wake::ResizeDue,
             changed = self.shared.index.changed(), if self.index_open => {
                 Wake::Reload(changed.ok().map(|_| self.shared.index.borrow_and_update().clone()))
             }
             changed = self.shared.guests.changed(), if follow_guests => {
                 Wake::Guests(changed.is_ok())
             }
-            _ = sleep_until(guests_deadline), if guests_deadline.is_some() => Wake::GuestsDue,
-            _ = sleep_until(esc_deadline), if esc_deadline.is_some() => Wake::EscTimeout,
-            _ = sleep_until(app_deadline), if app_deadline.is_some() => Wake::Tick,
             found = self.seen.resume(), if self.seen.waiting() => Wake::Resume(found),
-            _ = sleep_until(idle_deadline), if idle_deadline.is_some() => Wake::Idle,
-            _ = sleep_until(self.cap_deadline), if self.cap_deadline.is_some() => Wake::TimeLimit,
-            _ = sleep_until(self.notice_change), if self.notice_change.is_some() => {
-                Wake::Countdown
-            }
-            _ = sleep_until(hibernate_deadline), if hibernate_deadline.is_some() => {
-                Wake::Hibernate
+            _ = sleep_until(next), if next.is_some() => {
+                let now = Instant::now();
+                let due = timers.iter().find(|(at, _)| at.is_some_and(|at| at <= now));
+                due.map_or(Wake::Countdown, |(_, timer)| timer.wake())
             }
         }
     }
@@ -503,6 +514,34 @@ impl<S: Screen, O: Output> Session<S, O> {
             Control::Idle => {}
         }
         Ok(())
+    }
+}
+
+/// The timers `wait` sleeps on (one sleep, for the earliest).
+#[derive(Clone, Copy)]
+enum Timer {
+    ResizeDue,
+    GuestsDue,
+    EscTimeout,
+    Tick,
+    Idle,
+    TimeLimit,
+    Countdown,
+    Hibernate,
+}
+
+impl Timer {
+    fn wake(self) -> Wake {
+        match self {
+            Timer::ResizeDue => Wake::ResizeDue,
+            Timer::GuestsDue => Wake::GuestsDue,
+            Timer::EscTimeout => Wake::EscTimeout,
+            Timer::Tick => Wake::Tick,
+            Timer::Idle => Wake::Idle,
+            Timer::TimeLimit => Wake::TimeLimit,
+            Timer::Countdown => Wake::Countdown,
+            Timer::Hibernate => Wake::Hibernate,
+        }
     }
 }
 

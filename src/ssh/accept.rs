@@ -285,7 +285,8 @@ impl Connection {
     async fn run(self, stream: Stream, kill: Arc<KillSwitch>, peer: SocketAddr) {
         if let Err(why) = &self.slot {
             let why = why.clone();
-            return self.refuse(stream, kill, peer, why).await;
+            // Boxed: its state would otherwise sit in every served connection's task.
+            return Box::pin(self.refuse(stream, kill, peer, why)).await;
         }
         let began = Instant::now();
         let info: SharedInfo = Arc::default();
@@ -379,9 +380,15 @@ impl Connection {
             refusal: None,
         });
 
+        // Boxed, so the handshake's state is freed when it ends instead of being part of
+        // the connection's task for its whole life.
         let running = tokio::time::timeout_at(
             handshake,
-            russh::server::run_stream(self.config.clone(), stream, guest),
+            Box::pin(russh::server::run_stream(
+                self.config.clone(),
+                stream,
+                guest,
+            )),
         )
         .await;
         let mut running = match running {
@@ -453,30 +460,9 @@ impl Connection {
                     }
                 }
                 _ = self.shutdown.changed() => {
-                    // Sessions saw the same signal and are restoring their guests'
-                    // terminals; wait for them (bounded), then say goodbye and cut.
-                    // Without an open session there is nothing to restore.
-                    let grace = tokio::time::sleep(if opened {
-                        limits.shutdown_grace
-                    } else {
-                        Duration::ZERO
-                    });
-                    tokio::pin!(grace);
-                    loop {
-                        if life.running() == 0 {
-                            goodbye(&handle, "server restarting").await;
-                            break;
-                        }
-                        tokio::select! {
-                            biased;
-                            _ = &mut running => break,
-                            _ = life.changed() => {}
-                            _ = &mut grace => {
-                                goodbye(&handle, "server restarting").await;
-                                break;
-                            }
-                        }
-                    }
+                    // Boxed: rare, and its state would otherwise sit in every task.
+                    Box::pin(shut_down(&mut running, &handle, &life, opened, limits.shutdown_grace))
+                        .await;
                     kill.kill();
                     return Ended::now("shutdown");
                 }
@@ -526,13 +512,48 @@ fn timers(limits: &crate::config::Limits) -> Timers {
     }
 }
 
-/// Send a disconnect with `text` (bounded: the guest may not be reading).
-async fn goodbye(handle: &russh::server::Handle, text: &str) {
-    let _ = tokio::time::timeout(
-        Duration::from_millis(500),
-        handle.disconnect(russh::Disconnect::ByApplication, text.into(), "en".into()),
-    )
-    .await;
+/// The server is shutting down: sessions saw the same signal and are restoring their
+/// guests' terminals; wait for them (bounded by `grace`), then say goodbye. Without an
+/// open session there is nothing to restore.
+async fn shut_down<F: Future + Unpin>(
+    running: &mut F,
+    handle: &russh::server::Handle,
+    life: &Life,
+    opened: bool,
+    grace: Duration,
+) {
+    let grace = tokio::time::sleep(if opened { grace } else { Duration::ZERO });
+    tokio::pin!(grace);
+    loop {
+        if life.running() == 0 {
+            goodbye(handle, "server restarting").await;
+            return;
+        }
+        tokio::select! {
+            biased;
+            _ = &mut *running => return,
+            _ = life.changed() => {}
+            _ = &mut grace => {
+                goodbye(handle, "server restarting").await;
+                return;
+            }
+        }
+    }
+}
+
+/// Send a disconnect with `text` (bounded: the guest may not be reading). Boxed: its
+/// state (a queued message and a timer) would otherwise sit in every connection's task.
+fn goodbye<'a>(
+    handle: &'a russh::server::Handle,
+    text: &'a str,
+) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+    Box::pin(async move {
+        let _ = tokio::time::timeout(
+            Duration::from_millis(500),
+            handle.disconnect(russh::Disconnect::ByApplication, text.into(), "en".into()),
+        )
+        .await;
+    })
 }
 
 /// Does the client start the SSH handshake (its banner's first bytes) within a

@@ -15,9 +15,11 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt;
 use russh::server::{Auth, ChannelOpenHandle, Handle, Msg, Session};
 use russh::{Channel, ChannelId, ChannelOpenFailure, Pty};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -340,33 +342,33 @@ impl Guest {
         let kill = self.kill.clone();
         let info = self.info.clone();
         with_info(&info, |i| i.kind = "tui");
-        tokio::spawn(async move {
-            let _guard = guard;
+        // One task per session, and the session's future in one box of its own size: a
+        // panic in the app is caught here (it ends this session only, and the guest's
+        // terminal is still restored). A second task for the session, awaited from this
+        // one, cost its task cell and this wrapper's copies of its arguments (~5 KB a
+        // guest); an unboxed future captured here would be stored twice (the captured
+        // value and the one being awaited).
+        let session = ByteScreen::new(pty.size.0, pty.size.1).map(|screen| {
             let io = Io {
                 input: input_rx,
                 size: size_rx,
                 output: output.clone(),
             };
-            let end = match ByteScreen::new(pty.size.0, pty.size.1) {
-                Ok(screen) => {
-                    // A task of its own: a panic in the app ends this session only, and
-                    // we still restore the guest's terminal below.
-                    match tokio::spawn(session::run(screen, opts, io, shared, cfg)).await {
-                        Ok(end) => end,
-                        Err(e) => {
-                            let mut bytes = session::RESTORE.to_vec();
-                            bytes.extend_from_slice(b"sshfolio: something went wrong; sorry.\r\n");
-                            let _ =
-                                tokio::time::timeout(Duration::from_secs(2), output.send(bytes))
-                                    .await;
-                            End::Error(if e.is_panic() {
-                                "panic".into()
-                            } else {
-                                e.to_string()
-                            })
-                        }
+            Box::pin(AssertUnwindSafe(session::run(screen, opts, io, shared, cfg)).catch_unwind())
+        });
+        tokio::spawn(async move {
+            let _guard = guard;
+            let end = match session {
+                Ok(session) => match session.await {
+                    Ok(end) => end,
+                    Err(_) => {
+                        let mut bytes = session::RESTORE.to_vec();
+                        bytes.extend_from_slice(b"sshfolio: something went wrong; sorry.\r\n");
+                        let _ =
+                            tokio::time::timeout(Duration::from_secs(2), output.send(bytes)).await;
+                        End::Error("panic".into())
                     }
-                }
+                },
                 Err(e) => End::Error(e),
             };
             visit.end(&end.label(), None);
