@@ -23,9 +23,10 @@ use super::doc::{Align, Block, Document, Inline};
 use super::mdc::{self, Node, Piece};
 use super::slug::Slugger;
 
-/// The most nodes (every block, inline and table cell the parser starts) one document
-/// may have: a hand-written post has a few thousand, 4 MB of prose ~100,000; at about
-/// 250 bytes a node (BENCHMARKS.md, "One big post"), 200,000 is ~50 MB of tree.
+/// The most nodes (every block, inline and table cell the parser starts, and every row
+/// of a code block: each is a row of every layout of the page, blank or not) one
+/// document may have: a hand-written post has a few thousand, 4 MB of prose ~100,000;
+/// at about 250 bytes a node (BENCHMARKS.md, "One big post"), 200,000 is ~50 MB of tree.
 pub const MAX_NODES: usize = 200_000;
 /// The most headings in one document (each is a table-of-contents entry and an anchor).
 pub const MAX_HEADINGS: usize = 50_000;
@@ -45,10 +46,27 @@ struct Budget {
 impl Budget {
     /// Charge one node (and a heading or `cells` cells); false once over budget.
     fn charge(&mut self, heading: bool, cells: usize, line: impl FnOnce() -> u32) -> bool {
+        self.charge_nodes(cells.max(1), heading, cells, line)
+    }
+
+    /// A code block's text: one node a row (a 4 MB fence of blank lines would otherwise
+    /// be one node and millions of rows in each layout of the page).
+    fn charge_code(&mut self, text: &str, line: impl FnOnce() -> u32) -> bool {
+        let rows = text.bytes().filter(|&b| b == b'\n').count();
+        self.charge_nodes(rows.max(1), false, 0, line)
+    }
+
+    fn charge_nodes(
+        &mut self,
+        nodes: usize,
+        heading: bool,
+        cells: usize,
+        line: impl FnOnce() -> u32,
+    ) -> bool {
         if self.over.is_some() {
             return false;
         }
-        self.nodes += cells.max(1);
+        self.nodes += nodes;
         self.headings += usize::from(heading);
         self.cells += cells;
         let what = if self.nodes > MAX_NODES {
@@ -186,8 +204,18 @@ fn markdown_blocks(text: &str, first_line: u32, budget: &mut Budget) -> Vec<Bloc
     // colon: those colons' offsets in the merged text are kept, and never start a
     // component.
     let mut pending: Option<(String, Vec<usize>)> = None;
+    let mut in_code = false;
     for (event, range) in parser {
         let charged = match &event {
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                budget.charge(false, 0, || lines.line(range.start))
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                true
+            }
+            Event::Text(t) if in_code => budget.charge_code(t, || lines.line(range.start)),
             Event::Start(Tag::Heading { .. }) => budget.charge(true, 0, || lines.line(range.start)),
             Event::Start(Tag::TableCell) => budget.charge(false, 1, || lines.line(range.start)),
             // A row shorter than the header is padded to it: charge the padding.
@@ -1080,6 +1108,27 @@ mod tests {
         let (d, w) = parse(&format!("{}x{}\n", "[".repeat(3000), "](u)".repeat(3000)));
         assert!(w.iter().all(|w| !w.error), "{w:?}");
         assert!(format!("{d:?}").contains('x'));
+    }
+
+    #[test]
+    fn a_code_block_counts_a_node_a_row_blank_or_not() {
+        // A fence of blank rows is millions of layout rows from a few MB: refused at the
+        // block's line, like any other overrun.
+        let src = format!("Intro.\n\n```text\n{}x\n```\n", "\n".repeat(MAX_NODES + 10));
+        let (d, w) = parse(&src);
+        assert!(d.blocks.is_empty(), "nothing kept");
+        let errors: Vec<_> = w.iter().filter(|w| w.error).collect();
+        assert_eq!(errors.len(), 1, "{w:?}");
+        assert!(errors[0].message.contains("document too large"), "{w:?}");
+        assert!((3..=4).contains(&errors[0].line), "{w:?}");
+        // A long script under the budget loads whole, every row kept.
+        let rows = MAX_NODES / 2;
+        let (d, w) = parse(&format!("```sh\n{}```\n", "\necho hi\n".repeat(rows / 2)));
+        assert!(w.iter().all(|w| !w.error), "{w:?}");
+        match d.blocks.as_slice() {
+            [Block::Code { code, .. }] => assert_eq!(code.lines().count(), rows),
+            other => panic!("one code block, got {} blocks", other.len()),
+        }
     }
 
     #[test]
