@@ -129,22 +129,9 @@ impl Lines {
 }
 
 fn has_code(b: &Block) -> bool {
-    let mut stack = vec![b];
-    while let Some(b) = stack.pop() {
-        match b {
-            Block::Code { .. } => return true,
-            Block::Quote(c) => stack.extend(c),
-            Block::List { items, .. } => stack.extend(items.iter().flatten()),
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(children);
-                stack.extend(slots.iter().flat_map(|(_, s)| s));
-            }
-            _ => {}
-        }
-    }
-    false
+    crate::content::doc::all_blocks(std::slice::from_ref(b))
+        .iter()
+        .any(|b| matches!(b, Block::Code { .. }))
 }
 
 /// Lay out `blocks` at `width`. Recursion follows containers that hold code, whose

@@ -209,22 +209,10 @@ fn highlighted(code: &str, lang: Option<&str>, pal: &Palette) -> Arc<Vec<Row>> {
 /// anything out (warming: a layout of a big page costs far more than its highlighting).
 pub(crate) fn warm(doc: &Document, kind: ThemeKind) {
     let pal = Palette::new(kind, false);
-    let mut stack: Vec<&Block> = doc.blocks.iter().collect();
-    while let Some(b) = stack.pop() {
-        match b {
-            Block::Code { lang, code } => {
-                let lang = lang.as_deref().map(str::trim).filter(|l| !l.is_empty());
-                let _ = highlighted(code, lang, &pal);
-            }
-            Block::Quote(children) => stack.extend(children),
-            Block::List { items, .. } => stack.extend(items.iter().flatten()),
-            Block::Component {
-                children, slots, ..
-            } => {
-                stack.extend(children);
-                stack.extend(slots.iter().flat_map(|(_, s)| s));
-            }
-            _ => {}
+    for b in crate::content::doc::all_blocks(&doc.blocks) {
+        if let Block::Code { lang, code } = b {
+            let lang = lang.as_deref().map(str::trim).filter(|l| !l.is_empty());
+            let _ = highlighted(code, lang, &pal);
         }
     }
 }
