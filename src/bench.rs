@@ -16,10 +16,11 @@
 //!
 //! Server figures (given its pid) are /proc deltas over the listener and all of its
 //! descendants: PSS (smaps_rollup) and RSS, user+system CPU including reaped children.
+//! The machine's receive-queue drops over the run are reported too (`bench/procfs.rs`):
+//! on loopback a dropped keepalive probe is what makes a server's kernel end a live guest.
 //!
 //! Over 600 lines: one load generator, its phases and report kept together; the rest its tests.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +33,10 @@ use russh::{ChannelMsg, Disconnect};
 use serde::Serialize;
 use tokio::sync::{Mutex, watch};
 use tokio::time::Instant;
+
+mod procfs;
+pub use procfs::proc_sample;
+use procfs::{proc_cpu, self_rss_kib, softnet_drops};
 
 /// Bounds on every wait: a misbehaving server costs at most this per step.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -366,6 +371,10 @@ pub struct Report {
     /// This load generator's own RSS growth over the ramp, per established session
     /// (KiB): what holding one more guest costs the client side.
     pub client_rss_per_session_kib: f64,
+    /// Packets this machine's kernel dropped from full receive queues over the run
+    /// (/proc/net/softnet_stat). On loopback a lost keepalive probe looks like a dead
+    /// guest to the server's kernel: the usual cause of sessions closed early.
+    pub softnet_drops: Option<u64>,
 }
 
 /// Trusts any host key: the bench measures, it does not authenticate servers.
@@ -720,95 +729,6 @@ async fn session(ctx: Arc<Ctx>, mut phase: watch::Receiver<Phase>) {
     .await;
 }
 
-/// Sample /proc for `pid` and all of its descendants.
-pub fn proc_sample(pid: u32) -> Option<ProcSample> {
-    proc_tree(pid, true)
-}
-
-/// Just the CPU seconds of `pid` and its descendants (no memory: cheap enough to read
-/// around every key).
-fn proc_cpu(pid: u32) -> Option<f64> {
-    proc_tree(pid, false).map(|s| s.cpu_s)
-}
-
-fn proc_tree(pid: u32, memory: bool) -> Option<ProcSample> {
-    let ticks = 100.0; // USER_HZ on Linux
-    let mut parent: HashMap<u32, u32> = HashMap::new();
-    let mut cpu: HashMap<u32, u64> = HashMap::new();
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Some(p) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
-            continue;
-        };
-        // Fields after the command name (which may hold spaces and parentheses).
-        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-            continue;
-        };
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        // f[0] = state (field 3); ppid = field 4; utime..cstime = fields 14..17.
-        let num = |i: usize| f.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
-        parent.insert(p, num(1) as u32);
-        // Reaped children's CPU, in ticks; the process's own comes from schedstat.
-        cpu.insert(p, num(13) + num(14));
-    }
-    if !parent.contains_key(&pid) {
-        return None;
-    }
-    let mut tree = vec![pid];
-    let mut i = 0;
-    while i < tree.len() && tree.len() < 1_000_000 {
-        let p = tree[i];
-        tree.extend(parent.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    let mut out = ProcSample::default();
-    for p in tree {
-        out.processes += 1;
-        out.cpu_s += cpu.get(&p).copied().unwrap_or(0) as f64 / ticks;
-        out.cpu_s += threads_cpu_ns(p) as f64 / 1e9;
-        if !memory {
-            continue;
-        }
-        if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
-            out.pss_kib += kib_field(&s, "Pss:");
-            out.rss_kib += kib_field(&s, "Rss:");
-        }
-    }
-    Some(out)
-}
-
-/// CPU time of a process's live threads, in nanoseconds (schedstat: no tick rounding).
-fn threads_cpu_ns(pid: u32) -> u64 {
-    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
-    };
-    dir.flatten()
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum()
-}
-
-/// This process's resident memory (KiB), from /proc/self/status.
-fn self_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| kib_field(&s, "VmRSS:"))
-        .unwrap_or(0)
-}
-
-fn kib_field(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find(|l| l.starts_with(name))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Run a benchmark. Never panics on what the server does; every phase is bounded.
 pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
     if cfg.sessions == 0 || cfg.sessions > MAX_SESSIONS {
@@ -831,6 +751,7 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
         ..Default::default()
     });
     let sample = |pid: Option<u32>| pid.and_then(proc_sample);
+    let drops_before = softnet_drops();
     let before = sample(cfg.server_pid);
     let client_before = self_rss_kib();
     let ctx = Arc::new(Ctx {
@@ -970,6 +891,9 @@ pub async fn run(cfg: BenchConfig) -> Result<Report, BenchError> {
         ramp_s,
         client_rss_per_session_kib: (client_after as f64 - client_before as f64)
             / established.max(1) as f64,
+        softnet_drops: drops_before
+            .zip(softnet_drops())
+            .map(|(a, b)| b.saturating_sub(a)),
         ..Default::default()
     };
     let mut all_first = Vec::new();
@@ -1074,6 +998,12 @@ pub fn table(r: &Report) -> String {
             r.probe_sent
         );
     }
+    if let Some(drops) = r.softnet_drops {
+        let _ = writeln!(
+            s,
+            "kernel queue drops  {drops} packets (full receive queues, net.core.netdev_max_backlog)"
+        );
+    }
     let _ = writeln!(
         s,
         "bench RSS           {:.1} KiB per session (this load generator)",
@@ -1152,11 +1082,5 @@ mod tests {
         assert_eq!(source(one, 5).to_string(), "127.0.0.7");
         let v6: ipnet::IpNet = "fd00::/120".parse().unwrap();
         assert_eq!(source(v6, 0).to_string(), "fd00::1");
-    }
-
-    #[test]
-    fn this_process_is_sampled() {
-        let s = proc_sample(std::process::id()).unwrap();
-        assert!(s.processes >= 1 && s.pss_kib > 0);
     }
 }

@@ -188,7 +188,8 @@ fn a_guest_whose_network_vanishes_is_dropped_within_about_a_minute() {
 
     netns.cut();
     let cut = Instant::now();
-    // Idle 30 s + 4 probes × 5 s = 50 s in the kernel; a little slack for the wake-up.
+    // Probes at 30, 35 and 40 s of quiet, the verdict at 45 s (TCP_USER_TIMEOUT); a
+    // little slack for the wake-up.
     while sessions_active(metrics) != Some(0) {
         assert!(
             cut.elapsed() < Duration::from_secs(75),
