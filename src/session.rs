@@ -32,6 +32,8 @@ mod first;
 #[cfg(test)]
 mod first_tests;
 mod frames;
+#[cfg(test)]
+mod glide_tests;
 pub mod guests;
 pub mod local;
 mod online;
