@@ -32,6 +32,8 @@ mod first;
 #[cfg(test)]
 mod first_tests;
 mod frames;
+#[cfg(test)]
+mod glide_tests;
 pub mod guests;
 pub mod local;
 mod online;
@@ -100,6 +102,13 @@ pub struct Closed;
 /// Where frames go. `send` resolves once the bytes are accepted (backpressure).
 pub trait Output: Clone + Send + Sync + 'static {
     fn send(&self, bytes: Vec<u8>) -> impl Future<Output = Result<(), Closed>> + Send + 'static;
+
+    /// Hand `bytes` on at once if that needs no waiting (what `send` would resolve to),
+    /// or give them back to go through `send` (the default). A frame handed on here is
+    /// not in flight: the session needs no second turn of its loop to see it sent.
+    fn try_send(&self, bytes: Vec<u8>) -> Result<Result<(), Closed>, Vec<u8>> {
+        Err(bytes)
+    }
 }
 
 /// A terminal the session draws on, and the bytes that drawing produced.

@@ -28,4 +28,4 @@ pub(crate) mod strings;
 pub(crate) mod text;
 pub mod views;
 
-pub use app::{App, AppEvent, AppOptions, Control, FirstKind};
+pub use app::{App, AppEvent, AppOptions, Control, FirstKind, ReaderMove, ViewMemo};

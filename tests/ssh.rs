@@ -464,3 +464,57 @@ async fn reloaded_content_reaches_open_sessions() {
     term.wait_for("Fresh Folio").await;
     server.stop().await;
 }
+
+/// Open the newest post in the reader (the real content) at `cols`×`rows`.
+async fn newest_post(addr: std::net::SocketAddr, cols: u32, rows: u32) -> Term {
+    let mut term = Term::open(addr, cols, rows, None).await;
+    term.wait_for("online").await;
+    term.send(b"3").await;
+    term.settle(Duration::from_millis(300)).await;
+    term.send(b"\r").await;
+    term.settle(Duration::from_millis(500)).await;
+    term
+}
+
+/// A frame is handed to russh at once when its queue has room (no second turn of the
+/// session loop): keys that arrive in one packet are still all answered, in order —
+/// `k` at the top does nothing, so "kkk" then twelve `j`s is twelve lines down, and
+/// any other order would show fewer.
+#[tokio::test]
+async fn keys_typed_in_one_packet_are_all_answered_in_order() {
+    let live = util::LiveServer::start().await;
+    let keys = b"kkkjjjjjjjjjjjj";
+    let mut one = newest_post(live.server.addr, 120, 40).await;
+    let top = one.screen();
+    one.send(keys).await;
+    let mut each = newest_post(live.server.addr, 120, 40).await;
+    for k in keys {
+        each.send(&[*k]).await;
+        each.settle(Duration::from_millis(60)).await;
+    }
+    // Both show the same count once it has settled.
+    one.settle(Duration::from_millis(1500)).await;
+    each.settle(Duration::from_millis(1500)).await;
+    assert_ne!(one.screen(), top, "the keys moved nothing");
+    assert_eq!(one.screen(), each.screen());
+}
+
+/// A full repaint larger than one SSH packet (32 KiB for russh's client) arrives whole
+/// after keys too: the guest's screen is the one a fresh guest at that place sees.
+#[tokio::test]
+async fn a_frame_larger_than_an_ssh_packet_arrives_whole() {
+    let live = util::LiveServer::start().await;
+    let mut term = newest_post(live.server.addr, 300, 100).await;
+    // Theme toggles repaint every cell in other colours.
+    let before = term.raw.len();
+    term.send(b"t").await;
+    term.settle(Duration::from_millis(500)).await;
+    let repaint = term.raw.len() - before;
+    assert!(repaint > 32 * 1024, "a repaint of only {repaint} bytes");
+    term.send(b"t").await;
+    term.settle(Duration::from_millis(500)).await;
+    let mut fresh = newest_post(live.server.addr, 300, 100).await;
+    term.settle(Duration::from_millis(1500)).await;
+    fresh.settle(Duration::from_millis(1500)).await;
+    assert_eq!(term.screen(), fresh.screen());
+}

@@ -24,6 +24,8 @@ use ratatui::style::{Color, Modifier};
 
 use super::scroll;
 
+mod edit;
+
 /// Bits of a code that hold the character (or, for a complex cell, its place in the
 /// side list); the rest is the style index.
 const CHAR_BITS: u32 = 21;

@@ -16,8 +16,10 @@ use super::compact::Compact;
 use super::first::First;
 use super::scratch::{Scratch, Stamp, with_scratch};
 use super::{Screen, osc8, pictures, scroll, sgr};
-use crate::tui::App;
 use crate::tui::state::TextRows;
+use crate::tui::{App, ViewMemo};
+
+mod glide;
 
 fn draw_app<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -93,6 +95,9 @@ pub struct ByteScreen {
     depth: crate::theme::ColorDepth,
     /// The pictures written as pixels after the cells (kitty, sixel, iTerm2).
     painter: crate::graphics::Painter,
+    /// Never draw a frame as a pure scroll (to test the other paths).
+    #[cfg(test)]
+    pub no_glide: bool,
 }
 
 /// What an awake `ByteScreen` keeps: what the guest's terminal shows, and the writer.
@@ -107,9 +112,15 @@ struct Frames {
     /// The reader rows of the frame shown (`App::text_rows`), for drawing the next one
     /// over it while a worker's scratch still holds it.
     text: Option<TextRows>,
+    /// What the view of the frame shown was drawn from, when the next frame may be a
+    /// pure scroll of it (`glide`).
+    memo: Option<ViewMemo>,
     /// Frames drawn over the one before (some rows copied, not drawn).
     #[cfg(test)]
     kept: usize,
+    /// Frames drawn as a pure scroll (`glide`).
+    #[cfg(test)]
+    glided: usize,
 }
 
 impl Frames {
@@ -132,8 +143,11 @@ impl Frames {
             stamp: Stamp::new(),
             fresh,
             text: None,
+            memo: None,
             #[cfg(test)]
             kept: 0,
+            #[cfg(test)]
+            glided: 0,
         }
     }
 
@@ -144,6 +158,7 @@ impl Frames {
         self.stamp.bump();
         self.fresh = true;
         self.text = None;
+        self.memo = None;
         self.backend.forget_links();
         self.backend.writer_mut().extend_from_slice(CLEAR);
     }
@@ -151,6 +166,7 @@ impl Frames {
     /// Change what is shown through a scratch buffer (rare: pictures' leftovers, the
     /// label row of an adopted first frame).
     fn edit_shown(&mut self, f: impl FnOnce(&mut Buffer)) {
+        self.memo = None;
         with_scratch(|s| {
             s.take_up(self.stamp, &self.shown);
             f(&mut s.shown);
@@ -238,6 +254,8 @@ impl ByteScreen {
             links: osc8::Links::default(),
             depth: Default::default(),
             painter: Default::default(),
+            #[cfg(test)]
+            no_glide: false,
         })
     }
 
@@ -293,6 +311,12 @@ impl ByteScreen {
         self.frames.as_ref().map_or(0, |f| f.kept)
     }
 
+    /// Frames drawn as a pure scroll since the buffers were made.
+    #[cfg(test)]
+    pub fn glided(&self) -> usize {
+        self.frames.as_ref().map_or(0, |f| f.glided)
+    }
+
     /// The cells of the frame just drawn, to share as a first frame: `None` when it
     /// showed pictures (their bytes depend on the terminal's cell size).
     pub fn drawn_cells(&self) -> Option<Buffer> {
@@ -328,6 +352,17 @@ impl Screen for ByteScreen {
             self.painter.forget();
         }
         let (links, painter) = (&self.links, &mut self.painter);
+        #[cfg(test)]
+        if self.no_glide {
+            frames.memo = None;
+        }
+        if notice.is_none() && !frames.fresh && !painter.showing() {
+            if let Some(done) = with_scratch(|s| glide::draw(frames, s, app, links)) {
+                return done.map_err(|e| e.to_string());
+            }
+        } else {
+            frames.memo = None;
+        }
         with_scratch(|s| {
             // The reader rows of the frame shown, while this scratch still holds it.
             let prev = frames
@@ -389,6 +424,9 @@ impl Screen for ByteScreen {
                 .flush(s, scroll, lent.as_ref())
                 .map_err(|e| e.to_string())?;
             frames.backend.writer_mut().extend_from_slice(&paint.bytes);
+            frames.memo = (notice.is_none() && !painter.showing())
+                .then(|| app.view_memo(area))
+                .flatten();
             Ok(())
         })
     }

@@ -72,9 +72,19 @@ pub struct Links(Arc<Mutex<Vec<FrameLink>>>);
 impl Links {
     /// Record this frame's links (`App::links()`), reading their cells from `buf`.
     pub fn set(&self, links: Vec<(Rect, String)>, buf: &Buffer) {
+        self.set_by(links, buf.area, |x, y| buf.cell((x, y)).cloned());
+    }
+
+    /// `set`, with the cells of the frame (of `area`) read through `cell`.
+    pub fn set_by(
+        &self,
+        links: Vec<(Rect, String)>,
+        area: Rect,
+        cell: impl Fn(u16, u16) -> Option<Cell>,
+    ) {
         let mut list = Vec::new();
         for (rect, url) in links.into_iter().take(MAX_LINKS) {
-            let rect = rect.intersection(buf.area);
+            let rect = rect.intersection(area);
             let Some(url) = sanitize_url(&url) else {
                 continue;
             };
@@ -85,12 +95,13 @@ impl Links {
             for y in rect.top()..rect.bottom() {
                 let mut x = rect.left();
                 while x < rect.right() {
-                    let Some(cell) = buf.cell((x, y)) else { break };
-                    if cell.diff_option != CellDiffOption::Skip {
-                        cells.push((x, y, cell.clone()));
-                    }
+                    let Some(cell) = cell(x, y) else { break };
                     // A wide character's trailing column is not written separately.
-                    x = x.saturating_add(cell_width(cell).max(1));
+                    let next = x.saturating_add(cell_width(&cell).max(1));
+                    if cell.diff_option != CellDiffOption::Skip {
+                        cells.push((x, y, cell));
+                    }
+                    x = next;
                 }
             }
             list.push(FrameLink { rect, url, cells });

@@ -43,6 +43,9 @@ pub struct Scratch {
     pub planner: scroll::Planner,
     /// Whose frame `shown` (and the planner's keys) hold, if anyone's.
     holds: Option<Stamp>,
+    /// A pure scroll's copy of the compact codes the guest's screen shows
+    /// (`frames::glide`).
+    pub old_codes: Vec<u16>,
 }
 
 impl Scratch {

@@ -136,7 +136,7 @@ fn fingerprint(c: &Cell) -> u64 {
 type Key = u128;
 const COMPLEX: Key = 1 << 127;
 
-fn key(c: &Cell) -> Key {
+pub(super) fn key(c: &Cell) -> Key {
     match plain_char(c) {
         Some(ch) => Key::from(ch) | style_bits(c),
         None => COMPLEX | Key::from(fingerprint(c)),

@@ -105,6 +105,13 @@ pub(super) struct Session<S, O: Output> {
     probe: Option<super::pictures::Probe>,
     /// A frame was drawn (or a shared first frame sent).
     drawn: bool,
+    /// The one sleep `wait` waits on for every timer, and the deadline it is set to
+    /// (`None`: not set, or fired). Set again only when the earliest timer is now
+    /// sooner: a key moves the idle and hibernate deadlines later, and rather than
+    /// resetting (or, as before, making and dropping a sleep each turn) the sleep
+    /// fires at the old time, finds nothing due and is set to the new earliest.
+    timer: Pin<Box<tokio::time::Sleep>>,
+    timer_at: Option<Instant>,
 }
 
 impl<S: Screen, O: Output> Session<S, O> {
@@ -167,6 +174,8 @@ impl<S: Screen, O: Output> Session<S, O> {
             seen,
             probe,
             drawn: false,
+            timer: Box::pin(tokio::time::sleep_until(now)),
+            timer_at: None,
         })
     }
 
@@ -218,9 +227,17 @@ impl<S: Screen, O: Output> Session<S, O> {
             self.hibernated = false;
         }
         if !self.pending.is_empty() && self.in_flight.is_none() {
-            let fut = self.io.output.send(std::mem::take(&mut self.pending));
-            let timed = tokio::time::timeout(self.cfg.stall_timeout, fut);
-            self.in_flight = Some(Box::pin(timed));
+            // Queued at once when there is room (a key's frame, usually); otherwise in
+            // flight, and the next frame waits for it.
+            match self.io.output.try_send(std::mem::take(&mut self.pending)) {
+                Ok(Ok(())) => {}
+                Ok(Err(Closed)) => return Err(End::Disconnected),
+                Err(bytes) => {
+                    let fut = self.io.output.send(bytes);
+                    let timed = tokio::time::timeout(self.cfg.stall_timeout, fut);
+                    self.in_flight = Some(Box::pin(timed));
+                }
+            }
         }
         Ok(())
     }
@@ -295,6 +312,12 @@ impl<S: Screen, O: Output> Session<S, O> {
             ),
         ];
         let next = timers.iter().filter_map(|(at, _)| *at).min();
+        if let Some(at) = next
+            && self.timer_at.is_none_or(|set| at < set)
+        {
+            self.timer.as_mut().reset(at);
+            self.timer_at = Some(at);
+        }
         // A hibernated session follows the count only while its frame shows it, and
         // then writes just the label (`online`), never a repaint.
         let follow_guests =
@@ -314,7 +337,8 @@ impl<S: Screen, O: Output> Session<S, O> {
                 Wake::Guests(changed.is_ok())
             }
             found = self.seen.resume(), if self.seen.waiting() => Wake::Resume(found),
-            _ = sleep_until(next), if next.is_some() => {
+            _ = self.timer.as_mut(), if self.timer_at.is_some() => {
+                self.timer_at = None;
                 let now = Instant::now();
                 let due = timers.iter().find(|(at, _)| at.is_some_and(|at| at <= now));
                 due.map_or(Wake::Countdown, |(_, timer)| timer.wake())
@@ -388,14 +412,15 @@ impl<S: Screen, O: Output> Session<S, O> {
         if self.cfg.panic_on_input {
             panic!("test hook: session panicked on input");
         }
-        self.last_input = Instant::now();
-        self.last_activity = self.last_input;
+        let now = Instant::now();
+        self.last_input = now;
+        self.last_activity = now;
         if self.hibernated {
             // Asleep, the guest count was not followed; catch up before drawing.
             let n = *self.shared.guests.borrow_and_update();
             self.update(AppEvent::Guests(n))?;
         }
-        let mut items = self.parser.feed(&bytes, std::time::Instant::now());
+        let mut items = self.parser.feed(&bytes, now.into_std());
         if matches!(self.shown, Some(Countdown::Idle(_))) {
             // "Press any key": the key only dismisses the idle warning.
             items.retain(|i| matches!(i, Parsed::Reply(_)));
@@ -542,13 +567,6 @@ impl Timer {
             Timer::Countdown => Wake::Countdown,
             Timer::Hibernate => Wake::Hibernate,
         }
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
     }
 }
 

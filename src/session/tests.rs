@@ -26,6 +26,11 @@ impl Output for Collect {
             Ok(())
         }
     }
+
+    fn try_send(&self, bytes: Vec<u8>) -> Result<Result<(), Closed>, Vec<u8>> {
+        self.0.lock().unwrap().extend(bytes);
+        Ok(Ok(()))
+    }
 }
 
 struct Harness {
@@ -174,6 +179,32 @@ async fn idle_guest_is_told_and_closed() {
     let out = Collect::default();
     let (_h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, out.clone());
     let end = tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .unwrap();
+    assert_eq!(end.unwrap(), End::Idle);
+    let text = String::from_utf8_lossy(&out.0.lock().unwrap()).into_owned();
+    assert!(text.contains("without input"), "{text}");
+}
+
+/// Keys postpone the idle timeout, which still fires after the last one: the session's
+/// one timer is set for the earliest deadline and, when a key moved that later, fires
+/// early, finds nothing due and is set again.
+#[tokio::test]
+async fn idle_timeout_still_fires_after_keys() {
+    let cfg = SessionConfig {
+        idle_timeout: Some(Duration::from_millis(1000)),
+        idle_warning: Duration::ZERO,
+        ..Default::default()
+    };
+    let out = Collect::default();
+    let (h, task, _g) = start_with(ByteScreen::new(80, 24).unwrap(), cfg, out.clone());
+    // Two idle timeouts' worth of keys, one every 100 ms.
+    for _ in 0..20 {
+        h.input.send(b"j".to_vec()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!task.is_finished(), "closed as idle while keys kept coming");
+    let end = tokio::time::timeout(Duration::from_secs(10), task)
         .await
         .unwrap();
     assert_eq!(end.unwrap(), End::Idle);

@@ -68,6 +68,17 @@ impl Output for ChannelOutput {
         let channel = self.channel;
         async move { handle.data(channel, bytes).await.map_err(|_| Closed) }
     }
+
+    /// Queued for russh's connection task without waiting while its queue has room
+    /// (`Handle::try_data`, an sshfolio patch); a full queue gives the bytes back.
+    fn try_send(&self, bytes: Vec<u8>) -> Result<Result<(), Closed>, Vec<u8>> {
+        use tokio::sync::mpsc::error::TrySendError;
+        match self.handle.try_data(self.channel, bytes) {
+            Ok(()) => Ok(Ok(())),
+            Err(TrySendError::Closed(_)) => Ok(Err(Closed)),
+            Err(TrySendError::Full(bytes)) => Err(Vec::from(bytes)),
+        }
+    }
 }
 
 pub(crate) fn clean_term(term: &str) -> String {

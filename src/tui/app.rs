@@ -120,11 +120,13 @@ macro_rules! cx {
 mod browse;
 mod first;
 mod frame;
+mod glide;
 mod pointer;
 mod seen;
 mod stack;
 
 pub use first::FirstKind;
+pub use glide::{ReaderMove, ViewMemo};
 
 pub struct App {
     index: Arc<Index>,

@@ -188,6 +188,13 @@ impl App {
         self.hits.borrow().text.clone()
     }
 
+    /// The clickable regions, links and text rows of the last frame, for tests that
+    /// compare two ways of drawing it.
+    #[cfg(test)]
+    pub fn hits_debug(&self) -> String {
+        format!("{:?}", self.hits.borrow())
+    }
+
     /// The pictures of the last frame that the session writes as pixels.
     pub fn pictures(&self) -> Vec<crate::graphics::Placement> {
         self.hits.borrow().pictures.clone()

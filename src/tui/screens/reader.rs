@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+use ratatui::widgets::Widget;
 
 mod head;
 
@@ -16,12 +16,15 @@ pub(crate) use head::Geometry;
 
 mod browse;
 
+mod moved;
+
+pub(crate) use moved::Place;
+
 pub(crate) use browse::Labels;
 
 use super::{Ctx, Origin, Step};
 use crate::content::PageRef;
 use crate::render::Rendered;
-use crate::render::width::str_width;
 use crate::theme::Theme;
 use crate::tui::highlight;
 use crate::tui::keymap::Action;
@@ -258,6 +261,50 @@ impl ReaderScreen {
     pub fn view(&self, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme) {
         draw(self, cx, area, buf, theme);
     }
+
+    /// Where a frame drawn now in `body` shows the text (`moved::place`).
+    pub fn place(&self, cx: &Ctx, body: Rect) -> Place {
+        moved::place(self, cx, body)
+    }
+
+    /// Over the frame of this reader scrolled to `from`, draw what a frame now shows
+    /// differently, but the text rows `kept` (`moved::draw_moved`).
+    pub fn view_moved(
+        &self,
+        cx: &Ctx,
+        body: Rect,
+        from: usize,
+        kept: std::ops::Range<u16>,
+        buf: &mut Buffer,
+        theme: &Theme,
+    ) -> Vec<Rect> {
+        moved::draw_moved(self, cx, body, from, kept, buf, theme)
+    }
+
+    /// Whether `other` is this reader but for the line at the top (what a frame shows
+    /// of it differs only by the place).
+    pub fn same_but_scroll(&self, other: &ReaderScreen) -> bool {
+        let ReaderScreen {
+            page,
+            key,
+            scroll: _,
+            width,
+            hscroll,
+            origin,
+            highlight,
+            labels,
+        } = self;
+        (page, key, width, hscroll, origin, highlight, labels)
+            == (
+                &other.page,
+                &other.key,
+                &other.width,
+                &other.hscroll,
+                &other.origin,
+                &other.highlight,
+                &other.labels,
+            )
+    }
 }
 
 /// Whether line `i` ends inside a word broken onto the next line that `q` matches.
@@ -334,30 +381,10 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
     // After a resize the same place at the new width; it may scroll past the last
     // page only as far as the last heading on the top row.
     let scroll = scroll_at(r, cx, g.text.width).min(rendered.max_scroll(visible));
-    let pos = if total <= visible {
-        s::READER_ALL.to_string()
-    } else if scroll == 0 {
-        s::READER_TOP.to_string()
-    } else {
-        let max = total - visible;
-        s::percent(scroll.min(max) * 100 / max)
-    };
+    let pos = moved::position(total, visible, scroll);
     head::draw_meta(cx, r.page, g.meta, query, match_style, buf, theme);
     // The rule under the meta lines, with the scroll position at its right.
-    let rule_y = g.meta.bottom();
-    let pos_w = str_width(&pos) as u16;
-    let rule_w = g.text.width.saturating_sub(pos_w + 1);
-    let rule = "─".repeat(rule_w as usize);
-    fast::set_string(
-        buf,
-        g.text.x,
-        rule_y,
-        rule,
-        Style::default().fg(theme.border),
-    );
-    if pos_w < g.text.width {
-        fast::set_string(buf, g.text.x + rule_w + 1, rule_y, &pos, theme.dim());
-    }
+    moved::rule(g.text, g.meta.bottom(), &pos, buf, theme);
 
     if total == 0 {
         fast::set_stringn(
@@ -442,44 +469,15 @@ fn draw(r: &ReaderScreen, cx: &Ctx, area: Rect, buf: &mut Buffer, theme: &Theme)
             _ => {}
         }
     }
-    for (k, l) in rendered.links.iter().enumerate() {
-        let shifted_away = r.hscroll > 0 && rendered.wide.iter().any(|w| w.line == l.line);
-        if l.line < scroll || l.line >= scroll + visible || shifted_away || l.start >= g.text.width
-        {
-            continue;
-        }
-        let w = l.end.min(g.text.width).saturating_sub(l.start);
-        let y = g.text.y + (l.line - scroll) as u16;
-        browse::record_link(r, cx, Rect::new(g.text.x + l.start, y, w, 1), k, &l.url);
-    }
+    moved::record_links(r, cx, &rendered, g.text, scroll);
     r.draw_labels(cx, buf, theme);
     if total > visible && g.scrollbar.height > 0 {
-        let mut state = ScrollbarState::new(total.saturating_sub(visible))
-            .position(scroll)
-            .viewport_content_length(visible);
-        Scrollbar::new(ScrollbarOrientation::VerticalRight)
-            .begin_symbol(None)
-            .end_symbol(None)
-            .track_symbol(Some("│"))
-            .track_style(Style::default().fg(theme.border))
-            .thumb_symbol("┃")
-            .thumb_style(Style::default().fg(theme.accent))
-            .render(g.scrollbar, buf, &mut state);
+        moved::scrollbar(g.scrollbar, total, visible, scroll, buf, theme);
     }
     if let Some(toc) = g.toc
         && !rendered.anchors.is_empty()
     {
-        // At the very end the last sections can't reach the top: mark the last
-        // heading on screen instead of the one above the fold.
-        let at_end = total > visible && scroll >= total - visible;
-        let current = if at_end {
-            rendered
-                .anchors
-                .iter()
-                .rposition(|a| a.line < scroll + visible)
-        } else {
-            rendered.anchors.iter().rposition(|a| a.line <= scroll)
-        };
+        let current = moved::toc_current(&rendered, scroll, visible);
         toc_panel(cx, &rendered.anchors, current, toc, buf, theme);
     }
 }

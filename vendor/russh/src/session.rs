@@ -740,6 +740,22 @@ impl Encrypted {
             || dur >= limits.rekey_time_limit)
     }
 
+    /// sshfolio patch: `rekey_time_remaining` as an instant: the last rekey plus the
+    /// time limit, or the last rekey once the write limit is reached (already due).
+    pub(crate) fn rekey_deadline(
+        &self,
+        limits: &Limits,
+        writer: &PacketWriter,
+    ) -> Option<std::time::Instant> {
+        if self.kex.skip_exchange() {
+            return None;
+        }
+        if writer.bytes_written() >= limits.rekey_write_limit {
+            return Some(self.last_rekey);
+        }
+        self.last_rekey.checked_add(limits.rekey_time_limit)
+    }
+
     /// Delay until an automatic rekey is due: zero when the write limit is
     /// already exceeded, otherwise what is left of the time limit.
     pub(crate) fn rekey_time_remaining(

@@ -118,6 +118,30 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// sshfolio patch: `data` without waiting, for a sender with a fallback: when the
+    /// session's queue is full, `TrySendError::Full` gives the bytes back (send them
+    /// with `data`); `Closed` when the session is gone. A frame queued this way costs
+    /// its sender no second turn of its loop to see the send complete.
+    pub fn try_data(
+        &self,
+        id: ChannelId,
+        data: impl Into<bytes::Bytes>,
+    ) -> Result<(), tokio::sync::mpsc::error::TrySendError<bytes::Bytes>> {
+        use tokio::sync::mpsc::error::TrySendError;
+        let data = data.into();
+        self.sender
+            .try_send(Msg::Channel(id, ChannelMsg::Data { data }))
+            .map_err(|e| match e {
+                TrySendError::Full(Msg::Channel(_, ChannelMsg::Data { data })) => {
+                    TrySendError::Full(data)
+                }
+                TrySendError::Closed(Msg::Channel(_, ChannelMsg::Data { data })) => {
+                    TrySendError::Closed(data)
+                }
+                _ => TrySendError::Closed(bytes::Bytes::new()),
+            })
+    }
+
     /// Send data to the session referenced by this handler.
     pub async fn data(
         &self,
@@ -663,6 +687,13 @@ impl Session {
         pin!(reading);
         let mut is_reading = None;
 
+        // sshfolio patch: one rekey timer for the connection, reset only when its
+        // deadline moves (a rekey, the write limit). A new sleep each turn of this loop
+        // was registered with tokio's timer wheel and removed again twice per key.
+        let rekey_timer = tokio::time::sleep_until(tokio::time::Instant::now());
+        pin!(rekey_timer);
+        let mut rekey_armed: Option<tokio::time::Instant> = None;
+
         #[allow(clippy::panic)] // false positive in macro
         while !self.common.disconnected {
             self.common.received_data = false;
@@ -713,8 +744,14 @@ impl Session {
                 }
             }
 
-            let rekey_timer = future_or_pending(self.rekey_time_remaining(), tokio::time::sleep);
-            pin!(rekey_timer);
+            // sshfolio patch: see `rekey_timer` above.
+            let rekey_at = self.rekey_deadline();
+            if rekey_at != rekey_armed {
+                if let Some(at) = rekey_at {
+                    rekey_timer.as_mut().reset(at);
+                }
+                rekey_armed = rekey_at;
+            }
 
             tokio::select! {
                 r = &mut reading => {
@@ -769,7 +806,9 @@ impl Session {
                     }
                     reading.set(start_reading(stream_read, buffer, opening_cipher));
                 }
-                () = &mut rekey_timer => {
+                () = &mut rekey_timer, if rekey_armed.is_some() => {
+                    // sshfolio patch: fired; armed again next turn if still due.
+                    rekey_armed = None;
                     // The flush after the select sees the elapsed limit.
                     debug!("rekey time limit reached");
                 }
@@ -829,13 +868,15 @@ impl Session {
                 // data from it.
                 self.common.alive_timeouts = 0;
             }
+            // sshfolio patch: one clock read for both timers.
+            let now = tokio::time::Instant::now();
             if (self.common.received_data || sent_keepalive)
                 && let (futures::future::Either::Right(ref mut sleep), Some(d)) = (
                     keepalive_timer.as_mut().as_pin_mut(),
                     self.common.config.keepalive_interval,
                 )
             {
-                sleep.as_mut().reset(tokio::time::Instant::now() + d);
+                sleep.as_mut().reset(now + d);
             }
             if !sent_keepalive
                 && let (futures::future::Either::Right(ref mut sleep), Some(d)) = (
@@ -843,7 +884,7 @@ impl Session {
                     self.common.config.inactivity_timeout,
                 )
             {
-                sleep.as_mut().reset(tokio::time::Instant::now() + d);
+                sleep.as_mut().reset(now + d);
             }
         }
         debug!("disconnected");
@@ -962,6 +1003,20 @@ impl Session {
                 .is_some_and(|enc| Self::automatic_rekey_eligible(&enc.state))
     }
 
+    /// sshfolio patch: when an automatic rekey is due, as an instant that only moves
+    /// when a rekey happens or the write limit is reached (no clock read).
+    fn rekey_deadline(&self) -> Option<tokio::time::Instant> {
+        if !self.automatic_rekey_allowed() {
+            return None;
+        }
+        self.common
+            .encrypted
+            .as_ref()?
+            .rekey_deadline(&self.common.config.limits, &self.common.packet_writer)
+            .map(tokio::time::Instant::from_std)
+    }
+
+    #[allow(dead_code)] // sshfolio patch: `rekey_deadline` is used instead.
     fn rekey_time_remaining(&self) -> Option<Duration> {
         if !self.automatic_rekey_allowed() {
             return None;

@@ -1,0 +1,149 @@
+//! Editing a compact screen in place, for a pure scroll (`frames::glide`): moving the
+//! codes of the rows the terminal moves, storing the few cells drawn, reading cells
+//! back. Narrow codes only (nearly every screen); a wide screen is never edited.
+
+use std::ops::Range;
+
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::Rect;
+
+use super::{CHAR_BITS, COMPLEX, Codes, Compact, NARROW_COMPLEX};
+use crate::session::scroll;
+
+impl Compact {
+    /// The codes, when they are narrow (two bytes a cell): equal plain codes are equal
+    /// cells; a code with `NARROW_COMPLEX` set is a side cell.
+    pub fn narrow_codes(&self) -> Option<&[u16]> {
+        match &self.codes {
+            Codes::Narrow { codes, .. } => Some(codes),
+            Codes::Wide(_) => None,
+        }
+    }
+
+    /// Whether a narrow code is a side cell (wide, several code points, skipped).
+    pub fn is_side(code: u16) -> bool {
+        code & NARROW_COMPLEX != 0
+    }
+
+    /// The cell of a narrow code.
+    pub fn narrow_cell(&self, code: u16) -> Cell {
+        let Codes::Narrow { chars, .. } = &self.codes else {
+            return Cell::EMPTY;
+        };
+        let wide = if code & NARROW_COMPLEX != 0 {
+            u32::from(code & !NARROW_COMPLEX) | COMPLEX << CHAR_BITS
+        } else {
+            let ch = chars.get(usize::from(code >> 7)).copied().unwrap_or(32);
+            ch | u32::from(code & 0x7f) << CHAR_BITS
+        };
+        self.cell(wide)
+    }
+
+    /// Row `y` of `rows` takes the codes row `y + by` had in columns `cols` (each source
+    /// read before it is written over). `false`, nothing moved, when they don't fit.
+    pub fn move_codes(&mut self, rows: Range<u16>, cols: Range<u16>, by: i32) -> bool {
+        let a = self.area;
+        let Codes::Narrow { codes, .. } = &mut self.codes else {
+            return false;
+        };
+        let (w, h) = (usize::from(a.width), i64::from(a.height));
+        let (x0, x1) = (usize::from(cols.start), usize::from(cols.end));
+        let (y0, y1, by) = (i64::from(rows.start), i64::from(rows.end), i64::from(by));
+        if codes.len() != w * h as usize
+            || x0 > x1
+            || x1 > w
+            || y0 > y1
+            || y1 > h
+            || y0 + by < 0
+            || y1 + by > h
+        {
+            return false;
+        }
+        let mut move_row = |y: i64| {
+            let (src, dst) = (((y + by) as usize) * w + x0, y as usize * w + x0);
+            codes.copy_within(src..src + (x1 - x0), dst);
+        };
+        if by > 0 {
+            (y0..y1).for_each(&mut move_row);
+        } else if by < 0 {
+            (y0..y1).rev().for_each(&mut move_row);
+        }
+        true
+    }
+
+    /// Store the cells of `rect` from `buf` (of this screen's area). `false` when a
+    /// table is full or the codes are not narrow: then the cells are not all stored,
+    /// and the screen must be stored whole (or cleared) before it is read.
+    pub fn store_rect(&mut self, buf: &Buffer, rect: Rect) -> bool {
+        if buf.area != self.area || rect.intersection(self.area) != rect {
+            return false;
+        }
+        let mut codes = std::mem::take(&mut self.codes);
+        let done = match &mut codes {
+            Codes::Narrow { codes, chars } => {
+                let w = usize::from(self.area.width);
+                let mut ascii = [0u16; 128];
+                for (i, c) in chars.iter().enumerate().rev() {
+                    if let Some(slot) = ascii.get_mut(*c as usize) {
+                        *slot = i as u16 + 1;
+                    }
+                }
+                let mut last = None;
+                let mut ok = codes.len() == buf.content.len();
+                'rows: for y in rect.top()..rect.bottom() {
+                    if !ok {
+                        break;
+                    }
+                    for x in rect.left()..rect.right() {
+                        let i = usize::from(y) * w + usize::from(x);
+                        let Some(c) = buf.content.get(i) else {
+                            ok = false;
+                            break 'rows;
+                        };
+                        match self.encode(c, scroll::key(c), &mut last, &mut ascii, chars) {
+                            Some(code) => codes[i] = code,
+                            None => {
+                                ok = false;
+                                break 'rows;
+                            }
+                        }
+                    }
+                }
+                ok
+            }
+            Codes::Wide(_) => false,
+        };
+        self.codes = codes;
+        done
+    }
+
+    /// Whether the side list holds many cells no longer on screen (edits only add to
+    /// it; a whole store starts it afresh).
+    pub fn stale_sides(&self) -> bool {
+        let live = self
+            .narrow_codes()
+            .map_or(0, |c| c.iter().filter(|c| Self::is_side(**c)).count());
+        self.complex.len() > 2 * live + 64
+    }
+
+    /// Drop the side cells no longer on screen, renumbering the codes of the others.
+    pub fn compact_sides(&mut self) {
+        let Codes::Narrow { codes, .. } = &mut self.codes else {
+            return;
+        };
+        let mut place = vec![u16::MAX; self.complex.len()];
+        let mut live: Vec<Cell> = Vec::new();
+        for code in codes.iter_mut().filter(|c| **c & NARROW_COMPLEX != 0) {
+            let i = usize::from(*code & !NARROW_COMPLEX);
+            let (Some(p), Some(cell)) = (place.get_mut(i), self.complex.get_mut(i)) else {
+                continue;
+            };
+            if *p == u16::MAX {
+                *p = live.len() as u16;
+                live.push(std::mem::take(cell));
+            }
+            *code = NARROW_COMPLEX | *p;
+        }
+        self.complex = live;
+    }
+}
