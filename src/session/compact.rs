@@ -278,6 +278,7 @@ impl Compact {
             }
         }
         let mut last: Option<(u128, u16)> = None;
+        let mut recent = (0, 0);
         let rows = y0 as usize..y1 as usize;
         let cells = buf.content.chunks(w.max(1)).zip(keys.chunks(w.max(1)));
         for (y, ((cells, keys), codes)) in cells.zip(codes.chunks_mut(w.max(1))).enumerate() {
@@ -288,7 +289,7 @@ impl Compact {
                 else {
                     return false;
                 };
-                match self.encode(c, *k, &mut last, &mut ascii, chars) {
+                match self.encode(c, *k, &mut last, &mut ascii, chars, &mut recent) {
                     Some(code) => *slot = code,
                     None => return false,
                 }
@@ -309,6 +310,7 @@ impl Compact {
         last: &mut Option<(u128, u16)>,
         ascii: &mut [u16; 128],
         chars: &mut Vec<u32>,
+        recent: &mut (u32, u16),
     ) -> Option<u16> {
         let Some((ch, style)) = scroll::plain_parts(k) else {
             if self.complex.len() >= usize::from(NARROW_COMPLEX) {
@@ -327,6 +329,7 @@ impl Compact {
         *last = Some((style, si));
         let ci = match ascii.get(ch as usize) {
             Some(&slot) if slot > 0 => slot - 1,
+            _ if recent.0 == ch && recent.1 > 0 => recent.1 - 1,
             _ => match chars.iter().position(|x| *x == ch) {
                 Some(ci) => ci as u16,
                 None if chars.len() < NARROW_CHARS => {
@@ -339,6 +342,7 @@ impl Compact {
                 None => return None,
             },
         };
+        *recent = (ch, ci + 1);
         Some(ci << 7 | si)
     }
 

@@ -72,14 +72,22 @@ pub struct Links(Arc<Mutex<Vec<FrameLink>>>);
 impl Links {
     /// Record this frame's links (`App::links()`), reading their cells from `buf`.
     pub fn set(&self, links: Vec<(Rect, String)>, buf: &Buffer) {
-        self.set_by(links, buf.area, |x, y| buf.cell((x, y)).cloned());
+        self.set_by(
+            links,
+            buf.area,
+            |_, _| false,
+            |x, y| buf.cell((x, y)).cloned(),
+        );
     }
 
-    /// `set`, with the cells of the frame (of `area`) read through `cell`.
+    /// `set`, with the cells of the frame (of `area`) read through `cell`, except for
+    /// the links `shown` says the guest's screen already shows where they are (their
+    /// cells are never written whole: `LinkBackend::shows`).
     pub fn set_by(
         &self,
         links: Vec<(Rect, String)>,
         area: Rect,
+        shown: impl Fn(&Rect, &str) -> bool,
         cell: impl Fn(u16, u16) -> Option<Cell>,
     ) {
         let mut list = Vec::new();
@@ -92,7 +100,12 @@ impl Links {
                 continue;
             }
             let mut cells = Vec::new();
-            for y in rect.top()..rect.bottom() {
+            let rows = if shown(&rect, &url) {
+                0..0
+            } else {
+                rect.top()..rect.bottom()
+            };
+            for y in rows {
                 let mut x = rect.left();
                 while x < rect.right() {
                     let Some(cell) = cell(x, y) else { break };
@@ -415,6 +428,12 @@ impl<W: Write> LinkBackend<W> {
             rect.y = y as u16;
             true
         });
+    }
+
+    /// Whether the guest's screen shows link `url` at `rect` (written by an earlier
+    /// frame and, after a terminal scroll, `scrolled`).
+    pub fn shows(&self, rect: &Rect, url: &str) -> bool {
+        self.prev.iter().any(|(r, u)| r == rect && u == url)
     }
 
     /// Forget the links written: the screen was cleared.

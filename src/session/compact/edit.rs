@@ -89,6 +89,7 @@ impl Compact {
                     }
                 }
                 let mut last = None;
+                let mut recent = (0, 0);
                 let mut ok = codes.len() == buf.content.len();
                 'rows: for y in rect.top()..rect.bottom() {
                     if !ok {
@@ -100,7 +101,14 @@ impl Compact {
                             ok = false;
                             break 'rows;
                         };
-                        match self.encode(c, scroll::key(c), &mut last, &mut ascii, chars) {
+                        match self.encode(
+                            c,
+                            scroll::key(c),
+                            &mut last,
+                            &mut ascii,
+                            chars,
+                            &mut recent,
+                        ) {
                             Some(code) => codes[i] = code,
                             None => {
                                 ok = false;
@@ -120,6 +128,9 @@ impl Compact {
     /// Whether the side list holds many cells no longer on screen (edits only add to
     /// it; a whole store starts it afresh).
     pub fn stale_sides(&self) -> bool {
+        if self.complex.len() <= 64 {
+            return false;
+        }
         let live = self
             .narrow_codes()
             .map_or(0, |c| c.iter().filter(|c| Self::is_side(**c)).count());
@@ -145,5 +156,19 @@ impl Compact {
             *code = NARROW_COMPLEX | *p;
         }
         self.complex = live;
+    }
+
+    /// The narrow code of a blank cell (what a terminal shows on a line scrolled in),
+    /// if the tables have its character and style.
+    pub fn blank_code(&self) -> Option<u16> {
+        let Codes::Narrow { chars, .. } = &self.codes else {
+            return None;
+        };
+        let ci = chars.iter().position(|c| *c == u32::from(' '))?;
+        let si = self
+            .styles
+            .iter()
+            .position(|s| *s == super::style_of(&Cell::EMPTY))?;
+        (ci < 256 && si < 128).then(|| (ci as u16) << 7 | si as u16)
     }
 }

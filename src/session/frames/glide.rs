@@ -31,9 +31,6 @@ use crate::tui::App;
 /// A terminal scroll is used when it keeps at least this many rows.
 const MIN_KEPT: i64 = 2;
 
-/// A changed stretch of one row: `y`, columns `x0..x1`.
-type Span = (u16, u16, u16);
-
 /// Draw `app`'s frame as a pure scroll of the last one. `None` when it is not one (or
 /// cannot be done so): nothing was written, the caller draws it the ordinary way.
 pub(super) fn draw(
@@ -80,8 +77,10 @@ pub(super) fn draw(
         return None;
     }
     let new = f.shown.narrow_codes()?;
-    // What the terminal shows after the scroll, at (x, y): `None` for a blank line.
-    let before = |x: u16, y: u16| -> Option<u16> {
+    let blank = f.shown.blank_code();
+    // Row `y` of what the terminal shows after the scroll (`None`: a blank line), and
+    // of the new frame.
+    let before = |y: u16| -> Option<&[u16]> {
         let y = match shift {
             Some(sh) if (sh.top..sh.bottom).contains(&y) => {
                 let src = i32::from(y) + i32::from(sh.by);
@@ -92,60 +91,94 @@ pub(super) fn draw(
             }
             _ => usize::from(y),
         };
-        old.get(y * w + usize::from(x)).copied()
+        old.get(y * w..(y + 1) * w)
     };
-    let after = |x: u16, y: u16| new.get(usize::from(y) * w + usize::from(x)).copied();
-    let spans = spans(&drawn, text, shift, &kept, area.width, |x, y| {
-        before(x, y).is_some_and(Compact::is_side) || after(x, y).is_some_and(Compact::is_side)
-    });
+    let after = |y: u16| {
+        new.get(usize::from(y) * w..(usize::from(y) + 1) * w)
+            .unwrap_or(&[])
+    };
     // The cells that differ from what the terminal shows after the scroll.
     let mut out: Vec<(u16, u16, Cell)> = Vec::new();
-    let mut prev_row = Buffer::empty(Rect::default());
-    let mut next_row = Buffer::empty(Rect::default());
-    for &(y, x0, x1) in &spans {
-        let side = (x0..x1).any(|x| {
-            before(x, y).is_some_and(Compact::is_side) || after(x, y).is_some_and(Compact::is_side)
-        });
-        if !side {
-            // Plain cells: equal codes are equal cells, and each is one column.
-            for x in x0..x1 {
-                let n = after(x, y).unwrap_or(0);
-                match before(x, y) {
-                    Some(b) if b == n => {}
-                    Some(_) => out.push((x, y, f.shown.narrow_cell(n))),
-                    None => {
-                        let cell = f.shown.narrow_cell(n);
-                        if cell != Cell::EMPTY {
-                            out.push((x, y, cell));
+    let mut rows = Rows::default();
+    for y in 0..area.height {
+        let (was, now) = (before(y), after(y));
+        if now.len() != w || was.is_some_and(|r| r.len() != w) {
+            continue;
+        }
+        let side = |a: u16, b: u16| {
+            let (a, b) = (usize::from(a), usize::from(b).min(w));
+            let any = |r: &[u16]| {
+                r.get(a..b)
+                    .is_some_and(|r| r.iter().any(|c| Compact::is_side(*c)))
+            };
+            was.is_some_and(any) || any(now)
+        };
+        spans(
+            &mut rows.pieces,
+            &mut rows.spans,
+            y,
+            &drawn,
+            text,
+            shift,
+            &kept,
+            area.width,
+            side,
+        );
+        for &(x0, x1) in &rows.spans {
+            let (a, b) = (usize::from(x0), usize::from(x1));
+            if !side(x0, x1) {
+                // Plain cells: equal codes are equal cells, and each is one column.
+                for (x, &n) in (x0..x1).zip(&now[a..b]) {
+                    match was.map(|r| r[usize::from(x)]) {
+                        Some(o) if o == n => {}
+                        None if blank == Some(n) => {}
+                        Some(_) => out.push((x, y, f.shown.narrow_cell(n))),
+                        None => {
+                            let cell = f.shown.narrow_cell(n);
+                            if cell != Cell::EMPTY {
+                                out.push((x, y, cell));
+                            }
                         }
                     }
                 }
+                continue;
             }
-            continue;
+            // Wide or composed cells: ratatui's diff of the stretch, as the ordinary
+            // frame's.
+            let r = Rect::new(x0, y, x1 - x0, 1);
+            rows.prev.resize(r);
+            rows.next.resize(r);
+            for (i, x) in (a..b).enumerate() {
+                rows.prev.content[i] = was.map_or(Cell::EMPTY, |r| f.shown.narrow_cell(r[x]));
+                rows.next.content[i] = f.shown.narrow_cell(now[x]);
+            }
+            out.extend(
+                rows.prev
+                    .diff_iter(&rows.next)
+                    .map(|(x, y, c)| (x, y, c.clone())),
+            );
         }
-        // Wide or composed cells: ratatui's diff of the row, as the ordinary frame.
-        let r = Rect::new(x0, y, x1 - x0, 1);
-        prev_row.resize(r);
-        next_row.resize(r);
-        for x in x0..x1 {
-            let i = usize::from(x - x0);
-            prev_row.content[i] = before(x, y).map_or(Cell::EMPTY, |c| f.shown.narrow_cell(c));
-            next_row.content[i] = after(x, y).map_or(Cell::EMPTY, |c| f.shown.narrow_cell(c));
-        }
-        out.extend(
-            prev_row
-                .diff_iter(&next_row)
-                .map(|(x, y, c)| (x, y, c.clone())),
-        );
     }
-    // The frame's links, their cells read from the new frame.
-    links.set_by(app.links(), area, |x, y| {
-        after(x, y).map(|c| f.shown.narrow_cell(c))
-    });
+    if let Some(sh) = shift {
+        // The links written in the band moved with its lines.
+        f.backend.scrolled(sh);
+    }
+    // The frame's links; the cells of those not on the guest's screen yet read from the
+    // new frame.
+    let backend = &f.backend;
+    links.set_by(
+        app.links(),
+        area,
+        |r, u| backend.shows(r, u),
+        |x, y| {
+            after(y)
+                .get(usize::from(x))
+                .map(|c| f.shown.narrow_cell(*c))
+        },
+    );
     let written = (|| {
         if let Some(sh) = shift {
             scroll::write(f.backend.writer_mut(), sh)?;
-            f.backend.scrolled(sh);
             crate::metrics::FRAMES_SCROLLED.inc();
         }
         f.backend.draw(out.iter().map(|(x, y, c)| (*x, *y, c)))
@@ -190,57 +223,71 @@ fn plan(text: Rect, by: i32) -> (Option<Shift>, Range<u16>) {
     }
 }
 
-/// The stretches of rows to diff, in row order: the rectangles drawn, the rows the
-/// scroll brought in (blank on the terminal: all of them), and beside the text on the
-/// rows it moved (what moved there with the text). A stretch with a wide or composed
-/// cell in it or just beside it (`side`) becomes its whole part of the row (left of
-/// the text, the text, right of it; the whole row outside the text's rows), so no wide
+/// Reused between the rows of a frame.
+#[derive(Default)]
+struct Rows {
+    pieces: Vec<(u16, u16)>,
+    spans: Vec<(u16, u16)>,
+    prev: Buffer,
+    next: Buffer,
+}
+
+/// The stretches of row `y` to diff, left to right: the rectangles drawn, a row the
+/// scroll brought in (blank on the terminal: all of it), and beside the text on a row
+/// it moved (what moved there with the text). A stretch with a wide or composed cell
+/// in it or just beside it (`side`) becomes its whole part of the row (left of the
+/// text, the text, right of it; the whole row outside the text's rows), so no wide
 /// character is ever cut.
+#[allow(clippy::too_many_arguments)]
 fn spans(
+    pieces: &mut Vec<(u16, u16)>,
+    out: &mut Vec<(u16, u16)>,
+    y: u16,
     drawn: &[Rect],
     text: Rect,
     shift: Option<Shift>,
     kept: &Range<u16>,
     width: u16,
     side: impl Fn(u16, u16) -> bool,
-) -> Vec<Span> {
-    let mut spans: Vec<Span> = drawn
-        .iter()
-        .flat_map(|r| (r.top()..r.bottom()).map(move |y| (y, r.left(), r.right())))
-        .collect();
-    if let Some(sh) = shift {
-        for y in sh.top..sh.bottom {
-            if kept.contains(&y) {
-                spans.push((y, 0, text.x));
-                spans.push((y, text.right(), width));
-            } else {
-                spans.push((y, 0, width));
-            }
+) {
+    pieces.clear();
+    out.clear();
+    pieces.extend(
+        drawn
+            .iter()
+            .filter(|r| (r.top()..r.bottom()).contains(&y))
+            .map(|r| (r.left(), r.right())),
+    );
+    if let Some(sh) = shift
+        && (sh.top..sh.bottom).contains(&y)
+    {
+        if kept.contains(&y) {
+            pieces.extend([(0, text.x), (text.right(), width)]);
+        } else {
+            pieces.push((0, width));
         }
     }
-    spans.retain(|s| s.1 < s.2);
-    for s in &mut spans {
-        let (y, x0, x1) = *s;
-        let left = x0.saturating_sub(1);
-        let right = x1.saturating_add(1).min(width);
-        if (left..right).any(|x| side(x, y)) {
-            let parts = if (text.y..text.bottom()).contains(&y) {
+    let in_text = (text.y..text.bottom()).contains(&y);
+    pieces.retain(|p| p.0 < p.1);
+    for piece in pieces.iter_mut() {
+        let (x0, x1) = *piece;
+        let (left, right) = (x0.saturating_sub(1), x1.saturating_add(1).min(width));
+        if side(left, right) {
+            let parts = if in_text {
                 [0, text.x, text.right(), width]
             } else {
                 [0, 0, 0, width]
             };
             let a = parts.iter().rev().find(|p| **p <= x0).copied().unwrap_or(0);
             let b = parts.iter().find(|p| **p >= x1).copied().unwrap_or(width);
-            *s = (y, a, b);
+            *piece = (a, b);
         }
     }
-    spans.sort_unstable();
-    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
-    for s in spans {
-        match merged.last_mut() {
-            Some(m) if m.0 == s.0 && s.1 <= m.2 => m.2 = m.2.max(s.2),
-            _ => merged.push(s),
+    pieces.sort_unstable();
+    for &p in pieces.iter() {
+        match out.last_mut() {
+            Some(m) if p.0 <= m.1 => m.1 = m.1.max(p.1),
+            _ => out.push(p),
         }
     }
-    merged
 }
