@@ -7,6 +7,7 @@ mod connections;
 mod content;
 mod content_files;
 mod deploy;
+mod handshake;
 mod hardening;
 mod hostile_content;
 mod images;

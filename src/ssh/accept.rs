@@ -141,6 +141,10 @@ struct Acceptor {
 
 impl Acceptor {
     async fn run(mut self) {
+        // Accepted sockets inherit the listener's options (on Linux): checked once, on
+        // the first connection; where they don't, each socket is tuned.
+        tcp::tune_listener(&self.listener);
+        let mut inherited = None;
         loop {
             let permit = tokio::select! {
                 p = self.permits.clone().acquire_owned() => match p {
@@ -153,7 +157,9 @@ impl Acceptor {
                 r = accept(&self.listener) => r,
                 _ = self.shutdown.changed() => return,
             };
-            tcp::tune(&socket);
+            if !*inherited.get_or_insert_with(|| tcp::inherits(&socket)) {
+                tcp::tune(&socket);
+            }
             let kill = Arc::new(KillSwitch::default());
             let limits = &self.state.limits;
             let budget = InputBucket::new(
@@ -309,6 +315,7 @@ impl Connection {
             secs = began.elapsed().as_secs_f32(),
             bytes_in = meter.bytes_in(),
             bytes_out = meter.bytes_out(),
+            writes = meter.writes(),
             throttled_ms = meter.throttled().as_millis() as u64,
             dropped_input = info.dropped_input,
             end = info.end.as_deref().unwrap_or(""),
@@ -410,11 +417,29 @@ impl Connection {
         let mut handshake_checked = false;
         // Counts this connection as an active session from its opening to its end.
         let mut _session: Option<SessionGauge> = None;
+        // One timer for whichever deadline comes first, moved only when that changes
+        // (a sleep per deadline per turn of the loop was three timer registrations each
+        // time the connection task woke).
+        let alarm = tokio::time::sleep_until(handshake);
+        tokio::pin!(alarm);
         loop {
-            let (wake, due) = life.next().unwrap_or((
+            let never = (
                 began + Duration::from_secs(86_400 * 365),
-                super::life::Due::Idle,
-            ));
+                Alarm::Life(super::life::Due::Idle),
+            );
+            let mut next = life
+                .next()
+                .map_or(never, |(at, due)| (at, Alarm::Life(due)));
+            if !opened && deadline <= next.0 {
+                next = (deadline, Alarm::Login);
+            }
+            if !opened && !handshake_checked && handshake <= next.0 {
+                next = (handshake, Alarm::Handshake);
+            }
+            let (at, what) = next;
+            if alarm.deadline() != at {
+                alarm.as_mut().reset(at);
+            }
             tokio::select! {
                 r = &mut running => return match r {
                     _ if self.meter.refused() => self.gate_refused(),
@@ -433,22 +458,22 @@ impl Connection {
                         _session = Some(SessionGauge::new());
                     }
                 }
-                _ = tokio::time::sleep_until(handshake), if !opened && !handshake_checked => {
-                    handshake_checked = true;
-                    if !self.meter.kexinit_received() {
+                _ = life.changed() => {}
+                () = &mut alarm => match what {
+                    Alarm::Handshake => {
+                        handshake_checked = true;
+                        if !self.meter.kexinit_received() {
+                            metrics::HANDSHAKE_FAILURES.inc();
+                            kill.kill();
+                            return Ended::penalised("handshake deadline");
+                        }
+                    }
+                    Alarm::Login => {
                         metrics::HANDSHAKE_FAILURES.inc();
                         kill.kill();
-                        return Ended::penalised("handshake deadline");
+                        return Ended::penalised("login deadline");
                     }
-                }
-                _ = tokio::time::sleep_until(deadline), if !opened => {
-                    metrics::HANDSHAKE_FAILURES.inc();
-                    kill.kill();
-                    return Ended::penalised("login deadline");
-                }
-                _ = life.changed() => {}
-                _ = tokio::time::sleep_until(wake) => {
-                    if life.due(Instant::now()) == Some(due) {
+                    Alarm::Life(due) => if life.due(Instant::now()) == Some(due) {
                         let text = match due {
                             super::life::Due::NoSession => "no session running; goodbye",
                             super::life::Due::Idle => "no input for too long; reconnect any time",
@@ -458,7 +483,7 @@ impl Connection {
                         kill.kill();
                         return Ended::now(due.label());
                     }
-                }
+                },
                 _ = self.shutdown.changed() => {
                     // Boxed: rare, and its state would otherwise sit in every task.
                     Box::pin(shut_down(&mut running, &handle, &life, opened, limits.shutdown_grace))
@@ -479,6 +504,17 @@ impl Connection {
         metrics::rejected(Rejection::Startups);
         Ended::penalised("cut for a login with a banner")
     }
+}
+
+/// Which deadline the connection task's one timer is set for.
+#[derive(Clone, Copy)]
+enum Alarm {
+    /// The handshake deadline: the client's banner and KEXINIT must be in.
+    Handshake,
+    /// The login deadline: a session channel must be open.
+    Login,
+    /// The connection's lifetime (`life`): no session, idle, the cap.
+    Life(super::life::Due),
 }
 
 /// Why a connection ended, and whether that counts against its source.

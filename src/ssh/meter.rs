@@ -183,6 +183,8 @@ impl Head {
 pub(crate) struct Meter {
     bytes_in: AtomicU64,
     bytes_out: AtomicU64,
+    /// Writes to the socket (each a TCP segment or more: the handshake's cost in packets).
+    writes: AtomicU64,
     state: AtomicU8,
     gate: Arc<StartupGate>,
     kill: Arc<KillSwitch>,
@@ -201,6 +203,7 @@ impl Meter {
         Arc::new(Self {
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
             state: AtomicU8::new(SILENT),
             gate,
             kill,
@@ -318,6 +321,10 @@ impl Meter {
     pub(crate) fn bytes_out(&self) -> u64 {
         self.bytes_out.load(Ordering::Relaxed)
     }
+
+    pub(crate) fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for Meter {
@@ -392,6 +399,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Metered<S> {
         let r = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = r {
             self.meter.bytes_out.fetch_add(n as u64, Ordering::Relaxed);
+            self.meter.writes.fetch_add(1, Ordering::Relaxed);
         }
         r
     }

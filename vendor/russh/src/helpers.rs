@@ -221,8 +221,46 @@ pub fn sign_with_hash_alg(key: &PrivateKeyWithHashAlg, data: &[u8]) -> ssh_key::
                 algorithm: key.algorithm(),
             });
         }
+        // sshfolio patch: Ed25519 by ring, its key pair expanded once (see `ed25519_ring`).
+        #[cfg(feature = "ring")]
+        ssh_key::private::KeypairData::Ed25519(keypair) => ed25519_ring(keypair, data)?,
         keypair => signature::Signer::try_sign(keypair, data)?.encoded()?,
     })
+}
+
+/// sshfolio patch: an Ed25519 signature (the host key's, once per key exchange) by ring.
+/// The portable signer derived the public key from the seed on every signature (a
+/// second scalar multiplication) with curve25519-dalek's serial code; ring's key pair
+/// is expanded once per key and kept, and signs a few times faster. Ed25519 signatures
+/// are deterministic (RFC 8032), so the bytes are the same as before.
+#[cfg(feature = "ring")]
+fn ed25519_ring(
+    keypair: &ssh_key::private::Ed25519Keypair,
+    data: &[u8],
+) -> ssh_key::Result<Vec<u8>> {
+    use std::sync::{Arc, Mutex};
+    type Cached = Option<([u8; 32], Arc<ring::signature::Ed25519KeyPair>)>;
+    static CACHE: Mutex<Cached> = Mutex::new(None);
+    let public = keypair.public.0;
+    let pair = {
+        let mut cached = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        match &*cached {
+            Some((key, pair)) if *key == public => pair.clone(),
+            _ => {
+                let seed = zeroize::Zeroizing::new(keypair.private.to_bytes());
+                let pair = ring::signature::Ed25519KeyPair::from_seed_and_public_key(
+                    seed.as_ref(),
+                    &public,
+                )
+                .map_err(|_| ssh_key::Error::Crypto)?;
+                let pair = Arc::new(pair);
+                *cached = Some((public, pair.clone()));
+                pair
+            }
+        }
+    };
+    let signature = pair.sign(data);
+    ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, signature.as_ref().to_vec())?.encoded()
 }
 
 mod algorithm {

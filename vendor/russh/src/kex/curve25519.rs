@@ -66,26 +66,19 @@ impl KexAlgorithmImplementor for Curve25519Kex {
                 return Err(crate::Error::Inconsistent);
             }
 
-            let mut pubkey = MontgomeryPoint([0; 32]);
             #[allow(clippy::indexing_slicing)] // length checked
-            pubkey.0.clone_from_slice(&payload[5..5 + 32]);
-            pubkey
+            &payload[5..5 + 32]
         };
 
-        let server_secret = rand::random::<[u8; 32]>();
-        let server_pubkey = MontgomeryPoint::mul_base_clamped(server_secret);
+        // sshfolio patch: X25519 by ring (`x25519_server`); it fails on a low-order
+        // client key (non-contributory) as this code did.
+        let (server_pubkey, shared) = super::x25519_server(client_pubkey)?;
 
         // fill exchange.
         exchange.server_ephemeral.clear();
         exchange
             .server_ephemeral
             .extend_from_slice(&server_pubkey.0);
-        let shared = client_pubkey.mul_clamped(server_secret);
-        if shared.0 == [0u8; 32] {
-            // Non-contributory: the client sent a low-order point.
-            debug!("client sent a low-order curve25519 pubkey");
-            return Err(crate::Error::Kex);
-        }
         self.shared_secret = Some(shared);
         Ok(())
     }

@@ -86,19 +86,10 @@ impl KexAlgorithmImplementor for MlKem768X25519Kex {
 
         let c_pk2 = MlKem768PublicKey::new_from_slice(c_pk2_bytes).map_err(|_| Error::Kex)?;
 
-        let mut c_pk1 = MontgomeryPoint([0; 32]);
-        c_pk1.0.copy_from_slice(c_pk1_bytes);
-
         let (s_ct2, k_pq_shared_secret) = c_pk2.encapsulate_with_rng(&mut rand::rng());
 
-        let s_secret = rand::random::<[u8; 32]>();
-        let s_pk1 = MontgomeryPoint::mul_base_clamped(s_secret);
-
-        let k_cl = c_pk1.mul_clamped(s_secret);
-        if k_cl.0 == [0u8; 32] {
-            debug!("client sent a low-order curve25519 pubkey");
-            return Err(Error::Kex);
-        }
+        // sshfolio patch: X25519 by ring (`x25519_server`), same checks.
+        let (s_pk1, k_cl) = super::x25519_server(c_pk1_bytes)?;
 
         exchange.server_ephemeral.clear();
         exchange

@@ -116,6 +116,12 @@ impl ServerKex {
         Ok(())
     }
 
+    /// sshfolio patch: our KEXINIT was written by the caller (`run_stream`, with our
+    /// identification string); remember it for the exchange hash.
+    pub fn kexinit_sent(&mut self, server_kex_init: Bytes) {
+        self.exchange.server_kex_init = server_kex_init;
+    }
+
     pub async fn step<H: Handler + Send>(
         mut self,
         input: Option<&mut IncomingSshPacket>,

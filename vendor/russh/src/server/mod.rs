@@ -1104,10 +1104,22 @@ where
     H: Handler + Send + 'static,
     R: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    // Writing SSH id.
+    // sshfolio patch: our KEXINIT goes out in the same write as our identification
+    // string. RFC 4253 §7.1 lets each side send its KEXINIT right after its
+    // identification; it does not depend on the client's. One TCP segment and one
+    // wake-up of the client fewer, and the client can answer it as soon as it has our
+    // identification.
+    let mut packet_writer = PacketWriter::clear();
+    let server_kex_init =
+        negotiation::write_kex(&config.preferred, &mut packet_writer, Some(config.as_ref()))?;
     let mut write_buffer = SSHBuffer::new();
     write_buffer.send_ssh_id(&config.as_ref().server_id);
+    write_buffer
+        .buffer
+        .extend_from_slice(&packet_writer.buffer().buffer);
+    packet_writer.buffer().buffer = Vec::new();
     map_err!(stream.write_all(&write_buffer.buffer[..]).await)?;
+    drop(write_buffer);
 
     // Reading SSH id and allocating a session.
     let mut stream = SshRead::new(stream);
@@ -1119,7 +1131,7 @@ where
         channel_buffer_size: config.channel_buffer_size,
     };
 
-    let common = read_ssh_id(config, &mut stream).await?;
+    let common = read_ssh_id(config, &mut stream, packet_writer).await?;
     let mut session = Session {
         target_window_size: common.config.window_size,
         common,
@@ -1133,7 +1145,7 @@ where
         kex: SessionKexState::Idle,
     };
 
-    session.begin_rekey()?;
+    session.begin_initial_kex(server_kex_init);
 
     // sshfolio patch: boxed. `russh_util::runtime::spawn` awaits the future it is given
     // inside an `async` block, which stores it twice (the captured value and the one
@@ -1146,6 +1158,7 @@ where
 async fn read_ssh_id<R: AsyncRead + Unpin>(
     config: Arc<Config>,
     read: &mut SshRead<R>,
+    packet_writer: PacketWriter,
 ) -> Result<CommonSession<Arc<Config>>, Error> {
     let sshid = if let Some(t) = config.inactivity_timeout {
         tokio::time::timeout(t, read.read_client_ssh_id()).await??
@@ -1154,7 +1167,7 @@ async fn read_ssh_id<R: AsyncRead + Unpin>(
     };
 
     let session = CommonSession {
-        packet_writer: PacketWriter::clear(),
+        packet_writer,
         // kex: Some(Kex::Init(kexinit)),
         auth_user: String::new(),
         auth_method: None, // Client only.

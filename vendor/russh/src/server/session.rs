@@ -100,6 +100,11 @@ impl From<(ChannelId, ChannelMsg)> for Msg {
 
 pub use crate::PendingChannelOpen;
 
+/// sshfolio patch: most packets handled, and most bytes queued, before a write when
+/// the client's packets keep arriving together (see `Session::run`).
+const MAX_UNFLUSHED_PACKETS: usize = 32;
+const MAX_UNFLUSHED_BYTES: usize = 32 * 1024;
+
 /// A handle passed to channel-open callbacks that the handler uses to
 /// accept or reject the incoming channel request.
 ///
@@ -683,9 +688,13 @@ impl Session {
             future_or_pending(self.common.config.inactivity_timeout, tokio::time::sleep);
         pin!(inactivity_timer);
 
-        let reading = start_reading(stream_read, buffer, opening_cipher);
+        // sshfolio patch: `MaybeDone`, so the next packet can be read ahead (see the
+        // flush below) and handled in the next turn of the loop.
+        let reading = futures::future::maybe_done(start_reading(stream_read, buffer, opening_cipher));
         pin!(reading);
         let mut is_reading = None;
+        // sshfolio patch: packets handled since our last write (see the flush below).
+        let mut unflushed = 0usize;
 
         // sshfolio patch: one rekey timer for the connection, reset only when its
         // deadline moves (a rekey, the write limit). A new sleep each turn of this loop
@@ -698,6 +707,7 @@ impl Session {
         while !self.common.disconnected {
             self.common.received_data = false;
             let mut sent_keepalive = false;
+            let mut read_packet = false;
 
             // Drain messages already queued on the session channel (e.g. shell
             // output pushed via `Handle::data()` from a spawned task) before
@@ -754,7 +764,11 @@ impl Session {
             }
 
             tokio::select! {
-                r = &mut reading => {
+                () = &mut reading => {
+                    let Some(r) = reading.as_mut().take_output() else {
+                        return Err(crate::Error::Inconsistent.into());
+                    };
+                    read_packet = true;
                     let (stream_read, mut buffer, mut opening_cipher) = match r {
                         Ok((_, stream_read, buffer, opening_cipher)) => (stream_read, buffer, opening_cipher),
                         Err(e) => return Err(e.into())
@@ -804,7 +818,7 @@ impl Session {
                             std::mem::swap(&mut opening_cipher, &mut self.common.remote_to_local);
                         }
                     }
-                    reading.set(start_reading(stream_read, buffer, opening_cipher));
+                    reading.set(futures::future::maybe_done(start_reading(stream_read, buffer, opening_cipher)));
                 }
                 () = &mut rekey_timer, if rekey_armed.is_some() => {
                     // sshfolio patch: fired; armed again next turn if still due.
@@ -853,12 +867,34 @@ impl Session {
             }
             self.flush()?;
 
-            crate::flush_or_timeout(
-                &mut self.common.packet_writer,
-                &mut stream_write,
-                inactivity_timer.as_mut(),
-            )
-            .await?;
+            // sshfolio patch: when the client's next packet is already here (it sent
+            // several at once: NEWKEYS and SERVICE_REQUEST, pty-req, env and shell…),
+            // handle it before writing, so the replies to packets that arrived together
+            // leave together: one write, one TCP segment, one wake-up of the client
+            // instead of one each. The packets queued so far are already encrypted in
+            // order, so this changes only how they are cut into writes. Bounded, and
+            // never past a disconnect.
+            if read_packet {
+                unflushed += 1;
+            }
+            let read_ahead = read_packet
+                && !self.common.disconnected
+                && unflushed < MAX_UNFLUSHED_PACKETS
+                && self.common.packet_writer.buffer().buffer.len() < MAX_UNFLUSHED_BYTES
+                && futures::poll!(reading.as_mut()).is_ready()
+                && matches!(
+                    reading.as_mut().output_mut(),
+                    Some(Ok((_, _, next, _))) if next.buffer.len() >= 5
+                );
+            if !read_ahead {
+                unflushed = 0;
+                crate::flush_or_timeout(
+                    &mut self.common.packet_writer,
+                    &mut stream_write,
+                    inactivity_timer.as_mut(),
+                )
+                .await?;
+            }
 
             if self.common.received_data {
                 // Reset the number of failed keepalive attempts. We don't
@@ -892,17 +928,17 @@ impl Session {
         map_err!(stream_write.shutdown().await)?;
         loop {
             if let Some((stream_read, buffer, opening_cipher)) = is_reading.take() {
-                reading.set(start_reading(stream_read, buffer, opening_cipher));
+                reading.set(futures::future::maybe_done(start_reading(stream_read, buffer, opening_cipher)));
             }
             tokio::select! {
-                r = &mut reading => match r {
-                    Ok((0, _, _, _)) => break,
-                    Ok((_, r, b, opening_cipher)) => {
+                () = &mut reading => match reading.as_mut().take_output() {
+                    None | Some(Ok((0, _, _, _))) => break,
+                    Some(Ok((_, r, b, opening_cipher))) => {
                         is_reading = Some((r, b, opening_cipher));
                     }
                     // at this stage of session shutdown, EOF is not unexpected
-                    Err(Error::IO(ref e)) if e.kind() == ErrorKind::UnexpectedEof => break,
-                    Err(e) => return Err(e.into()),
+                    Some(Err(Error::IO(ref e))) if e.kind() == ErrorKind::UnexpectedEof => break,
+                    Some(Err(e)) => return Err(e.into()),
                 },
                 // The client was told to disconnect and never closed its side;
                 // dropping the stream closes it for them.
@@ -1613,6 +1649,20 @@ impl Session {
             });
         }
         Ok(())
+    }
+
+    /// sshfolio patch: the initial key exchange, whose KEXINIT (`server_kex_init`)
+    /// already went out with our identification string (see `run_stream`).
+    pub(crate) fn begin_initial_kex(&mut self, server_kex_init: bytes::Bytes) {
+        self.pending_len = 0;
+        let mut kex = ServerKex::new(
+            self.common.config.clone(),
+            &self.common.remote_sshid,
+            &self.common.config.server_id,
+            KexCause::Initial,
+        );
+        kex.kexinit_sent(server_kex_init);
+        self.kex = SessionKexState::InProgress(kex);
     }
 
     pub(crate) fn begin_rekey(&mut self) -> Result<(), Error> {
