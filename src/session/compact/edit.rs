@@ -172,3 +172,44 @@ impl Compact {
         (ci < 256 && si < 128).then(|| (ci as u16) << 7 | si as u16)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::style::{Color, Style};
+
+    use super::*;
+
+    /// A screen with wide and composed characters (side cells) on every row.
+    fn frame(area: Rect, first: usize) -> Buffer {
+        let mut buf = Buffer::empty(area);
+        for y in 0..area.height {
+            let n = first + usize::from(y);
+            let line = format!("{n} 日本 e\u{301} ─ {}", "x".repeat(n % 5));
+            buf.set_string(1, y, line, Style::new().fg(Color::Rgb(9, 9, (n % 7) as u8)));
+        }
+        buf
+    }
+
+    /// Moving codes and storing a few rows over and over, then dropping the side cells
+    /// no longer shown, is storing each frame whole.
+    #[test]
+    fn edits_in_place_are_stores_of_the_whole_frame() {
+        let area = Rect::new(0, 0, 30, 8);
+        let mut shown = Compact::default();
+        shown.store(&frame(area, 0));
+        for first in 1..40 {
+            let next = frame(area, first);
+            // Rows 0..7 show what rows 1..8 showed; the last row is drawn.
+            assert!(shown.move_codes(0..7, 0..30, 1));
+            assert!(shown.store_rect(&next, Rect::new(0, 7, 30, 1)));
+            if shown.stale_sides() {
+                shown.compact_sides();
+            }
+            let mut back = Buffer::default();
+            shown.load(&mut back);
+            assert!(back == next, "frame {first}");
+        }
+        // The side list was compacted along the way (each new row adds side cells).
+        assert!(shown.complex.len() <= 2 * 8 * 3 + 64);
+    }
+}
