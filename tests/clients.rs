@@ -450,6 +450,7 @@ fn cell(mut cmd: Command, pty: bool, kit: &Kit) -> Result<(), String> {
     }
     let out = Arc::new(Mutex::new(Vec::new()));
     let err = Arc::new(Mutex::new(Vec::new()));
+    let mut readers = Vec::new();
     for (mut from, to) in [
         (
             Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
@@ -457,7 +458,7 @@ fn cell(mut cmd: Command, pty: bool, kit: &Kit) -> Result<(), String> {
         ),
         (Box::new(child.stderr.take().unwrap()), err.clone()),
     ] {
-        std::thread::spawn(move || {
+        readers.push(std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = from.read(&mut buf) {
                 if n == 0 {
@@ -465,7 +466,7 @@ fn cell(mut cmd: Command, pty: bool, kit: &Kit) -> Result<(), String> {
                 }
                 to.lock().unwrap().extend_from_slice(&buf[..n]);
             }
-        });
+        }));
     }
     let said = |out: &Mutex<Vec<u8>>, err: &Mutex<Vec<u8>>| {
         format!(
@@ -514,8 +515,11 @@ fn cell(mut cmd: Command, pty: bool, kit: &Kit) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(20));
     };
     drop(stdin);
-    // The readers finish at EOF, just after the exit.
-    std::thread::sleep(Duration::from_millis(50));
+    // The readers finish at EOF, just after the exit: wait for them (a fixed pause
+    // here lost the output of a client that exited while the machine was loaded).
+    while !readers.iter().all(|r| r.is_finished()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     if !status.success() {
         return Err(format!("exit {status}; {}", said(&out, &err)));
     }
