@@ -293,7 +293,12 @@ pub fn run<S: Screen, O: Output>(
 async fn run_boxed<S: Screen, O: Output>(
     args: Box<(S, AppOptions, Io<O>, Shared, SessionConfig)>,
 ) -> End {
-    let (screen, app_opts, io, shared, cfg) = *args;
+    // Moved out in a block of its own, so the box is freed now, not when the session
+    // ends (a destructured box's allocation lives until the end of its scope).
+    let (screen, app_opts, io, shared, cfg) = {
+        let args = args;
+        *args
+    };
     let stall = cfg.stall_timeout;
     let mut session = match Session::new(screen, app_opts, io, shared, cfg) {
         Ok(session) => session,
