@@ -239,36 +239,23 @@ impl Compact {
         chars: &mut Vec<u32>,
     ) -> bool {
         let a = buf.area;
-        let (w, h) = (usize::from(a.width), i64::from(a.height));
+        let w = usize::from(a.width);
         let (x0, x1) = (usize::from(moved.cols.start), usize::from(moved.cols.end));
-        let (y0, y1, by) = (
-            i64::from(moved.rows.start),
-            i64::from(moved.rows.end),
-            i64::from(moved.by),
-        );
         if self.area != a
             || a.x != 0
             || a.y != 0
             || keys.len() != buf.content.len()
             || codes.len() != keys.len()
-            || x0 > x1
-            || x1 > w
-            || y0 > y1
-            || y1 > h
-            || y0 + by < 0
-            || y1 + by > h
+            || !edit::move_rows(
+                codes,
+                a.width,
+                a.height,
+                moved.rows.clone(),
+                moved.cols.clone(),
+                moved.by,
+            )
         {
             return false;
-        }
-        // Each source row is read before it is written over.
-        let mut move_row = |y: i64| {
-            let (src, dst) = (((y + by) as usize) * w + x0, y as usize * w + x0);
-            codes.copy_within(src..src + (x1 - x0), dst);
-        };
-        if by > 0 {
-            (y0..y1).for_each(&mut move_row);
-        } else if by < 0 {
-            (y0..y1).rev().for_each(&mut move_row);
         }
         // ASCII characters' indexes + 1 (0: not in the table).
         let mut ascii = [0u16; 128];
@@ -279,7 +266,7 @@ impl Compact {
         }
         let mut last: Option<(u128, u16)> = None;
         let mut recent = (0, 0);
-        let rows = y0 as usize..y1 as usize;
+        let rows = usize::from(moved.rows.start)..usize::from(moved.rows.end);
         let cells = buf.content.chunks(w.max(1)).zip(keys.chunks(w.max(1)));
         for (y, ((cells, keys), codes)) in cells.zip(codes.chunks_mut(w.max(1))).enumerate() {
             // The moved columns of a moved row are done.

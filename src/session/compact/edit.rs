@@ -46,29 +46,7 @@ impl Compact {
         let Codes::Narrow { codes, .. } = &mut self.codes else {
             return false;
         };
-        let (w, h) = (usize::from(a.width), i64::from(a.height));
-        let (x0, x1) = (usize::from(cols.start), usize::from(cols.end));
-        let (y0, y1, by) = (i64::from(rows.start), i64::from(rows.end), i64::from(by));
-        if codes.len() != w * h as usize
-            || x0 > x1
-            || x1 > w
-            || y0 > y1
-            || y1 > h
-            || y0 + by < 0
-            || y1 + by > h
-        {
-            return false;
-        }
-        let mut move_row = |y: i64| {
-            let (src, dst) = (((y + by) as usize) * w + x0, y as usize * w + x0);
-            codes.copy_within(src..src + (x1 - x0), dst);
-        };
-        if by > 0 {
-            (y0..y1).for_each(&mut move_row);
-        } else if by < 0 {
-            (y0..y1).rev().for_each(&mut move_row);
-        }
-        true
+        move_rows(codes, a.width, a.height, rows, cols, by)
     }
 
     /// Store the cells of `rect` from `buf` (of this screen's area). `false` when a
@@ -171,6 +149,42 @@ impl Compact {
             .position(|s| *s == super::style_of(&Cell::EMPTY))?;
         (ci < 256 && si < 128).then(|| (ci as u16) << 7 | si as u16)
     }
+}
+
+/// Row `y` of `rows` takes the codes row `y + by` had in columns `cols` of a
+/// `width` × `height` screen of codes (each source read before it is written over).
+/// `false`, nothing moved, when they don't fit.
+pub(super) fn move_rows(
+    codes: &mut [u16],
+    width: u16,
+    height: u16,
+    rows: Range<u16>,
+    cols: Range<u16>,
+    by: i32,
+) -> bool {
+    let (w, h) = (usize::from(width), i64::from(height));
+    let (x0, x1) = (usize::from(cols.start), usize::from(cols.end));
+    let (y0, y1, by) = (i64::from(rows.start), i64::from(rows.end), i64::from(by));
+    if codes.len() != w * h as usize
+        || x0 > x1
+        || x1 > w
+        || y0 > y1
+        || y1 > h
+        || y0 + by < 0
+        || y1 + by > h
+    {
+        return false;
+    }
+    let mut move_row = |y: i64| {
+        let (src, dst) = (((y + by) as usize) * w + x0, y as usize * w + x0);
+        codes.copy_within(src..src + (x1 - x0), dst);
+    };
+    if by > 0 {
+        (y0..y1).for_each(&mut move_row);
+    } else if by < 0 {
+        (y0..y1).rev().for_each(&mut move_row);
+    }
+    true
 }
 
 #[cfg(test)]
